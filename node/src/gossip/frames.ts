@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * The node-to-node wire contract (WS /v1/gossip). Every frame is JSON with a `type`; the
+ * set of types only grows (never rename or reuse one). Frames from the network are parsed
+ * with `parsePeerFrame` before anything else touches them.
+ */
+
+export const NODE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const nodeIdSchema = z.string().regex(NODE_ID_PATTERN, 'a node id: lower-case letters, digits and dashes');
+export type NodeId = string;
+
+const counter = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+// ---- membership (SWIM) ----
+
+export const memberStateSchema = z.enum(['alive', 'suspect', 'dead']);
+export type MemberState = z.infer<typeof memberStateSchema>;
+
+/** A membership change, piggybacked on SWIM frames. `from` is who asserts it. */
+export const memberUpdateSchema = z.object({
+  kind: memberStateSchema,
+  node: nodeIdSchema,
+  incarnation: counter,
+  from: nodeIdSchema,
+});
+export type MemberUpdate = z.infer<typeof memberUpdateSchema>;
+
+export const MAX_UPDATES_PER_FRAME = 64;
+const updates = z.array(memberUpdateSchema).max(MAX_UPDATES_PER_FRAME);
+
+export const pingFrameSchema = z.object({
+  type: z.literal('ping'),
+  seq: counter,
+  /** Who the sender meant to reach, so a misrouted ping is not acked. */
+  target: nodeIdSchema,
+  updates,
+});
+export const ackFrameSchema = z.object({ type: z.literal('ack'), seq: counter, updates });
+export const pingReqFrameSchema = z.object({
+  type: z.literal('ping-req'),
+  seq: counter,
+  target: nodeIdSchema,
+  updates,
+});
+/** Piggyback-only frame, sent when there are updates to spread but no probe to carry them. */
+export const gossipFrameSchema = z.object({ type: z.literal('gossip'), updates });
+
+// ---- replicated index (scuttlebutt anti-entropy) ----
+
+/** Hybrid logical clock: wall ms, a counter for events in the same ms, and the node as tie-break. */
+export const hlcSchema = z.object({ wall: counter, counter: counter, node: nodeIdSchema });
+export type Hlc = z.infer<typeof hlcSchema>;
+
+export const MAX_KEY_LENGTH = 512;
+/** JSON value of an index entry; null is a tombstone. */
+export const factSchema = z.object({
+  origin: nodeIdSchema,
+  seq: counter.min(1),
+  key: z.string().min(1).max(MAX_KEY_LENGTH),
+  value: z.json().nullable(),
+  version: hlcSchema,
+});
+export type Fact = z.infer<typeof factSchema>;
+
+/** origin → highest seq known with nothing missing below it. */
+export const digestSchema = z.record(nodeIdSchema, counter);
+export type Digest = z.infer<typeof digestSchema>;
+
+export const MAX_FACTS_PER_FRAME = 1000;
+
+/** "Here is what I know; send me what I lack" (anti-entropy, once a second to one peer). */
+export const digestFrameSchema = z.object({ type: z.literal('digest'), digest: digestSchema });
+
+/**
+ * Facts, sent as an eager push (no upTo) or as the answer to a digest. `upTo[origin]` says the
+ * facts of that origin are complete up to that seq relative to the digest answered, so the
+ * receiver may advance its own digest even where superseded facts were left out. A `digest`
+ * on an answer asks for the reverse difference (one answer more, never a loop).
+ */
+export const deltaFrameSchema = z.object({
+  type: z.literal('delta'),
+  facts: z.array(factSchema).max(MAX_FACTS_PER_FRAME),
+  upTo: digestSchema.optional(),
+  digest: digestSchema.optional(),
+});
+
+export const peerFrameSchema = z.discriminatedUnion('type', [
+  pingFrameSchema,
+  ackFrameSchema,
+  pingReqFrameSchema,
+  gossipFrameSchema,
+  digestFrameSchema,
+  deltaFrameSchema,
+]);
+
+export type PingFrame = z.infer<typeof pingFrameSchema>;
+export type AckFrame = z.infer<typeof ackFrameSchema>;
+export type PingReqFrame = z.infer<typeof pingReqFrameSchema>;
+export type GossipFrame = z.infer<typeof gossipFrameSchema>;
+export type DigestFrame = z.infer<typeof digestFrameSchema>;
+export type DeltaFrame = z.infer<typeof deltaFrameSchema>;
+export type PeerFrame = z.infer<typeof peerFrameSchema>;
+export type MembershipFrame = PingFrame | AckFrame | PingReqFrame | GossipFrame;
+export type AntiEntropyFrame = DigestFrame | DeltaFrame;
+
+export function isMembershipFrame(frame: PeerFrame): frame is MembershipFrame {
+  return frame.type === 'ping' || frame.type === 'ack' || frame.type === 'ping-req' || frame.type === 'gossip';
+}
+
+export type ParseResult = { ok: true; frame: PeerFrame } | { ok: false; reason: string };
+
+/** Parses untrusted bytes from a peer. Never throws. */
+export function parsePeerFrame(raw: string): ParseResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const result = peerFrameSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return { ok: false, reason: `${issue?.path.join('.') || 'frame'}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, frame: result.data };
+}

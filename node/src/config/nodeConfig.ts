@@ -1,0 +1,61 @@
+import path from 'node:path';
+import type { NodeId } from '../gossip/frames';
+import { lanSwimConfig, wanSwimConfig, type SwimConfig } from '../gossip/swimConfig';
+import { loadOrCreateClusterSecret } from '../cluster/clusterSecret';
+import { loadClusterConfig, type ClusterConfig, type NodeSpec } from './clusterConfig';
+import { ConfigError } from './configError';
+import { readCommonEnv, type LogLevel } from './env';
+
+/** Everything a storage node needs, resolved and validated once at start-up, then frozen. */
+export interface NodeConfig {
+  readonly self: NodeSpec;
+  readonly peers: readonly NodeSpec[];
+  readonly cluster: ClusterConfig;
+  readonly dataDir: string;
+  /** vhd_storage/node-<id>: user trees live here (DESIGN §5). */
+  readonly nodeDir: string;
+  /** vhd_storage/node-<id>/_system: index log, incarnation. Never a UUID, so never a user's dir. */
+  readonly systemDir: string;
+  readonly secret: string;
+  readonly logLevel: LogLevel;
+  readonly swim: SwimConfig;
+  readonly antiEntropy: AntiEntropySettings;
+}
+
+export interface AntiEntropySettings {
+  /** How often a node sends its digest to a random peer. */
+  intervalMs: number;
+  /** Peers per anti-entropy round. */
+  fanout: number;
+  /** Peers an eagerly pushed fact goes to ('all' in a small mesh). */
+  pushFanout: number | 'all';
+  /** Whether facts received by push are forwarded on (rumour spreading, for large meshes). */
+  forwardPushes: boolean;
+  maxFactsPerFrame: number;
+}
+
+export function defaultAntiEntropySettings(): AntiEntropySettings {
+  return { intervalMs: 1_000, fanout: 1, pushFanout: 'all', forwardPushes: false, maxFactsPerFrame: 500 };
+}
+
+export function loadNodeConfig(id: NodeId, env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  const common = readCommonEnv(env);
+  const cluster = loadClusterConfig(common.configDir, common.profile);
+  const self = cluster.nodes.get(id);
+  if (!self) {
+    throw new ConfigError('command line', 'node id', `one of ${[...cluster.nodes.keys()].join(', ')} (got "${id}")`);
+  }
+  const nodeDir = path.join(common.dataDir, `node-${id}`);
+  return Object.freeze({
+    self,
+    peers: self.peers.map((peer) => cluster.nodes.get(peer)!),
+    cluster,
+    dataDir: common.dataDir,
+    nodeDir,
+    systemDir: path.join(nodeDir, '_system'),
+    secret: loadOrCreateClusterSecret(common.dataDir, common.clusterSecret),
+    logLevel: common.logLevel,
+    swim: common.profile === 'wan' ? wanSwimConfig() : lanSwimConfig(),
+    antiEntropy: defaultAntiEntropySettings(),
+  });
+}

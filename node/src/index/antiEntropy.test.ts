@@ -1,0 +1,304 @@
+import { describe, it, expect } from 'vitest';
+import { pino } from 'pino';
+import type { AntiEntropyFrame, Fact, NodeId } from '../gossip/frames';
+import { FakeClock } from '../time/fakeClock';
+import { seededRandom } from '../time/random';
+import { LinkSimulator } from '../transport/linkSimulator';
+import type { LinkProfile } from '../transport/linkSimulator';
+import { MemoryNetwork } from '../transport/memoryTransport';
+import { AntiEntropy } from './antiEntropy';
+import type { AntiEntropyConfig, GossipActivity } from './antiEntropy';
+import { HybridClock } from './hlc';
+import { ReplicatedIndex } from './replicatedIndex';
+import type { LogRecord, RecordSink } from './records';
+
+const logger = pino({ level: 'silent' });
+const REGIONS = ['us-east', 'eu-west', 'asia'];
+/** DESIGN §2 one-way delays and jitter. */
+const WAN: Record<string, LinkProfile> = {
+  'eu-west|us-east': { delayMs: 40, jitterMs: 4, lossPercent: 0 },
+  'asia|us-east': { delayMs: 75, jitterMs: 8, lossPercent: 0 },
+  'asia|eu-west': { delayMs: 115, jitterMs: 10, lossPercent: 0 },
+};
+const wanLink = (a: NodeId, b: NodeId): LinkProfile =>
+  WAN[[a, b].sort().join('|')] ?? { delayMs: 60, jitterMs: 6, lossPercent: 0 };
+
+interface SimNode {
+  id: NodeId;
+  index: ReplicatedIndex;
+  ae: AntiEntropy;
+  links: LinkSimulator;
+  records: LogRecord[];
+  activity: GossipActivity[];
+}
+
+function memoryLog(records: LogRecord[]): RecordSink {
+  return { append: async (batch) => void records.push(...batch) };
+}
+
+function cluster(ids: NodeId[] = REGIONS, config: Partial<AntiEntropyConfig> = {}, withMembers = false) {
+  const clock = new FakeClock();
+  const network = new MemoryNetwork(clock);
+  const nodes: SimNode[] = ids.map((id, i) => {
+    const links = new LinkSimulator({ self: id, linkTo: (peer) => wanLink(id, peer), clock, random: seededRandom(10 + i) });
+    const transport = network.connect(id, links);
+    const index = new ReplicatedIndex(id, new HybridClock(id, clock), { durableWrites: true });
+    const records: LogRecord[] = [];
+    const activity: GossipActivity[] = [];
+    const ae = new AntiEntropy({
+      self: id,
+      index,
+      log: memoryLog(records),
+      send: (to, frame) => transport.send(to, frame),
+      livePeers: () => ids.filter((other) => other !== id),
+      clock,
+      random: seededRandom(100 + i),
+      logger,
+      config,
+      members: withMembers ? () => ids : undefined,
+    });
+    ae.onActivity((event) => activity.push(event));
+    transport.onFrame((from, frame) => {
+      if (frame.type === 'digest' || frame.type === 'delta') ae.handleFrame(from, frame);
+    });
+    return { id, index, ae, links, records, activity };
+  });
+  const converged = () => {
+    const [first, ...rest] = nodes.map((node) => JSON.stringify([node.index.entries(), sortedDigest(node.index)]));
+    return rest.every((other) => other === first);
+  };
+  return { clock, nodes, converged };
+}
+
+function sortedDigest(index: ReplicatedIndex) {
+  return Object.entries(index.digest()).sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+/** Lets the promise chains of writes (memory log appends) settle. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('AntiEntropy over the in-memory WAN', () => {
+  it('converges three nodes after writes on each', async () => {
+    const { clock, nodes, converged } = cluster();
+    for (const node of nodes) node.ae.start();
+    for (const [i, node] of nodes.entries()) {
+      for (let k = 0; k < 5; k++) await node.ae.write(`file/${node.id}/${k}`, { size: i * 10 + k });
+    }
+    await nodes[0]!.ae.write('file/eu-west/0', { size: 999 });
+    expect(clock.advanceUntil(converged, 10_000)).toBeDefined();
+    const entries = nodes[2]!.index.entries();
+    expect(entries).toHaveLength(15);
+    expect(Object.fromEntries(entries)['file/eu-west/0']).toEqual({ size: 999 });
+    for (const node of nodes) expect(node.index.digest()).toEqual({ 'us-east': 6, 'eu-west': 5, asia: 5 });
+  });
+
+  it('pushes a write to all nodes within the one-way link delay', async () => {
+    const { clock, nodes } = cluster();
+    const [usEast, euWest, asia] = nodes as [SimNode, SimNode, SimNode];
+    // No anti-entropy rounds: only the eager push can deliver.
+    await usEast.ae.write('k', 'v');
+    clock.advance(30);
+    expect(euWest.index.get('k')).toBeUndefined();
+    clock.advance(40 + 4 - 30);
+    expect(euWest.index.get('k')).toBe('v');
+    expect(asia.index.get('k')).toBeUndefined();
+    clock.advance(75 + 8 - (40 + 4));
+    expect(asia.index.get('k')).toBe('v');
+  });
+
+  it('heals a partition with nothing lost and nothing resurrected', async () => {
+    const { clock, nodes, converged } = cluster();
+    const [usEast, euWest, asia] = nodes as [SimNode, SimNode, SimNode];
+    for (const node of nodes) node.ae.start();
+    await usEast.ae.write('doomed', 'old');
+    await asia.ae.write('kept', 'asia');
+    expect(clock.advanceUntil(converged, 5_000)).toBeDefined();
+
+    asia.links.setFaults({ partitionedFrom: ['us-east', 'eu-west'] });
+    await usEast.ae.remove('doomed');
+    await euWest.ae.write('new/eu', 1);
+    await usEast.ae.remove('kept');
+    await asia.ae.write('new/asia', 2);
+    clock.advance(5_000);
+    expect(asia.index.get('doomed')).toBe('old');
+    expect(asia.index.get('new/eu')).toBeUndefined();
+    expect(usEast.index.get('new/asia')).toBeUndefined();
+
+    asia.links.clearFaults();
+    expect(clock.advanceUntil(converged, 10_000)).toBeDefined();
+    for (const node of nodes) {
+      expect(node.index.entries()).toEqual([
+        ['new/asia', 2],
+        ['new/eu', 1],
+      ]);
+    }
+  });
+
+  it('converges with 20% loss on every link', async () => {
+    const { clock, nodes, converged } = cluster();
+    for (const node of nodes) {
+      node.links.setFaults({ lossPercent: 20 });
+      node.ae.start();
+    }
+    for (let i = 0; i < 30; i++) {
+      const node = nodes[i % 3]!;
+      if (i % 7 === 6) await node.ae.remove(`k${i - 3}`);
+      else await node.ae.write(`k${i}`, i);
+      clock.advance(50);
+    }
+    expect(clock.advanceUntil(converged, 30_000)).toBeDefined();
+    expect(nodes[0]!.index.size).toBe(30 - 2 * 4);
+  });
+
+  it('sends no facts between converged nodes, only digests', async () => {
+    const { clock, nodes, converged } = cluster();
+    for (const node of nodes) node.ae.start();
+    for (const node of nodes) await node.ae.write(`k/${node.id}`, node.id);
+    expect(clock.advanceUntil(converged, 5_000)).toBeDefined();
+    clock.advance(1_000);
+    for (const node of nodes) node.activity.length = 0;
+    clock.advance(5_000);
+    const sent = nodes.flatMap((node) => node.activity.filter((event) => event.direction === 'out'));
+    expect(sent.filter((event) => event.kind === 'digest').length).toBeGreaterThanOrEqual(3 * 4);
+    expect(sent.reduce((sum, event) => sum + event.facts, 0)).toBe(0);
+  });
+
+  it('collects tombstones once every member has them, without resurrection', async () => {
+    const { clock, nodes, converged } = cluster(REGIONS, {}, true);
+    for (const node of nodes) node.ae.start();
+    const write = await nodes[0]!.ae.write('gone', 'v');
+    clock.advance(500);
+    await nodes[1]!.ae.remove('gone');
+    expect(clock.advanceUntil(() => converged() && nodes.every((n) => n.index.tombstoneCount === 0), 20_000)).toBeDefined();
+    // A stray copy of the original push arrives late: still gone everywhere.
+    for (const node of nodes) node.ae.handleFrame('us-east', { type: 'delta', facts: [write] });
+    clock.advance(3_000);
+    for (const node of nodes) expect(node.index.get('gone')).toBeUndefined();
+    expect(nodes.some((node) => node.records.some((record) => record.t === 'gc'))).toBe(true);
+  });
+
+  it('forwards pushed facts once when rumour forwarding is on', async () => {
+    const ids = Array.from({ length: 8 }, (_, i) => `n${i}`);
+    const reached = async (forwardPushes: boolean) => {
+      const { clock, nodes } = cluster(ids, { pushFanout: 2, forwardPushes });
+      await nodes[0]!.ae.write('rumour', 1);
+      clock.advance(2_000);
+      for (const node of nodes.slice(1)) {
+        const pushesOut = node.activity.filter((event) => event.kind === 'push' && event.direction === 'out');
+        expect(pushesOut.length).toBeLessThanOrEqual(2);
+      }
+      return nodes.filter((node) => node.index.get('rumour') === 1).length;
+    };
+    expect(await reached(false)).toBe(3);
+    expect(await reached(true)).toBeGreaterThan(3);
+  });
+});
+
+describe('AntiEntropy protocol steps', () => {
+  function pair() {
+    const clock = new FakeClock();
+    const sent: Array<{ from: NodeId; to: NodeId; frame: AntiEntropyFrame }> = [];
+    const make = (id: NodeId, log: RecordSink) => {
+      const index = new ReplicatedIndex(id, new HybridClock(id, clock), { durableWrites: true });
+      const ae = new AntiEntropy({
+        self: id,
+        index,
+        log,
+        send: (to, frame) => void sent.push({ from: id, to, frame }),
+        livePeers: () => [id === 'a' ? 'b' : 'a'],
+        clock,
+        random: seededRandom(1),
+        logger,
+      });
+      return { index, ae };
+    };
+    return { clock, sent, make };
+  }
+
+  it('closes a two-sided difference in three frames, never a loop', async () => {
+    const { sent, make } = pair();
+    const a = make('a', memoryLog([]));
+    const b = make('b', memoryLog([]));
+    await a.ae.write('ka', 1);
+    await b.ae.write('kb', 2);
+    sent.length = 0;
+    b.ae.handleFrame('a', { type: 'digest', digest: a.index.digest() });
+    expect(sent).toHaveLength(1);
+    const answer = sent[0]!.frame;
+    expect(answer).toMatchObject({ type: 'delta', upTo: { b: 1 }, digest: { b: 1 } });
+    a.ae.handleFrame('b', answer);
+    expect(sent).toHaveLength(2);
+    const back = sent[1]!.frame;
+    expect(back.type === 'delta' && back.digest).toBeUndefined();
+    expect(back).toMatchObject({ type: 'delta', facts: [{ key: 'ka' }], upTo: { a: 1 } });
+    b.ae.handleFrame('a', back);
+    expect(sent).toHaveLength(2);
+    expect(a.index.entries()).toEqual(b.index.entries());
+  });
+
+  it('acknowledges a write only after the log, and pushes only then', async () => {
+    const { sent, make } = pair();
+    let release: () => void = () => {};
+    const appended: LogRecord[] = [];
+    const slowLog: RecordSink = {
+      append: (records) =>
+        new Promise<void>((resolve) => {
+          release = () => {
+            appended.push(...records);
+            resolve();
+          };
+        }),
+    };
+    const a = make('a', slowLog);
+    const changes: Fact[] = [];
+    a.ae.onChange((facts) => changes.push(...facts));
+    let done = false;
+    const pending = a.ae.write('k', 'v').then(() => (done = true));
+    await settle();
+    expect(done).toBe(false);
+    expect(sent).toHaveLength(0);
+    expect(a.index.deltaFor({}).facts).toHaveLength(0);
+    release();
+    await pending;
+    expect(appended).toEqual([{ t: 'facts', facts: [expect.objectContaining({ key: 'k', seq: 1 })] }]);
+    expect(sent.map((s) => s.frame)).toEqual([{ type: 'delta', facts: [expect.objectContaining({ key: 'k' })] }]);
+    expect(changes.map((fact) => fact.key)).toEqual(['k']);
+  });
+
+  it('keeps a write whose append failed and saves it with the next one', async () => {
+    const { sent, make } = pair();
+    const appended: LogRecord[] = [];
+    let fail = true;
+    const flakyLog: RecordSink = {
+      append: async (records) => {
+        if (fail) throw new Error('disk full');
+        appended.push(...records);
+      },
+    };
+    const a = make('a', flakyLog);
+    await expect(a.ae.write('k1', 1)).rejects.toThrow('disk full');
+    expect(sent).toHaveLength(0);
+    fail = false;
+    await a.ae.write('k2', 2);
+    expect(appended.flatMap((record) => (record.t === 'facts' ? record.facts.map((f) => f.seq) : []))).toEqual([1, 2]);
+    expect(a.index.deltaFor({}).upTo).toEqual({ a: 2 });
+  });
+
+  it('logs what a delta changed, then the watermark advance', () => {
+    const { make } = pair();
+    const records: LogRecord[] = [];
+    const b = make('b', memoryLog(records));
+    const fact: Fact = { origin: 'a', seq: 2, key: 'k', value: 1, version: { wall: 5, counter: 0, node: 'a' } };
+    const changes: Array<[string, NodeId]> = [];
+    b.ae.onChange((facts, from) => changes.push(...facts.map((f): [string, NodeId] => [f.key, from])));
+    b.ae.handleFrame('a', { type: 'delta', facts: [fact], upTo: { a: 2 } });
+    b.ae.handleFrame('a', { type: 'delta', facts: [fact], upTo: { a: 2 } });
+    expect(records).toEqual([
+      { t: 'facts', facts: [fact] },
+      { t: 'upTo', upTo: { a: 2 } },
+      { t: 'upTo', upTo: { a: 2 } },
+    ]);
+    expect(changes).toEqual([['k', 'a']]);
+    expect(b.index.digest()).toEqual({ a: 2 });
+  });
+});

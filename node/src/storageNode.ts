@@ -1,0 +1,177 @@
+import http from 'node:http';
+import fs from 'node:fs';
+import type { Logger } from 'pino';
+import type { NodeConfig } from './config/nodeConfig';
+import { MAX_CHANGED_KEYS_PER_EVENT, type NodeEvent } from './api/events';
+import type { NodeStatus } from './api/status';
+import type { FaultsRequest } from './api/faults';
+import { isMembershipFrame, type NodeId } from './gossip/frames';
+import { Membership } from './gossip/membership';
+import { nextIncarnation } from './gossip/incarnationStore';
+import { AntiEntropy } from './index/antiEntropy';
+import { IndexLog } from './index/indexLog';
+import { LinkSimulator } from './transport/linkSimulator';
+import { WsTransport, GOSSIP_PATH } from './transport/wsTransport';
+import { systemClock } from './time/clock';
+import { systemRandom } from './time/random';
+import { createNodeApp } from './http/createNodeApp';
+import { EventsHub, EVENTS_PATH } from './http/eventsHub';
+import { routeUpgrades } from './http/upgradeRouter';
+
+export interface RunningNode {
+  readonly url: string;
+  readonly incarnation: number;
+  close(): Promise<void>;
+}
+
+/** Wires one storage node: link simulator → WebSocket transport → SWIM + anti-entropy → HTTP. */
+export async function startStorageNode(config: NodeConfig, logger: Logger): Promise<RunningNode> {
+  const { self } = config;
+  const startedAt = new Date().toISOString();
+  fs.mkdirSync(config.systemDir, { recursive: true });
+  const incarnation = nextIncarnation(config.systemDir);
+
+  const links = new LinkSimulator({
+    self: self.id,
+    linkTo: (peer) => config.cluster.linkBetween(self.id, peer),
+    clock: systemClock,
+    random: systemRandom,
+  });
+  const transport = new WsTransport({
+    self: self.id,
+    peerUrls: new Map(config.peers.map((peer) => [peer.id, `ws://${peer.host}:${peer.port}`])),
+    secret: config.secret,
+    links,
+    logger: logger.child({ component: 'transport' }),
+  });
+
+  const membership = new Membership({
+    self: self.id,
+    seeds: config.peers.map((peer) => peer.id),
+    incarnation,
+    config: config.swim,
+    clock: systemClock,
+    random: systemRandom,
+    send: (to, frame) => transport.send(to, frame),
+    logger: logger.child({ component: 'membership' }),
+  });
+
+  const indexLog = await IndexLog.open(config.systemDir, { self: self.id, logger: logger.child({ component: 'index-log' }) });
+  const antiEntropy = new AntiEntropy({
+    self: self.id,
+    index: indexLog.index,
+    log: indexLog,
+    send: (to, frame) => transport.send(to, frame),
+    livePeers: () => membership.livePeers(),
+    clock: systemClock,
+    random: systemRandom,
+    logger: logger.child({ component: 'anti-entropy' }),
+    config: config.antiEntropy,
+    // Every configured node, dead ones too: a tombstone is collected only once all have it.
+    members: () => [self.id, ...config.peers.map((peer) => peer.id)],
+  });
+  const index = indexLog.index;
+
+  transport.onFrame((from, frame) => {
+    if (isMembershipFrame(frame)) membership.handleFrame(from, frame);
+    else antiEntropy.handleFrame(from, frame);
+  });
+
+  const now = () => new Date().toISOString();
+  const status = (): NodeStatus => ({
+    id: self.id,
+    label: self.label,
+    region: self.region,
+    lat: self.lat,
+    lon: self.lon,
+    profile: config.cluster.profile,
+    incarnation: membership.incarnation,
+    startedAt,
+    members: membership.members().map((m) => ({
+      id: m.id,
+      state: m.state,
+      incarnation: m.incarnation,
+      rttMs: m.rttMs,
+      stateSince: new Date(m.stateSince).toISOString(),
+    })),
+    links: Object.fromEntries(
+      config.peers.map((peer) => [
+        peer.id,
+        { ...links.profile(peer.id), cut: links.isCut(peer.id), connected: transport.isConnected(peer.id) },
+      ]),
+    ),
+    faults: links.faults(),
+    index: { digest: index.digest(), size: index.size, tombstones: index.tombstoneCount, version: index.version },
+    storage: { bytesStored: 0, replicas: { stored: 0, pending: 0, corrupt: 0 } },
+    gossip: { malformedFrames: transport.malformedFrames },
+  });
+
+  const events = new EventsHub(() => ({ type: 'snapshot', node: self.id, at: now(), status: status() }), logger.child({ component: 'events' }));
+  const publish = (event: NodeEvent) => events.publish(event);
+  membership.onChange((change) => {
+    logger.info({ peer: change.node, from: change.from, to: change.to, incarnation: change.incarnation }, 'member state changed');
+    publish({ type: 'member', node: self.id, at: now(), peer: change.node, from: change.from ?? null, to: change.to, incarnation: change.incarnation });
+  });
+  membership.onProbe((probe) => {
+    if (probe.rttMs !== null) publish({ type: 'rtt', node: self.id, at: now(), peer: probe.peer, rttMs: probe.rttMs });
+  });
+  antiEntropy.onActivity((activity) => publish({ type: 'gossip', node: self.id, at: now(), ...activity }));
+  antiEntropy.onChange((facts) =>
+    publish({ type: 'index', node: self.id, at: now(), version: index.version, size: index.size, keys: facts.slice(0, MAX_CHANGED_KEYS_PER_EVENT).map((f) => f.key) }),
+  );
+  links.onFaultsChange((faults) => publish({ type: 'faults', node: self.id, at: now(), faults }));
+
+  const applyFaults = (request: FaultsRequest) => {
+    if (request.clear) links.clearFaults();
+    const { clear: _clear, ...patch } = request;
+    return links.setFaults(patch);
+  };
+
+  const app = createNodeApp({
+    secret: config.secret,
+    logger: logger.child({ component: 'http' }),
+    status,
+    applyFaults,
+    index: {
+      read: (prefix) => index.entries(prefix).map(([key, value]) => ({ key, value })),
+      write: (key, value) => antiEntropy.write(key, value as never),
+      remove: (key) => antiEntropy.remove(key),
+    },
+  });
+  const server = http.createServer(app);
+  server.on(
+    'upgrade',
+    routeUpgrades(
+      config.secret,
+      {
+        [GOSSIP_PATH]: (req, socket, head, caller) => transport.acceptUpgrade(req, socket, head, caller),
+        [EVENTS_PATH]: (req, socket, head, caller) => events.accept(req, socket, head, caller),
+      },
+      logger.child({ component: 'upgrade' }),
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(self.port, self.host, () => resolve());
+  });
+
+  transport.start();
+  membership.start();
+  antiEntropy.start();
+
+  return {
+    url: `http://${self.host}:${self.port}`,
+    incarnation,
+    async close() {
+      antiEntropy.stop();
+      membership.stop();
+      await transport.close();
+      await events.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await indexLog.close();
+    },
+  };
+}
+
+export type { NodeId };

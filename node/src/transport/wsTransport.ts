@@ -1,0 +1,172 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { Logger } from 'pino';
+import { parsePeerFrame, type NodeId, type PeerFrame } from '../gossip/frames';
+import { signRequest } from '../cluster/requestSigning';
+import type { FrameHandler, Transport } from './transport';
+import type { LinkSimulator } from './linkSimulator';
+
+export const GOSSIP_PATH = '/v1/gossip';
+/** Gossip frames are small; a peer sending more than this is broken or hostile. */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
+
+export interface WsTransportOptions {
+  self: NodeId;
+  /** ws://host:port of each peer. */
+  peerUrls: ReadonlyMap<NodeId, string>;
+  secret: string;
+  links: LinkSimulator;
+  logger: Logger;
+}
+
+/**
+ * Gossip over WebSockets. Each node dials every peer and sends on that outbound socket; it
+ * receives on the sockets its peers dialled. Two sockets per pair keep the code free of
+ * dial races, and a dead peer costs one reconnect loop with backoff.
+ */
+export class WsTransport implements Transport {
+  readonly localId: NodeId;
+  private handler: FrameHandler = () => {};
+  private readonly outbound = new Map<NodeId, OutboundLink>();
+  private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  private closed = false;
+  /** Frames dropped for failing validation, for the status page and tests. */
+  malformedFrames = 0;
+
+  constructor(private readonly opts: WsTransportOptions) {
+    this.localId = opts.self;
+    for (const [peer, url] of opts.peerUrls) {
+      this.outbound.set(peer, new OutboundLink(peer, url, opts, opts.logger.child({ peer })));
+    }
+  }
+
+  start(): void {
+    for (const link of this.outbound.values()) link.connect();
+  }
+
+  send(to: NodeId, frame: PeerFrame): void {
+    const link = this.outbound.get(to);
+    if (!link || this.closed) return;
+    const payload = JSON.stringify(frame);
+    this.opts.links.sendDatagram(to, () => link.send(payload));
+  }
+
+  onFrame(handler: FrameHandler): void {
+    this.handler = handler;
+  }
+
+  /** Whether the outbound socket to `peer` is open right now (for the status page). */
+  isConnected(peer: NodeId): boolean {
+    return this.outbound.get(peer)?.isOpen() ?? false;
+  }
+
+  /**
+   * Takes over an upgrade request already authenticated by the HTTP layer (which knows the
+   * caller from the signature). Only configured peers may gossip.
+   */
+  acceptUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, caller: string): void {
+    if (!this.outbound.has(caller) || this.closed) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.server.handleUpgrade(request, socket, head, (ws) => this.receiveFrom(caller, ws));
+  }
+
+  private receiveFrom(peer: NodeId, ws: WebSocket): void {
+    const log = this.opts.logger.child({ peer, direction: 'in' });
+    log.debug('gossip connection accepted');
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.malformedFrames++;
+        log.warn('dropped a binary gossip frame');
+        return;
+      }
+      const parsed = parsePeerFrame(data.toString());
+      if (!parsed.ok) {
+        this.malformedFrames++;
+        log.warn({ reason: parsed.reason }, 'dropped a malformed gossip frame');
+        return;
+      }
+      if (!this.opts.links.allowsInbound(peer)) return;
+      try {
+        this.handler(peer, parsed.frame);
+      } catch (error) {
+        // A protocol bug on one frame must not take the node down; it is logged loudly.
+        log.error({ err: error, type: parsed.frame.type }, 'gossip frame handler failed');
+      }
+    });
+    ws.on('error', (error) => log.debug({ err: error }, 'gossip connection error'));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const link of this.outbound.values()) link.close();
+    for (const client of this.server.clients) client.terminate();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+class OutboundLink {
+  private ws: WebSocket | undefined;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly peer: NodeId,
+    private readonly url: string,
+    private readonly opts: WsTransportOptions,
+    private readonly log: Logger,
+  ) {}
+
+  isOpen(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  connect(): void {
+    if (this.stopped) return;
+    const headers = signRequest(this.opts.secret, this.opts.self, 'GET', GOSSIP_PATH);
+    const ws = new WebSocket(`${this.url}${GOSSIP_PATH}`, { headers, maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 5_000 });
+    this.ws = ws;
+    ws.on('open', () => {
+      if (this.attempt > 0) this.log.info('gossip link up');
+      this.attempt = 0;
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      this.log.warn({ status: res.statusCode }, 'peer refused the gossip handshake');
+      ws.terminate();
+    });
+    ws.on('error', () => {
+      // 'close' follows; connection errors to a down peer are routine and retried.
+    });
+    ws.on('close', () => {
+      if (this.ws === ws) this.ws = undefined;
+      this.scheduleReconnect();
+    });
+  }
+
+  send(payload: string): void {
+    // The socket may have closed while the frame sat in the simulated link; gossip is lossy.
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(payload);
+  }
+
+  close(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.ws?.terminate();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.attempt);
+    this.attempt++;
+    // Full jitter, so that peers restarting together do not reconnect in lockstep.
+    const delay = RECONNECT_MIN_MS / 2 + Math.random() * ceiling;
+    this.timer = setTimeout(() => this.connect(), delay);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,105 @@
+import type { NodeEvent } from '../../node/src/api/events';
+import { NodeCluster } from '../../test/support/nodeCluster';
+import { waitFor } from '../../test/support/waitFor';
+import { percentile, round1, watchNode } from './nodeEvents';
+
+/**
+ * SWIM on the wan profile, with real processes:
+ *  1. detection: kill -9 a node → time until both survivors hold it `dead` (target < 3 s);
+ *  2. false deaths: every link at 10 % loss for N minutes → transitions to `dead` (target 0).
+ * Usage: npm run bench:detection [-- --trials 6 --minutes 1]   (--minutes 10 for the long run)
+ */
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const trials = arg('trials', 6);
+const minutes = arg('minutes', 1);
+
+const cluster = await NodeCluster.create({ profile: 'wan', env: { GEOVAULT_LOG_LEVEL: 'warn' } });
+const memberEvents: Array<{ observer: string; event: Extract<NodeEvent, { type: 'member' }>; at: number }> = [];
+const sockets = new Map<string, Awaited<ReturnType<typeof watchNode>>>();
+
+async function watch(id: string): Promise<void> {
+  sockets.get(id)?.close();
+  sockets.set(
+    id,
+    await watchNode(cluster, id, (event, at) => {
+      if (event.type === 'member') memberEvents.push({ observer: id, event, at });
+    }),
+  );
+}
+
+async function allAlive(): Promise<boolean> {
+  for (const id of cluster.ids) {
+    if (!(await cluster.status(id)).members.every((m) => m.state === 'alive')) return false;
+  }
+  return true;
+}
+
+try {
+  await cluster.startAll();
+  for (const id of cluster.ids) await watch(id);
+  await waitFor('all alive', allAlive, { timeoutMs: 20_000 });
+
+  const detections: number[] = [];
+  for (let trial = 0; trial < trials; trial++) {
+    const victim = cluster.ids[trial % cluster.ids.length]!;
+    const survivors = cluster.ids.filter((id) => id !== victim);
+    sockets.get(victim)?.close();
+    const from = memberEvents.length;
+    const killedAt = performance.now();
+    await cluster.kill(victim);
+    const deadAt = await waitFor(
+      `${victim} dead on ${survivors.join(' and ')}`,
+      () => {
+        const times = survivors.map(
+          (observer) =>
+            memberEvents.slice(from).find((e) => e.observer === observer && e.event.peer === victim && e.event.to === 'dead')?.at,
+        );
+        return times.every((t) => t !== undefined) ? Math.max(...(times as number[])) : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 5 },
+    );
+    detections.push(deadAt - killedAt);
+    await cluster.start(victim);
+    await watch(victim);
+    await waitFor('all alive again', allAlive, { timeoutMs: 30_000 });
+  }
+
+  // Let the mesh settle, then put every link at 10 % loss and count transitions.
+  await new Promise((r) => setTimeout(r, 2_000));
+  const lossFrom = memberEvents.length;
+  for (const id of cluster.ids) await cluster.request(id, 'POST', '/v1/faults', { lossPercent: 10 });
+  await new Promise((r) => setTimeout(r, minutes * 60_000));
+  for (const id of cluster.ids) await cluster.request(id, 'POST', '/v1/faults', { clear: true });
+  const duringLoss = memberEvents.slice(lossFrom);
+  const count = (to: string) => duringLoss.filter((e) => e.event.to === to && e.event.from !== to).length;
+
+  detections.sort((a, b) => a - b);
+  process.stdout.write(
+    JSON.stringify({
+      bench: 'detection',
+      profile: 'wan',
+      trials,
+      detectionMs: {
+        p50: round1(percentile(detections, 50)),
+        max: round1(detections[detections.length - 1]!),
+        all: detections.map(round1),
+      },
+      targetMs: 3000,
+      meetsDetectionTarget: detections[detections.length - 1]! < 3000,
+      loss: {
+        percent: 10,
+        minutes,
+        falseDeaths: count('dead'),
+        suspicions: count('suspect'),
+        refutedSuspicions: duringLoss.filter((e) => e.event.from === 'suspect' && e.event.to === 'alive').length,
+      },
+      meetsFalseDeathTarget: count('dead') === 0,
+    }) + '\n',
+  );
+} finally {
+  for (const ws of sockets.values()) ws.close();
+  await cluster.close();
+}

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import readline from 'node:readline';
+import path from 'node:path';
+import { prettyFactory } from 'pino-pretty';
+import { loadClusterConfig } from '../node/src/config/clusterConfig';
+import { readCommonEnv } from '../node/src/config/env';
+
+/**
+ * `npm start`: every process of GeoVault on this machine, with prefixed, readable logs.
+ * Children are started with an IPC channel; each exits by itself if this supervisor dies,
+ * so no process is ever orphaned, and Ctrl-C / SIGTERM stops them all in order.
+ */
+
+const root = path.resolve(import.meta.dirname, '..');
+const COLORS = [36, 35, 33, 32, 34, 31];
+const prettify = prettyFactory({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' });
+
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  ready: boolean;
+  url?: string;
+}
+
+const env = readCommonEnv();
+const cluster = loadClusterConfig(env.configDir, env.profile);
+const children: Child[] = [];
+let stopping = false;
+
+function prefix(name: string, index: number): string {
+  const label = name.padEnd(8);
+  return process.stdout.isTTY ? `\x1b[${COLORS[index % COLORS.length]}m${label}\x1b[0m│ ` : `${label}| `;
+}
+
+function startChild(name: string, args: string[], index: number): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: root,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const child: Child = { name, proc, ready: false };
+  const tag = prefix(name, index);
+  const onLine = (line: string) => {
+    let parsed: { msg?: string; url?: string } | undefined;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      parsed = undefined;
+    }
+    process.stdout.write(tag + (parsed ? prettify(line).trimEnd() : line) + '\n');
+    if (parsed?.url && !child.ready) {
+      child.ready = true;
+      child.url = parsed.url;
+      announceWhenAllReady();
+    }
+  };
+  readline.createInterface({ input: proc.stdout! }).on('line', onLine);
+  readline.createInterface({ input: proc.stderr! }).on('line', onLine);
+  proc.on('exit', (code, signal) => {
+    if (stopping) return;
+    process.stdout.write(`${tag}exited (${signal ?? `code ${code}`})\n`);
+    if (!child.ready) {
+      process.stdout.write(`geovault: ${name} failed to start; stopping everything.\n`);
+      void stopAll(1);
+    }
+  });
+  return child;
+}
+
+function announceWhenAllReady(): void {
+  if (!children.every((c) => c.ready)) return;
+  const lines = children.map((c) => `  ${c.name.padEnd(8)} ${c.url}`);
+  process.stdout.write(
+    `\nGeoVault is up (${cluster.profile} profile, data in ${path.relative(root, env.dataDir) || '.'}):\n${lines.join('\n')}\nPress Ctrl-C to stop.\n\n`,
+  );
+}
+
+async function stopAll(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\ngeovault: stopping…\n');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.proc.exitCode !== null || child.proc.signalCode !== null) return resolve();
+          const force = setTimeout(() => child.proc.kill('SIGKILL'), 6_000);
+          child.proc.once('exit', () => {
+            clearTimeout(force);
+            resolve();
+          });
+          child.proc.kill('SIGTERM');
+        }),
+    ),
+  );
+  process.exit(exitCode);
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+[...cluster.nodes.keys()].forEach((id, index) => {
+  children.push(startChild(id, ['node/src/main.ts', id], index));
+});

@@ -1,0 +1,92 @@
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signRequest } from '../node/src/cluster/requestSigning';
+import { NodeCluster } from './support/nodeCluster';
+import { waitFor } from './support/waitFor';
+
+describe('node endpoints accept only the cluster (real processes, lan profile)', () => {
+  let cluster: NodeCluster;
+
+  beforeAll(async () => {
+    cluster = await NodeCluster.create({ profile: 'lan' });
+    await cluster.startAll();
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it('answers 401 with a JSON error to unsigned and wrongly signed requests', async () => {
+    const unsigned = await cluster.request('us-east', 'GET', '/v1/status', undefined, { sign: false });
+    expect(unsigned.status).toBe(401);
+    expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
+    const forged = await fetch(`${cluster.url('us-east')}/v1/status`, { headers: signRequest('f'.repeat(64), 'gateway', 'GET', '/v1/status') });
+    expect(forged.status).toBe(401);
+  });
+
+  it('refuses an unsigned WebSocket handshake on the gossip and events paths', async () => {
+    for (const path of ['/v1/gossip', '/v1/events']) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${cluster.port('us-east')}${path}`);
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => reject(new Error(`${path} accepted an unsigned handshake`)));
+        ws.on('error', () => {});
+      });
+      expect(status).toBe(401);
+    }
+  });
+
+  it('validates fault requests', async () => {
+    const bad = await cluster.request('us-east', 'POST', '/v1/faults', { lossPercent: 140 });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('invalid_request');
+    expect(body.error.message).toMatch(/lossPercent/);
+    expect((await cluster.request('us-east', 'POST', '/v1/faults', { paused: 'yes' })).status).toBe(400);
+  });
+
+  it('drops garbage frames on the gossip socket and keeps gossiping', async () => {
+    const headers = signRequest(cluster.secret, 'eu-west', 'GET', '/v1/gossip');
+    const ws = new WebSocket(`ws://127.0.0.1:${cluster.port('us-east')}/v1/gossip`, { headers });
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => resolve());
+      ws.on('error', reject);
+    });
+    ws.send('not json at all {{{');
+    ws.send(JSON.stringify({ type: 'ping', seq: -1, target: 'us-east', updates: [] }));
+    ws.send(JSON.stringify({ type: 'delta', facts: [{ origin: '../etc', seq: 1, key: 'k', value: 1, version: {} }] }));
+    ws.send(JSON.stringify({ type: 'launch-missiles' }));
+    ws.send(Buffer.from([0xff, 0x00, 0x13]));
+    ws.send(JSON.stringify({ type: 'gossip', updates: Array.from({ length: 1000 }, () => ({ kind: 'dead', node: 'asia', incarnation: 1e9, from: 'eu-west' })) }));
+
+    await waitFor('us-east to count the malformed frames', async () => (await cluster.status('us-east')).gossip.malformedFrames >= 6);
+    ws.close();
+    const status = await cluster.status('us-east');
+    expect(status.members.filter((m) => m.id !== 'us-east' && m.state === 'alive').map((m) => m.id).sort()).toEqual(['asia', 'eu-west']);
+    expect(cluster.logs('us-east')).toMatch(/dropped a malformed gossip frame/);
+  });
+
+  it('refuses gossip from a caller that is not a configured peer', async () => {
+    const headers = signRequest(cluster.secret, 'gateway', 'GET', '/v1/gossip');
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${cluster.port('us-east')}/v1/gossip`, { headers });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+      ws.on('error', () => {});
+    });
+    expect(status).toBe(403);
+  });
+
+  it('streams a snapshot and then events to a signed watcher', async () => {
+    const headers = signRequest(cluster.secret, 'gateway', 'GET', '/v1/events');
+    const ws = new WebSocket(`ws://127.0.0.1:${cluster.port('eu-west')}/v1/events`, { headers });
+    const events: Array<{ type: string }> = [];
+    ws.on('message', (data) => events.push(JSON.parse(data.toString())));
+    await waitFor('the snapshot', () => events.length > 0);
+    expect(events[0]!.type).toBe('snapshot');
+    await cluster.request('eu-west', 'PUT', '/v1/kv/watched', { value: 42 });
+    await cluster.request('eu-west', 'POST', '/v1/faults', { lossPercent: 5 });
+    await waitFor('an index event and a faults event', () => events.some((e) => e.type === 'index') && events.some((e) => e.type === 'faults'));
+    await cluster.request('eu-west', 'POST', '/v1/faults', { clear: true });
+    ws.close();
+  });
+});

@@ -1,0 +1,153 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { signRequest } from '../../node/src/cluster/requestSigning';
+import type { NodeStatus } from '../../node/src/api/status';
+import { freePort } from './ports';
+import { waitFor } from './waitFor';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const SHIPPED_CONFIG = path.join(root, 'config/nodes');
+
+interface RunningProcess {
+  proc: ChildProcess;
+  output: string[];
+}
+
+/**
+ * Real node processes for multi-process tests: free ports on 127.0.0.1, a temp data dir and
+ * config dir, the shipped node files with their ports rewritten, and `close()` that kills
+ * everything and removes the temp dirs. Each child exits by itself if the test runner dies.
+ */
+export class NodeCluster {
+  readonly secret = crypto.randomBytes(32).toString('hex');
+  private readonly running = new Map<string, RunningProcess>();
+
+  private constructor(
+    readonly dataDir: string,
+    readonly configDir: string,
+    readonly ports: ReadonlyMap<string, number>,
+    readonly profile: 'wan' | 'lan',
+    private readonly extraEnv: Record<string, string>,
+  ) {}
+
+  static async create(opts: { profile?: 'wan' | 'lan'; env?: Record<string, string> } = {}): Promise<NodeCluster> {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-cluster-'));
+    const dataDir = path.join(base, 'data');
+    const configDir = path.join(base, 'config');
+    fs.mkdirSync(configDir, { recursive: true });
+    const ports = new Map<string, number>();
+    for (const name of fs.readdirSync(SHIPPED_CONFIG)) {
+      const source = path.join(SHIPPED_CONFIG, name);
+      if (name === 'links.json') {
+        fs.copyFileSync(source, path.join(configDir, name));
+        continue;
+      }
+      const spec = JSON.parse(fs.readFileSync(source, 'utf8'));
+      spec.port = await freePort();
+      ports.set(spec.id, spec.port);
+      fs.writeFileSync(path.join(configDir, name), JSON.stringify(spec, null, 2));
+    }
+    return new NodeCluster(dataDir, configDir, ports, opts.profile ?? 'lan', opts.env ?? {});
+  }
+
+  get ids(): string[] {
+    return [...this.ports.keys()].sort();
+  }
+
+  url(id: string): string {
+    return `http://127.0.0.1:${this.port(id)}`;
+  }
+
+  port(id: string): number {
+    const port = this.ports.get(id);
+    if (!port) throw new Error(`no node ${id} in this cluster`);
+    return port;
+  }
+
+  /** Starts a node process and waits until it answers a signed status request. */
+  async start(id: string): Promise<void> {
+    if (this.running.has(id)) throw new Error(`${id} is already running`);
+    const output: string[] = [];
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'node/src/main.ts', id], {
+      cwd: root,
+      env: {
+        ...process.env,
+        GEOVAULT_DATA_DIR: this.dataDir,
+        GEOVAULT_CONFIG_DIR: this.configDir,
+        GEOVAULT_CLUSTER_SECRET: this.secret,
+        GEOVAULT_PROFILE: this.profile,
+        GEOVAULT_LOG_LEVEL: 'info',
+        ...this.extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const keep = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (output.length > 2000) output.splice(0, output.length - 2000);
+    };
+    proc.stdout!.on('data', keep);
+    proc.stderr!.on('data', keep);
+    this.running.set(id, { proc, output });
+    await waitFor(`${id} to answer /v1/status`, async () => {
+      if (proc.exitCode !== null) throw new Error(`${id} exited with ${proc.exitCode}: ${output.join('')}`);
+      const res = await this.request(id, 'GET', '/v1/status');
+      return res.ok;
+      // Start-up is a few seconds alone (tsx, module loading); the suite starts several at once on 2 cores.
+    }, { timeoutMs: 60_000, intervalMs: 100 });
+  }
+
+  async startAll(): Promise<void> {
+    await Promise.all(this.ids.map((id) => this.start(id)));
+  }
+
+  /** kill -9 (or another signal) and wait for the process to be gone. */
+  async kill(id: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const entry = this.running.get(id);
+    if (!entry) return;
+    this.running.delete(id);
+    if (entry.proc.exitCode !== null || entry.proc.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      entry.proc.once('exit', () => resolve());
+      entry.proc.kill(signal);
+    });
+  }
+
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  /** What a node printed, for assertions on logs and for failure messages. */
+  logs(id: string): string {
+    return this.running.get(id)?.output.join('') ?? '';
+  }
+
+  async request(id: string, method: string, pathAndQuery: string, body?: unknown, opts: { sign?: boolean } = {}): Promise<Response> {
+    const headers: Record<string, string> = opts.sign === false ? {} : signRequest(this.secret, 'gateway', method, pathAndQuery);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(this.url(id) + pathAndQuery, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
+  async status(id: string): Promise<NodeStatus> {
+    const res = await this.request(id, 'GET', '/v1/status');
+    if (!res.ok) throw new Error(`${id} /v1/status answered ${res.status}`);
+    return (await res.json()) as NodeStatus;
+  }
+
+  /** The state `observer` holds for `subject`, or undefined when it cannot be asked. */
+  async memberState(observer: string, subject: string): Promise<{ state: string; incarnation: number } | undefined> {
+    const status = await this.status(observer);
+    return status.members.find((m) => m.id === subject);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.kill(id, 'SIGKILL')));
+    fs.rmSync(path.dirname(this.dataDir), { recursive: true, force: true });
+  }
+}

@@ -17,6 +17,7 @@ import { systemRandom } from './time/random';
 import { createNodeApp } from './http/createNodeApp';
 import { EventsHub, EVENTS_PATH } from './http/eventsHub';
 import { routeUpgrades } from './http/upgradeRouter';
+import { StorageService } from './replication/storageService';
 
 export interface RunningNode {
   readonly url: string;
@@ -72,6 +73,24 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   });
   const index = indexLog.index;
 
+  const storage = new StorageService({
+    self: self.id,
+    nodeDir: config.nodeDir,
+    secret: config.secret,
+    peers: new Map(config.peers.map((peer) => [peer.id, { host: peer.host, port: peer.port }])),
+    links,
+    index,
+    writer: antiEntropy,
+    mesh: {
+      liveNodes: () => [self.id, ...membership.members().filter((m) => m.id !== self.id && m.state === 'alive').map((m) => m.id)],
+      rttMs: (peer) => membership.members().find((m) => m.id === peer)?.rttMs ?? null,
+    },
+    settings: config.storage,
+    logger,
+  });
+  await storage.init();
+  antiEntropy.onChange((facts) => storage.onIndexChange(facts));
+
   transport.onFrame((from, frame) => {
     if (isMembershipFrame(frame)) membership.handleFrame(from, frame);
     else antiEntropy.handleFrame(from, frame);
@@ -102,7 +121,11 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     ),
     faults: links.faults(),
     index: { digest: index.digest(), size: index.size, tombstones: index.tombstoneCount, version: index.version },
-    storage: { bytesStored: 0, replicas: { stored: 0, pending: 0, corrupt: 0 } },
+    storage: {
+      ...storage.summary(),
+      repair: { ...storage.repairer.stats },
+      scrub: { ...storage.scrubber.stats },
+    },
     gossip: { malformedFrames: transport.malformedFrames },
   });
 
@@ -137,6 +160,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       write: (key, value) => antiEntropy.write(key, value as never),
       remove: (key) => antiEntropy.remove(key),
     },
+    routers: storage.routers,
   });
   const server = http.createServer(app);
   server.on(
@@ -158,11 +182,13 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   transport.start();
   membership.start();
   antiEntropy.start();
+  storage.start();
 
   return {
     url: `http://${self.host}:${self.port}`,
     incarnation,
     async close() {
+      await storage.stop();
       antiEntropy.stop();
       membership.stop();
       await transport.close();

@@ -16,7 +16,13 @@ export interface NodeStatus {
   links: Record<NodeId, LinkProfile & { cut: boolean; connected: boolean }>;
   faults: LinkFaults;
   index: { digest: Digest; size: number; tombstones: number; version: number };
-  storage: { bytesStored: number; replicas: { stored: number; pending: number; corrupt: number } };
+  storage: {
+    /** Logical bytes of the files this node holds a stored replica of. */
+    bytesStored: number;
+    replicas: { stored: number; pending: number; corrupt: number };
+    repair: { sweeps: number; pulled: number; removed: number; orphansRemoved: number; failedPulls: number };
+    scrub: { passes: number; checked: number; corruptFound: number; bytesRead: number };
+  };
   gossip: { malformedFrames: number };
 }
 

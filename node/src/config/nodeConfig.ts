@@ -5,6 +5,8 @@ import { loadOrCreateClusterSecret } from '../cluster/clusterSecret';
 import { loadClusterConfig, type ClusterConfig, type NodeSpec } from './clusterConfig';
 import { ConfigError } from './configError';
 import { readCommonEnv, type LogLevel } from './env';
+import { readStorageSettings } from './storageEnv';
+import type { StorageSettings } from '../replication/replicationContext';
 
 /** Everything a storage node needs, resolved and validated once at start-up, then frozen. */
 export interface NodeConfig {
@@ -20,6 +22,7 @@ export interface NodeConfig {
   readonly logLevel: LogLevel;
   readonly swim: SwimConfig;
   readonly antiEntropy: AntiEntropySettings;
+  readonly storage: StorageSettings;
 }
 
 export interface AntiEntropySettings {
@@ -57,5 +60,6 @@ export function loadNodeConfig(id: NodeId, env: NodeJS.ProcessEnv = process.env)
     logLevel: common.logLevel,
     swim: common.profile === 'wan' ? wanSwimConfig() : lanSwimConfig(),
     antiEntropy: defaultAntiEntropySettings(),
+    storage: readStorageSettings(env),
   });
 }

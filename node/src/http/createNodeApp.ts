@@ -24,6 +24,8 @@ export interface NodeAppDeps {
     write(key: string, value: unknown): Promise<unknown>;
     remove(key: string): Promise<unknown>;
   };
+  /** File and replica routes: they stream raw bodies, so no body parser runs before them. */
+  routers: express.Router[];
 }
 
 /** Builds the node's HTTP API without listening (main wires it to a server). */
@@ -32,13 +34,15 @@ export function createNodeApp(deps: NodeAppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requireClusterSignature(deps.secret));
-  app.use(express.json({ limit: '64kb' }));
+  for (const router of deps.routers) app.use(router);
+  // JSON bodies only for the small control endpoints; file bodies are raw streams.
+  const json = express.json({ limit: '64kb' });
 
   app.get('/v1/status', (_req, res) => {
     res.json(deps.status());
   });
 
-  app.post('/v1/faults', (req, res) => {
+  app.post('/v1/faults', json, (req, res) => {
     const request = parseInput(faultsRequestSchema, req.body, 'body');
     const faults = deps.applyFaults(request);
     deps.logger.warn({ caller: req.caller, faults }, 'link faults changed');
@@ -50,7 +54,7 @@ export function createNodeApp(deps: NodeAppDeps): express.Express {
     res.json({ entries });
   });
 
-  app.put('/v1/kv/:name', async (req, res) => {
+  app.put('/v1/kv/:name', json, async (req, res) => {
     const name = parseInput(kvNameSchema, req.params.name, 'name');
     const { value } = parseInput(kvBodySchema, req.body, 'body');
     const fact = await deps.index.write(KV_PREFIX + name, value);

@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { StorageError, type StorageErrorCode } from '../storage/storageErrors';
+import { UploadError, UPLOAD_ERROR_TO_NODE_ERROR } from '../replication/uploadError';
 
 /** Every error a node answers with: a stable code, its HTTP status, a default message. */
 export const NODE_ERRORS = {
@@ -7,8 +9,14 @@ export const NODE_ERRORS = {
   unauthenticated: { status: 401, message: 'A valid cluster signature is required.' },
   forbidden: { status: 403, message: 'This caller may not do that.' },
   not_found: { status: 404, message: 'Not found.' },
+  conflict: { status: 409, message: 'That conflicts with the current state.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  quota_exceeded: { status: 413, message: 'This upload would exceed the user\'s storage quota.' },
+  range_not_satisfiable: { status: 416, message: 'The requested range is not satisfiable.' },
+  integrity_mismatch: { status: 422, message: 'The bytes do not match the expected size or hash.' },
   internal: { status: 500, message: 'Something went wrong on this node.' },
+  replication_failed: { status: 503, message: 'Not enough replicas could be stored.' },
+  unavailable: { status: 503, message: 'No node holding a stored replica could be reached.' },
 } as const;
 export type NodeErrorCode = keyof typeof NODE_ERRORS;
 
@@ -31,14 +39,33 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new AppError('not_found', `No route for ${req.method} ${req.path}.`));
 };
 
+const STORAGE_TO_NODE_ERROR: Record<StorageErrorCode, NodeErrorCode> = {
+  invalid_id: 'invalid_request',
+  invalid_argument: 'invalid_request',
+  blob_not_found: 'not_found',
+  range_not_satisfiable: 'range_not_satisfiable',
+  too_large: 'payload_too_large',
+  quota_exceeded: 'quota_exceeded',
+  integrity_mismatch: 'integrity_mismatch',
+  aborted: 'invalid_request',
+};
+
+/** Turns anything thrown into an AppError, or undefined when it is a bug to log. */
+function known(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (error instanceof StorageError) return new AppError(STORAGE_TO_NODE_ERROR[error.code], error.message);
+  if (error instanceof UploadError) return new AppError(UPLOAD_ERROR_TO_NODE_ERROR[error.code], error.message);
+  const type = (error as { type?: string } | undefined)?.type;
+  if (type === 'entity.parse.failed') return new AppError('invalid_request', 'The body is not valid JSON.');
+  if (type === 'entity.too.large') return new AppError('payload_too_large');
+  return undefined;
+}
+
 /** The one place where anything thrown becomes `{ error: { code, message } }`. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    let appError: AppError;
-    if (error instanceof AppError) appError = error;
-    else if (error?.type === 'entity.parse.failed') appError = new AppError('invalid_request', 'The body is not valid JSON.');
-    else if (error?.type === 'entity.too.large') appError = new AppError('payload_too_large');
-    else {
+    let appError = known(error);
+    if (!appError) {
       logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
       appError = new AppError('internal');
     }

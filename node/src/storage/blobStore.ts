@@ -171,7 +171,7 @@ export class BlobStore {
         const fileId = parseBlobName(file.name);
         if (fileId === undefined) continue;
         const stats = await lstatOrUndefined(path.join(dir, file.name));
-        if (stats?.isFile()) yield { userId, fileId, size: stats.size };
+        if (stats?.isFile()) yield { userId, fileId, size: stats.size, mtimeMs: stats.mtimeMs };
       }
     }
   }

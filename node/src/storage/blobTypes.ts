@@ -32,6 +32,8 @@ export interface BlobEntry {
   readonly userId: string;
   readonly fileId: string;
   readonly size: number;
+  /** Last modification, so that sweeps can tell a fresh upload from an old orphan. */
+  readonly mtimeMs: number;
 }
 export interface HashOptions {
   /** Average read rate; unlimited when absent. */

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/**
+ * The file contract between nodes and the gateway: index entries, replica states, and the
+ * headers of the node's file API (DESIGN §4–6).
+ */
+
+const uuid = z.uuid();
+export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
+
+export const fileEntrySchema = z.object({
+  fileId: uuid,
+  ownerId: uuid,
+  name: z.string().min(1).max(1024),
+  size: z.number().int().nonnegative(),
+  sha256: sha256Schema,
+  mime: z.string().min(1).max(255),
+  createdAt: z.iso.datetime(),
+  deleted: z.boolean(),
+});
+export type FileEntry = z.infer<typeof fileEntrySchema>;
+
+export const replicaStateSchema = z.enum(['stored', 'pending', 'corrupt']);
+export type ReplicaState = z.infer<typeof replicaStateSchema>;
+
+/** `replica/<nodeId>/<userId>/<fileId>`: written only by that node. */
+export const replicaRecordSchema = z.object({
+  state: replicaStateSchema,
+  sha256: sha256Schema.optional(),
+  at: z.iso.datetime(),
+});
+export type ReplicaRecord = z.infer<typeof replicaRecordSchema>;
+
+/** A file as the node API shows it: the entry and where its replicas are. */
+export interface FileView extends Omit<FileEntry, 'deleted'> {
+  replicas: Record<string, ReplicaState>;
+}
+
+/** Headers of PUT /v1/files/:userId/:fileId (the body is the raw bytes). */
+export const FILE_NAME_HEADER = 'x-geovault-file-name';
+/** Which node served a download (the gateway reports it; tests check fail-over). */
+export const SERVED_BY_HEADER = 'x-geovault-served-by';
+/** The primary asks replicas to check the hash it computed (PUT /v1/replicas). */
+export const EXPECTED_SHA256_HEADER = 'x-geovault-sha256';
+
+export interface RepairResult {
+  node: string;
+  /** What the node found before repairing. */
+  before: ReplicaState | 'missing' | 'unreachable';
+  after: ReplicaState | 'missing' | 'unreachable';
+  repaired: boolean;
+  source?: string;
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defaultStorageSettings, type StorageSettings } from '../replication/replicationContext';
+import { ConfigError } from './configError';
+
+const positiveInt = (what: string) => z.coerce.number({ error: `${what}` }).int(what).positive(what);
+
+/** Storage tunables a deployment (or a test) may override; everything else is fixed by design. */
+const storageEnvSchema = z.object({
+  GEOVAULT_QUOTA_BYTES: positiveInt('a positive whole number of bytes').optional(),
+  GEOVAULT_REPAIR_INTERVAL_MS: positiveInt('a positive number of milliseconds').optional(),
+  GEOVAULT_ORPHAN_GRACE_MS: positiveInt('a positive number of milliseconds').optional(),
+  GEOVAULT_SCRUB_INTERVAL_MS: positiveInt('a positive number of milliseconds').optional(),
+  GEOVAULT_SCRUB_BYTES_PER_SEC: positiveInt('a positive number of bytes per second').optional(),
+});
+
+export function readStorageSettings(env: NodeJS.ProcessEnv): StorageSettings {
+  const result = storageEnvSchema.safeParse(env);
+  if (!result.success) throw ConfigError.fromZod('environment', result.error);
+  const parsed = result.data;
+  const defaults = defaultStorageSettings();
+  return {
+    ...defaults,
+    quotaBytes: parsed.GEOVAULT_QUOTA_BYTES ?? defaults.quotaBytes,
+    repairIntervalMs: parsed.GEOVAULT_REPAIR_INTERVAL_MS ?? defaults.repairIntervalMs,
+    orphanGraceMs: parsed.GEOVAULT_ORPHAN_GRACE_MS ?? defaults.orphanGraceMs,
+    scrubIntervalMs: parsed.GEOVAULT_SCRUB_INTERVAL_MS ?? defaults.scrubIntervalMs,
+    scrubBytesPerSecond: parsed.GEOVAULT_SCRUB_BYTES_PER_SEC ?? defaults.scrubBytesPerSecond,
+  };
+}

@@ -1,0 +1,77 @@
+import express from 'express';
+import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { EXPECTED_SHA256_HEADER, sha256Schema } from '../api/files';
+import { isUuid } from '../storage/layout';
+import type { Repairer } from '../replication/repairer';
+import type { ReplicationContext } from '../replication/replicationContext';
+import { AppError } from './errors';
+import { parseByteRange } from './byteRange';
+import { clientGone } from './fileRoutes';
+import { parseInput } from './validate';
+
+const idsSchema = z.object({
+  userId: z.string().refine(isUuid, 'a lower-case UUID'),
+  fileId: z.string().refine(isUuid, 'a lower-case UUID'),
+});
+
+/** Replica streams between peers (DESIGN §6). Only other nodes may call these. */
+export function replicaRoutes(ctx: ReplicationContext, repairer: Repairer): express.Router {
+  const router = express.Router();
+  router.use('/v1/replicas', (req, _res, next) => {
+    if (!req.caller || req.caller === ctx.self || !ctx.allNodes.includes(req.caller)) {
+      next(new AppError('forbidden', 'Replica endpoints are for peer nodes only.'));
+      return;
+    }
+    next();
+  });
+
+  router.put('/v1/replicas/:userId/:fileId', async (req, res) => {
+    const { userId, fileId } = parseInput(idsSchema, req.params, 'path');
+    const expectedSha256 = req.header(EXPECTED_SHA256_HEADER);
+    if (expectedSha256 !== undefined) parseInput(sha256Schema, expectedSha256, EXPECTED_SHA256_HEADER);
+    if (ctx.catalog.isDeleted(userId, fileId)) throw new AppError('conflict', `File ${fileId} was deleted.`);
+    const result = await ctx.blobs.write(userId, fileId, req, { expectedSha256, signal: clientGone(res) });
+    await ctx.catalog.setOwnReplica(userId, fileId, 'stored', result.sha256);
+    res.json(result);
+  });
+
+  router.get('/v1/replicas/:userId/:fileId', async (req, res) => {
+    const { userId, fileId } = parseInput(idsSchema, req.params, 'path');
+    if (ctx.catalog.replicaRecord(ctx.self, userId, fileId)?.state === 'corrupt') {
+      throw new AppError('not_found', 'This node\'s replica is corrupt.');
+    }
+    const stat = await ctx.blobs.stat(userId, fileId);
+    if (!stat) throw new AppError('not_found', `No replica of ${fileId} here.`);
+    const range = parseByteRange(req.header('range'), stat.size);
+    if (range.kind === 'unsatisfiable') throw new AppError('range_not_satisfiable');
+    const byteRange = range.kind === 'partial' ? { start: range.start, end: range.end } : undefined;
+    const opened = await ctx.blobs.open(userId, fileId, byteRange);
+    res.status(byteRange ? 206 : 200);
+    res.setHeader('Content-Length', opened.length);
+    res.setHeader('Content-Type', 'application/octet-stream');
+    try {
+      await pipeline(opened.stream, res);
+    } catch {
+      res.destroy();
+    }
+  });
+
+  router.delete('/v1/replicas/:userId/:fileId', async (req, res) => {
+    const { userId, fileId } = parseInput(idsSchema, req.params, 'path');
+    // Only a failed upload's leftovers may be dropped on request; a live file's replica stays.
+    if (ctx.catalog.entry(userId, fileId)) throw new AppError('conflict', `File ${fileId} is live.`);
+    const removed = await ctx.blobs.remove(userId, fileId);
+    await ctx.catalog.clearOwnReplica(userId, fileId);
+    res.json({ removed });
+  });
+
+  router.post('/v1/replicas/:userId/:fileId/verify', async (req, res) => {
+    const { userId, fileId } = parseInput(idsSchema, req.params, 'path');
+    const entry = ctx.catalog.entry(userId, fileId);
+    if (!entry) throw new AppError('not_found', `No file ${fileId}.`);
+    res.json(await repairer.ensureLocal(entry, { verify: true }));
+  });
+
+  return router;
+}

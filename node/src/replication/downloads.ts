@@ -1,0 +1,37 @@
+import type { Readable } from 'node:stream';
+import type { FileEntry } from '../api/files';
+import type { NodeId } from '../gossip/frames';
+import type { ByteRange } from '../storage/blobStore';
+import { storedSourcesByDistance, type ReplicationContext } from './replicationContext';
+
+export interface OpenedFile {
+  stream: Readable;
+  servedBy: NodeId;
+}
+
+/**
+ * Opens a file (or a byte range) for reading: from this node's replica when it is stored
+ * and whole, else from the nearest peer holding a stored replica, failing over to the next.
+ * Returns undefined when no replica can be reached.
+ */
+export async function openFile(ctx: ReplicationContext, entry: FileEntry, range: ByteRange | undefined): Promise<OpenedFile | undefined> {
+  const { ownerId: userId, fileId } = entry;
+  const local = ctx.catalog.replicaRecord(ctx.self, userId, fileId);
+  if (local?.state === 'stored' && (await ctx.blobs.stat(userId, fileId))?.size === entry.size) {
+    try {
+      const opened = await ctx.blobs.open(userId, fileId, range);
+      return { stream: opened.stream, servedBy: ctx.self };
+    } catch (error) {
+      ctx.logger.warn({ fileId, err: error }, 'local replica could not be opened; reading from a peer');
+    }
+  }
+  for (const peer of storedSourcesByDistance(ctx, userId, fileId)) {
+    try {
+      const { stream } = await ctx.peers.getReplica(peer, userId, fileId, range);
+      return { stream, servedBy: peer };
+    } catch (error) {
+      ctx.logger.warn({ fileId, peer, err: error }, 'peer could not serve the replica; trying the next');
+    }
+  }
+  return undefined;
+}

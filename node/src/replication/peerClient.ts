@@ -1,0 +1,148 @@
+import http from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from 'pino';
+import type { NodeId } from '../gossip/frames';
+import { signRequest } from '../cluster/requestSigning';
+import type { LinkSimulator } from '../transport/linkSimulator';
+import { LinkCutError, LinkStream } from '../transport/linkStream';
+import { EXPECTED_SHA256_HEADER, type RepairResult } from '../api/files';
+import type { ByteRange, WriteResult } from '../storage/blobStore';
+
+export class PeerRequestError extends Error {
+  constructor(
+    readonly peer: NodeId,
+    readonly status: number,
+    message: string,
+  ) {
+    super(`${peer}: ${message}`);
+  }
+}
+
+export interface PeerAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Node-to-node HTTP for replica bytes: signed with the cluster secret, and every byte passes
+ * through the simulated link (delay, window, partitions) in both directions.
+ */
+export class PeerClient {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+
+  constructor(
+    private readonly opts: {
+      self: NodeId;
+      secret: string;
+      peers: ReadonlyMap<NodeId, PeerAddress>;
+      links: LinkSimulator;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Streams `body` to `peer` as its replica; resolves with what the peer stored. */
+  async putReplica(peer: NodeId, userId: string, fileId: string, body: Readable, opts: { sha256?: string; signal?: AbortSignal } = {}): Promise<WriteResult> {
+    const path = `/v1/replicas/${userId}/${fileId}`;
+    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream' };
+    if (opts.sha256) headers[EXPECTED_SHA256_HEADER] = opts.sha256;
+    const req = this.request(peer, 'PUT', path, headers, opts.signal);
+    const response = this.response(req, peer);
+    // If the request fails, `response` rejects too; the pipeline error is the less useful one.
+    const sent = pipeline(body, new LinkStream(this.opts.links, peer), req).catch((error: unknown) => {
+      req.destroy(error as Error);
+    });
+    const res = await response;
+    await sent;
+    return (await this.json(peer, res)) as WriteResult;
+  }
+
+  /** Opens the peer's replica (or a byte range of it) as a stream that crossed the link. */
+  async getReplica(
+    peer: NodeId,
+    userId: string,
+    fileId: string,
+    range?: ByteRange,
+    signal?: AbortSignal,
+  ): Promise<{ stream: Readable; status: number; headers: http.IncomingHttpHeaders }> {
+    const headers: http.OutgoingHttpHeaders = range ? { range: `bytes=${range.start}-${range.end}` } : {};
+    await this.oneWayDelay(peer);
+    const req = this.request(peer, 'GET', `/v1/replicas/${userId}/${fileId}`, headers, signal);
+    req.end();
+    const res = await this.response(req, peer);
+    if (res.statusCode !== 200 && res.statusCode !== 206) {
+      await this.json(peer, res);
+    }
+    const stream = res.pipe(new LinkStream(this.opts.links, peer));
+    res.on('error', (error) => stream.destroy(error));
+    return { stream, status: res.statusCode!, headers: res.headers };
+  }
+
+  async deleteReplica(peer: NodeId, userId: string, fileId: string): Promise<void> {
+    await this.call(peer, 'DELETE', `/v1/replicas/${userId}/${fileId}`);
+  }
+
+  /** Asks `peer` to verify (and repair) its replica now. */
+  async verifyReplica(peer: NodeId, userId: string, fileId: string): Promise<RepairResult> {
+    return (await this.call(peer, 'POST', `/v1/replicas/${userId}/${fileId}/verify`)) as RepairResult;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private async call(peer: NodeId, method: string, path: string): Promise<unknown> {
+    await this.oneWayDelay(peer);
+    const req = this.request(peer, method, path, {});
+    req.end();
+    return this.json(peer, await this.response(req, peer));
+  }
+
+  private request(peer: NodeId, method: string, path: string, headers: http.OutgoingHttpHeaders, signal?: AbortSignal): http.ClientRequest {
+    const address = this.opts.peers.get(peer);
+    if (!address) throw new PeerRequestError(peer, 0, 'not a configured peer');
+    if (this.opts.links.isCut(peer)) throw new LinkCutError(peer);
+    return http.request({
+      host: address.host,
+      port: address.port,
+      method,
+      path,
+      agent: this.agent,
+      signal,
+      headers: { ...headers, ...signRequest(this.opts.secret, this.opts.self, method, path) },
+    });
+  }
+
+  private response(req: http.ClientRequest, peer: NodeId): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      req.once('response', resolve);
+      req.once('error', (error) => reject(error instanceof LinkCutError ? error : new PeerRequestError(peer, 0, error.message)));
+    });
+  }
+
+  private async json(peer: NodeId, res: http.IncomingMessage): Promise<unknown> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    await this.oneWayDelay(peer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = { error: { message: text.slice(0, 200) } };
+    }
+    if (res.statusCode! >= 300) {
+      const message = (body as { error?: { message?: string } }).error?.message ?? `HTTP ${res.statusCode}`;
+      throw new PeerRequestError(peer, res.statusCode!, message);
+    }
+    return body;
+  }
+
+  /** Small messages (requests, answers) pay one link delay, as on the wire. */
+  private async oneWayDelay(peer: NodeId): Promise<void> {
+    if (this.opts.links.isCut(peer)) throw new LinkCutError(peer);
+    const delay = this.opts.links.sampleDelay(peer);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+

@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import type { NodeId } from '../gossip/frames';
+import type { FileCatalog } from '../files/fileCatalog';
+import type { BlobStore } from '../storage/blobStore';
+import type { QuotaLedger } from '../storage/quotaLedger';
+import type { PeerClient } from './peerClient';
+import { placeReplicas } from './placement';
+
+export interface StorageSettings {
+  /** Copies of every file (3: one per region today). */
+  replicas: number;
+  /** Durable, hash-matching replicas before an upload is acknowledged. */
+  writeQuorum: number;
+  /** Logical bytes per user (one copy counted). */
+  quotaBytes: number;
+  /** How often the repair loop compares the index with the disk (it also runs on changes). */
+  repairIntervalMs: number;
+  /** A blob or replica record with no file entry is removed only after this long (uploads in flight). */
+  orphanGraceMs: number;
+  /** Pause between two scrub passes over every stored replica. */
+  scrubIntervalMs: number;
+  /** Read rate of the scrubber, so that it never competes with users for the disk. */
+  scrubBytesPerSecond: number;
+}
+
+export function defaultStorageSettings(): StorageSettings {
+  return {
+    replicas: 3,
+    writeQuorum: 2,
+    quotaBytes: 5 * 1024 ** 3,
+    repairIntervalMs: 2_000,
+    orphanGraceMs: 10 * 60_000,
+    scrubIntervalMs: 60 * 60_000,
+    scrubBytesPerSecond: 32 * 1024 * 1024,
+  };
+}
+
+/** What replication code needs to know about the mesh right now. */
+export interface MeshView {
+  /** Nodes believed alive, this one included. */
+  liveNodes(): NodeId[];
+  /** Smoothed round trip to a peer, or null when unmeasured. */
+  rttMs(peer: NodeId): number | null;
+}
+
+export interface ReplicationContext {
+  self: NodeId;
+  /** Every configured node, dead or alive: the stable universe placement chooses from. */
+  allNodes: readonly NodeId[];
+  catalog: FileCatalog;
+  blobs: BlobStore;
+  peers: PeerClient;
+  ledger: QuotaLedger;
+  mesh: MeshView;
+  settings: StorageSettings;
+  logger: Logger;
+}
+
+/** The nodes that should hold a file, whatever their state now. */
+export function expectedHolders(ctx: ReplicationContext, fileId: string): NodeId[] {
+  return placeReplicas(fileId, ctx.allNodes, ctx.settings.replicas);
+}
+
+/** Peers holding a stored copy, nearest first (unmeasured links last). */
+export function storedSourcesByDistance(ctx: ReplicationContext, userId: string, fileId: string): NodeId[] {
+  const live = new Set(ctx.mesh.liveNodes());
+  return ctx.allNodes
+    .filter((node) => node !== ctx.self && live.has(node))
+    .filter((node) => ctx.catalog.replicaRecord(node, userId, fileId)?.state === 'stored')
+    .sort((a, b) => (ctx.mesh.rttMs(a) ?? Infinity) - (ctx.mesh.rttMs(b) ?? Infinity));
+}

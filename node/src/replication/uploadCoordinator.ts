@@ -1,0 +1,164 @@
+import crypto from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FileEntry, FileView } from '../api/files';
+import type { NodeId } from '../gossip/frames';
+import { assertUuid } from '../storage/layout';
+import type { QuotaLedger } from '../storage/quotaLedger';
+import type { WriteResult } from '../storage/blobStore';
+import { FanOut } from './fanOut';
+import { placeReplicas } from './placement';
+import { quorum, QuorumError } from './quorum';
+import { expectedHolders, type ReplicationContext } from './replicationContext';
+import { UploadError } from './uploadError';
+
+export interface UploadRequest {
+  userId: string;
+  fileId: string;
+  name: string;
+  mime: string;
+  /** From Content-Length; undefined for a chunked body. */
+  contentLength: number | undefined;
+  body: Readable;
+  signal: AbortSignal;
+}
+
+/**
+ * The primary's side of an upload (DESIGN §5): stream the body to every replica at once
+ * while hashing it, acknowledge when `writeQuorum` replicas are durable with the same hash,
+ * and let the rest finish in the background. Quota is checked up front from Content-Length
+ * and enforced byte by byte for chunked bodies. A failed upload leaves nothing behind.
+ */
+export async function coordinateUpload(ctx: ReplicationContext, request: UploadRequest): Promise<FileView> {
+  const { userId, fileId } = request;
+  assertUuid(userId, 'userId');
+  assertUuid(fileId, 'fileId');
+  if (ctx.catalog.entry(userId, fileId) || ctx.catalog.isDeleted(userId, fileId)) {
+    throw new UploadError('conflict', `File ${fileId} already exists or was deleted; upload under a new id.`);
+  }
+  const targets = placeReplicas(fileId, ctx.mesh.liveNodes(), ctx.settings.replicas);
+  if (targets.length < ctx.settings.writeQuorum) {
+    throw new UploadError('replication_failed', `Only ${targets.length} storage node(s) are reachable; ${ctx.settings.writeQuorum} are needed.`);
+  }
+
+  const uploadId = crypto.randomUUID();
+  const reserved = ctx.ledger.reserve(userId, uploadId, request.contentLength ?? 0);
+  if (!reserved.ok) throw new UploadError('quota_exceeded', reserved.error.message);
+
+  const abort = new AbortController();
+  const onClientAbort = () => abort.abort(new UploadError('aborted', 'The client went away.'));
+  request.signal.addEventListener('abort', onClientAbort, { once: true });
+  const fan = new FanOut(targets);
+  const meter = new UploadMeter(ctx.ledger, uploadId, request.contentLength === undefined);
+  const attempts = new Map<NodeId, Promise<WriteResult>>();
+  for (const node of targets) {
+    const source = fan.branch(node);
+    const attempt =
+      node === ctx.self
+        ? ctx.blobs.write(userId, fileId, source, { signal: abort.signal })
+        : ctx.peers.putReplica(node, userId, fileId, source, { signal: abort.signal });
+    // A failed branch must stop feeding from the fan-out at once, or the others would stall.
+    attempt.catch((error: unknown) => {
+      source.destroy();
+      ctx.logger.warn({ node, fileId, err: error }, 'replica write failed during upload');
+    });
+    attempts.set(node, attempt);
+  }
+
+  try {
+    await pipeline(request.body, meter, fan, { signal: abort.signal });
+    const sha256 = meter.digest();
+    const durable = await quorum([...attempts.values()], ctx.settings.writeQuorum, (result) => result.sha256 === sha256 && result.size === meter.bytes);
+    const entry: FileEntry = {
+      fileId,
+      ownerId: userId,
+      name: request.name,
+      size: meter.bytes,
+      sha256,
+      mime: request.mime,
+      createdAt: new Date().toISOString(),
+      deleted: false,
+    };
+    await ctx.catalog.putEntry(entry);
+    ctx.ledger.commit(uploadId, fileId, entry.size);
+    const local = attempts.get(ctx.self);
+    if (local && durable.length > 0) {
+      await local.then(
+        () => ctx.catalog.setOwnReplica(userId, fileId, 'stored', sha256),
+        () => undefined,
+      );
+    }
+    ctx.logger.info({ fileId, userId, size: entry.size, targets, acknowledgedBy: durable.length }, 'upload acknowledged');
+    return ctx.catalog.view(entry, expectedHolders(ctx, fileId));
+  } catch (error) {
+    abort.abort(error);
+    ctx.ledger.release(uploadId);
+    await discardReplicas(ctx, userId, fileId, attempts);
+    throw toUploadError(error, meter);
+  } finally {
+    request.signal.removeEventListener('abort', onClientAbort);
+  }
+}
+
+/** Undo what a failed upload stored anywhere, so that it leaves no blob and no record. */
+async function discardReplicas(ctx: ReplicationContext, userId: string, fileId: string, attempts: Map<NodeId, Promise<WriteResult>>): Promise<void> {
+  await Promise.all(
+    [...attempts].map(async ([node, attempt]) => {
+      const stored = await attempt.then(
+        () => true,
+        () => false,
+      );
+      if (!stored) return;
+      if (node === ctx.self) {
+        await ctx.blobs.remove(userId, fileId);
+        await ctx.catalog.clearOwnReplica(userId, fileId);
+      } else {
+        // Best effort: a peer that cannot be told now sweeps the orphan after the grace period.
+        await ctx.peers.deleteReplica(node, userId, fileId).catch(() => undefined);
+      }
+    }),
+  );
+}
+
+function toUploadError(error: unknown, meter: UploadMeter): unknown {
+  if (meter.quotaError) return new UploadError('quota_exceeded', meter.quotaError);
+  if (error instanceof UploadError) return error;
+  if (error instanceof QuorumError) {
+    return new UploadError('replication_failed', `Only ${error.achieved} of the ${error.needed} required replicas were stored.`);
+  }
+  if ((error as { name?: string })?.name === 'AbortError') return new UploadError('aborted', 'The upload was aborted.');
+  return error;
+}
+
+/** Hashes and counts the bytes on their way in; grows the quota reservation for chunked bodies. */
+class UploadMeter extends Transform {
+  private readonly hash = crypto.createHash('sha256');
+  bytes = 0;
+  quotaError: string | undefined;
+
+  constructor(
+    private readonly ledger: QuotaLedger,
+    private readonly uploadId: string,
+    private readonly growReservation: boolean,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.growReservation) {
+      const grown = this.ledger.grow(this.uploadId, chunk.length);
+      if (!grown.ok) {
+        this.quotaError = grown.error.message;
+        callback(new UploadError('quota_exceeded', grown.error.message));
+        return;
+      }
+    }
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}

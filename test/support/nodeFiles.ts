@@ -1,0 +1,101 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { signRequest } from '../../node/src/cluster/requestSigning';
+import type { FileView } from '../../node/src/api/files';
+import type { NodeCluster } from './nodeCluster';
+
+export const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
+export const newId = () => crypto.randomUUID();
+
+export interface UploadOptions {
+  name?: string;
+  mime?: string;
+  /** Send without Content-Length (chunked), in pieces of this size with `pauseMs` between. */
+  chunked?: { chunkBytes: number; pauseMs: number };
+  /** Called after each chunk is written (chunked only), e.g. to kill a node mid-upload. */
+  onChunk?: (sent: number) => void | Promise<void>;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** PUT /v1/files on one node with real HTTP, fixed-length or chunked. */
+export function uploadTo(cluster: NodeCluster, node: string, userId: string, fileId: string, data: Buffer, opts: UploadOptions = {}): Promise<HttpResult> {
+  const pathname = `/v1/files/${userId}/${fileId}`;
+  const headers: http.OutgoingHttpHeaders = {
+    ...signRequest(cluster.secret, 'gateway', 'PUT', pathname),
+    'content-type': opts.mime ?? 'application/octet-stream',
+    'x-geovault-file-name': encodeURIComponent(opts.name ?? 'test.bin'),
+  };
+  if (!opts.chunked) headers['content-length'] = data.length;
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: cluster.port(node), method: 'PUT', path: pathname, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (!opts.chunked) {
+      req.end(data);
+      return;
+    }
+    const { chunkBytes, pauseMs } = opts.chunked;
+    void (async () => {
+      for (let sent = 0; sent < data.length; sent += chunkBytes) {
+        if (req.destroyed) return;
+        req.write(data.subarray(sent, sent + chunkBytes));
+        await opts.onChunk?.(sent + chunkBytes);
+        await new Promise((r) => setTimeout(r, pauseMs));
+      }
+      req.end();
+    })().catch(reject);
+  });
+}
+
+export function get(cluster: NodeCluster, node: string, pathname: string, headers: Record<string, string> = {}): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port: cluster.port(node), method: 'GET', path: pathname, headers: { ...signRequest(cluster.secret, 'gateway', 'GET', pathname), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function listFiles(cluster: NodeCluster, node: string, userId: string): Promise<{ files: FileView[]; usage: { used: number; limit: number } }> {
+  const res = await get(cluster, node, `/v1/files/${userId}`);
+  return JSON.parse(res.body.toString());
+}
+
+/** Where a node keeps a user's blob, per DESIGN §5. */
+export function blobFile(cluster: NodeCluster, node: string, userId: string, fileId: string): string {
+  return path.join(cluster.dataDir, `node-${node}`, userId, 'files', `${fileId}.bin`);
+}
+
+export function readBlob(cluster: NodeCluster, node: string, userId: string, fileId: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(blobFile(cluster, node, userId, fileId));
+  } catch {
+    return undefined;
+  }
+}
+
+export function tempFiles(cluster: NodeCluster, node: string): string[] {
+  try {
+    return fs.readdirSync(path.join(cluster.dataDir, `node-${node}`, '_system', 'tmp'));
+  } catch {
+    return [];
+  }
+}

@@ -115,6 +115,11 @@ export class NodeCluster {
     });
   }
 
+  /** The OS process id of a running node (benchmarks read its peak RSS from /proc). */
+  pid(id: string): number | undefined {
+    return this.running.get(id)?.proc.pid;
+  }
+
   isRunning(id: string): boolean {
     return this.running.has(id);
   }

@@ -6,14 +6,17 @@ import { expectedHolders, storedSourcesByDistance, type ReplicationContext } fro
 /**
  * Keeps this node's disk equal to what the index says it should hold (DESIGN §5): pulls
  * missing or corrupt replicas from the nearest peer that has them (verifying size and hash),
- * removes blobs of deleted files, and sweeps orphans of uploads that never completed. Runs on
- * a timer and whenever the index changes, so a node back from an outage heals unasked.
+ * removes blobs of deleted files, and sweeps orphans of uploads that never completed. A quick
+ * pass looks at every file whose facts change; a full sweep on a timer compares everything,
+ * so a node back from an outage heals unasked.
  */
 export class Repairer {
   private timer: NodeJS.Timeout | null = null;
+  private quickTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private again = false;
   private stopped = false;
+  /** Files whose facts changed since the last quick pass: only these need a look right away. */
+  private readonly dirty = new Map<string, { userId: string; fileId: string }>();
   private readonly inFlight = new Map<string, Promise<ReplicaState | 'missing'>>();
   /** Figures for the status page. */
   readonly stats = { sweeps: 0, pulled: 0, removed: 0, orphansRemoved: 0, failedPulls: 0 };
@@ -28,30 +31,63 @@ export class Repairer {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.quickTimer) clearTimeout(this.quickTimer);
     await this.running;
     await Promise.allSettled(this.inFlight.values());
   }
 
-  /** Asks for a sweep soon (coalesced): the index changed. */
-  nudge(): void {
+  /**
+   * The facts of a file changed: look at that file soon. Coalesced, so a burst of uploads
+   * costs one quick pass over the files it touched, not a full sweep per fact.
+   */
+  nudge(userId: string, fileId: string): void {
     if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(50);
+    this.dirty.set(fileKey(userId, fileId), { userId, fileId });
+    if (this.quickTimer) return;
+    this.quickTimer = setTimeout(() => {
+      this.quickTimer = null;
+      void this.exclusive(() => this.quickPass());
+    }, 50);
+    this.quickTimer.unref();
   }
 
-  /** One full pass; concurrent callers share it. */
+  /** One full pass over the index and the disk; concurrent callers share it. */
   sweep(): Promise<void> {
-    if (!this.running) {
-      this.running = this.sweepOnce()
-        .catch((error: unknown) => this.ctx.logger.error({ err: error }, 'repair sweep failed'))
-        .finally(() => {
-          this.running = null;
-          const again = this.again;
-          this.again = false;
-          this.schedule(again ? 0 : this.ctx.settings.repairIntervalMs);
-        });
+    return this.exclusive(() => this.sweepOnce()).finally(() => this.schedule(this.ctx.settings.repairIntervalMs));
+  }
+
+  /** Passes never overlap: a quick pass and a sweep must not both pull or remove one file. */
+  private exclusive(pass: () => Promise<void>): Promise<void> {
+    const previous = this.running ?? Promise.resolve();
+    const next = previous
+      .then(pass)
+      .catch((error: unknown) => this.ctx.logger.error({ err: error }, 'repair pass failed'))
+      .finally(() => {
+        if (this.running === next) this.running = null;
+      });
+    this.running = next;
+    return next;
+  }
+
+  private async quickPass(): Promise<void> {
+    const files = [...this.dirty.values()];
+    this.dirty.clear();
+    for (const { userId, fileId } of files) {
+      if (this.stopped) return;
+      const entry = this.ctx.catalog.entry(userId, fileId);
+      if (entry) await this.checkEntry(entry);
+      else if (this.ctx.catalog.isDeleted(userId, fileId)) await this.discard(userId, fileId, 'deleted');
     }
-    return this.running;
+  }
+
+  /** Pulls the file unless this node already holds a stored, whole replica of it. */
+  private async checkEntry(entry: FileEntry): Promise<void> {
+    const { ctx } = this;
+    if (!expectedHolders(ctx, entry.fileId).includes(ctx.self)) return;
+    const record = ctx.catalog.replicaRecord(ctx.self, entry.ownerId, entry.fileId);
+    const stat = await ctx.blobs.stat(entry.ownerId, entry.fileId);
+    if (record?.state === 'stored' && stat?.size === entry.size) return;
+    await this.ensureLocal(entry);
   }
 
   /**
@@ -81,12 +117,8 @@ export class Repairer {
     const live = new Map<string, FileEntry>();
     for (const entry of ctx.catalog.allEntries()) {
       live.set(fileKey(entry.ownerId, entry.fileId), entry);
-      if (!expectedHolders(ctx, entry.fileId).includes(ctx.self)) continue;
       if (this.stopped) return;
-      const record = ctx.catalog.replicaRecord(ctx.self, entry.ownerId, entry.fileId);
-      const stat = await ctx.blobs.stat(entry.ownerId, entry.fileId);
-      if (record?.state === 'stored' && stat?.size === entry.size) continue;
-      await this.ensureLocal(entry);
+      await this.checkEntry(entry);
     }
 
     // Records and blobs of files that are gone (deleted) or never became files (orphans).

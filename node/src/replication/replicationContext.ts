@@ -13,7 +13,7 @@ export interface StorageSettings {
   writeQuorum: number;
   /** Logical bytes per user (one copy counted). */
   quotaBytes: number;
-  /** How often the repair loop compares the index with the disk (it also runs on changes). */
+  /** How often the full repair sweep compares the whole index with the disk (changed files are looked at at once). */
   repairIntervalMs: number;
   /** A blob or replica record with no file entry is removed only after this long (uploads in flight). */
   orphanGraceMs: number;
@@ -28,7 +28,7 @@ export function defaultStorageSettings(): StorageSettings {
     replicas: 3,
     writeQuorum: 2,
     quotaBytes: 5 * 1024 ** 3,
-    repairIntervalMs: 2_000,
+    repairIntervalMs: 30_000,
     orphanGraceMs: 10 * 60_000,
     scrubIntervalMs: 60 * 60_000,
     scrubBytesPerSecond: 32 * 1024 * 1024,

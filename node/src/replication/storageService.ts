@@ -73,17 +73,15 @@ export class StorageService {
 
   /** Keeps quota and disk in step with facts learnt from peers (and our own). */
   onIndexChange(facts: readonly Fact[]): void {
-    let filesChanged = false;
     for (const fact of facts) {
       const key = parseKey(fact.key);
       if (key.kind === 'other') continue;
-      filesChanged = true;
+      this.repairer.nudge(key.userId, key.fileId);
       if (key.kind !== 'file') continue;
       const entry = fact.value === null ? undefined : fileEntrySchema.safeParse(fact.value).data;
       if (entry && !entry.deleted) this.ctx.ledger.setCommitted(key.userId, key.fileId, entry.size);
       else this.ctx.ledger.forget(key.userId, key.fileId);
     }
-    if (filesChanged) this.repairer.nudge();
   }
 
   /** Replica counts and logical bytes held here, for the status page. */

@@ -44,8 +44,14 @@ export class LinkStream extends Transform {
       callback(new LinkCutError(this.peer));
       return;
     }
+    const delay = this.links.sampleDelay(this.peer);
+    if (delay <= 0 && this.wire.length === 0) {
+      // No simulated latency (lan profile): pass straight through, like loopback.
+      callback(null, chunk);
+      return;
+    }
     // Jitter may not reorder a byte stream: a chunk never arrives before the one ahead of it.
-    const releaseAt = Math.max(performance.now() + this.links.sampleDelay(this.peer), this.lastReleaseAt);
+    const releaseAt = Math.max(performance.now() + delay, this.lastReleaseAt);
     this.lastReleaseAt = releaseAt;
     this.inFlight += chunk.length;
     this.wire.push({ chunk, releaseAt });

@@ -1,0 +1,143 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { signRequest } from '../../node/src/cluster/requestSigning';
+import { NodeCluster } from '../../test/support/nodeCluster';
+import { waitFor } from '../../test/support/waitFor';
+import { peakRssMb } from './procStats';
+import { percentile, round1 } from './nodeEvents';
+
+/**
+ * One large file through the node API with 3 replicas (all on this machine's disk), against
+ * the disk's own limit measured in the same run: the same bytes written to three files with
+ * fsync. Then many 4 KiB objects at concurrency 16. Targets: ratio ≥ 0.7, RSS < 150 MB/node.
+ * Usage: npm run bench:upload [-- --mib 1024 --profile lan --objects 2000]
+ */
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+}
+const mib = Number(arg('mib', '1024'));
+const profile = arg('profile', 'lan') as 'lan' | 'wan';
+const objects = Number(arg('objects', '2000'));
+const CHUNK = 1024 * 1024;
+const totalBytes = mib * CHUNK;
+
+/** The same pseudo-random bytes every time, generated fast: a random block, varied per chunk. */
+const block = crypto.randomBytes(CHUNK);
+function payload(): Readable {
+  let sent = 0;
+  return new Readable({
+    highWaterMark: CHUNK,
+    read() {
+      if (sent >= mib) return this.push(null);
+      const chunk = Buffer.from(block);
+      chunk.writeUInt32BE(sent, 0);
+      sent++;
+      this.push(chunk);
+    },
+  });
+}
+
+async function tripleWriteBaseline(dir: string): Promise<number> {
+  const files = [0, 1, 2].map((i) => fs.createWriteStream(path.join(dir, `baseline-${i}.bin`)));
+  const started = performance.now();
+  for await (const chunk of payload()) {
+    await Promise.all(files.map((file) => new Promise<void>((resolve) => (file.write(chunk) ? resolve() : file.once('drain', resolve)))));
+  }
+  await Promise.all(files.map((file) => new Promise<void>((resolve) => file.end(resolve))));
+  for (let i = 0; i < 3; i++) {
+    const fd = fs.openSync(path.join(dir, `baseline-${i}.bin`), 'r');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  for (let i = 0; i < 3; i++) fs.rmSync(path.join(dir, `baseline-${i}.bin`));
+  return totalBytes / 1e6 / seconds;
+}
+
+function put(cluster: NodeCluster, node: string, userId: string, fileId: string, body: Readable | Buffer): Promise<number> {
+  const pathname = `/v1/files/${userId}/${fileId}`;
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: cluster.port(node),
+        method: 'PUT',
+        path: pathname,
+        headers: {
+          ...signRequest(cluster.secret, 'gateway', 'PUT', pathname),
+          'content-type': 'application/octet-stream',
+          ...(Buffer.isBuffer(body) ? { 'content-length': body.length } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      },
+    );
+    req.on('error', reject);
+    if (Buffer.isBuffer(body)) req.end(body);
+    else body.pipe(req);
+  });
+}
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-bench-'));
+const cluster = await NodeCluster.create({ profile, env: { GEOVAULT_LOG_LEVEL: 'warn', GEOVAULT_QUOTA_BYTES: String(64 * 1024 ** 3) } });
+try {
+  const baselineMBps = await tripleWriteBaseline(scratch);
+  await cluster.startAll();
+  await waitFor('all alive', async () => {
+    for (const id of cluster.ids) if (!(await cluster.status(id)).members.every((m) => m.state === 'alive')) return false;
+    return true;
+  });
+  const userId = crypto.randomUUID();
+  const started = performance.now();
+  const status = await put(cluster, 'us-east', userId, crypto.randomUUID(), payload());
+  if (status !== 201) throw new Error(`upload answered ${status}`);
+  const uploadMBps = totalBytes / 1e6 / ((performance.now() - started) / 1000);
+
+  // Many small objects: the per-request cost of replication (three fsyncs, index facts, gossip).
+  const small = crypto.randomBytes(4096);
+  const smallUser = crypto.randomUUID();
+  const latencies: number[] = [];
+  let next = 0;
+  const smallStarted = performance.now();
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < objects) {
+        next++;
+        const t = performance.now();
+        const code = await put(cluster, cluster.ids[next % 3]!, smallUser, crypto.randomUUID(), small);
+        if (code !== 201) throw new Error(`small upload answered ${code}`);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const objectsPerSecond = objects / ((performance.now() - smallStarted) / 1000);
+  latencies.sort((a, b) => a - b);
+
+  const rss = Object.fromEntries(cluster.ids.map((id) => [id, peakRssMb(cluster.pid(id))]));
+  const maxRss = Math.max(...Object.values(rss).map((v) => v ?? Infinity));
+  process.stdout.write(
+    JSON.stringify({
+      bench: 'upload',
+      profile,
+      sizeMiB: mib,
+      replicas: 3,
+      uploadMBps: round1(uploadMBps),
+      baseline: { tripleWriteWithFsyncMBps: round1(baselineMBps) },
+      ratio: Math.round((uploadMBps / baselineMBps) * 100) / 100,
+      peakRssMbByNode: rss,
+      smallObjects: { sizeBytes: 4096, count: objects, concurrency: 16, perSecond: round1(objectsPerSecond), p50Ms: round1(percentile(latencies, 50)), p99Ms: round1(percentile(latencies, 99)) },
+      targets: { ratio: 0.7, rssMb: 150 },
+      meetsTargets: uploadMBps / baselineMBps >= 0.7 && maxRss < 150,
+    }) + '\n',
+  );
+} finally {
+  await cluster.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
+}

@@ -87,6 +87,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     },
     settings: config.storage,
     logger,
+    activity: (activity) => publish({ type: 'replication', node: self.id, at: now(), ...activity }),
   });
   await storage.init();
   antiEntropy.onChange((facts) => storage.onIndexChange(facts));

@@ -36,7 +36,18 @@ export type NodeEvent =
       /** Keys whose winning value just changed (at most MAX_CHANGED_KEYS_PER_EVENT). */
       keys: string[];
     }
-  | { type: 'faults'; node: NodeId; at: string; faults: LinkFaults };
+  | { type: 'faults'; node: NodeId; at: string; faults: LinkFaults }
+  | {
+      type: 'replication';
+      node: NodeId;
+      at: string;
+      /** Bytes moved from → to: the primary to a replica, or a repair source to this node. */
+      from: NodeId;
+      to: NodeId;
+      action: 'upload' | 'repair' | 'remove';
+      fileId: string;
+      bytes: number;
+    };
 
 export type NodeEventType = NodeEvent['type'];
 

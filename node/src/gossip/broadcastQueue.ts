@@ -74,10 +74,10 @@ export class BroadcastQueue {
         if (entry.live) taken.push(entry);
       }
     }
-    // Oldest first, so that each lands at the end of its next bucket in the common case.
+    for (const entry of taken) out.push(entry.update);
+    // Re-stacked oldest first, so that the most recent come out first again next time.
     for (let i = taken.length - 1; i >= 0; i--) {
       const entry = taken[i]!;
-      out.push(entry.update);
       entry.transmits++;
       if (entry.transmits >= limit) {
         entry.live = false;

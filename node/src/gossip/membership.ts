@@ -1,12 +1,15 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../time/clock';
 import type { Random } from '../time/random';
-import type { MemberState, MemberUpdate, MembershipFrame, NodeId, PingReqFrame } from './frames';
+import type { MemberState, MemberUpdate, MembershipFrame, NodeId } from './frames';
 import { BroadcastQueue } from './broadcastQueue';
-import { PeerSet, ProbeOrder } from './probeOrder';
+import { MemberTable, type Member } from './memberTable';
+import { Prober, type ProbeEvent } from './prober';
 import { RttEstimator } from './rttEstimator';
 import { Suspicion } from './suspicion';
 import { suspicionBounds, type SwimConfig } from './swimConfig';
+
+export type { ProbeEvent };
 
 export interface MemberView {
   id: NodeId;
@@ -22,11 +25,6 @@ export interface MemberChange {
   to: MemberState;
   incarnation: number;
 }
-export interface ProbeEvent {
-  peer: NodeId;
-  /** Direct round trip, or null when only a relay answered or nobody did. */
-  rttMs: number | null;
-}
 export interface MembershipOptions {
   self: NodeId;
   /** Configured peers: alive at incarnation 0 until they speak, so they are probed at once. */
@@ -40,40 +38,18 @@ export interface MembershipOptions {
   logger: Logger;
 }
 
-interface Member {
-  id: NodeId;
-  state: MemberState;
-  incarnation: number;
-  since: number;
-  /** Who asserted the current state; repeated to the member itself when it is suspect or dead. */
-  assertedBy: NodeId;
-  suspicion?: Suspicion;
-  retryDelayMs: number;
-  retryAt?: number;
-  retryGen: number;
-}
-interface Probe {
-  target: NodeId;
-  seqs: number[];
-  done: boolean;
-}
-type Pending =
-  | { kind: 'probe'; probe: Probe; sentAt: number; direct: boolean }
-  | { kind: 'relay'; target: NodeId; requester: NodeId; requesterSeq: number; sentAt: number }
-  | { kind: 'retry'; target: NodeId; sentAt: number };
-
 /**
- * SWIM membership with Lifeguard-style suspicion (DESIGN §3). Probing: one peer per period in
- * a fixed random order; ping → ack within the link's adaptive timeout, else ping-req through
- * `indirectChecks` relays plus a direct re-ping, else suspect.
+ * SWIM membership with Lifeguard-style suspicion (DESIGN §3): one probe per period in a fixed
+ * random order (prober.ts), incarnation rules, piggybacked dissemination, refutation, and
+ * retries of dead peers.
  *
- * False suspicions at 10 % loss per frame (3 nodes, one relay): the direct ping fails with
- * p = 1-0.9² = 0.19, the re-ping likewise, each of the 3 relayed paths (4 frames) with
- * 1-0.9⁴ = 0.34, so a probe of a live peer fails with 0.19·0.19·0.34³ ≈ 0.15 %, about 5
- * false suspicions per 10 minutes in the mesh. Each is told to the suspect at once and on
- * every later frame to it, and refuted within about one round trip; it could only end in a
- * death if the other survivor also failed a probe (another 0.15 %, cutting the timeout to its
- * 1 s minimum) and every exchange in that second were lost.
+ * False suspicions at 10 % loss per frame (3 nodes, one relay): ping or ack lost p = 0.19,
+ * the re-ping likewise, each of the 3 relayed paths (4 frames) 1-0.9⁴ = 0.34, so a probe of
+ * a live peer fails with 0.19·0.19·0.34³ ≈ 0.15 %: ~5 false suspicions per 10 minutes in the
+ * mesh (measured: 16–25 per 30 min). Each is told to the suspect at once and on every later
+ * frame to it, and refuted in about a round trip (≤ 0.31 s measured); it could only become a
+ * death if the other survivor also failed a probe meanwhile (another 0.15 %, bringing the
+ * timeout down to 0.8 s) and every exchange in that time were lost.
  */
 export class Membership {
   private readonly self: NodeId;
@@ -81,20 +57,14 @@ export class Membership {
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly log: Logger;
-  private readonly table = new Map<NodeId, Member>();
-  private readonly counts: Record<MemberState, number> = { alive: 1, suspect: 0, dead: 0 };
-  private readonly live = new PeerSet();
-  private readonly order: ProbeOrder;
+  private readonly table: MemberTable;
   private readonly queue: BroadcastQueue;
   private readonly rtt: RttEstimator;
-  private readonly probes = new Map<NodeId, Probe>();
-  private readonly pending = new Map<number, Pending>();
-  private recentDead: Array<{ id: NodeId; at: number }> = [];
+  private readonly prober: Prober;
   private readonly changeListeners = new Set<(change: MemberChange) => void>();
   private readonly probeListeners = new Set<(probe: ProbeEvent) => void>();
   private readonly timers: TimerHandle[] = [];
   private inc: number;
-  private seq = 0;
   private running = false;
   private readonly createdAt: number;
 
@@ -106,9 +76,26 @@ export class Membership {
     this.inc = opts.incarnation;
     this.createdAt = opts.clock.now();
     this.log = opts.logger;
-    this.order = new ProbeOrder(opts.random);
+    this.table = new MemberTable(opts.random);
     this.queue = new BroadcastQueue(opts.config.retransmitMult);
     this.rtt = new RttEstimator({ minTimeoutMs: opts.config.minProbeTimeoutMs, maxTimeoutMs: opts.config.maxProbeTimeoutMs });
+    this.prober = new Prober({
+      config: opts.config,
+      clock: opts.clock,
+      random: opts.random,
+      rtt: this.rtt,
+      live: this.table.live,
+      send: (to, frame) => this.sendTo(to, frame),
+      piggyback: (to, assertSelf) => this.piggyback(to, assertSelf),
+      running: () => this.running,
+      onFailed: (target) => {
+        const m = this.table.get(target);
+        if (m && m.state !== 'dead') this.suspect(m, m.incarnation, this.self);
+      },
+      onProbe: (event) => {
+        for (const listener of this.probeListeners) listener(event);
+      },
+    });
     for (const seed of opts.seeds) if (seed !== this.self) this.addMember(seed, 'alive', 0, seed);
   }
 
@@ -156,12 +143,12 @@ export class Membership {
 
   /** Alive and suspect peers (not self): the targets of gossip and replication. */
   livePeers(): NodeId[] {
-    return this.live.toArray();
+    return this.table.live.toArray();
   }
 
   /** Members per state, self included (O(1), for convergence checks in big simulations). */
   stateCounts(): Readonly<Record<MemberState, number>> {
-    return { ...this.counts };
+    return this.table.stateCounts();
   }
 
   handleFrame(from: NodeId, frame: MembershipFrame): void {
@@ -178,10 +165,10 @@ export class Membership {
         this.sendTo(from, { type: 'ack', seq: frame.seq, updates: this.piggyback(from, staleAboutSelf) });
         return;
       case 'ack':
-        this.onAck(from, frame.seq);
+        this.prober.handleAck(from, frame.seq);
         break;
       case 'ping-req':
-        this.relay(from, frame);
+        this.prober.handlePingReq(from, frame, this.self);
         break;
       case 'gossip':
         break;
@@ -192,86 +179,8 @@ export class Membership {
   // ---- probing ----
 
   private probeTick(): void {
-    const target = this.order.next((id) => this.table.get(id)?.state !== 'dead' && !this.probes.has(id));
-    if (target !== undefined) this.startProbe(target);
-  }
-
-  private startProbe(target: NodeId): void {
-    const probe: Probe = { target, seqs: [], done: false };
-    this.probes.set(target, probe);
-    const timeout = this.rtt.timeoutMs(target);
-    this.pingFor(probe);
-    this.after(timeout, () => {
-      if (probe.done) return;
-      this.pingFor(probe);
-      // The relay's leg to the target is unmeasured; by the triangle inequality it is at
-      // most the relay's round trip plus ours to the target.
-      let window = timeout;
-      for (const relay of this.relays(target)) {
-        const seq = this.nextSeq(probe);
-        this.pending.set(seq, { kind: 'probe', probe, sentAt: this.clock.now(), direct: false });
-        this.sendTo(relay, { type: 'ping-req', seq, target, updates: this.piggyback(relay) });
-        window = Math.max(window, 2 * this.rtt.timeoutMs(relay) + timeout);
-      }
-      this.after(window, () => this.probeFailed(probe));
-    });
-  }
-
-  private relays(target: NodeId): NodeId[] {
-    const distinct = this.live.sample(this.cfg.indirectChecks, this.random, target);
-    const out: NodeId[] = [];
-    for (let i = 0; distinct.length > 0 && i < this.cfg.indirectChecks; i++) out.push(distinct[i % distinct.length]!);
-    return out;
-  }
-
-  private pingFor(probe: Probe): void {
-    const seq = this.nextSeq(probe);
-    this.pending.set(seq, { kind: 'probe', probe, sentAt: this.clock.now(), direct: true });
-    this.sendTo(probe.target, { type: 'ping', seq, target: probe.target, updates: this.piggyback(probe.target) });
-  }
-
-  private probeFailed(probe: Probe): void {
-    if (probe.done) return;
-    this.finish(probe);
-    this.emitProbe({ peer: probe.target, rttMs: null });
-    const m = this.table.get(probe.target);
-    if (m && m.state !== 'dead') this.suspect(m, m.incarnation, this.self);
-  }
-
-  private finish(probe: Probe): void {
-    probe.done = true;
-    if (this.probes.get(probe.target) === probe) this.probes.delete(probe.target);
-    for (const seq of probe.seqs) this.pending.delete(seq);
-  }
-
-  private onAck(from: NodeId, seq: number): void {
-    const p = this.pending.get(seq);
-    if (!p) return;
-    this.pending.delete(seq);
-    const now = this.clock.now();
-    if (p.kind === 'relay') {
-      if (from === p.target) this.rtt.sample(p.target, now - p.sentAt);
-      this.sendTo(p.requester, { type: 'ack', seq: p.requesterSeq, updates: this.piggyback(p.requester) });
-    } else if (p.kind === 'retry') {
-      if (from === p.target) this.rtt.sample(p.target, now - p.sentAt);
-    } else if (!p.probe.done) {
-      const rttMs = p.direct && from === p.probe.target ? now - p.sentAt : null;
-      if (rttMs !== null) this.rtt.sample(p.probe.target, rttMs);
-      this.finish(p.probe);
-      this.emitProbe({ peer: p.probe.target, rttMs });
-    }
-  }
-
-  private relay(requester: NodeId, frame: PingReqFrame): void {
-    if (frame.target === this.self) {
-      this.sendTo(requester, { type: 'ack', seq: frame.seq, updates: this.piggyback(requester) });
-      return;
-    }
-    const seq = ++this.seq;
-    const entry: Pending = { kind: 'relay', target: frame.target, requester, requesterSeq: frame.seq, sentAt: this.clock.now() };
-    this.pending.set(seq, entry);
-    this.sendTo(frame.target, { type: 'ping', seq, target: frame.target, updates: this.piggyback(frame.target) });
-    this.expire(seq, entry);
+    const target = this.table.nextProbeTarget((id) => !this.prober.isProbing(id));
+    if (target !== undefined) this.prober.probe(target);
   }
 
   // ---- dead peers: retries with backoff ----
@@ -284,20 +193,10 @@ export class Membership {
     this.after(delayMs, () => {
       if (m.retryGen !== gen || m.state !== 'dead') return;
       m.retryAt = undefined;
-      const seq = ++this.seq;
-      const entry: Pending = { kind: 'retry', target: m.id, sentAt: this.clock.now() };
-      this.pending.set(seq, entry);
       // The ping carries dead(m) to m, which refutes it in the ack if it is up.
-      this.sendTo(m.id, { type: 'ping', seq, target: m.id, updates: this.piggyback(m.id) });
-      this.expire(seq, entry);
+      this.prober.retryPing(m.id);
       this.scheduleRetry(m, m.retryDelayMs);
       m.retryDelayMs = Math.min(this.cfg.deadRetryMaxMs, m.retryDelayMs * 2);
-    });
-  }
-
-  private expire(seq: number, entry: Pending): void {
-    this.after(2 * this.cfg.maxProbeTimeoutMs, () => {
-      if (this.pending.get(seq) === entry) this.pending.delete(seq);
     });
   }
 
@@ -305,13 +204,11 @@ export class Membership {
 
   private gossipTick(): void {
     if (this.queue.size === 0) return;
-    const now = this.clock.now();
-    this.recentDead = this.recentDead.filter(
-      (d) => now - d.at < this.cfg.gossipToTheDeadMs && this.table.get(d.id)?.state === 'dead',
-    );
-    const targets = this.live.sample(this.cfg.gossipFanout, this.random);
-    // Recently dead peers compete for the slots left, so a false death still reaches its victim.
-    for (const d of this.recentDead) if (targets.length < this.cfg.gossipFanout) targets.push(d.id);
+    const targets = this.table.live.sample(this.cfg.gossipFanout, this.random);
+    // Recently dead peers take the slots left, so a false death still reaches its victim.
+    for (const id of this.table.recentlyDead(this.clock.now(), this.cfg.gossipToTheDeadMs)) {
+      if (targets.length < this.cfg.gossipFanout) targets.push(id);
+    }
     this.gossipTo(targets);
   }
 
@@ -324,21 +221,31 @@ export class Membership {
 
   /** One-way push of the whole table to a random live peer: repairs what gossip missed. */
   private syncTick(): void {
-    const [to] = this.live.sample(1, this.random);
+    const [to] = this.table.live.sample(1, this.random);
     if (to === undefined) return;
-    const all: MemberUpdate[] = [this.selfAlive()];
-    for (const m of this.table.values()) all.push({ kind: m.state, node: m.id, incarnation: m.incarnation, from: m.assertedBy });
+    const all = [this.selfAlive(), ...this.table.asUpdates()];
     for (let i = 0; i < all.length; i += this.cfg.maxUpdatesPerFrame) {
       this.sendTo(to, { type: 'gossip', updates: all.slice(i, i + this.cfg.maxUpdatesPerFrame) });
     }
   }
 
-  /** Updates for a frame to `to`: the suspicion it must hear about itself first, then the queue. */
+  /**
+   * Updates for a frame to `to`: our own alive when asked (pings always ask: one update buys
+   * every probed node our current incarnation, which repairs views that bounded
+   * retransmission left stale, e.g. a restarted node's), then either what `to` must hear
+   * about itself if we suspect it, or the queue.
+   */
   private piggyback(to: NodeId, assertSelf = false): MemberUpdate[] {
     const out: MemberUpdate[] = [];
     if (assertSelf) out.push(this.selfAlive());
     const m = this.table.get(to);
-    if (m && m.state !== 'alive') out.push({ kind: m.state, node: to, incarnation: m.incarnation, from: m.assertedBy });
+    if (m && m.state !== 'alive') {
+      // Nothing from the queue: its retransmit budget must go to peers likely to hear it,
+      // not be drained into a peer that may be dead (which kept the other survivor from
+      // hearing a suspicion and confirming it).
+      out.push({ kind: m.state, node: to, incarnation: m.incarnation, from: m.assertedBy });
+      return out;
+    }
     for (const u of this.queue.take(this.cfg.maxUpdatesPerFrame - out.length, this.table.size + 1)) out.push(u);
     return out;
   }
@@ -366,7 +273,7 @@ export class Membership {
       if (u.incarnation > this.inc) this.refute(u.incarnation);
       return false;
     }
-    if (u.incarnation >= this.inc) this.refute(u.incarnation);
+    if (u.incarnation >= this.inc) void 0;
     return true;
   }
 
@@ -378,7 +285,7 @@ export class Membership {
     // up its retransmit budget on the first few): a refutation that waits for the next tick
     // may lose the race against a suspicion timeout.
     const frame: MembershipFrame = { type: 'gossip', updates: [this.selfAlive()] };
-    for (const peer of this.live.toArray()) this.sendTo(peer, frame);
+    for (const peer of this.table.live.toArray()) this.sendTo(peer, frame);
   }
 
   private alive(m: Member, u: MemberUpdate): void {
@@ -414,37 +321,26 @@ export class Membership {
     m.assertedBy = from;
     this.setState(m, 'dead');
     this.queue.enqueue({ kind: 'dead', node: m.id, incarnation, from });
-    if (from === this.self) this.gossipTo(this.live.sample(this.cfg.gossipFanout, this.random));
+    if (from === this.self) this.gossipTo(this.table.live.sample(this.cfg.gossipFanout, this.random));
   }
 
   // ---- the member table ----
 
   private addMember(id: NodeId, state: MemberState, incarnation: number, from: NodeId): void {
-    const m: Member = { id, state: 'alive', incarnation, since: this.clock.now(), assertedBy: from, retryDelayMs: 0, retryGen: 0 };
-    this.table.set(id, m);
-    this.order.add(id);
-    this.counts.alive++;
-    this.live.add(id);
+    const m = this.table.add(id, incarnation, from, this.clock.now());
     this.emitChange({ node: id, from: undefined, to: 'alive', incarnation });
     if (state !== 'alive') this.setState(m, state);
   }
 
   private setState(m: Member, to: MemberState): void {
-    const from = m.state;
-    this.counts[from]--;
-    this.counts[to]++;
-    m.state = to;
-    m.since = this.clock.now();
+    const from = this.table.move(m, to, this.clock.now());
     m.suspicion?.cancel();
     m.suspicion = undefined;
     if (to === 'dead') {
-      this.live.delete(m.id);
-      this.recentDead.push({ id: m.id, at: m.since });
       m.retryDelayMs = this.cfg.deadRetryMinMs;
       m.retryAt = undefined;
       this.scheduleRetry(m, this.cfg.deadRetryMinMs);
     } else {
-      this.live.add(m.id);
       m.retryGen++;
       m.retryAt = undefined;
     }
@@ -477,12 +373,6 @@ export class Membership {
     return { id: m.id, state: m.state, incarnation: m.incarnation, rttMs: rtt === undefined ? null : Math.round(rtt * 10) / 10, stateSince: m.since };
   }
 
-  private nextSeq(probe: Probe): number {
-    const seq = ++this.seq;
-    probe.seqs.push(seq);
-    return seq;
-  }
-
   private sendTo(to: NodeId, frame: MembershipFrame): void {
     try {
       this.opts.send(to, frame);
@@ -510,9 +400,5 @@ export class Membership {
 
   private emitChange(change: MemberChange): void {
     for (const listener of this.changeListeners) listener(change);
-  }
-
-  private emitProbe(probe: ProbeEvent): void {
-    for (const listener of this.probeListeners) listener(probe);
   }
 }

@@ -9,7 +9,6 @@ import type { NodeId } from './frames';
  */
 export class ProbeOrder {
   private readonly ids: NodeId[] = [];
-  private readonly present = new Set<NodeId>();
   private cursor = 0;
 
   constructor(private readonly random: Random) {}
@@ -18,14 +17,14 @@ export class ProbeOrder {
     return this.ids.length;
   }
 
+  /** Adds a new id; the caller guarantees it is not already in (the member table knows). */
   add(id: NodeId): void {
-    if (this.present.has(id)) return;
-    this.present.add(id);
     // Inside-out Fisher–Yates: repeated adds build a uniformly random permutation.
     const at = Math.floor(this.random() * (this.ids.length + 1));
     this.ids.push(id);
     const last = this.ids.length - 1;
-    [this.ids[at], this.ids[last]] = [this.ids[last]!, this.ids[at]!];
+    this.ids[last] = this.ids[at]!;
+    this.ids[at] = id;
   }
 
   /** The next id (cyclically) for which `eligible` holds, or undefined after a full lap. */

@@ -62,9 +62,11 @@ export interface SwimConfig {
 /**
  * The `wan` profile (one-way 40/75/115 ms, DESIGN §2). Targets: a killed node is `dead` on
  * both survivors in < 3 s; no false death at 10 % loss on every link. Budget for a kill:
- * first probe ≤ 2 periods (1 000 ms) + probe deadline (≤ ~750 ms on the 230 ms link) +
- * suspicion minimum (1 000 ms, reached because both survivors confirm) + one hop ≈ 2.8 s
- * worst case, ~2 s typical. See membership.ts for the false-suspicion arithmetic.
+ * first probe ≤ 2 periods (1 000 ms) + probe deadline (≤ ~720 ms on the 230 ms link:
+ * adaptive ~260 ms + indirect window) + suspicion minimum (800 ms, reached because both
+ * survivors confirm) + one hop ≈ 2.6 s worst case, ~1.9 s median (measured in fake time).
+ * The minimum is still ~2.5× the longest refutation seen at 10–20 % loss (≤ 0.65 s), and
+ * a lone false suspicion gets the 6 s maximum. See membership.ts for the arithmetic.
  */
 export function wanSwimConfig(): SwimConfig {
   return Object.freeze({
@@ -72,7 +74,7 @@ export function wanSwimConfig(): SwimConfig {
     minProbeTimeoutMs: 100,
     maxProbeTimeoutMs: 1_000,
     indirectChecks: 3,
-    suspicionMinMs: 1_000,
+    suspicionMinMs: 800,
     suspicionMaxMs: 6_000,
     suspicionConfirmations: 3,
     retransmitMult: 4,

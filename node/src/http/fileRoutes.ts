@@ -84,6 +84,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
     res.setHeader('Content-Length', byteRange ? byteRange.end - byteRange.start + 1 : entry.size);
     if (partial) res.setHeader('Content-Range', `bytes ${byteRange!.start}-${byteRange!.end}/${entry.size}`);
     res.setHeader(SERVED_BY_HEADER, opened?.servedBy ?? ctx.self);
+    res.setHeader(FILE_NAME_HEADER, encodeURIComponent(entry.name));
     if (!opened) {
       res.end();
       return;

@@ -144,7 +144,10 @@ export class Repairer {
     await this.ctx.catalog.clearOwnReplica(userId, fileId);
     if (why === 'deleted') this.stats.removed += removed ? 1 : 0;
     else this.stats.orphansRemoved += removed ? 1 : 0;
-    if (removed) this.ctx.logger.info({ userId, fileId, why }, 'removed local replica');
+    if (removed) {
+      this.ctx.logger.info({ userId, fileId, why }, 'removed local replica');
+      this.ctx.activity({ from: this.ctx.self, to: this.ctx.self, action: 'remove', fileId, bytes: 0 });
+    }
   }
 
   private async localState(entry: FileEntry, verify: boolean): Promise<ReplicaState | 'missing'> {
@@ -173,6 +176,7 @@ export class Repairer {
         }
         await ctx.catalog.setOwnReplica(entry.ownerId, entry.fileId, 'stored', entry.sha256);
         this.stats.pulled++;
+        ctx.activity({ from: source, to: ctx.self, action: 'repair', fileId: entry.fileId, bytes: entry.size });
         ctx.logger.info({ fileId: entry.fileId, source, size: entry.size }, 'replica repaired from peer');
         return 'stored';
       } catch (error) {

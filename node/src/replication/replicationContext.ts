@@ -43,6 +43,14 @@ export interface MeshView {
   rttMs(peer: NodeId): number | null;
 }
 
+export interface ReplicationActivity {
+  from: NodeId;
+  to: NodeId;
+  action: 'upload' | 'repair' | 'remove';
+  fileId: string;
+  bytes: number;
+}
+
 export interface ReplicationContext {
   self: NodeId;
   /** Every configured node, dead or alive: the stable universe placement chooses from. */
@@ -54,6 +62,8 @@ export interface ReplicationContext {
   mesh: MeshView;
   settings: StorageSettings;
   logger: Logger;
+  /** Told of every replica moved or removed, for the live view. */
+  activity: (activity: ReplicationActivity) => void;
 }
 
 /** The nodes that should hold a file, whatever their state now. */

@@ -14,7 +14,7 @@ import { replicaRoutes } from '../http/replicaRoutes';
 import { PeerClient, type PeerAddress } from './peerClient';
 import { Repairer } from './repairer';
 import { Scrubber } from './scrubber';
-import { expectedHolders, type MeshView, type ReplicationContext, type StorageSettings } from './replicationContext';
+import { expectedHolders, type MeshView, type ReplicationActivity, type ReplicationContext, type StorageSettings } from './replicationContext';
 
 export interface StorageServiceDeps {
   self: NodeId;
@@ -27,6 +27,7 @@ export interface StorageServiceDeps {
   mesh: MeshView;
   settings: StorageSettings;
   logger: Logger;
+  activity: (activity: ReplicationActivity) => void;
 }
 
 /** Everything a node needs to store, replicate, repair and scrub files, built in one place. */
@@ -48,6 +49,7 @@ export class StorageService {
       mesh: deps.mesh,
       settings: deps.settings,
       logger: deps.logger.child({ component: 'replication' }),
+      activity: deps.activity,
     };
     this.repairer = new Repairer(this.ctx);
     this.scrubber = new Scrubber(this.ctx, this.repairer);

@@ -89,6 +89,9 @@ export async function coordinateUpload(ctx: ReplicationContext, request: UploadR
       );
     }
     ctx.logger.info({ fileId, userId, size: entry.size, targets, acknowledgedBy: durable.length }, 'upload acknowledged');
+    for (const node of targets) {
+      if (node !== ctx.self) ctx.activity({ from: ctx.self, to: node, action: 'upload', fileId, bytes: entry.size });
+    }
     return ctx.catalog.view(entry, expectedHolders(ctx, fileId));
   } catch (error) {
     abort.abort(error);

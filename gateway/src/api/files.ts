@@ -1,0 +1,37 @@
+/** The gateway's file API shapes (DESIGN §7); the dashboard imports these types only. */
+export type ReplicaState = 'stored' | 'pending' | 'corrupt';
+
+export interface ClientFile {
+  id: string;
+  name: string;
+  size: number;
+  sha256: string;
+  mime: string;
+  createdAt: string;
+  replicas: Record<string, ReplicaState>;
+}
+
+export interface Usage {
+  used: number;
+  limit: number;
+}
+
+export interface FileListResponse {
+  files: ClientFile[];
+  usage: Usage;
+}
+
+export interface UploadResponse {
+  file: ClientFile;
+}
+
+export interface RepairResponse {
+  fileId: string;
+  results: Array<{ node: string; before: string; after: string; repaired: boolean }>;
+}
+
+export interface UserInfoResponse {
+  user: { id: string; email: string; name: string; region: string };
+  usage: Usage;
+  fileCount: number;
+}

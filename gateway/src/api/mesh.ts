@@ -1,0 +1,49 @@
+/**
+ * The mesh as the gateway shows it (GET /api/nodes, socket.io namespace /mesh). The dashboard
+ * imports these types only.
+ */
+export type NodeState = 'alive' | 'suspect' | 'dead';
+
+export interface NodeView {
+  id: string;
+  label: string;
+  region: string;
+  /** What the mesh thinks of this node: its peers' view, or dead when the gateway cannot reach it. */
+  state: NodeState;
+  /** Whether the gateway itself can reach the node's API right now. */
+  reachable: boolean;
+  lat: number;
+  lon: number;
+  incarnation: number | null;
+  rttMs: Record<string, number | null>;
+  bytesStored: number;
+  replicas: { stored: number; pending: number; corrupt: number };
+  indexVersion: number;
+  indexSize: number;
+  faults: { partitionedFrom: string[]; lossPercent: number | null; paused: boolean };
+  updatedAt: string | null;
+}
+
+export type LinkState = 'up' | 'degraded' | 'down';
+
+export interface LinkView {
+  a: string;
+  b: string;
+  state: LinkState;
+  /** Round trip measured by SWIM probes (mean of both ends' estimates), null when unknown. */
+  rttMs: number | null;
+  lossPercent: number;
+}
+
+export interface MeshSnapshot {
+  nodes: NodeView[];
+  links: LinkView[];
+  at: string;
+}
+
+/** Live events on /mesh: a fresh snapshot after every change, plus activity for animation. */
+export type MeshEvent =
+  | { type: 'snapshot'; snapshot: MeshSnapshot }
+  | { type: 'gossip'; from: string; to: string; kind: 'push' | 'digest' | 'delta'; facts: number; at: string }
+  | { type: 'replication'; from: string; to: string; action: string; bytes: number; at: string }
+  | { type: 'member'; observer: string; peer: string; from: NodeState | null; to: NodeState; at: string };

@@ -1,0 +1,93 @@
+import http from 'node:http';
+import type { Readable } from 'node:stream';
+import { signRequest } from '../../../node/src/cluster/requestSigning';
+import type { NodeSpec } from '../../../node/src/config/clusterConfig';
+
+export class NodeCallError extends Error {
+  constructor(
+    readonly node: string,
+    /** 0 when the node could not be reached at all. */
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
+}
+
+export interface NodeRequest {
+  headers?: http.OutgoingHttpHeaders;
+  body?: Readable | Buffer;
+  signal?: AbortSignal;
+}
+
+/**
+ * The gateway's side of the node API: every request signed with the cluster secret as
+ * `gateway`, bodies and responses streamed (never buffered whole), one keep-alive agent.
+ */
+export class NodeClient {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+  constructor(
+    private readonly nodes: ReadonlyMap<string, NodeSpec>,
+    private readonly secret: string,
+  ) {}
+
+  /** Sends a request and resolves with the response as soon as its headers arrive. */
+  request(node: string, method: string, path: string, options: NodeRequest = {}): Promise<http.IncomingMessage> {
+    const spec = this.nodes.get(node);
+    if (!spec) return Promise.reject(new NodeCallError(node, 0, 'unknown_node', `No node ${node}.`));
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: spec.host,
+          port: spec.port,
+          method,
+          path,
+          agent: this.agent,
+          signal: options.signal,
+          headers: { ...options.headers, ...signRequest(this.secret, 'gateway', method, path) },
+        },
+        resolve,
+      );
+      req.on('error', (error) => reject(new NodeCallError(node, 0, 'unreachable', `${node} could not be reached: ${error.message}`)));
+      if (!options.body) req.end();
+      else if (Buffer.isBuffer(options.body)) req.end(options.body);
+      else {
+        options.body.on('error', (error) => req.destroy(error));
+        options.body.pipe(req);
+      }
+    });
+  }
+
+  /** A request whose answer is JSON; a non-2xx answer becomes a NodeCallError with the node's code. */
+  async json<T>(node: string, method: string, path: string, options: NodeRequest = {}): Promise<T> {
+    const res = await this.request(node, method, path, options);
+    return (await readJson(node, res)) as T;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+export async function readJson(node: string, res: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  let body: unknown = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    body = {};
+  }
+  if ((res.statusCode ?? 500) >= 300) {
+    const error = (body as { error?: { code?: string; message?: string } }).error;
+    throw new NodeCallError(node, res.statusCode ?? 500, error?.code ?? 'internal', error?.message ?? `HTTP ${res.statusCode}`);
+  }
+  return body;
+}

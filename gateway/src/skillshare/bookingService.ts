@@ -1,0 +1,126 @@
+/**
+ * Booking, cancellation and review: each runs its check-and-commit inside the store's mutex,
+ * then sends mail after the commit. Routes stay thin; this is where ordering matters.
+ */
+import type { Logger } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import { AppError } from '../errors';
+import type { AuthenticatedUser } from '../auth/authenticatedUser';
+import type { Mailer } from '../mail/mailer';
+import { decideBooking, decideCancel, ownBooking, replaceBooking } from './bookings';
+import type { BookingRequest } from './bookings';
+import { findRecord, fingerprintOf, remember } from './idempotency';
+import { cancellationMail, confirmationMail, sendInBackground } from './notifications';
+import type { BookingMailContext } from './notifications';
+import type { SkillsharePolicy } from './policy';
+import { decideReview } from './reviews';
+import type { ReviewBody } from './schemas';
+import type { SkillshareStore } from './store';
+import type { Booking, BookingResponseBody, Review, SkillshareData } from './types';
+import { bookingDetailView, bookingView } from './views';
+import type { BookingDetailView, BookingView } from './views';
+
+export interface BookingServiceDeps {
+  store: SkillshareStore;
+  mailer: Mailer;
+  now: () => number;
+  logger: Logger;
+  policy: SkillsharePolicy;
+}
+
+export interface BookingResult {
+  status: number;
+  body: BookingResponseBody;
+  replayed: boolean;
+}
+
+export function createBookingService({ store, mailer, now, logger, policy }: BookingServiceDeps) {
+  const log = logger.child({ component: 'skillshare-bookings' });
+
+  function mailContext(data: SkillshareData, booking: Booking, at: number, zone: string): BookingMailContext | null {
+    const course = data.courses.find((c) => c.id === booking.courseId);
+    const teacher = data.teachers.find((t) => t.id === booking.teacherId);
+    const freeCancellationHours = policy.cancellationCutoffMinutes / 60;
+    return course && teacher ? { booking, course, teacher, now: at, zone, freeCancellationHours } : null;
+  }
+
+  /**
+   * Books a slot. Catalogue errors (409, 404, 403) are returned rather than thrown so that they
+   * can be remembered under the Idempotency-Key like a success.
+   */
+  async function book(user: AuthenticatedUser, request: BookingRequest, zone: string, key?: string): Promise<BookingResult> {
+    const fingerprint = fingerprintOf(request);
+    const { outcome, booking } = await store.update((data) => {
+      const at = now();
+      if (key !== undefined) {
+        const seen = findRecord(data, user.id, key, at, policy.idempotencyTtlMs);
+        if (seen !== undefined && seen.fingerprint !== fingerprint) {
+          throw new AppError('conflict', 'This Idempotency-Key was already used for a different booking request.');
+        }
+        if (seen !== undefined) return { result: { outcome: { status: seen.status, body: seen.body, replayed: true }, booking: null } };
+      }
+      let outcome: BookingResult;
+      let booking: Booking | null = null;
+      let next = data;
+      try {
+        booking = decideBooking(data, user, request, at, policy, uuidv7);
+        next = { ...data, bookings: [...data.bookings, booking] };
+        outcome = { status: 201, body: { booking: bookingView(booking, at, zone) }, replayed: false };
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status >= 500) throw err;
+        outcome = { status: err.status, body: { error: { code: err.code, message: err.message } }, replayed: false };
+      }
+      if (key !== undefined) {
+        const record = { userId: user.id, key, fingerprint, status: outcome.status, body: outcome.body, createdAt: at };
+        next = remember(next, record, at, policy.idempotencyTtlMs);
+      }
+      return { result: { outcome, booking }, next };
+    });
+    if (booking !== null) {
+      log.info({ bookingId: booking.id, courseId: booking.courseId, start: booking.start, userId: user.id }, 'booked');
+      const ctx = mailContext(store.read(), booking, now(), zone);
+      if (ctx !== null) sendInBackground(mailer, () => confirmationMail(ctx), log, booking.id);
+    }
+    return outcome;
+  }
+
+  async function cancel(user: AuthenticatedUser, bookingId: string, zone: string): Promise<BookingView> {
+    const { booking, changed } = await store.update((data) => {
+      const cancelled = decideCancel(data, user.id, bookingId, now(), policy);
+      if (cancelled === null) return { result: { booking: ownBooking(data, user.id, bookingId), changed: false } };
+      return { result: { booking: cancelled, changed: true }, next: replaceBooking(data, cancelled) };
+    });
+    if (changed) {
+      log.info({ bookingId, userId: user.id }, 'booking cancelled');
+      const ctx = mailContext(store.read(), booking, now(), zone);
+      if (ctx !== null) sendInBackground(mailer, () => cancellationMail(ctx), log, booking.id);
+    }
+    return bookingView(booking, now(), zone);
+  }
+
+  async function review(user: AuthenticatedUser, bookingId: string, body: ReviewBody): Promise<Review> {
+    const created = await store.update((data) => {
+      const { review: r, next } = decideReview(data, user.id, bookingId, body, now(), uuidv7);
+      return { result: r, next };
+    });
+    log.info({ bookingId, teacherId: created.teacherId, rating: created.rating }, 'session reviewed');
+    return created;
+  }
+
+  /** The student's bookings: upcoming (soonest first) and past (latest first). */
+  function list(user: AuthenticatedUser, zone: string): { upcoming: BookingDetailView[]; past: BookingDetailView[] } {
+    const data = store.read();
+    const at = now();
+    const reviews = new Map(data.reviews.map((r) => [r.bookingId, r]));
+    const mine = data.bookings.filter((b) => b.studentId === user.id).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+    const view = (b: Booking) => bookingDetailView(data, b, at, zone, reviews.get(b.id));
+    return {
+      upcoming: mine.filter((b) => Date.parse(b.end) > at).map(view),
+      past: mine.filter((b) => Date.parse(b.end) <= at).reverse().map(view),
+    };
+  }
+
+  return { book, cancel, review, list };
+}
+
+export type BookingService = ReturnType<typeof createBookingService>;

@@ -1,0 +1,33 @@
+/** Public, read-only routes: no sign-in needed to browse teachers, courses and open slots. */
+import { Router } from 'express';
+import { AppError } from '../../errors';
+import { listCourses, listTeachers, teacherDetail } from '../catalogue';
+import { parseInput } from '../http';
+import type { SkillsharePolicy } from '../policy';
+import { courseListQuery, idParams, teacherListQuery, zoneQuery } from '../schemas';
+import type { SkillshareStore } from '../store';
+
+export function catalogueRoutes(store: SkillshareStore, now: () => number, policy: SkillsharePolicy): Router {
+  const router = Router();
+
+  router.get('/teachers', (req, res) => {
+    const query = parseInput(teacherListQuery, req.query);
+    res.json({ teachers: listTeachers(store.read(), query) });
+  });
+
+  router.get('/teachers/:id', (req, res) => {
+    const { id } = parseInput(idParams, req.params);
+    const { tz } = parseInput(zoneQuery, req.query);
+    const data = store.read();
+    const teacher = data.teachers.find((t) => t.id === id);
+    if (teacher === undefined) throw new AppError('not_found', 'No such teacher.');
+    res.json(teacherDetail(data, teacher, now(), policy, tz));
+  });
+
+  router.get('/courses', (req, res) => {
+    const query = parseInput(courseListQuery, req.query);
+    res.json({ courses: listCourses(store.read(), query) });
+  });
+
+  return router;
+}

@@ -1,0 +1,87 @@
+/** zod schemas for every SkillShare input (query strings, params, headers, bodies). */
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { isValidTimeZone, minutesOf } from './time';
+import { LEVELS, WEEKDAYS } from './types';
+
+export const idSchema = z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'must be an id');
+export const timeZoneSchema = z.string().max(64).refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Berlin');
+const skillSchema = z.string().trim().toLowerCase().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a slug like music-theory').max(40);
+const wallClock = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:mm');
+const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+  .refine((d) => DateTime.fromISO(d).isValid, 'must be a real date');
+const money = z.number().positive().max(10_000).multipleOf(0.01);
+
+/** Query numbers arrive as strings; an empty string is "not given", not zero. */
+const queryNumber = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().finite().optional());
+const queryText = z.string().trim().max(100).optional();
+
+export const teacherListQuery = z.object({
+  skill: queryText,
+  q: queryText,
+  maxRate: queryNumber,
+  minRating: queryNumber,
+  sort: z.enum(['rating', 'rate', 'name']).default('rating'),
+  order: z.enum(['asc', 'desc']).optional(),
+});
+export type TeacherListQuery = z.infer<typeof teacherListQuery>;
+
+export const courseListQuery = z.object({
+  skill: queryText,
+  level: z.enum(LEVELS).optional(),
+  teacherId: idSchema.optional(),
+});
+export type CourseListQuery = z.infer<typeof courseListQuery>;
+
+export const zoneQuery = z.object({ tz: timeZoneSchema.default('UTC') });
+export const idParams = z.object({ id: idSchema });
+
+export const bookingBody = z.strictObject({
+  courseId: idSchema,
+  start: z.iso.datetime({ offset: true }),
+});
+export type BookingBody = z.infer<typeof bookingBody>;
+
+/** Printable ASCII, as most APIs that accept the header require. */
+export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'Idempotency-Key must be 1 to 200 printable ASCII characters');
+
+export const reviewBody = z.strictObject({
+  rating: z.number().int().min(1).max(5),
+  comment: z.string().trim().max(2000).optional(),
+});
+export type ReviewBody = z.infer<typeof reviewBody>;
+
+const range = { start: wallClock, end: wallClock };
+const ordered = (r: { start: string; end: string }) => r.start !== '24:00' && minutesOf(r.end) > minutesOf(r.start);
+const orderedMessage = { message: 'end must be after start (a window cannot cross midnight; use 24:00)' };
+
+export const availabilitySchema = z.strictObject({
+  weekly: z.array(z.strictObject({ day: z.enum(WEEKDAYS), ...range }).refine(ordered, orderedMessage)).max(50),
+  datesOff: z.array(localDate).max(200).default([]),
+  extraHours: z.array(z.strictObject({ date: localDate, ...range }).refine(ordered, orderedMessage)).max(200).default([]),
+});
+
+export const teacherProfileBody = z.strictObject({
+  /** Defaults to the account's name. */
+  name: z.string().trim().min(1).max(100).optional(),
+  bio: z.string().trim().min(1).max(2000),
+  skills: z.array(skillSchema).min(1).max(10),
+  specialties: z.array(z.string().trim().min(1).max(60)).max(10).default([]),
+  hourlyRate: money,
+  timeZone: timeZoneSchema,
+  availability: availabilitySchema,
+});
+export type TeacherProfileBody = z.infer<typeof teacherProfileBody>;
+
+export const courseBody = z.strictObject({
+  title: z.string().trim().min(3).max(120),
+  description: z.string().trim().max(2000).default(''),
+  skill: skillSchema,
+  level: z.enum(LEVELS),
+  durationMinutes: z.number().int().min(15).max(240).multipleOf(15),
+  price: money,
+  capacity: z.number().int().min(1).max(50),
+});
+export type CourseBody = z.infer<typeof courseBody>;

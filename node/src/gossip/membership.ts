@@ -157,8 +157,12 @@ export class Membership {
     const updates = Array.isArray(frame.updates) ? frame.updates : [];
     for (const update of updates) if (this.apply(update)) staleAboutSelf = true;
     const sender = this.table.get(from);
-    // A dead peer that talks to us is reachable: retry it now rather than at its backoff.
-    if (sender?.state === 'dead') this.scheduleRetry(sender, 0);
+    // A dead peer that talks to us is reachable: retry it soon rather than at its backoff.
+    // Not at once: a peer that cannot refute would otherwise ping-pong with us forever.
+    if (sender?.state === 'dead') {
+      sender.retryDelayMs = this.cfg.deadRetryMinMs;
+      this.scheduleRetry(sender, this.cfg.deadRetryMinMs);
+    }
     switch (frame.type) {
       case 'ping':
         if (frame.target !== this.self) return;
@@ -273,7 +277,7 @@ export class Membership {
       if (u.incarnation > this.inc) this.refute(u.incarnation);
       return false;
     }
-    if (u.incarnation >= this.inc) void 0;
+    if (u.incarnation >= this.inc) this.refute(u.incarnation);
     return true;
   }
 

@@ -1,0 +1,65 @@
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { AuthPolicy } from '../auth/authPolicy';
+import { createAuthRouter } from '../auth/createAuthRouter';
+import type { TrustProxy } from '../config/gatewayConfig';
+import { createMailboxRouter } from '../dev/mailboxRouter';
+import { errorHandler, notFoundHandler } from '../http/errorHandler';
+import type { MailSink } from '../mail/mailSink';
+import type { Mailer } from '../mail/mailer';
+import type { AccountsStore } from '../store/accountsStore';
+
+export const JSON_BODY_LIMIT = '16kb';
+
+export interface MountedRouter {
+  path: string;
+  router: express.Router;
+}
+
+export interface GatewayAppDeps {
+  logger: Logger;
+  accounts: AccountsStore;
+  mailer: Mailer;
+  /** The embedded sink when it is in use: mounts GET /api/dev/mailbox. Omit with a real SMTP_URL. */
+  mailSink?: MailSink;
+  /** Node ids (home regions a user may choose). */
+  regions: readonly string[];
+  bcryptCost: number;
+  /** Express "trust proxy" (see GatewayConfig.trustProxy); false unless a proxy terminates TLS. */
+  trustProxy?: TrustProxy;
+  now?: () => number;
+  /** Test hook for throttling thresholds; production leaves it out. */
+  authPolicy?: Partial<AuthPolicy>;
+  /** Further routers (files, mesh, skillshare, dashboard), mounted after auth in this order. */
+  routers?: MountedRouter[];
+}
+
+/** Builds the gateway's Express app without listening; main.ts owns the server. */
+export function createGatewayApp(deps: GatewayAppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(helmet());
+  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(cookieParser());
+
+  app.use(
+    createAuthRouter({
+      accounts: deps.accounts,
+      mailer: deps.mailer,
+      logger: deps.logger.child({ component: 'auth' }),
+      regions: deps.regions,
+      bcryptCost: deps.bcryptCost,
+      now: deps.now,
+      policy: deps.authPolicy,
+    }),
+  );
+  if (deps.mailSink) app.use(createMailboxRouter(deps.mailSink));
+  for (const { path, router } of deps.routers ?? []) app.use(path, router);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

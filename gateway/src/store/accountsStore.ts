@@ -1,0 +1,117 @@
+import path from 'node:path';
+import type { Low } from 'lowdb';
+import {
+  accountsDataSchema,
+  emptyAccountsData,
+  type AccountsData,
+  type ChallengePurpose,
+  type ChallengeRecord,
+  type MailLogEntry,
+  type SessionRecord,
+  type UserRecord,
+} from './accountsSchema';
+import { openJsonStore } from './openJsonStore';
+
+export const ACCOUNTS_FILE_NAME = 'accounts.json';
+
+export interface PruneCutoffs {
+  /** Drop challenges whose code expired before this time. */
+  challengesExpiredBefore: number;
+  /** Drop sessions idle since before this time (idle timeout). */
+  sessionsSeenBefore: number;
+  /** Drop sessions created before this time (absolute timeout). */
+  sessionsCreatedBefore: number;
+  mailLogBefore: number;
+}
+
+/**
+ * Users, sessions, code challenges and the mail log in one lowdb file. Lookups return the
+ * live records: callers change them and then `commit()`, which persists the whole document
+ * atomically. Node runs handlers one at a time between awaits, so a change made before an
+ * await is never torn; commits are queued by the adapter and land in order.
+ */
+export class AccountsStore {
+  private constructor(
+    readonly file: string,
+    private readonly db: Low<AccountsData>,
+  ) {}
+
+  static async open(gatewayDir: string): Promise<AccountsStore> {
+    const file = path.join(gatewayDir, ACCOUNTS_FILE_NAME);
+    return new AccountsStore(file, await openJsonStore(file, accountsDataSchema, emptyAccountsData));
+  }
+
+  private get data(): AccountsData {
+    return this.db.data;
+  }
+
+  commit(): Promise<void> {
+    return this.db.write();
+  }
+
+  userByEmail(email: string): UserRecord | undefined {
+    return this.data.users.find((user) => user.email === email);
+  }
+
+  userById(id: string): UserRecord | undefined {
+    return this.data.users.find((user) => user.id === id);
+  }
+
+  addUser(user: UserRecord): void {
+    this.data.users.push(user);
+  }
+
+  sessionByTokenHash(tokenHash: string): SessionRecord | undefined {
+    return this.data.sessions.find((session) => session.tokenHash === tokenHash);
+  }
+
+  sessionsOf(userId: string): SessionRecord[] {
+    return this.data.sessions.filter((session) => session.userId === userId);
+  }
+
+  addSession(session: SessionRecord): void {
+    this.data.sessions.push(session);
+  }
+
+  /** Removes the sessions `drop` selects; returns how many went. */
+  removeSessions(drop: (session: SessionRecord) => boolean): number {
+    const before = this.data.sessions.length;
+    this.data.sessions = this.data.sessions.filter((session) => !drop(session));
+    return before - this.data.sessions.length;
+  }
+
+  challengeById(id: string): ChallengeRecord | undefined {
+    return this.data.challenges.find((challenge) => challenge.id === id);
+  }
+
+  /** The newest challenge of this purpose for a user (older ones are removed on issue). */
+  challengeFor(purpose: ChallengePurpose, userId: string): ChallengeRecord | undefined {
+    return this.data.challenges.findLast((challenge) => challenge.purpose === purpose && challenge.userId === userId);
+  }
+
+  addChallenge(challenge: ChallengeRecord): void {
+    this.data.challenges.push(challenge);
+  }
+
+  removeChallenges(drop: (challenge: ChallengeRecord) => boolean): void {
+    this.data.challenges = this.data.challenges.filter((challenge) => !drop(challenge));
+  }
+
+  mailLogFor(address: string, since: number): MailLogEntry[] {
+    return this.data.mailLog.filter((entry) => entry.address === address && entry.at >= since);
+  }
+
+  logMail(entry: MailLogEntry): void {
+    this.data.mailLog.push(entry);
+  }
+
+  /** Forgets what can no longer be used, so the file does not grow without bound. */
+  prune(cutoffs: PruneCutoffs): void {
+    const data = this.data;
+    data.challenges = data.challenges.filter((c) => c.expiresAt >= cutoffs.challengesExpiredBefore);
+    data.sessions = data.sessions.filter(
+      (s) => s.lastSeenAt >= cutoffs.sessionsSeenBefore && s.createdAt >= cutoffs.sessionsCreatedBefore,
+    );
+    data.mailLog = data.mailLog.filter((entry) => entry.at >= cutoffs.mailLogBefore);
+  }
+}

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import readline from 'node:readline';
 import path from 'node:path';
 import { prettyFactory } from 'pino-pretty';
@@ -69,10 +70,44 @@ function startChild(name: string, args: string[], index: number): Child {
 
 function announceWhenAllReady(): void {
   if (!children.every((c) => c.ready)) return;
-  const lines = children.map((c) => `  ${c.name.padEnd(8)} ${c.url}`);
+  const gateway = children.find((c) => c.name === 'gateway');
+  const lines = children.filter((c) => c !== gateway).map((c) => `  node ${c.name.padEnd(8)} ${c.url}`);
   process.stdout.write(
-    `\nGeoVault is up (${cluster.profile} profile, data in ${path.relative(root, env.dataDir) || '.'}):\n${lines.join('\n')}\nPress Ctrl-C to stop.\n\n`,
+    [
+      '',
+      `GeoVault is up (${cluster.profile} profile, data in ${path.relative(root, env.dataDir) || '.'}).`,
+      '',
+      `  Dashboard:  ${gateway?.url}/`,
+      `  Mailbox:    ${gateway?.url}/mailbox   (sign-up and login codes land here)`,
+      `  Mesh:       ${gateway?.url}/nodes`,
+      ...lines,
+      '',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
   );
+}
+
+/** Builds web/dist when it is missing or older than any dashboard source file. */
+function buildDashboardIfStale(): void {
+  const dist = path.join(root, 'web/dist/index.html');
+  const newestSource = newestMtime(path.join(root, 'web'), ['dist', 'node_modules']);
+  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newestSource) return;
+  process.stdout.write('geovault: building the dashboard…\n');
+  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
+
+function newestMtime(dir: string, skip: string[]): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (skip.includes(entry.name)) continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full, skip) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
 }
 
 async function stopAll(exitCode: number): Promise<void> {
@@ -99,6 +134,8 @@ async function stopAll(exitCode: number): Promise<void> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
+buildDashboardIfStale();
 [...cluster.nodes.keys()].forEach((id, index) => {
   children.push(startChild(id, ['node/src/main.ts', id], index));
 });
+children.push(startChild('gateway', ['gateway/src/main.ts'], cluster.nodes.size));

@@ -12,6 +12,7 @@ import type { Mailer } from '../mail/mailer';
 import type { AccountsStore } from '../store/accountsStore';
 
 export const JSON_BODY_LIMIT = '16kb';
+export const RAW_UPLOAD_PATH = '/api/files/upload';
 
 export interface MountedRouter {
   path: string;
@@ -42,7 +43,9 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(helmet());
-  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  const json = express.json({ limit: JSON_BODY_LIMIT });
+  // A raw upload may well be a .json file: its body is the file, streamed, never parsed.
+  app.use((req, res, next) => (req.path === RAW_UPLOAD_PATH ? next() : json(req, res, next)));
   app.use(cookieParser());
 
   app.use(

@@ -1,0 +1,98 @@
+import http from 'node:http';
+import path from 'node:path';
+import { Server as IoServer } from 'socket.io';
+import { loadClusterConfig } from '../../node/src/config/clusterConfig';
+import { ConfigError } from '../../node/src/config/configError';
+import { readCommonEnv } from '../../node/src/config/env';
+import { loadOrCreateClusterSecret } from '../../node/src/cluster/clusterSecret';
+import { createLogger } from '../../node/src/logging/createLogger';
+import { createGatewayApp } from './app/createGatewayApp';
+import { createRequireUser } from './auth/requireUser';
+import { readGatewayConfig } from './config/gatewayConfig';
+import { createFilesRouter } from './files/createFilesRouter';
+import { startMail } from './mail/startMail';
+import { createMeshRouter } from './mesh/createMeshRouter';
+import { MeshMonitor } from './mesh/meshMonitor';
+import { attachMeshSocket } from './mesh/meshSocket';
+import { NodeClient } from './mesh/nodeClient';
+import { createSkillshareRouter, openSkillshareStore } from './skillshare';
+import { AccountsStore } from './store/accountsStore';
+import { createDashboardRouter } from './web/createDashboardRouter';
+
+/** `npm run gateway`: the REST API, socket.io, the mail sink and the built dashboard. */
+async function main(): Promise<void> {
+  let config;
+  let common;
+  let cluster;
+  try {
+    config = readGatewayConfig();
+    common = readCommonEnv();
+    cluster = loadClusterConfig(common.configDir, common.profile);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`geovault gateway: configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger('gateway', config.logLevel);
+  const secret = loadOrCreateClusterSecret(config.dataDir, common.clusterSecret);
+
+  const accounts = await AccountsStore.open(config.gatewayDir);
+  const mail = await startMail(config, logger);
+  const requireUser = createRequireUser({ accounts, logger: logger.child({ component: 'session' }) });
+  const client = new NodeClient(cluster.nodes, secret);
+  const mesh = new MeshMonitor({ nodes: [...cluster.nodes.values()], secret, client, logger: logger.child({ component: 'mesh' }) });
+  mesh.start();
+  const skillshareLogger = logger.child({ component: 'skillshare' });
+  const skillshare = await openSkillshareStore(path.join(config.gatewayDir, 'skillshare.json'), { now: Date.now, logger: skillshareLogger });
+
+  const app = createGatewayApp({
+    logger,
+    accounts,
+    mailer: mail.mailer,
+    mailSink: mail.sink,
+    regions: [...cluster.nodes.keys()],
+    bcryptCost: config.bcryptCost,
+    trustProxy: config.trustProxy,
+    routers: [
+      { path: '/', router: createFilesRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'files' }) }) },
+      { path: '/', router: createMeshRouter({ mesh, client, requireUser, logger: logger.child({ component: 'mesh' }) }) },
+      { path: '/api/skillshare', router: createSkillshareRouter({ store: skillshare, mailer: mail.mailer, requireUser, now: Date.now, logger: skillshareLogger }) },
+      { path: '/', router: createDashboardRouter(path.resolve(import.meta.dirname, '../../web/dist')) },
+    ],
+  });
+
+  const server = http.createServer(app);
+  const io = new IoServer(server, { serveClient: false });
+  const detachMesh = attachMeshSocket(io, mesh);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const url = `http://${config.host}:${config.port}`;
+  logger.info({ url, mailSink: mail.sink ? `smtp://${mail.sink.host}:${mail.sink.port}` : undefined }, 'gateway listening');
+
+  let stopping = false;
+  const stop = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'gateway stopping');
+    setTimeout(() => process.exit(1), 5_000).unref();
+    detachMesh();
+    mesh.stop();
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    server.closeAllConnections();
+    await mail.close();
+    client.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (process.send) process.on('disconnect', () => void stop('parent exited'));
+}
+
+main().catch((error) => {
+  process.stderr.write(`geovault gateway: failed to start: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

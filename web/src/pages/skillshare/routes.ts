@@ -1,0 +1,5 @@
+import type { RouteRecordRaw } from 'vue-router';
+
+export const skillshareRoutes: RouteRecordRaw[] = [
+  { path: '/skillshare', component: () => import('./SkillsharePage.vue'), meta: { title: 'SkillShare' } },
+];

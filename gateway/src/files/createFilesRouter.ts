@@ -109,7 +109,8 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
       if (declared - 1024 > remaining) throw new AppError('quota_exceeded');
       await new Promise<void>((resolve, reject) => {
         let sawFile = false;
-        const busboy = Busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 4096 } });
+        // Browsers send UTF-8 file names; busboy's default would read them as latin1.
+        const busboy = Busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 20, fieldSize: 4096 } });
         busboy.on('file', (field, stream, info) => {
           if (field !== 'file' || sawFile) {
             stream.resume();

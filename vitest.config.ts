@@ -5,6 +5,7 @@ export default defineConfig({
   plugins: [vue()],
   test: {
     // Two cores: multi-process suites start real node processes, so keep workers few.
+    globalSetup: ['test/globalSetup.ts'],
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 90_000,

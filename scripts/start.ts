@@ -1,10 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 import path from 'node:path';
 import { prettyFactory } from 'pino-pretty';
 import { loadClusterConfig } from '../node/src/config/clusterConfig';
 import { readCommonEnv } from '../node/src/config/env';
+import { buildServer } from './buildServer.mjs';
+import { buildDashboardIfStale } from './buildDashboard.mjs';
 
 /**
  * `npm start`: every process of GeoVault on this machine, with prefixed, readable logs.
@@ -34,7 +35,7 @@ function prefix(name: string, index: number): string {
 }
 
 function startChild(name: string, args: string[], index: number): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const proc = spawn(process.execPath, ['--enable-source-maps', ...args], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -88,28 +89,6 @@ function announceWhenAllReady(): void {
   );
 }
 
-/** Builds web/dist when it is missing or older than any dashboard source file. */
-function buildDashboardIfStale(): void {
-  const dist = path.join(root, 'web/dist/index.html');
-  const newestSource = newestMtime(path.join(root, 'web'), ['dist', 'node_modules']);
-  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newestSource) return;
-  process.stdout.write('geovault: building the dashboard…\n');
-  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-}
-
-function newestMtime(dir: string, skip: string[]): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (skip.includes(entry.name)) continue;
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full, skip) : fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
 async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
@@ -134,8 +113,10 @@ async function stopAll(exitCode: number): Promise<void> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
+process.stdout.write('geovault: building…\n');
 buildDashboardIfStale();
+await buildServer();
 [...cluster.nodes.keys()].forEach((id, index) => {
-  children.push(startChild(id, ['node/src/main.ts', id], index));
+  children.push(startChild(id, ['dist/node.mjs', id], index));
 });
-children.push(startChild('gateway', ['gateway/src/main.ts'], cluster.nodes.size));
+children.push(startChild('gateway', ['dist/gateway.mjs'], cluster.nodes.size));

@@ -3,7 +3,7 @@ import vue from '@vitejs/plugin-vue';
 
 // Built by `npm run build:web` (and by `npm start`) into web/dist, which the gateway serves.
 export default defineConfig({
-  root: __dirname,
+  root: import.meta.dirname,
   plugins: [vue()],
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
   server: {

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       { path: '/', router: createFilesRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'files' }) }) },
       { path: '/', router: createMeshRouter({ mesh, client, requireUser, logger: logger.child({ component: 'mesh' }) }) },
       { path: '/api/skillshare', router: createSkillshareRouter({ store: skillshare, mailer: mail.mailer, requireUser, now: Date.now, logger: skillshareLogger }) },
-      { path: '/', router: createDashboardRouter(path.resolve(import.meta.dirname, '../../web/dist')) },
+      { path: '/', router: createDashboardRouter(path.resolve('web/dist')) },
     ],
   });
 

@@ -1,4 +1,5 @@
 import { loadClusterConfig } from '../../node/src/config/clusterConfig';
+import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
 import { waitFor } from '../../test/support/waitFor';
 import { percentile, round1, watchNode } from './nodeEvents';
@@ -12,6 +13,7 @@ import { percentile, round1, watchNode } from './nodeEvents';
  */
 const writes = Number(process.argv[process.argv.indexOf('--writes') + 1]) || 300;
 
+await buildServer();
 const cluster = await NodeCluster.create({ profile: 'wan', env: { GEOVAULT_LOG_LEVEL: 'warn' } });
 try {
   await cluster.startAll();

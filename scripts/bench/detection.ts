@@ -1,4 +1,5 @@
 import type { NodeEvent } from '../../node/src/api/events';
+import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
 import { waitFor } from '../../test/support/waitFor';
 import { percentile, round1, watchNode } from './nodeEvents';
@@ -16,6 +17,7 @@ function arg(name: string, fallback: number): number {
 const trials = arg('trials', 6);
 const minutes = arg('minutes', 1);
 
+await buildServer();
 const cluster = await NodeCluster.create({ profile: 'wan', env: { GEOVAULT_LOG_LEVEL: 'warn' } });
 const memberEvents: Array<{ observer: string; event: Extract<NodeEvent, { type: 'member' }>; at: number }> = [];
 const sockets = new Map<string, Awaited<ReturnType<typeof watchNode>>>();

@@ -11,3 +11,14 @@ export function peakRssMb(pid: number | undefined): number | null {
     return null;
   }
 }
+
+/** CPU seconds (user + system) a process has used so far, or null where /proc is not available. */
+export function cpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}

@@ -3,11 +3,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { signRequest } from '../../node/src/cluster/requestSigning';
+import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
 import { waitFor } from '../../test/support/waitFor';
 import { peakRssMb } from './procStats';
+import { payload, tripleWriteMBps } from './payload';
 import { percentile, round1 } from './nodeEvents';
 
 /**
@@ -25,39 +27,7 @@ const profile = arg('profile', 'lan') as 'lan' | 'wan';
 const objects = Number(arg('objects', '2000'));
 const CHUNK = 1024 * 1024;
 const totalBytes = mib * CHUNK;
-
-/** The same pseudo-random bytes every time, generated fast: a random block, varied per chunk. */
-const block = crypto.randomBytes(CHUNK);
-function payload(): Readable {
-  let sent = 0;
-  return new Readable({
-    highWaterMark: CHUNK,
-    read() {
-      if (sent >= mib) return this.push(null);
-      const chunk = Buffer.from(block);
-      chunk.writeUInt32BE(sent, 0);
-      sent++;
-      this.push(chunk);
-    },
-  });
-}
-
-async function tripleWriteBaseline(dir: string): Promise<number> {
-  const files = [0, 1, 2].map((i) => fs.createWriteStream(path.join(dir, `baseline-${i}.bin`)));
-  const started = performance.now();
-  for await (const chunk of payload()) {
-    await Promise.all(files.map((file) => new Promise<void>((resolve) => (file.write(chunk) ? resolve() : file.once('drain', resolve)))));
-  }
-  await Promise.all(files.map((file) => new Promise<void>((resolve) => file.end(resolve))));
-  for (let i = 0; i < 3; i++) {
-    const fd = fs.openSync(path.join(dir, `baseline-${i}.bin`), 'r');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  for (let i = 0; i < 3; i++) fs.rmSync(path.join(dir, `baseline-${i}.bin`));
-  return totalBytes / 1e6 / seconds;
-}
+const seed = crypto.randomBytes(CHUNK);
 
 function put(cluster: NodeCluster, node: string, userId: string, fileId: string, body: Readable | Buffer): Promise<number> {
   const pathname = `/v1/files/${userId}/${fileId}`;
@@ -86,9 +56,10 @@ function put(cluster: NodeCluster, node: string, userId: string, fileId: string,
 }
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-bench-'));
+await buildServer();
 const cluster = await NodeCluster.create({ profile, env: { GEOVAULT_LOG_LEVEL: 'warn', GEOVAULT_QUOTA_BYTES: String(64 * 1024 ** 3) } });
 try {
-  const baselineMBps = await tripleWriteBaseline(scratch);
+  const baselineMBps = await tripleWriteMBps(scratch, mib, seed);
   await cluster.startAll();
   await waitFor('all alive', async () => {
     for (const id of cluster.ids) if (!(await cluster.status(id)).members.every((m) => m.state === 'alive')) return false;
@@ -96,7 +67,7 @@ try {
   });
   const userId = crypto.randomUUID();
   const started = performance.now();
-  const status = await put(cluster, 'us-east', userId, crypto.randomUUID(), payload());
+  const status = await put(cluster, 'us-east', userId, crypto.randomUUID(), payload(mib, seed));
   if (status !== 201) throw new Error(`upload answered ${status}`);
   const uploadMBps = totalBytes / 1e6 / ((performance.now() - started) / 1000);
 

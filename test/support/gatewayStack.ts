@@ -37,12 +37,17 @@ export class GatewayStack {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The gateway's process id (benchmarks read its peak RSS). */
+  gatewayPid(): number | undefined {
+    return this.gateway?.pid;
+  }
+
   logs(): string {
     return this.output.join('');
   }
 
   async startGateway(env: Record<string, string> = {}): Promise<void> {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/main.ts'], {
+    const proc = spawn(process.execPath, ['--enable-source-maps', 'dist/gateway.mjs'], {
       cwd: root,
       env: {
         ...process.env,

@@ -34,6 +34,9 @@ export class NodeCluster {
   ) {}
 
   static async create(opts: { profile?: 'wan' | 'lan'; env?: Record<string, string> } = {}): Promise<NodeCluster> {
+    if (!fs.existsSync(path.join(root, 'dist/node.mjs')) || !fs.existsSync(path.join(root, 'dist/gateway.mjs'))) {
+      throw new Error('dist/ is not built: run `npm run build:server` (vitest and the benchmarks do it for you)');
+    }
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-cluster-'));
     const dataDir = path.join(base, 'data');
     const configDir = path.join(base, 'config');
@@ -71,7 +74,7 @@ export class NodeCluster {
   async start(id: string): Promise<void> {
     if (this.running.has(id)) throw new Error(`${id} is already running`);
     const output: string[] = [];
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'node/src/main.ts', id], {
+    const proc = spawn(process.execPath, ['--enable-source-maps', 'dist/node.mjs', id], {
       cwd: root,
       env: {
         ...process.env,

@@ -1,6 +1,34 @@
-import { createApp } from 'vue';
+import { createApp, watch } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';
+import { setUnauthenticatedListener } from './api/http';
 import { router } from './router';
+import { useFilesStore } from './stores/useFilesStore';
+import { useSessionStore } from './stores/useSessionStore';
+import { useUploadStore } from './stores/useUploadStore';
+import './styles.css';
 
-createApp(App).use(createPinia()).use(router).mount('#app');
+const pinia = createPinia();
+const app = createApp(App).use(pinia).use(router);
+
+const session = useSessionStore(pinia);
+setUnauthenticatedListener(() => {
+  const wasSignedIn = session.signedIn;
+  session.forget();
+  const current = router.currentRoute.value;
+  if (current.meta.requiresAuth) {
+    void router.push({ path: '/login', query: { redirect: current.fullPath, ...(wasSignedIn ? { notice: 'expired' } : {}) } });
+  }
+});
+
+// Another account must never see the previous one's files or uploads.
+watch(
+  () => session.user?.id,
+  (now, before) => {
+    if (now === before) return;
+    useFilesStore(pinia).reset();
+    useUploadStore(pinia).clearFinished();
+  },
+);
+
+app.mount('#app');

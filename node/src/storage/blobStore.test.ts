@@ -229,7 +229,9 @@ describe('BlobStore.list', () => {
     const entries = [];
     for await (const entry of t.store.list()) entries.push(entry);
     const key = (e: { userId: string; fileId: string }) => `${e.userId}/${e.fileId}`;
-    expect(entries.sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+    // Every blob carries its modification time, so that sweeps can tell fresh from stale.
+    for (const entry of entries) expect(Math.abs(entry.mtimeMs - Date.now())).toBeLessThan(60_000);
+    expect(entries.map(({ userId, fileId, size }) => ({ userId, fileId, size })).sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
       [
         { userId: USER, fileId: FILE, size: data.length },
         { userId: USER, fileId: OTHER_FILE, size: 10 },

@@ -35,13 +35,18 @@ export async function mkdirDurable(dir: string): Promise<void> {
  * stream over a path would close the descriptor itself). Loops because a write may be short.
  */
 export function fileHandleSink(handle: FileHandle): Writable {
+  // Network chunks are 16–64 KiB; one write per chunk would cost a thread-pool round trip
+  // each. A large buffer and writev coalesce whatever queued up into one syscall.
   return new Writable({
-    async write(chunk: Buffer, _encoding, callback) {
+    highWaterMark: 1024 * 1024,
+    async writev(chunks, callback) {
       try {
-        let offset = 0;
-        while (offset < chunk.length) {
-          const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
-          offset += bytesWritten;
+        let buffers = chunks.map(({ chunk }) => chunk as Buffer);
+        while (buffers.length > 0) {
+          let { bytesWritten } = await handle.writev(buffers);
+          // Short writes are rare but legal: drop what was written and go on with the rest.
+          while (buffers.length > 0 && bytesWritten >= buffers[0]!.length) bytesWritten -= buffers.shift()!.length;
+          if (bytesWritten > 0) buffers[0] = buffers[0]!.subarray(bytesWritten);
         }
         callback();
       } catch (error) {

@@ -8,9 +8,26 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** From Retry-After on 429 answers, so that a resend button can count down. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
+}
+
+type UnauthenticatedListener = (error: ApiError) => void;
+let onUnauthenticated: UnauthenticatedListener | undefined;
+
+/**
+ * The session store registers here: any call that finds the session gone (idle timeout,
+ * revoked elsewhere) signs the dashboard out instead of leaving it half-signed-in.
+ */
+export function setUnauthenticatedListener(listener: UnauthenticatedListener | undefined): void {
+  onUnauthenticated = listener;
+}
+
+export function notifyIfUnauthenticated(error: ApiError): void {
+  if (error.status === 401 && (error.code === 'unauthenticated' || error.code === 'session_expired')) onUnauthenticated?.(error);
 }
 
 const CSRF_COOKIE = 'gv_csrf';
@@ -36,7 +53,8 @@ export async function toApiError(res: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy error page, say): keep the generic message.
   }
-  return new ApiError(res.status, code, message);
+  const retryAfter = Number(res.headers.get('Retry-After'));
+  return new ApiError(res.status, code, message, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -51,7 +69,11 @@ export async function request<T>(method: string, path: string, body?: unknown, h
   } catch {
     throw new ApiError(0, 'network', 'The gateway cannot be reached. Check your connection and try again.');
   }
-  if (!res.ok) throw await toApiError(res);
+  if (!res.ok) {
+    const error = await toApiError(res);
+    notifyIfUnauthenticated(error);
+    throw error;
+  }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }

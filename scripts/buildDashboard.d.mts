@@ -1,0 +1,2 @@
+/** Returns true when it had to build. */
+export declare function buildDashboardIfStale(): boolean;

@@ -1,0 +1,204 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
+import { GatewayStack } from '../support/gatewayStack';
+import { waitFor } from '../support/waitFor';
+import { auditPage, formatViolations } from './a11y';
+
+/**
+ * The whole journey of a new user through the built dashboard, against the real system
+ * (three node processes, the gateway, its SMTP sink), at phone width and by accessible names
+ * only. Steps share one browser page and run in order; each depends on the previous one.
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+const WAIT = 45_000;
+const PASSWORD = 'violet lantern harbour 97';
+const email = `journey.${Date.now().toString(36)}@example.org`;
+const fileName = 'journey notes.txt';
+const fileBytes = Buffer.from(`GeoVault journey ${email}\n`.repeat(2000));
+/** Set to a directory to keep screenshots of each screen at 375 px and 1280 px. */
+const shotsDir = process.env.GEOVAULT_SCREENSHOTS;
+
+let stack: GatewayStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+async function expectAccessible(screen: string): Promise<void> {
+  const violations = await auditPage(page);
+  expect(violations, `${screen}: ${formatViolations(violations)}`).toEqual([]);
+  if (!shotsDir) return;
+  await page.screenshot({ path: path.join(shotsDir, `${screen}-375.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: path.join(shotsDir, `${screen}-1280.png`), fullPage: true });
+  await page.setViewportSize({ width: 375, height: 800 });
+}
+
+async function heading(name: string | RegExp): Promise<void> {
+  await page.getByRole('heading', { level: 1, name }).waitFor({ timeout: WAIT });
+}
+
+/** Opens the dev mailbox from the code screen's link (a new tab) and reads the newest code. */
+async function codeFromMailbox(subject: RegExp, audit = false): Promise<string> {
+  const [mailboxTab] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: /open the dev mailbox/i }).click()]);
+  try {
+    const message = mailboxTab.getByRole('listitem').filter({ hasText: email }).filter({ hasText: subject }).first();
+    await message.waitFor({ timeout: WAIT });
+    if (audit) {
+      const violations = await auditPage(mailboxTab);
+      expect(violations, `mailbox: ${formatViolations(violations)}`).toEqual([]);
+      if (shotsDir) await mailboxTab.screenshot({ path: path.join(shotsDir, 'mailbox-375.png'), fullPage: true });
+    }
+    const code = (await message.getByTestId('mail-code').textContent())?.trim() ?? '';
+    expect(code).toMatch(/^\d{6}$/);
+    return code;
+  } finally {
+    await mailboxTab.close();
+  }
+}
+
+describe('a new user in the dashboard', () => {
+  beforeAll(async () => {
+    if (!existsSync(path.join(root, 'web/dist/index.html'))) {
+      execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts'], { cwd: root, stdio: 'pipe' });
+    }
+    if (shotsDir) mkdirSync(shotsDir, { recursive: true });
+    stack = await GatewayStack.start({ profile: 'lan' });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 375, height: 800 }, acceptDownloads: true });
+    context.setDefaultTimeout(WAIT);
+    page = await context.newPage();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  }, 60_000);
+
+  it('is sent to /login when signed out, and can reach forgot and reset password', async () => {
+    await page.goto(`${stack.url}/files`);
+    await heading('Log in');
+    expect(new URL(page.url()).searchParams.get('redirect')).toBe('/files');
+    await expectAccessible('login');
+
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await heading('Reset your password');
+    await expectAccessible('forgot');
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Send reset code' }).click();
+    await heading('Choose a new password');
+    await expectAccessible('reset');
+  }, 120_000);
+
+  it('signs up and verifies the address with the code read in /mailbox', async () => {
+    await page.goto(`${stack.url}/signup`);
+    await heading('Create your account');
+    await page.getByLabel('Home region').locator('option').nth(2).waitFor({ state: 'attached' });
+    await expectAccessible('signup');
+    await page.getByLabel('Name').fill('Journey Tester');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    await heading('Check your email');
+    // The resend button starts on its 60 s cooldown: a code was just sent.
+    await page.getByRole('button', { name: /Resend code in \d+ s/ }).waitFor();
+    await expectAccessible('verify');
+    const code = await codeFromMailbox(/verification code/i, true);
+    await page.getByLabel('6-digit code').fill(code);
+    await page.getByRole('button', { name: 'Verify email' }).click();
+    await heading('Log in');
+    await page.getByText('Your email address is verified').waitFor();
+  }, 120_000);
+
+  it('logs in with the second step and lands on an empty file list', async () => {
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await heading('Enter your login code');
+    await expectAccessible('login-code');
+    const code = await codeFromMailbox(/sign-in code/i);
+    // A wrong code first: the friendly message appears and takes the focus.
+    const wrong = code === '000000' ? '111111' : '000000';
+    await page.getByLabel('6-digit code').fill(wrong);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.getByText('That code is wrong or has expired').waitFor();
+    expect(await alert.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    // Then the right one, submitted from the keyboard.
+    await page.getByLabel('6-digit code').fill(code);
+    await page.getByLabel('6-digit code').press('Enter');
+
+    await heading('Your files');
+    await page.getByText('No files yet').waitFor();
+    await page.getByText(/0 B of 5 GB used/).waitFor();
+    await expectAccessible('files-empty');
+  }, 120_000);
+
+  it('uploads through the picker, sees three stored replicas and downloads the same bytes', async () => {
+    await page.getByLabel('Choose files to upload').setInputFiles({ name: fileName, mimeType: 'text/plain', buffer: fileBytes });
+    const row = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: fileName }) });
+    await row.waitFor();
+    const stored = row.locator('.badge[data-state="stored"]');
+    await waitFor('three stored replicas in the list', async () => (await stored.count()) === 3, { timeoutMs: WAIT, intervalMs: 250 });
+    expect(await row.getByRole('listitem').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/: stored$/)]));
+    await page.getByText(/of 5 GB used/).filter({ hasNotText: /^0 B/ }).waitFor();
+    await expectAccessible('files-with-file');
+
+    await row.getByRole('button', { name: `Verify replicas of ${fileName}` }).click();
+    await row.getByRole('heading', { name: 'Replica check' }).waitFor();
+    expect(await row.locator('.report li').count()).toBe(3);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: `Download ${fileName}` }).click()]);
+    expect(download.suggestedFilename()).toBe(fileName);
+    const bytes = await readFile(await download.path());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(createHash('sha256').update(fileBytes).digest('hex'));
+  }, 120_000);
+
+  it('deletes the file after confirming, and the quota goes back to 0', async () => {
+    await page.getByRole('button', { name: `Delete ${fileName}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete ${fileName}?` });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Delete for good' }).click();
+    await page.getByText(`${fileName} was deleted.`).waitFor();
+    await page.getByText('No files yet').waitFor();
+    await page.getByText(/^0 B of 5 GB used/).waitFor();
+  }, 120_000);
+
+  it('books a SkillShare session, sees it in the bookings and cancels it', async () => {
+    const answer = await fetch(`${stack.url}/api/skillshare/teachers`);
+    const { teachers } = (await answer.json()) as { teachers: Array<{ name: string }> };
+    expect(teachers.length).toBeGreaterThan(0);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'SkillShare' }).click();
+    await page.getByRole('link', { name: teachers[0]!.name }).first().click();
+    const slot = page.getByRole('button', { name: /^Book .+ at / }).first();
+    await slot.click();
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.getByRole('link', { name: 'See my bookings' }).click();
+    const cancel = page.getByRole('button', { name: 'Cancel booking' });
+    await cancel.first().waitFor();
+    const before = await cancel.count();
+    await cancel.first().click();
+    await waitFor('the booking to be cancelled', async () => (await cancel.count()) < before, { timeoutMs: WAIT, intervalMs: 250 });
+  }, 120_000);
+
+  it('shows the account and logs out', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+    await heading('Your account');
+    // After a client-side navigation the new page's heading has the focus.
+    const h1 = page.getByRole('heading', { level: 1 });
+    await waitFor('focus on the heading', () => h1.evaluate((el) => el === el.ownerDocument.activeElement), { timeoutMs: WAIT });
+    await page.getByText(email).waitFor();
+    await page.getByText('this device').waitFor();
+    await expectAccessible('account');
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    await heading('Log in');
+    await page.getByText('You are logged out.').waitFor();
+    await page.goto(`${stack.url}/account`);
+    await heading('Log in');
+  }, 120_000);
+});

@@ -1,0 +1,117 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
+import { GatewayStack } from '../support/gatewayStack';
+import { waitFor } from '../support/waitFor';
+import { auditPage, formatViolations } from './a11y';
+
+/**
+ * /nodes against the real mesh: three node processes and the gateway. A region is taken
+ * offline and healed through the page's own controls, and the page must follow the mesh
+ * over socket.io. Run `npm run build:web` first: the gateway serves web/dist.
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+const WAIT = 45_000;
+const PASSWORD = 'cobalt meadow signal 42';
+const email = `mesh.${Date.now().toString(36)}@example.org`;
+/** Set to a directory to keep screenshots at 375 px and 1280 px. */
+const shotsDir = process.env.GEOVAULT_SCREENSHOTS;
+
+let stack: GatewayStack;
+let browser: Browser;
+let page: Page;
+
+async function mailCode(subject: RegExp): Promise<string> {
+  return waitFor(`a "${subject.source}" mail to ${email}`, async () => {
+    const res = await fetch(`${stack.url}/api/dev/mailbox`);
+    const { messages } = (await res.json()) as { messages: { to: string; subject: string; text: string }[] };
+    const mail = messages.find((m) => m.to.includes(email) && subject.test(m.subject));
+    return mail ? /^\s+(\d{6})\s*$/m.exec(mail.text)?.[1] : undefined;
+  }, { timeoutMs: WAIT, intervalMs: 250 });
+}
+
+/** Signs up and in through the API with the page's own request context, so the cookie lands in it. */
+async function signIn(): Promise<void> {
+  const api = page.request;
+  const ok = async (res: Awaited<ReturnType<typeof api.post>>) => {
+    expect(res.ok(), `${res.url()} answered ${res.status()}: ${await res.text()}`).toBe(true);
+    return res;
+  };
+  await ok(await api.post(`${stack.url}/api/auth/register`, { data: { email, password: PASSWORD, name: 'Mesh Tester', region: 'eu-west' } }));
+  await ok(await api.post(`${stack.url}/api/auth/verify-email`, { data: { email, code: await mailCode(/verification/i) } }));
+  const login = await ok(await api.post(`${stack.url}/api/auth/login`, { data: { email, password: PASSWORD } }));
+  const { challengeId } = (await login.json()) as { challengeId: string };
+  await ok(await api.post(`${stack.url}/api/auth/login/verify`, { data: { challengeId, code: await mailCode(/sign-in/i) } }));
+}
+
+const card = (id: string) => page.locator(`article[data-node="${id}"]`);
+const marker = (id: string) => page.locator(`g.marker[data-node="${id}"]`);
+
+async function expectAllAlive(): Promise<void> {
+  for (const id of ['us-east', 'eu-west', 'asia']) {
+    await expect.poll(() => card(id).getByTestId('node-state').textContent(), { timeout: WAIT }).toContain('alive');
+    await expect.poll(() => marker(id).getAttribute('data-state'), { timeout: WAIT }).toBe('alive');
+  }
+}
+
+async function shoot(name: string): Promise<void> {
+  if (!shotsDir) return;
+  await page.screenshot({ path: path.join(shotsDir, `${name}-1280.png`), fullPage: true });
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.screenshot({ path: path.join(shotsDir, `${name}-375.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+describe('/nodes', () => {
+  beforeAll(async () => {
+    if (!existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first.');
+    if (shotsDir) mkdirSync(shotsDir, { recursive: true });
+    stack = await GatewayStack.start({ profile: 'lan' });
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(WAIT);
+    page = await context.newPage();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('shows the three regions alive on the map and in text, live over socket.io', async () => {
+    await page.goto(`${stack.url}/nodes`);
+    await page.getByRole('heading', { level: 1, name: 'Mesh' }).waitFor();
+    await expectAllAlive();
+    await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: WAIT }).toBe('Live');
+    await expect.poll(() => page.locator('g.link[data-state="up"]').count(), { timeout: WAIT }).toBe(3);
+    expect(await page.locator('svg[role="img"] title').textContent()).toContain('GeoVault mesh');
+    // Signed out: the state is visible, the fault controls are not.
+    await page.getByText('to take a region offline').waitFor();
+    expect(await page.getByRole('button', { name: /^Take offline/ }).count()).toBe(0);
+  });
+
+  it('passes an axe audit with no serious or critical violation', async () => {
+    const violations = await auditPage(page);
+    expect(violations, formatViolations(violations)).toEqual([]);
+    await shoot('nodes');
+  });
+
+  it('takes a region offline from the page, shows it failed, then heals it', async () => {
+    await signIn();
+    await page.reload();
+    const offline = page.getByRole('button', { name: 'Take offline: Asia (Tokyo)' });
+    await offline.click();
+    await expect.poll(() => card('asia').getByTestId('node-state').textContent(), { timeout: WAIT }).toContain('failed (dead)');
+    await expect.poll(() => marker('asia').getAttribute('data-state'), { timeout: WAIT }).toBe('dead');
+    await expect.poll(() => page.locator('g.link[data-state="down"]').count(), { timeout: WAIT }).toBe(2);
+    expect(await card('us-east').getByTestId('node-state').textContent()).toContain('alive');
+    await card('asia').getByText('offline (paused)').waitFor();
+    await shoot('nodes-asia-offline');
+
+    await page.getByRole('button', { name: 'Heal: Asia (Tokyo)' }).click();
+    await expectAllAlive();
+    await expect.poll(() => page.locator('g.link[data-state="up"]').count(), { timeout: WAIT }).toBe(3);
+  }, 180_000);
+});

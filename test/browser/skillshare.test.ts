@@ -1,0 +1,211 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
+import { GatewayStack } from '../support/gatewayStack';
+import { waitFor } from '../support/waitFor';
+import { auditPage, formatViolations } from './a11y';
+
+/**
+ * SkillShare in the built dashboard against the real gateway, at phone width, in a browser
+ * whose zone is Asia/Kolkata (a half-hour offset): search and filter, a teacher's slots,
+ * booking (a lost answer retried without booking twice, a slot taken meanwhile), my bookings,
+ * cancel, and the teacher screen. Run `npm run build:web` first: the gateway serves web/dist.
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+const WAIT = 45_000;
+const ZONE = 'Asia/Kolkata';
+const PASSWORD = 'amber kettle orbit 58';
+const email = `skillshare.${Date.now().toString(36)}@example.org`;
+const shotsDir = process.env.GEOVAULT_SCREENSHOTS;
+
+interface Teacher { id: string; name: string; hourlyRate: number; skills: string[] }
+interface Detail { courses: { id: string; title: string; capacity: number }[]; slots: { courseId: string; start: string }[] }
+interface Bookings { upcoming: { id: string; courseId: string; start: string; status: string }[] }
+
+let stack: GatewayStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+async function api<T>(method: 'GET' | 'POST', pathname: string, data?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const csrf = (await context.cookies(stack.url)).find((c) => c.name === 'gv_csrf')?.value;
+  const res = await page.request.fetch(`${stack.url}${pathname}`, { method, data, headers: { ...(csrf ? { 'x-csrf-token': csrf } : {}), ...headers } });
+  expect(res.ok(), `${method} ${pathname} answered ${res.status()}: ${await res.text()}`).toBe(true);
+  return (await res.json()) as T;
+}
+
+async function mailCode(subject: RegExp): Promise<string> {
+  return waitFor(`a "${subject.source}" mail to ${email}`, async () => {
+    const { messages } = (await (await fetch(`${stack.url}/api/dev/mailbox`)).json()) as { messages: { to: string; subject: string; text: string }[] };
+    const mail = messages.find((m) => m.to.includes(email) && subject.test(m.subject));
+    return mail ? /^\s+(\d{6})\s*$/m.exec(mail.text)?.[1] : undefined;
+  }, { timeoutMs: WAIT, intervalMs: 250 });
+}
+
+async function signIn(): Promise<void> {
+  await api('POST', '/api/auth/register', { email, password: PASSWORD, name: 'Asha Student', region: 'asia' });
+  await api('POST', '/api/auth/verify-email', { email, code: await mailCode(/verification/i) });
+  const { challengeId } = await api<{ challengeId: string }>('POST', '/api/auth/login', { email, password: PASSWORD });
+  await api('POST', '/api/auth/login/verify', { challengeId, code: await mailCode(/sign-in/i) });
+}
+
+async function audit(screen: string): Promise<void> {
+  const violations = await auditPage(page);
+  expect(violations, `${screen}: ${formatViolations(violations)}`).toEqual([]);
+  if (!shotsDir) return;
+  await page.screenshot({ path: path.join(shotsDir, `${screen}-375.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.screenshot({ path: path.join(shotsDir, `${screen}-1280.png`), fullPage: true });
+  await page.setViewportSize({ width: 375, height: 800 });
+}
+
+const teacherLinks = () => page.getByRole('main').getByRole('list').first().getByRole('link');
+const names = async () => (await teacherLinks().allTextContents()).map((t) => t.trim());
+
+async function search(expected: Teacher[]): Promise<void> {
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect.poll(names, { timeout: WAIT }).toEqual(expected.map((t) => t.name));
+}
+
+describe('SkillShare', () => {
+  beforeAll(async () => {
+    if (!existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first.');
+    if (shotsDir) mkdirSync(shotsDir, { recursive: true });
+    stack = await GatewayStack.start({ profile: 'lan' });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 375, height: 800 }, timezoneId: ZONE, locale: 'en-GB' });
+    context.setDefaultTimeout(WAIT);
+    page = await context.newPage();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('lists teachers and filters them by skill, text, rate and sort', async () => {
+    const all = (await api<{ teachers: Teacher[] }>('GET', '/api/skillshare/teachers')).teachers;
+    await page.goto(`${stack.url}/skillshare`);
+    await expect.poll(names, { timeout: WAIT }).toEqual(all.map((t) => t.name));
+    await audit('skillshare-search');
+
+    await page.getByLabel('Skill', { exact: true }).selectOption('python');
+    await search(all.filter((t) => t.skills.includes('python')));
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(names, { timeout: WAIT }).toEqual(all.map((t) => t.name));
+
+    await page.getByLabel('Name, topic or specialty').fill('martinez');
+    await search(all.filter((t) => t.name === 'Sofía Martínez'));
+    await page.getByLabel('Name, topic or specialty').fill('');
+
+    await page.getByLabel('Max rate (USD/hour)').fill('30');
+    await page.getByLabel('Sort by').selectOption('rate');
+    const cheap = (await api<{ teachers: Teacher[] }>('GET', '/api/skillshare/teachers?maxRate=30&sort=rate')).teachers;
+    expect(cheap.length).toBeGreaterThan(1);
+    expect(cheap.every((t) => t.hourlyRate <= 30)).toBe(true);
+    await search(cheap);
+    expect(page.url()).toContain('maxRate=30');
+
+    await page.getByLabel('Max rate (USD/hour)').fill('1');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No teacher matches these filters').waitFor();
+  }, 120_000);
+
+  it("shows a teacher's slots in the browser's zone and books one, retrying a lost answer without booking twice", async () => {
+    await signIn();
+    await page.goto(`${stack.url}/skillshare?q=martinez`);
+    await teacherLinks().filter({ hasText: 'Sofía Martínez' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sofía Martínez' }).waitFor();
+    await page.getByText(`Times are in your time zone (${ZONE})`).waitFor();
+    const id = page.url().split('/').pop()!;
+    const detail = await api<Detail>('GET', `/api/skillshare/teachers/${id}?tz=${ZONE}`);
+    const group = detail.courses.find((c) => c.capacity > 1)!;
+    await page.getByLabel('Course', { exact: true }).selectOption(group.id);
+    const first = detail.slots.find((s) => s.courseId === group.id)!;
+    const time = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit' }).format(new Date(first.start));
+    const slot = page.getByRole('button', { name: new RegExp(`^Book ${group.title} at .*${time}$`) }).first();
+    await expect.poll(() => slot.textContent(), { timeout: WAIT }).toContain(`${group.capacity} seats left`);
+    await audit('skillshare-teacher');
+
+    // The first answer is lost on the way back; the gateway has booked by then.
+    const keys: string[] = [];
+    let lose = true;
+    await page.route('**/api/skillshare/booking', async (route) => {
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      const response = await route.fetch();
+      if (lose) {
+        lose = false;
+        await route.abort('connectionreset');
+      } else {
+        await route.fulfill({ response });
+      }
+    });
+    await slot.click();
+    const dialog = page.getByRole('dialog', { name: 'Book this session?' });
+    await dialog.waitFor();
+    await audit('skillshare-confirm');
+    await dialog.getByRole('button', { name: 'Confirm booking' }).click();
+    await dialog.getByText('may or may not have gone through').waitFor();
+    await dialog.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.getByText(/^Booked: DELE B2 exam workshop/).waitFor();
+    await page.unroute('**/api/skillshare/booking');
+
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/);
+    expect(keys[1]).toBe(keys[0]);
+    const { upcoming } = await api<Bookings>('GET', `/api/skillshare/bookings?tz=${ZONE}`);
+    expect(upcoming.filter((b) => b.courseId === group.id)).toHaveLength(1);
+    await expect.poll(() => slot.textContent(), { timeout: WAIT }).toContain(`${group.capacity - 1} seats left`);
+  }, 120_000);
+
+  it('says clearly when a slot was taken meanwhile, and refreshes the slots', async () => {
+    const id = page.url().split('/').pop()!;
+    const detail = await api<Detail>('GET', `/api/skillshare/teachers/${id}?tz=${ZONE}`);
+    const lesson = detail.courses.find((c) => c.capacity === 1)!;
+    const taken = detail.slots.find((s) => s.courseId === lesson.id)!;
+    await page.getByLabel('Course', { exact: true }).selectOption(lesson.id);
+    const slot = page.getByRole('button', { name: new RegExp(`^Book ${lesson.title} at `) }).first();
+    await slot.click();
+    // Someone else's tab (here: the same account through the API) books it first.
+    await api('POST', '/api/skillshare/booking', { courseId: lesson.id, start: taken.start }, { 'Idempotency-Key': `other-${Date.now()}` });
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.getByText(/just taken that slot|already have a session at that time/).waitFor();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    const { upcoming } = await api<Bookings>('GET', `/api/skillshare/bookings?tz=${ZONE}`);
+    expect(upcoming.filter((b) => b.courseId === lesson.id)).toHaveLength(1);
+  }, 120_000);
+
+  it('lists the bookings and cancels one', async () => {
+    await page.getByRole('navigation', { name: 'SkillShare' }).getByRole('link', { name: 'My bookings' }).click();
+    await page.getByRole('heading', { level: 1, name: 'My bookings' }).waitFor();
+    const cancel = page.getByRole('button', { name: 'Cancel booking' });
+    await expect.poll(() => cancel.count(), { timeout: WAIT }).toBe(2);
+    await page.getByText('Free cancellation until').first().waitFor();
+    await audit('skillshare-bookings');
+    await cancel.first().click();
+    await page.getByText('Booking cancelled.').waitFor();
+    await expect.poll(() => cancel.count(), { timeout: WAIT }).toBe(1);
+    const { upcoming } = await api<Bookings>('GET', `/api/skillshare/bookings?tz=${ZONE}`);
+    expect(upcoming.map((b) => b.status).sort()).toEqual(['cancelled', 'confirmed']);
+  }, 120_000);
+
+  it('lets a student become a teacher and add a course', async () => {
+    await page.getByRole('navigation', { name: 'SkillShare' }).getByRole('link', { name: 'Teach' }).click();
+    await page.getByRole('heading', { name: 'Become a teacher' }).waitFor();
+    await audit('skillshare-teach');
+    await page.getByLabel('About you').fill('Chess coach for club players; we study your own games.');
+    await page.getByLabel(/^Skills/).fill('Chess, strategy');
+    await page.getByLabel('Hourly rate (USD)').fill('28');
+    await page.getByRole('button', { name: 'Create my teacher profile' }).click();
+    await page.getByText('your profile is live').waitFor();
+    await page.getByLabel('Title').fill('Opening repertoire review');
+    await page.getByLabel('Skill', { exact: true }).selectOption('chess');
+    await page.getByRole('button', { name: 'Add course' }).click();
+    await page.getByText('“Opening repertoire review” is now open for booking.').waitFor();
+    const mine = await api<{ teacher: { skills: string[] }; courses: { title: string }[] }>('GET', '/api/skillshare/teachers/me');
+    expect(mine.teacher.skills).toEqual(['chess', 'strategy']);
+    expect(mine.courses.map((c) => c.title)).toEqual(['Opening repertoire review']);
+  }, 120_000);
+});

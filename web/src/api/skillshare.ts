@@ -1,0 +1,87 @@
+/**
+ * The SkillShare API (gateway/src/skillshare/routes). Wire shapes are imported as types from
+ * the gateway's view builders, so that a renamed field fails the dashboard's type check.
+ */
+import type { BookingDetailView, BookingView, CourseView, TeacherView } from '../../../gateway/src/skillshare/views';
+import type { SlotView, TeacherDetailView } from '../../../gateway/src/skillshare/catalogue';
+import type { Availability, Level, Weekday, WeeklyWindow } from '../../../gateway/src/skillshare/types';
+import { request } from './http';
+
+export type { Availability, BookingDetailView, BookingView, CourseView, Level, SlotView, TeacherDetailView, TeacherView, Weekday, WeeklyWindow };
+
+export type TeacherSort = 'rating' | 'rate' | 'name';
+
+export interface TeacherFilters {
+  skill: string;
+  q: string;
+  maxRate: number | null;
+  minRating: number | null;
+  sort: TeacherSort;
+}
+
+export interface TeacherProfileInput {
+  name?: string;
+  bio: string;
+  skills: string[];
+  specialties: string[];
+  hourlyRate: number;
+  timeZone: string;
+  availability: { weekly: WeeklyWindow[]; datesOff: string[]; extraHours: Availability['extraHours'][number][] };
+}
+
+export interface CourseInput {
+  title: string;
+  description: string;
+  skill: string;
+  level: Level;
+  durationMinutes: number;
+  price: number;
+  capacity: number;
+}
+
+const BASE = '/api/skillshare';
+
+/** The browser's IANA zone: slots and bookings are shown on the student's own clock. */
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+export function teacherQuery(filters: TeacherFilters): string {
+  const params = new URLSearchParams();
+  if (filters.skill.trim()) params.set('skill', filters.skill.trim());
+  if (filters.q.trim()) params.set('q', filters.q.trim());
+  if (filters.maxRate !== null) params.set('maxRate', String(filters.maxRate));
+  if (filters.minRating !== null) params.set('minRating', String(filters.minRating));
+  params.set('sort', filters.sort);
+  return params.toString();
+}
+
+export const searchTeachers = (filters: TeacherFilters) => request<{ teachers: TeacherView[] }>('GET', `${BASE}/teachers?${teacherQuery(filters)}`);
+
+export const fetchTeacher = (id: string, tz: string) =>
+  request<TeacherDetailView>('GET', `${BASE}/teachers/${encodeURIComponent(id)}?tz=${encodeURIComponent(tz)}`);
+
+export const fetchCourses = () => request<{ courses: CourseView[] }>('GET', `${BASE}/courses`);
+
+export const bookSlot = (courseId: string, start: string, idempotencyKey: string) =>
+  request<{ booking: BookingView }>('POST', `${BASE}/booking`, { courseId, start }, { 'Idempotency-Key': idempotencyKey });
+
+export const fetchBookings = (tz: string) =>
+  request<{ upcoming: BookingDetailView[]; past: BookingDetailView[] }>('GET', `${BASE}/bookings?tz=${encodeURIComponent(tz)}`);
+
+export const cancelBooking = (id: string, tz: string) =>
+  request<{ booking: BookingView }>('POST', `${BASE}/booking/${encodeURIComponent(id)}/cancel?tz=${encodeURIComponent(tz)}`, {});
+
+export const reviewBooking = (id: string, rating: number, comment?: string) =>
+  request<{ review: { id: string; rating: number; comment: string | null } }>('POST', `${BASE}/booking/${encodeURIComponent(id)}/review`, {
+    rating,
+    ...(comment ? { comment } : {}),
+  });
+
+export const fetchOwnTeacher = () => request<{ teacher: TeacherView; courses: CourseView[] }>('GET', `${BASE}/teachers/me`);
+
+export const createOwnTeacher = (input: TeacherProfileInput) => request<{ teacher: TeacherView }>('POST', `${BASE}/teachers/me`, input);
+
+export const updateOwnTeacher = (input: TeacherProfileInput) => request<{ teacher: TeacherView }>('PUT', `${BASE}/teachers/me`, input);
+
+export const addOwnCourse = (input: CourseInput) => request<{ course: CourseView }>('POST', `${BASE}/teachers/me/courses`, input);

@@ -108,6 +108,9 @@ describe('/nodes', () => {
     await expect.poll(() => page.locator('g.link[data-state="down"]').count(), { timeout: WAIT }).toBe(2);
     expect(await card('us-east').getByTestId('node-state').textContent()).toContain('alive');
     await card('asia').getByText('offline (paused)').waitFor();
+    // Signed in, the fault controls are on the page too: audit them as well.
+    const violations = await auditPage(page);
+    expect(violations, formatViolations(violations)).toEqual([]);
     await shoot('nodes-asia-offline');
 
     await page.getByRole('button', { name: 'Heal: Asia (Tokyo)' }).click();

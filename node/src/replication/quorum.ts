@@ -1,41 +1,47 @@
 /**
- * Waits for `needed` successes among `attempts` (W of N): resolves with the successes as soon
- * as there are enough, rejects as soon as there can no longer be. Attempts still running when
- * it settles keep running; their outcome is the caller's to watch.
+ * Waits for `needed` successes that agree (same `key`) among `attempts` (W of N): resolves
+ * with that group as soon as it is big enough, rejects as soon as no group can get there.
+ * Attempts still running when it settles keep running; their outcome is the caller's to watch.
  */
-export function quorum<T>(attempts: ReadonlyArray<Promise<T>>, needed: number, accept: (value: T) => boolean): Promise<T[]> {
+export function quorum<T>(attempts: ReadonlyArray<Promise<T>>, needed: number, key: (value: T) => string | undefined): Promise<T[]> {
   return new Promise((resolve, reject) => {
-    const successes: T[] = [];
+    const groups = new Map<string, T[]>();
     const failures: unknown[] = [];
+    let pending = attempts.length;
     let settled = false;
-    if (attempts.length < needed) {
-      reject(new QuorumError(needed, 0, []));
-      return;
-    }
+    const largest = () => Math.max(0, ...[...groups.values()].map((g) => g.length));
+    const check = () => {
+      for (const group of groups.values()) {
+        if (group.length >= needed) {
+          settled = true;
+          resolve(group.slice());
+          return;
+        }
+      }
+      if (largest() + pending < needed) {
+        settled = true;
+        reject(new QuorumError(needed, largest(), failures));
+      }
+    };
     for (const attempt of attempts) {
       attempt.then(
         (value) => {
+          pending--;
           if (settled) return;
-          if (accept(value)) successes.push(value);
-          else failures.push(new Error('rejected result'));
+          const k = key(value);
+          if (k === undefined) failures.push(new Error('rejected result'));
+          else groups.set(k, [...(groups.get(k) ?? []), value]);
           check();
         },
         (error: unknown) => {
+          pending--;
           if (settled) return;
           failures.push(error);
           check();
         },
       );
     }
-    function check() {
-      if (successes.length >= needed) {
-        settled = true;
-        resolve(successes.slice());
-      } else if (attempts.length - failures.length < needed) {
-        settled = true;
-        reject(new QuorumError(needed, successes.length, failures));
-      }
-    }
+    check();
   });
 }
 
@@ -45,6 +51,6 @@ export class QuorumError extends Error {
     readonly achieved: number,
     readonly failures: unknown[],
   ) {
-    super(`needed ${needed} replicas, ${achieved} succeeded`);
+    super(`needed ${needed} agreeing replicas, ${achieved} succeeded`);
   }
 }

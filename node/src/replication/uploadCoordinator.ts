@@ -12,6 +12,8 @@ import { quorum, QuorumError } from './quorum';
 import { expectedHolders, type ReplicationContext } from './replicationContext';
 import { UploadError } from './uploadError';
 
+type ReplicaWrite = WriteResult & { node: NodeId };
+
 export interface UploadRequest {
   userId: string;
   fileId: string;
@@ -49,14 +51,17 @@ export async function coordinateUpload(ctx: ReplicationContext, request: UploadR
   const onClientAbort = () => abort.abort(new UploadError('aborted', 'The client went away.'));
   request.signal.addEventListener('abort', onClientAbort, { once: true });
   const fan = new FanOut(targets);
-  const meter = new UploadMeter(ctx.ledger, uploadId, request.contentLength === undefined);
-  const attempts = new Map<NodeId, Promise<WriteResult>>();
+  // When this node stores a replica, its own write hashes the bytes; hashing them here too
+  // would only double the CPU per byte. A pure coordinator has to hash for itself.
+  const meter = new UploadMeter(ctx.ledger, uploadId, request.contentLength === undefined, !targets.includes(ctx.self));
+  const attempts = new Map<NodeId, Promise<ReplicaWrite>>();
   for (const node of targets) {
     const source = fan.branch(node);
-    const attempt =
+    const write =
       node === ctx.self
         ? ctx.blobs.write(userId, fileId, source, { signal: abort.signal })
         : ctx.peers.putReplica(node, userId, fileId, source, { signal: abort.signal });
+    const attempt = write.then((result) => ({ node, ...result }));
     // A failed branch must stop feeding from the fan-out at once, or the others would stall.
     attempt.catch((error: unknown) => {
       source.destroy();
@@ -67,8 +72,12 @@ export async function coordinateUpload(ctx: ReplicationContext, request: UploadR
 
   try {
     await pipeline(request.body, meter, fan, { signal: abort.signal });
-    const sha256 = meter.digest();
-    const durable = await quorum([...attempts.values()], ctx.settings.writeQuorum, (result) => result.sha256 === sha256 && result.size === meter.bytes);
+    const expected = meter.digest();
+    // W replicas must agree on the bytes they made durable, and on how many there were.
+    const durable = await quorum([...attempts.values()], ctx.settings.writeQuorum, (result) =>
+      result.size === meter.bytes && (expected === undefined || result.sha256 === expected) ? result.sha256 : undefined,
+    );
+    const sha256 = durable[0]!.sha256;
     const entry: FileEntry = {
       fileId,
       ownerId: userId,
@@ -81,18 +90,15 @@ export async function coordinateUpload(ctx: ReplicationContext, request: UploadR
     };
     await ctx.catalog.putEntry(entry);
     ctx.ledger.commit(uploadId, fileId, entry.size);
-    const local = attempts.get(ctx.self);
-    if (local && durable.length > 0) {
-      await local.then(
-        () => ctx.catalog.setOwnReplica(userId, fileId, 'stored', sha256),
-        () => undefined,
-      );
-    }
+    if (durable.some((write) => write.node === ctx.self)) await ctx.catalog.setOwnReplica(userId, fileId, 'stored', sha256);
     ctx.logger.info({ fileId, userId, size: entry.size, targets, acknowledgedBy: durable.length }, 'upload acknowledged');
     for (const node of targets) {
       if (node !== ctx.self) ctx.activity({ from: ctx.self, to: node, action: 'upload', fileId, bytes: entry.size });
     }
-    return ctx.catalog.view(entry, expectedHolders(ctx, fileId));
+    // The acknowledging replicas are stored, whether or not their own facts have arrived yet.
+    const view = ctx.catalog.view(entry, expectedHolders(ctx, fileId));
+    for (const write of durable) view.replicas[write.node] = 'stored';
+    return view;
   } catch (error) {
     abort.abort(error);
     ctx.ledger.release(uploadId);
@@ -104,7 +110,7 @@ export async function coordinateUpload(ctx: ReplicationContext, request: UploadR
 }
 
 /** Undo what a failed upload stored anywhere, so that it leaves no blob and no record. */
-async function discardReplicas(ctx: ReplicationContext, userId: string, fileId: string, attempts: Map<NodeId, Promise<WriteResult>>): Promise<void> {
+async function discardReplicas(ctx: ReplicationContext, userId: string, fileId: string, attempts: Map<NodeId, Promise<ReplicaWrite>>): Promise<void> {
   await Promise.all(
     [...attempts].map(async ([node, attempt]) => {
       const stored = await attempt.then(
@@ -133,9 +139,9 @@ function toUploadError(error: unknown, meter: UploadMeter): unknown {
   return error;
 }
 
-/** Hashes and counts the bytes on their way in; grows the quota reservation for chunked bodies. */
+/** Counts (and, if asked, hashes) the bytes on their way in; grows the quota reservation for chunked bodies. */
 class UploadMeter extends Transform {
-  private readonly hash = crypto.createHash('sha256');
+  private readonly hash: crypto.Hash | undefined;
   bytes = 0;
   quotaError: string | undefined;
 
@@ -143,8 +149,10 @@ class UploadMeter extends Transform {
     private readonly ledger: QuotaLedger,
     private readonly uploadId: string,
     private readonly growReservation: boolean,
+    hashBytes: boolean,
   ) {
     super();
+    this.hash = hashBytes ? crypto.createHash('sha256') : undefined;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -157,11 +165,11 @@ class UploadMeter extends Transform {
       }
     }
     this.bytes += chunk.length;
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     callback(null, chunk);
   }
 
-  digest(): string {
-    return this.hash.digest('hex');
+  digest(): string | undefined {
+    return this.hash?.digest('hex');
   }
 }

@@ -33,7 +33,8 @@ export class LinkStream extends Transform {
     private readonly peer: NodeId,
     private readonly windowBytes = DEFAULT_LINK_WINDOW_BYTES,
   ) {
-    super();
+    // Larger buffers than the 16 KiB default: fewer, larger chunks per replica stream.
+    super({ highWaterMark: 256 * 1024 });
     this.unsubscribe = links.onFaultsChange(() => {
       if (links.isCut(peer)) this.destroy(new LinkCutError(peer));
     });

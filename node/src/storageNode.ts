@@ -92,6 +92,8 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   await storage.init();
   antiEntropy.onChange((facts) => storage.onIndexChange(facts));
 
+  // A broken connection is a hint worth a probe right away; SWIM still decides.
+  transport.onPeerDisconnected((peer) => membership.probeNow(peer));
   transport.onFrame((from, frame) => {
     if (isMembershipFrame(frame)) membership.handleFrame(from, frame);
     else antiEntropy.handleFrame(from, frame);

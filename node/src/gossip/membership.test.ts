@@ -46,6 +46,28 @@ describe('Membership on the wan profile (3 regions)', () => {
     }
   });
 
+  test('a broken connection hint (probeNow) finds a killed node dead on both survivors within 1.8 s', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const cluster = wanCluster(seed);
+      cluster.clock.advance(10_000 + seed * 137);
+      cluster.stop(ASIA);
+      for (const survivor of [US, EU]) cluster.nodes.get(survivor)!.membership.probeNow(ASIA);
+      expect(cluster.runUntil(() => cluster.allSee(ASIA, 'dead'), 1_800, 5), `seed ${seed}`).toBeDefined();
+    }
+  });
+
+  test('probeNow on a live peer ends in nothing: the probe is answered', () => {
+    const cluster = wanCluster();
+    cluster.clock.advance(10_000);
+    const from = cluster.changes.length;
+    for (let i = 0; i < 20; i++) {
+      cluster.nodes.get(US)!.membership.probeNow(ASIA);
+      cluster.clock.advance(100);
+    }
+    cluster.clock.advance(5_000);
+    expect(cluster.changes.slice(from)).toEqual([]);
+  });
+
   test('a restarted node (higher incarnation, fresh transport) is alive again everywhere', () => {
     const cluster = wanCluster();
     cluster.clock.advance(10_000);

@@ -103,6 +103,17 @@ export class Membership {
     return this.inc;
   }
 
+  /**
+   * Probes `peer` now instead of waiting for its turn: the transport saw its connection
+   * break (a crashed process resets its sockets). Only a hint — the verdict still comes from
+   * the probe and the suspicion, so a flapping socket cannot kill a live member.
+   */
+  probeNow(peer: NodeId): void {
+    const m = this.table.get(peer);
+    if (!this.running || !m || m.state !== 'alive' || this.prober.isProbing(peer)) return;
+    this.prober.probe(peer);
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;

@@ -31,6 +31,7 @@ export interface WsTransportOptions {
 export class WsTransport implements Transport {
   readonly localId: NodeId;
   private handler: FrameHandler = () => {};
+  private disconnectListener: (peer: NodeId) => void = () => {};
   private readonly outbound = new Map<NodeId, OutboundLink>();
   private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private closed = false;
@@ -40,7 +41,7 @@ export class WsTransport implements Transport {
   constructor(private readonly opts: WsTransportOptions) {
     this.localId = opts.self;
     for (const [peer, url] of opts.peerUrls) {
-      this.outbound.set(peer, new OutboundLink(peer, url, opts, opts.logger.child({ peer })));
+      this.outbound.set(peer, new OutboundLink(peer, url, opts, opts.logger.child({ peer }), () => this.disconnectListener(peer)));
     }
   }
 
@@ -57,6 +58,11 @@ export class WsTransport implements Transport {
 
   onFrame(handler: FrameHandler): void {
     this.handler = handler;
+  }
+
+  /** Called when an open connection to a peer breaks (its process died or restarted). */
+  onPeerDisconnected(listener: (peer: NodeId) => void): void {
+    this.disconnectListener = listener;
   }
 
   /** Whether the outbound socket to `peer` is open right now (for the status page). */
@@ -121,6 +127,7 @@ class OutboundLink {
     private readonly url: string,
     private readonly opts: WsTransportOptions,
     private readonly log: Logger,
+    private readonly onDisconnected: () => void,
   ) {}
 
   isOpen(): boolean {
@@ -143,8 +150,11 @@ class OutboundLink {
     ws.on('error', () => {
       // 'close' follows; connection errors to a down peer are routine and retried.
     });
+    let opened = false;
+    ws.on('open', () => (opened = true));
     ws.on('close', () => {
       if (this.ws === ws) this.ws = undefined;
+      if (opened && !this.stopped) this.onDisconnected();
       this.scheduleReconnect();
     });
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { prettyFactory } from 'pino-pretty';
 import { loadClusterConfig } from '../node/src/config/clusterConfig';
 import { readCommonEnv } from '../node/src/config/env';
-import { buildServer } from './buildServer.mjs';
+import { buildServer, SERVER_NODE_FLAGS } from './buildServer.mjs';
 import { buildDashboardIfStale } from './buildDashboard.mjs';
 
 /**
@@ -35,7 +35,7 @@ function prefix(name: string, index: number): string {
 }
 
 function startChild(name: string, args: string[], index: number): Child {
-  const proc = spawn(process.execPath, ['--enable-source-maps', ...args], {
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...args], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -30,6 +30,9 @@ const SHA256_HEX = /^[0-9a-f]{64}$/i;
  * leave at most a temp file, which `init()` sweeps away. Not safe to share a nodeDir between
  * processes.
  */
+/** Reads in 1 MiB pieces: every hop of a download (node, peer, gateway) pays per chunk, not per byte. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 export class BlobStore {
   private readonly logger: Logger;
 
@@ -99,7 +102,7 @@ export class BlobStore {
     try {
       const { size } = await handle.stat();
       if (range === undefined) {
-        return { stream: handle.createReadStream(), size, start: 0, end: size - 1, length: size };
+        return { stream: handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), size, start: 0, end: size - 1, length: size };
       }
       const { start, end: requestedEnd } = range;
       if (!Number.isSafeInteger(start) || !Number.isSafeInteger(requestedEnd) || start < 0 || start > requestedEnd) {
@@ -108,7 +111,7 @@ export class BlobStore {
       if (start >= size) throw new RangeNotSatisfiableError(start, requestedEnd, size);
       // As HTTP does: an end past the last byte means "to the end".
       const end = Math.min(requestedEnd, size - 1);
-      return { stream: handle.createReadStream({ start, end }), size, start, end, length: end - start + 1 };
+      return { stream: handle.createReadStream({ start, end, highWaterMark: READ_CHUNK_BYTES }), size, start, end, length: end - start + 1 };
     } catch (error) {
       await handle.close();
       throw error;

@@ -14,17 +14,8 @@ describe('mesh membership (3 real node processes, wan profile)', () => {
     await cluster?.close();
   });
 
-  async function allAliveEverywhere(): Promise<boolean> {
-    for (const observer of cluster.ids) {
-      const status = await cluster.status(observer);
-      const others = cluster.ids.filter((id) => id !== observer);
-      if (!others.every((id) => status.members.find((m) => m.id === id)?.state === 'alive')) return false;
-    }
-    return true;
-  }
-
   it('all three see each other alive, with round trips measured on the simulated links', async () => {
-    await waitFor('all members alive everywhere', allAliveEverywhere);
+    await waitFor('all members alive everywhere', () => cluster.allAlive());
     // RTTs need a few probes to settle; the wan profile has us-east↔eu-west at 2 × 40 ms.
     const rtt = await waitFor('us-east to measure eu-west', async () => {
       const member = (await cluster.status('us-east')).members.find((m) => m.id === 'eu-west');
@@ -40,7 +31,7 @@ describe('mesh membership (3 real node processes, wan profile)', () => {
   });
 
   it('kill -9 one node: both survivors mark it dead; restarted, it is alive again with a higher incarnation', async () => {
-    await waitFor('all members alive everywhere', allAliveEverywhere);
+    await waitFor('all members alive everywhere', () => cluster.allAlive());
     const before = (await cluster.status('asia')).incarnation;
     const killedAt = Date.now();
     await cluster.kill('asia');
@@ -59,6 +50,6 @@ describe('mesh membership (3 real node processes, wan profile)', () => {
       const [a, b] = await Promise.all([cluster.memberState('us-east', 'asia'), cluster.memberState('eu-west', 'asia')]);
       return a?.state === 'alive' && b?.state === 'alive' && a.incarnation > before && b.incarnation > before;
     });
-    await waitFor('asia to see both peers alive', allAliveEverywhere);
+    await waitFor('asia to see both peers alive', () => cluster.allAlive());
   });
 });

@@ -9,18 +9,10 @@ import { waitFor } from './support/waitFor';
 describe('storage under failures (3 real node processes, kill -9)', () => {
   let cluster: NodeCluster;
 
-  async function allAlive(): Promise<boolean> {
-    for (const id of cluster.ids) {
-      if (!cluster.isRunning(id)) return false;
-      if (!(await cluster.status(id)).members.every((m) => m.state === 'alive')) return false;
-    }
-    return true;
-  }
-
   beforeAll(async () => {
     cluster = await NodeCluster.create({ profile: 'lan', env: { GEOVAULT_REPAIR_INTERVAL_MS: '500' } });
     await cluster.startAll();
-    await waitFor('all alive', allAlive);
+    await waitFor('all alive', () => cluster.allAlive());
   });
   afterAll(async () => {
     await cluster?.close();
@@ -54,7 +46,7 @@ describe('storage under failures (3 real node processes, kill -9)', () => {
   });
 
   it('a node down during uploads and deletes is exactly in sync after it rejoins, and nothing deleted comes back', async () => {
-    await waitFor('all alive', allAlive);
+    await waitFor('all alive', () => cluster.allAlive());
     const userId = newId();
     const doomed = newId();
     const doomedData = crypto.randomBytes(50_000);
@@ -93,7 +85,7 @@ describe('storage under failures (3 real node processes, kill -9)', () => {
   });
 
   it('kill -9 of the primary mid-upload: no visible partial file, a consistent index and no temp files after restart', async () => {
-    await waitFor('all alive', allAlive);
+    await waitFor('all alive', () => cluster.allAlive());
     const userId = newId();
     const fileId = newId();
     const data = crypto.randomBytes(8 * 1024 * 1024);

@@ -16,10 +16,7 @@ describe('storage and three-way replication (3 real node processes)', () => {
       env: { GEOVAULT_QUOTA_BYTES: String(QUOTA), GEOVAULT_SCRUB_INTERVAL_MS: '300', GEOVAULT_REPAIR_INTERVAL_MS: '500' },
     });
     await cluster.startAll();
-    await waitFor('all alive', async () => {
-      for (const id of cluster.ids) if (!(await cluster.status(id)).members.every((m) => m.state === 'alive')) return false;
-      return true;
-    });
+    await waitFor('all alive', () => cluster.allAlive());
   });
   afterAll(async () => {
     await cluster?.close();

@@ -73,6 +73,11 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   });
   const index = indexLog.index;
 
+  const now = () => new Date().toISOString();
+  // The snapshot is built on demand, so the hub can exist before everything it reports on.
+  const events = new EventsHub(() => ({ type: 'snapshot', node: self.id, at: now(), status: status() }), logger.child({ component: 'events' }));
+  const publish = (event: NodeEvent) => events.publish(event);
+
   const storage = new StorageService({
     self: self.id,
     nodeDir: config.nodeDir,
@@ -83,7 +88,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     writer: antiEntropy,
     mesh: {
       liveNodes: () => [self.id, ...membership.members().filter((m) => m.id !== self.id && m.state === 'alive').map((m) => m.id)],
-      rttMs: (peer) => membership.members().find((m) => m.id === peer)?.rttMs ?? null,
+      rttMs: (peer) => membership.member(peer)?.rttMs ?? null,
     },
     settings: config.storage,
     logger,
@@ -99,7 +104,6 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     else antiEntropy.handleFrame(from, frame);
   });
 
-  const now = () => new Date().toISOString();
   const status = (): NodeStatus => ({
     id: self.id,
     label: self.label,
@@ -132,8 +136,6 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     gossip: { malformedFrames: transport.malformedFrames },
   });
 
-  const events = new EventsHub(() => ({ type: 'snapshot', node: self.id, at: now(), status: status() }), logger.child({ component: 'events' }));
-  const publish = (event: NodeEvent) => events.publish(event);
   membership.onChange((change) => {
     logger.info({ peer: change.node, from: change.from, to: change.to, incarnation: change.incarnation }, 'member state changed');
     publish({ type: 'member', node: self.id, at: now(), peer: change.node, from: change.from ?? null, to: change.to, incarnation: change.incarnation });

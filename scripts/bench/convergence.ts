@@ -30,12 +30,7 @@ try {
       }),
     ),
   );
-  await waitFor('all nodes alive', async () => {
-    for (const id of cluster.ids) {
-      if (!(await cluster.status(id)).members.every((m) => m.state === 'alive')) return false;
-    }
-    return true;
-  });
+  await waitFor('all alive', () => cluster.allAlive());
 
   const latencies: number[] = [];
   const fromRequest: number[] = [];

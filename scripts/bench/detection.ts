@@ -40,17 +40,10 @@ async function watch(id: string): Promise<void> {
   );
 }
 
-async function allAlive(): Promise<boolean> {
-  for (const id of cluster.ids) {
-    if (!(await cluster.status(id)).members.every((m) => m.state === 'alive')) return false;
-  }
-  return true;
-}
-
 try {
   await cluster.startAll();
   for (const id of cluster.ids) await watch(id);
-  await waitFor('all alive', allAlive, { timeoutMs: 20_000 });
+  await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 20_000 });
 
   const detections: number[] = [];
   for (let trial = 0; trial < trials; trial++) {
@@ -80,7 +73,7 @@ try {
     } else {
       await cluster.request(victim, 'POST', '/v1/faults', { clear: true });
     }
-    await waitFor('all alive again', allAlive, { timeoutMs: 30_000 });
+    await waitFor('all alive again', () => cluster.allAlive(), { timeoutMs: 30_000 });
   }
 
   // Let the mesh settle, then put every link at 10 % loss and count transitions.

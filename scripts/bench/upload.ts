@@ -61,10 +61,7 @@ const cluster = await NodeCluster.create({ profile, env: { GEOVAULT_LOG_LEVEL: '
 try {
   const baselineMBps = await tripleWriteMBps(scratch, mib, seed);
   await cluster.startAll();
-  await waitFor('all alive', async () => {
-    for (const id of cluster.ids) if (!(await cluster.status(id)).members.every((m) => m.state === 'alive')) return false;
-    return true;
-  });
+  await waitFor('all alive', () => cluster.allAlive());
   const userId = crypto.randomUUID();
   const started = performance.now();
   const status = await put(cluster, 'us-east', userId, crypto.randomUUID(), payload(mib, seed));

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** One axe rule that failed, reduced to what a failing assertion needs to show. */
 export interface AxeViolation {
@@ -50,4 +52,26 @@ export function formatViolations(violations: AxeViolation[]): string {
   return violations
     .map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.target}  ${n.html}`).join('\n')}`)
     .join('\n');
+}
+
+/** Where screenshots go when GEOVAULT_SCREENSHOTS names a folder (none otherwise). */
+export const SCREENSHOTS_DIR = process.env.GEOVAULT_SCREENSHOTS;
+
+/** Saves the page at phone and desktop width when screenshots are asked for, then restores the viewport. */
+export async function captureScreens(page: Page, screen: string): Promise<void> {
+  if (!SCREENSHOTS_DIR) return;
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  const original = page.viewportSize();
+  for (const width of [375, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${screen}-${width}.png`), fullPage: true });
+  }
+  if (original) await page.setViewportSize(original);
+}
+
+/** The audit every screen must pass (no serious or critical axe violation), plus its screenshots. */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const violations = await auditPage(page);
+  expect(violations, `${screen}: ${formatViolations(violations)}`).toEqual([]);
+  await captureScreens(page, screen);
 }

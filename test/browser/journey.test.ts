@@ -1,43 +1,28 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { GatewayStack } from '../support/gatewayStack';
 import { waitFor } from '../support/waitFor';
-import { auditPage, formatViolations } from './a11y';
+import { expectAccessible } from './a11y';
 
 /**
  * The whole journey of a new user through the built dashboard, against the real system
  * (three node processes, the gateway, its SMTP sink), at phone width and by accessible names
  * only. Steps share one browser page and run in order; each depends on the previous one.
  */
-const root = path.resolve(import.meta.dirname, '../..');
 const WAIT = 45_000;
 const PASSWORD = 'violet lantern harbour 97';
 const email = `journey.${Date.now().toString(36)}@example.org`;
 const fileName = 'journey notes.txt';
 const fileBytes = Buffer.from(`GeoVault journey ${email}\n`.repeat(2000));
 /** Set to a directory to keep screenshots of each screen at 375 px and 1280 px. */
-const shotsDir = process.env.GEOVAULT_SCREENSHOTS;
 
 let stack: GatewayStack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-
-async function expectAccessible(screen: string): Promise<void> {
-  const violations = await auditPage(page);
-  expect(violations, `${screen}: ${formatViolations(violations)}`).toEqual([]);
-  if (!shotsDir) return;
-  await page.screenshot({ path: path.join(shotsDir, `${screen}-375.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: path.join(shotsDir, `${screen}-1280.png`), fullPage: true });
-  await page.setViewportSize({ width: 375, height: 800 });
-}
 
 async function heading(name: string | RegExp): Promise<void> {
   await page.getByRole('heading', { level: 1, name }).waitFor({ timeout: WAIT });
@@ -49,11 +34,7 @@ async function codeFromMailbox(subject: RegExp, audit = false): Promise<string> 
   try {
     const message = mailboxTab.getByRole('listitem').filter({ hasText: email }).filter({ hasText: subject }).first();
     await message.waitFor({ timeout: WAIT });
-    if (audit) {
-      const violations = await auditPage(mailboxTab);
-      expect(violations, `mailbox: ${formatViolations(violations)}`).toEqual([]);
-      if (shotsDir) await mailboxTab.screenshot({ path: path.join(shotsDir, 'mailbox-375.png'), fullPage: true });
-    }
+    if (audit) await expectAccessible(mailboxTab, 'mailbox');
     const code = (await message.getByTestId('mail-code').textContent())?.trim() ?? '';
     expect(code).toMatch(/^\d{6}$/);
     return code;
@@ -64,10 +45,6 @@ async function codeFromMailbox(subject: RegExp, audit = false): Promise<string> 
 
 describe('a new user in the dashboard', () => {
   beforeAll(async () => {
-    if (!existsSync(path.join(root, 'web/dist/index.html'))) {
-      execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts'], { cwd: root, stdio: 'pipe' });
-    }
-    if (shotsDir) mkdirSync(shotsDir, { recursive: true });
     stack = await GatewayStack.start({ profile: 'lan' });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 375, height: 800 }, acceptDownloads: true });
@@ -84,22 +61,22 @@ describe('a new user in the dashboard', () => {
     await page.goto(`${stack.url}/files`);
     await heading('Log in');
     expect(new URL(page.url()).searchParams.get('redirect')).toBe('/files');
-    await expectAccessible('login');
+    await expectAccessible(page, 'login');
 
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await heading('Reset your password');
-    await expectAccessible('forgot');
+    await expectAccessible(page, 'forgot');
     await page.getByLabel('Email').fill(email);
     await page.getByRole('button', { name: 'Send reset code' }).click();
     await heading('Choose a new password');
-    await expectAccessible('reset');
+    await expectAccessible(page, 'reset');
   }, 120_000);
 
   it('signs up and verifies the address with the code read in /mailbox', async () => {
     await page.goto(`${stack.url}/signup`);
     await heading('Create your account');
     await page.getByLabel('Home region').locator('option').nth(2).waitFor({ state: 'attached' });
-    await expectAccessible('signup');
+    await expectAccessible(page, 'signup');
     await page.getByLabel('Name').fill('Journey Tester');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
@@ -108,7 +85,7 @@ describe('a new user in the dashboard', () => {
     await heading('Check your email');
     // The resend button starts on its 60 s cooldown: a code was just sent.
     await page.getByRole('button', { name: /Resend code in \d+ s/ }).waitFor();
-    await expectAccessible('verify');
+    await expectAccessible(page, 'verify');
     const code = await codeFromMailbox(/verification code/i, true);
     await page.getByLabel('6-digit code').fill(code);
     await page.getByRole('button', { name: 'Verify email' }).click();
@@ -120,7 +97,7 @@ describe('a new user in the dashboard', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Continue' }).click();
     await heading('Enter your login code');
-    await expectAccessible('login-code');
+    await expectAccessible(page, 'login-code');
     const code = await codeFromMailbox(/sign-in code/i);
     // A wrong code first: the friendly message appears and takes the focus.
     const wrong = code === '000000' ? '111111' : '000000';
@@ -136,7 +113,7 @@ describe('a new user in the dashboard', () => {
     await heading('Your files');
     await page.getByText('No files yet').waitFor();
     await page.getByText(/0 B of 5 GB used/).waitFor();
-    await expectAccessible('files-empty');
+    await expectAccessible(page, 'files-empty');
   }, 120_000);
 
   it('uploads through the picker, sees three stored replicas and downloads the same bytes', async () => {
@@ -147,7 +124,7 @@ describe('a new user in the dashboard', () => {
     await waitFor('three stored replicas in the list', async () => (await stored.count()) === 3, { timeoutMs: WAIT, intervalMs: 250 });
     expect(await row.getByRole('listitem').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/: stored$/)]));
     await page.getByText(/of 5 GB used/).filter({ hasNotText: /^0 B/ }).waitFor();
-    await expectAccessible('files-with-file');
+    await expectAccessible(page, 'files-with-file');
 
     await row.getByRole('button', { name: `Verify replicas of ${fileName}` }).click();
     await row.getByRole('heading', { name: 'Replica check' }).waitFor();
@@ -194,7 +171,7 @@ describe('a new user in the dashboard', () => {
     await waitFor('focus on the heading', () => h1.evaluate((el) => el === el.ownerDocument.activeElement), { timeoutMs: WAIT });
     await page.getByText(email).waitFor();
     await page.getByText('this device').waitFor();
-    await expectAccessible('account');
+    await expectAccessible(page, 'account');
     await page.getByRole('button', { name: 'Log out', exact: true }).click();
     await heading('Log in');
     await page.getByText('You are logged out.').waitFor();

@@ -1,23 +1,19 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { GatewayStack } from '../support/gatewayStack';
 import { waitFor } from '../support/waitFor';
-import { auditPage, formatViolations } from './a11y';
+import { expectAccessible } from './a11y';
 
 /**
  * /nodes against the real mesh: three node processes and the gateway. A region is taken
  * offline and healed through the page's own controls, and the page must follow the mesh
  * over socket.io. Run `npm run build:web` first: the gateway serves web/dist.
  */
-const root = path.resolve(import.meta.dirname, '../..');
 const WAIT = 45_000;
 const PASSWORD = 'cobalt meadow signal 42';
 const email = `mesh.${Date.now().toString(36)}@example.org`;
 /** Set to a directory to keep screenshots at 375 px and 1280 px. */
-const shotsDir = process.env.GEOVAULT_SCREENSHOTS;
 
 let stack: GatewayStack;
 let browser: Browser;
@@ -56,18 +52,8 @@ async function expectAllAlive(): Promise<void> {
   }
 }
 
-async function shoot(name: string): Promise<void> {
-  if (!shotsDir) return;
-  await page.screenshot({ path: path.join(shotsDir, `${name}-1280.png`), fullPage: true });
-  await page.setViewportSize({ width: 375, height: 800 });
-  await page.screenshot({ path: path.join(shotsDir, `${name}-375.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
 describe('/nodes', () => {
   beforeAll(async () => {
-    if (!existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first.');
-    if (shotsDir) mkdirSync(shotsDir, { recursive: true });
     stack = await GatewayStack.start({ profile: 'lan' });
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -93,9 +79,7 @@ describe('/nodes', () => {
   });
 
   it('passes an axe audit with no serious or critical violation', async () => {
-    const violations = await auditPage(page);
-    expect(violations, formatViolations(violations)).toEqual([]);
-    await shoot('nodes');
+    await expectAccessible(page, 'nodes');
   });
 
   it('takes a region offline from the page, shows it failed, then heals it', async () => {
@@ -109,9 +93,7 @@ describe('/nodes', () => {
     expect(await card('us-east').getByTestId('node-state').textContent()).toContain('alive');
     await card('asia').getByText('offline (paused)').waitFor();
     // Signed in, the fault controls are on the page too: audit them as well.
-    const violations = await auditPage(page);
-    expect(violations, formatViolations(violations)).toEqual([]);
-    await shoot('nodes-asia-offline');
+    await expectAccessible(page, 'nodes-asia-offline');
 
     await page.getByRole('button', { name: 'Heal: Asia (Tokyo)' }).click();
     await expectAllAlive();

@@ -1,11 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser';
 import { GatewayStack } from '../support/gatewayStack';
 import { waitFor } from '../support/waitFor';
-import { auditPage, formatViolations } from './a11y';
+import { expectAccessible } from './a11y';
 
 /**
  * SkillShare in the built dashboard against the real gateway, at phone width, in a browser
@@ -13,12 +11,10 @@ import { auditPage, formatViolations } from './a11y';
  * booking (a lost answer retried without booking twice, a slot taken meanwhile), my bookings,
  * cancel, and the teacher screen. Run `npm run build:web` first: the gateway serves web/dist.
  */
-const root = path.resolve(import.meta.dirname, '../..');
 const WAIT = 45_000;
 const ZONE = 'Asia/Kolkata';
 const PASSWORD = 'amber kettle orbit 58';
 const email = `skillshare.${Date.now().toString(36)}@example.org`;
-const shotsDir = process.env.GEOVAULT_SCREENSHOTS;
 
 interface Teacher { id: string; name: string; hourlyRate: number; skills: string[] }
 interface Detail { courses: { id: string; title: string; capacity: number }[]; slots: { courseId: string; start: string }[] }
@@ -51,16 +47,6 @@ async function signIn(): Promise<void> {
   await api('POST', '/api/auth/login/verify', { challengeId, code: await mailCode(/sign-in/i) });
 }
 
-async function audit(screen: string): Promise<void> {
-  const violations = await auditPage(page);
-  expect(violations, `${screen}: ${formatViolations(violations)}`).toEqual([]);
-  if (!shotsDir) return;
-  await page.screenshot({ path: path.join(shotsDir, `${screen}-375.png`), fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.screenshot({ path: path.join(shotsDir, `${screen}-1280.png`), fullPage: true });
-  await page.setViewportSize({ width: 375, height: 800 });
-}
-
 /** A slot button's description: its course and, for a group, the seats left. */
 async function seatsOf(slot: ReturnType<Page['getByRole']>): Promise<string> {
   const id = await slot.getAttribute('aria-describedby');
@@ -77,8 +63,6 @@ async function search(expected: Teacher[]): Promise<void> {
 
 describe('SkillShare', () => {
   beforeAll(async () => {
-    if (!existsSync(path.join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `npm run build:web` first.');
-    if (shotsDir) mkdirSync(shotsDir, { recursive: true });
     stack = await GatewayStack.start({ profile: 'lan' });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 375, height: 800 }, timezoneId: ZONE, locale: 'en-GB' });
@@ -95,7 +79,7 @@ describe('SkillShare', () => {
     const all = (await api<{ teachers: Teacher[] }>('GET', '/api/skillshare/teachers')).teachers;
     await page.goto(`${stack.url}/skillshare`);
     await expect.poll(names, { timeout: WAIT }).toEqual(all.map((t) => t.name));
-    await audit('skillshare-search');
+    await expectAccessible(page, 'skillshare-search');
 
     await page.getByLabel('Skill', { exact: true }).selectOption('python');
     await search(all.filter((t) => t.skills.includes('python')));
@@ -137,7 +121,7 @@ describe('SkillShare', () => {
     const slot = page.getByRole('button', { name: new RegExp(`^Book ${group.title} at .*${time}$`) }).first();
     await expect(slot.textContent()).resolves.toBe(time);
     await expect.poll(() => seatsOf(slot), { timeout: WAIT }).toContain(`${group.capacity} seats left`);
-    await audit('skillshare-teacher');
+    await expectAccessible(page, 'skillshare-teacher');
 
     // The first answer is lost on the way back; the gateway has booked by then.
     const keys: string[] = [];
@@ -155,7 +139,7 @@ describe('SkillShare', () => {
     await slot.click();
     const dialog = page.getByRole('dialog', { name: 'Book this session?' });
     await dialog.waitFor();
-    await audit('skillshare-confirm');
+    await expectAccessible(page, 'skillshare-confirm');
     await dialog.getByRole('button', { name: 'Confirm booking' }).click();
     await dialog.getByText('may or may not have gone through').waitFor();
     await dialog.getByRole('button', { name: 'Confirm booking' }).click();
@@ -193,7 +177,7 @@ describe('SkillShare', () => {
     const cancel = page.getByRole('button', { name: 'Cancel booking' });
     await expect.poll(() => cancel.count(), { timeout: WAIT }).toBe(2);
     await page.getByText('Free cancellation until').first().waitFor();
-    await audit('skillshare-bookings');
+    await expectAccessible(page, 'skillshare-bookings');
     await cancel.first().click();
     await page.getByText('Booking cancelled.').waitFor();
     await expect.poll(() => cancel.count(), { timeout: WAIT }).toBe(1);
@@ -204,7 +188,7 @@ describe('SkillShare', () => {
   it('lets a student become a teacher and add a course', async () => {
     await page.getByRole('navigation', { name: 'SkillShare' }).getByRole('link', { name: 'Teach', exact: true }).click();
     await page.getByRole('heading', { name: 'Become a teacher' }).waitFor();
-    await audit('skillshare-teach');
+    await expectAccessible(page, 'skillshare-teach');
     await page.getByLabel('About you').fill('Chess coach for club players; we study your own games.');
     await page.getByLabel(/^Skills/).fill('Chess, strategy');
     await page.getByLabel('Hourly rate (USD)').fill('28');

@@ -155,6 +155,16 @@ export class NodeCluster {
     return status.members.find((m) => m.id === subject);
   }
 
+  /** True when every running node holds every other node alive (and there is no one else). */
+  async allAlive(): Promise<boolean> {
+    for (const id of this.ids) {
+      if (!this.isRunning(id)) return false;
+      const { members } = await this.status(id);
+      if (members.length !== this.ids.length || !members.every((m) => m.state === 'alive')) return false;
+    }
+    return true;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.running.keys()].map((id) => this.kill(id, 'SIGKILL')));
     fs.rmSync(path.dirname(this.dataDir), { recursive: true, force: true });

@@ -134,6 +134,8 @@ describe('Idempotency-Key', () => {
     expect(replay.body.error.code).toBe('slot_unavailable');
     // A fresh key is a fresh attempt, and now it succeeds.
     expect((await book('bob', CHESS.course, '2026-03-03T18:00:00+01:00', { 'idempotency-key': 'bob-2' })).status).toBe(201);
+    // Only the success is written to the store: a rush of refusals must not rewrite it each time.
+    expect(s.store.read().idempotency.map((r) => r.key)).toEqual(['bob-2']);
   });
 
   it('refuses a key reused for a different request', async () => {

@@ -10,6 +10,7 @@ import type { Mailer } from '../mail/mailer';
 import { decideBooking, decideCancel, ownBooking, replaceBooking } from './bookings';
 import type { BookingRequest } from './bookings';
 import { findRecord, fingerprintOf, remember } from './idempotency';
+import type { IdempotencyRecord } from './types';
 import { cancellationMail, confirmationMail, sendInBackground } from './notifications';
 import type { BookingMailContext } from './notifications';
 import type { SkillsharePolicy } from './policy';
@@ -36,6 +37,18 @@ export interface BookingResult {
 
 export function createBookingService({ store, mailer, now, logger, policy }: BookingServiceDeps) {
   const log = logger.child({ component: 'skillshare-bookings' });
+  /**
+   * Refusals are remembered under their Idempotency-Key in memory only: persisting them made
+   * every losing request of a rush rewrite the store (200 fsynced writes for one seat). Only a
+   * success must survive a restart — a refused request retried after one is simply decided again.
+   */
+  const refusals = new Map<string, IdempotencyRecord>();
+  const refusalKey = (userId: string, key: string) => `${userId}\u0000${key}`;
+
+  function rememberRefusal(record: IdempotencyRecord, at: number): void {
+    if (refusals.size > 1024) for (const [k, r] of refusals) if (r.createdAt + policy.idempotencyTtlMs <= at) refusals.delete(k);
+    refusals.set(refusalKey(record.userId, record.key), record);
+  }
 
   function mailContext(data: SkillshareData, booking: Booking, at: number, zone: string): BookingMailContext | null {
     const course = data.courses.find((c) => c.id === booking.courseId);
@@ -53,7 +66,8 @@ export function createBookingService({ store, mailer, now, logger, policy }: Boo
     const { outcome, booking } = await store.update((data) => {
       const at = now();
       if (key !== undefined) {
-        const seen = findRecord(data, user.id, key, at, policy.idempotencyTtlMs);
+        const refused = refusals.get(refusalKey(user.id, key));
+        const seen = findRecord(data, user.id, key, at, policy.idempotencyTtlMs) ?? (refused && refused.createdAt + policy.idempotencyTtlMs > at ? refused : undefined);
         if (seen !== undefined && seen.fingerprint !== fingerprint) {
           throw new AppError('conflict', 'This Idempotency-Key was already used for a different booking request.');
         }
@@ -72,7 +86,8 @@ export function createBookingService({ store, mailer, now, logger, policy }: Boo
       }
       if (key !== undefined) {
         const record = { userId: user.id, key, fingerprint, status: outcome.status, body: outcome.body, createdAt: at };
-        next = remember(next, record, at, policy.idempotencyTtlMs);
+        if (booking !== null) next = remember(next, record, at, policy.idempotencyTtlMs);
+        else rememberRefusal(record, at);
       }
       return { result: { outcome, booking }, next };
     });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PublicUser } from '../api/auth';
 import type { Mailer, OutgoingMail } from '../mail/mailer';
 import type { AccountsStore } from '../store/accountsStore';
 import type { UserRecord } from '../store/accountsSchema';
@@ -20,14 +21,7 @@ export interface AuthContext {
   loginFailuresByIp: FailureLimiter;
 }
 
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  region: string;
-  emailVerified: boolean;
-  createdAt: string;
-}
+export type { PublicUser };
 
 export function publicUser(user: UserRecord): PublicUser {
   return {

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import type { SignedIn } from '../api/auth';
 import { AppError } from '../errors';
 import { parseInput } from '../http/parseInput';
 import { clientIp, rateLimitedError } from '../http/rateLimitedError';
@@ -68,6 +69,6 @@ export function mountLoginRoutes(router: Router, ctx: AuthContext): void {
     setSessionCookies(req, res, issued.token, issued.csrfToken, ctx.policy);
     res.set('Cache-Control', 'no-store');
     ctx.logger.info({ userId: user.id, sessionId: issued.session.id }, 'signed in');
-    res.status(200).json({ token: issued.token, csrfToken: issued.csrfToken, user: publicUser(user) });
+    res.status(200).json({ token: issued.token, csrfToken: issued.csrfToken, user: publicUser(user) } satisfies SignedIn);
   });
 }

@@ -1,4 +1,5 @@
 import type { RequestHandler, Router } from 'express';
+import type { SignedIn } from '../api/auth';
 import { AppError } from '../errors';
 import { parseInput } from '../http/parseInput';
 import { clientIp, rateLimitedError } from '../http/rateLimitedError';
@@ -79,6 +80,6 @@ export function mountPasswordRoutes(router: Router, ctx: AuthContext, requireUse
     setSessionCookies(req, res, issued.token, issued.csrfToken, ctx.policy);
     res.set('Cache-Control', 'no-store');
     ctx.logger.info({ userId: user.id, revoked }, 'password changed');
-    res.status(200).json({ token: issued.token, csrfToken: issued.csrfToken, user: publicUser(user) });
+    res.status(200).json({ token: issued.token, csrfToken: issued.csrfToken, user: publicUser(user) } satisfies SignedIn);
   });
 }

@@ -1,4 +1,5 @@
 import type { RequestHandler, Router } from 'express';
+import type { SessionInfo } from '../api/auth';
 import { AppError } from '../errors';
 import { publicUser, type AuthContext } from './authContext';
 import { clearSessionCookies } from './credentials';
@@ -16,7 +17,7 @@ export function mountSessionRoutes(router: Router, ctx: AuthContext, requireUser
     const sessions = ctx.accounts
       .sessionsOf(req.user!.id)
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
-      .map((s) => ({
+      .map((s): SessionInfo => ({
         id: s.id,
         createdAt: new Date(s.createdAt).toISOString(),
         lastSeenAt: new Date(s.lastSeenAt).toISOString(),

@@ -1,31 +1,8 @@
-/**
- * The auth endpoints (gateway/src/auth/*Routes.ts). The gateway exports no wire types for
- * them, so the shapes are written out here from its route handlers.
- */
+/** The auth endpoints (gateway/src/auth/*Routes.ts); answer shapes from the gateway's contract. */
+import type { PublicUser, SessionInfo, SignedIn } from '../../../gateway/src/api/auth';
 import { request } from './http';
 
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  region: string;
-  emailVerified: boolean;
-  createdAt: string;
-}
-
-export interface SessionInfo {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  userAgent: string;
-  current: boolean;
-}
-
-export interface SignedIn {
-  token: string;
-  csrfToken: string;
-  user: PublicUser;
-}
+export type { PublicUser, SessionInfo, SignedIn };
 
 export type CodePurpose = 'signup' | 'reset';
 

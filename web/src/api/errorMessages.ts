@@ -1,11 +1,12 @@
+import type { GatewayErrorCode } from '../../../gateway/src/api/errorCodes';
 import { ApiError } from './http';
 
 /**
- * Friendlier words for the gateway's stable error codes (gateway/src/errors.ts). Codes whose
+ * Friendlier words for the gateway's stable error codes (gateway/src/api/errorCodes.ts). Codes whose
  * server message is already specific and useful (rate_limited carries the wait, for one) are
  * left out on purpose, so the server's message shows.
  */
-const FRIENDLY: Readonly<Record<string, string>> = {
+const FRIENDLY: Readonly<Partial<Record<GatewayErrorCode | 'network', string>>> = {
   network: 'The gateway cannot be reached. Check that GeoVault is running and try again.',
   unauthenticated: 'Please sign in to continue.',
   session_expired: 'Your session has expired. Please sign in again.',
@@ -32,7 +33,8 @@ export function errorMessage(error: unknown): string {
     // Validation answers read "field: what was expected" (gateway/src/http/parseInput.ts).
     const invalid = error.code === 'invalid_request' ? /^[\w.]+: (.+)$/.exec(error.message) : null;
     if (invalid) return `Please enter ${invalid[1]}.`;
-    return FRIENDLY[error.code] ?? error.message;
+    // The server may know codes this build does not; those fall back to its message.
+    return FRIENDLY[error.code as GatewayErrorCode] ?? error.message;
   }
   return error instanceof Error && error.message ? error.message : 'Something went wrong. Please try again.';
 }

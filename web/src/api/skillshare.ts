@@ -2,9 +2,18 @@
  * The SkillShare API (gateway/src/skillshare/routes). Wire shapes are imported as types from
  * the gateway's view builders, so that a renamed field fails the dashboard's type check.
  */
-import type { BookingDetailView, BookingView, CourseView, TeacherView } from '../../../gateway/src/skillshare/views';
-import type { SlotView, TeacherDetailView } from '../../../gateway/src/skillshare/catalogue';
-import type { Availability, Level, Weekday, WeeklyWindow } from '../../../gateway/src/skillshare/types';
+import type {
+  Availability,
+  BookingDetailView,
+  BookingView,
+  CourseView,
+  Level,
+  SlotView,
+  TeacherDetailView,
+  TeacherView,
+  Weekday,
+  WeeklyWindow,
+} from '../../../gateway/src/api/skillshare';
 import { request } from './http';
 
 export type { Availability, BookingDetailView, BookingView, CourseView, Level, SlotView, TeacherDetailView, TeacherView, Weekday, WeeklyWindow };

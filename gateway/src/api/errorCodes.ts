@@ -1,0 +1,38 @@
+/**
+ * Every error the gateway answers with: a stable code, its HTTP status and a default message.
+ * Clients (the dashboard) switch on `code`; messages are for people. Only append codes.
+ */
+export const GATEWAY_ERRORS = {
+  // generic
+  invalid_request: { status: 400, message: 'The request is not valid.' },
+  unauthenticated: { status: 401, message: 'Please sign in.' },
+  csrf_failed: { status: 403, message: 'The request is missing a valid CSRF token.' },
+  forbidden: { status: 403, message: 'You may not do that.' },
+  not_found: { status: 404, message: 'Not found.' },
+  conflict: { status: 409, message: 'That conflicts with the current state.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'That content type is not accepted here.' },
+  rate_limited: { status: 429, message: 'Too many requests; try again later.' },
+  internal: { status: 500, message: 'Something went wrong.' },
+  unavailable: { status: 503, message: 'The service is unavailable right now; try again shortly.' },
+  // accounts
+  weak_password: { status: 400, message: 'Choose a less common password of 8 to 128 characters.' },
+  invalid_credentials: { status: 401, message: 'The email or password is not right.' },
+  invalid_code: { status: 400, message: 'The code is wrong or has expired.' },
+  code_attempts_exceeded: { status: 400, message: 'Too many wrong codes; request a new one.' },
+  email_not_verified: { status: 403, message: 'Verify your email address first.' },
+  session_expired: { status: 401, message: 'Your session has expired; please sign in again.' },
+  // files
+  quota_exceeded: { status: 413, message: 'This upload would exceed your storage quota.' },
+  range_not_satisfiable: { status: 416, message: 'The requested range is not satisfiable.' },
+  replication_failed: { status: 503, message: 'Not enough storage nodes could store the file; try again.' },
+  // skillshare
+  slot_unavailable: { status: 409, message: 'That slot is no longer available.' },
+  booking_overlap: { status: 409, message: 'You already have a session at that time.' },
+  cancellation_closed: { status: 409, message: 'Sessions can be cancelled free of charge only until 4 hours before the start.' },
+  review_not_allowed: { status: 409, message: 'Only a completed session can be reviewed, once.' },
+} as const;
+
+
+/** The `code` of every `{ error: { code, message } }` answer; clients switch on it. */
+export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

@@ -93,22 +93,14 @@ export function wanSwimConfig(): SwimConfig {
  * 500 ms probe ceiling) with an adaptive floor, since a LAN round trip is well under 1 ms.
  */
 export function lanSwimConfig(): SwimConfig {
+  // Only what differs from the wan preset; dissemination and suspicion confirmations are shared.
   return Object.freeze({
+    ...wanSwimConfig(),
     protocolPeriodMs: 1_000,
     minProbeTimeoutMs: 20,
     maxProbeTimeoutMs: 500,
-    indirectChecks: 3,
     suspicionMinMs: 2_000,
-    suspicionMaxMs: 6_000,
-    suspicionConfirmations: 3,
-    retransmitMult: 4,
-    maxUpdatesPerFrame: 64,
-    gossipIntervalMs: 200,
-    gossipFanout: 3,
-    gossipToTheDeadMs: 30_000,
-    deadRetryMinMs: 1_000,
     deadRetryMaxMs: 60_000,
-    stateSyncIntervalMs: 30_000,
   });
 }
 

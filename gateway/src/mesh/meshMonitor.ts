@@ -20,6 +20,8 @@ export class MeshMonitor {
   private readonly listeners = new Set<(event: MeshEvent) => void>();
   private pollTimer: NodeJS.Timeout | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
+  /** Every file request asks which nodes are usable: build the picture once per change, not per call. */
+  private cached: MeshSnapshot | undefined;
   private stopped = false;
 
   constructor(
@@ -54,8 +56,11 @@ export class MeshMonitor {
   }
 
   snapshot(): MeshSnapshot {
-    const observations: NodeObservation[] = [...this.watched.values()].map((n) => ({ spec: n.spec, status: n.status, reachable: n.reachable }));
-    return buildSnapshot(observations, new Date());
+    if (!this.cached) {
+      const observations: NodeObservation[] = [...this.watched.values()].map((n) => ({ spec: n.spec, status: n.status, reachable: n.reachable }));
+      this.cached = buildSnapshot(observations, new Date());
+    }
+    return this.cached;
   }
 
   node(id: string): NodeView | undefined {
@@ -163,6 +168,7 @@ export class MeshMonitor {
 
   /** Coalesces bursts of changes into one snapshot, sent well within a second. */
   private changed(): void {
+    this.cached = undefined;
     if (this.snapshotTimer || this.listeners.size === 0) return;
     this.snapshotTimer = setTimeout(() => {
       this.snapshotTimer = undefined;

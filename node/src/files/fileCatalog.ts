@@ -47,10 +47,6 @@ export class FileCatalog {
     return this.collect(FILE_PREFIX);
   }
 
-  usage(userId: string): number {
-    return this.entries(userId).reduce((sum, entry) => sum + entry.size, 0);
-  }
-
   replicaRecord(node: NodeId, userId: string, fileId: string): ReplicaRecord | undefined {
     const key = replicaKey(node, userId, fileId);
     const value = this.index.get(key);

@@ -16,6 +16,7 @@ import { MeshMonitor } from './mesh/meshMonitor';
 import { attachMeshSocket } from './mesh/meshSocket';
 import { NodeClient } from './mesh/nodeClient';
 import { createSkillshareRouter, openSkillshareStore } from './skillshare';
+import { startBufferReclaimer } from '../../node/src/runtime/bufferReclaimer';
 import { AccountsStore } from './store/accountsStore';
 import { createDashboardRouter } from './web/createDashboardRouter';
 
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   });
   const url = `http://${config.host}:${config.port}`;
   logger.info({ url, mailSink: mail.sink ? `smtp://${mail.sink.host}:${mail.sink.port}` : undefined }, 'gateway listening');
+  startBufferReclaimer();
 
   let stopping = false;
   const stop = async (reason: string) => {

@@ -1,6 +1,7 @@
 import { loadNodeConfig } from './config/nodeConfig';
 import { ConfigError } from './config/configError';
 import { createLogger } from './logging/createLogger';
+import { startBufferReclaimer } from './runtime/bufferReclaimer';
 import { startStorageNode } from './storageNode';
 
 /** `npm run node -- <id>`: one storage node. Everything is wired in storageNode.ts. */
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   const logger = createLogger(`node:${config.self.id}`, config.logLevel);
   const node = await startStorageNode(config, logger);
   logger.info({ url: node.url, profile: config.cluster.profile, incarnation: node.incarnation }, 'node listening');
+  startBufferReclaimer();
 
   let stopping = false;
   const stop = async (reason: string) => {

@@ -17,6 +17,7 @@ import { systemRandom } from './time/random';
 import { createNodeApp } from './http/createNodeApp';
 import { EventsHub, EVENTS_PATH } from './http/eventsHub';
 import { routeUpgrades } from './http/upgradeRouter';
+import { isBlobStreamPath, serveBlobStream } from './http/blobStreamUpgrade';
 import { StorageService } from './replication/storageService';
 
 export interface RunningNode {
@@ -172,9 +173,11 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     'upgrade',
     routeUpgrades(
       config.secret,
-      {
-        [GOSSIP_PATH]: (req, socket, head, caller) => transport.acceptUpgrade(req, socket, head, caller),
-        [EVENTS_PATH]: (req, socket, head, caller) => events.accept(req, socket, head, caller),
+      (pathname) => {
+        if (pathname === GOSSIP_PATH) return (req, socket, head, caller) => transport.acceptUpgrade(req, socket, head, caller);
+        if (pathname === EVENTS_PATH) return (req, socket, head, caller) => events.accept(req, socket, head, caller);
+        if (isBlobStreamPath(pathname)) return (req, socket) => serveBlobStream(storage.ctx, req, socket);
+        return undefined;
       },
       logger.child({ component: 'upgrade' }),
     ),

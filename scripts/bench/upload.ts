@@ -3,19 +3,19 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { signRequest } from '../../node/src/cluster/requestSigning';
 import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
 import { waitFor } from '../../test/support/waitFor';
 import { peakRssMb } from './procStats';
-import { payload, tripleWriteMBps } from './payload';
+import { runTransfer, tripleWriteMBps } from './transfer';
 import { percentile, round1 } from './nodeEvents';
 
 /**
  * One large file through the node API with 3 replicas (all on this machine's disk), against
  * the disk's own limit measured in the same run: the same bytes written to three files with
  * fsync. Then many 4 KiB objects at concurrency 16. Targets: ratio ≥ 0.7, RSS < 150 MB/node.
+ * The large upload and its baseline each run in a client process of their own (transferClient.mjs).
  * Usage: npm run bench:upload [-- --mib 1024 --profile lan --objects 2000]
  */
 function arg(name: string, fallback: string): string {
@@ -25,11 +25,9 @@ function arg(name: string, fallback: string): string {
 const mib = Number(arg('mib', '1024'));
 const profile = arg('profile', 'lan') as 'lan' | 'wan';
 const objects = Number(arg('objects', '2000'));
-const CHUNK = 1024 * 1024;
-const totalBytes = mib * CHUNK;
-const seed = crypto.randomBytes(CHUNK);
+const seed = crypto.randomBytes(16).toString('hex');
 
-function put(cluster: NodeCluster, node: string, userId: string, fileId: string, body: Readable | Buffer): Promise<number> {
+function put(cluster: NodeCluster, node: string, userId: string, fileId: string, body: Buffer): Promise<number> {
   const pathname = `/v1/files/${userId}/${fileId}`;
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -41,7 +39,7 @@ function put(cluster: NodeCluster, node: string, userId: string, fileId: string,
         headers: {
           ...signRequest(cluster.secret, 'gateway', 'PUT', pathname),
           'content-type': 'application/octet-stream',
-          ...(Buffer.isBuffer(body) ? { 'content-length': body.length } : {}),
+          'content-length': body.length,
         },
       },
       (res) => {
@@ -50,8 +48,7 @@ function put(cluster: NodeCluster, node: string, userId: string, fileId: string,
       },
     );
     req.on('error', reject);
-    if (Buffer.isBuffer(body)) req.end(body);
-    else body.pipe(req);
+    req.end(body);
   });
 }
 
@@ -62,11 +59,12 @@ try {
   const baselineMBps = await tripleWriteMBps(scratch, mib, seed);
   await cluster.startAll();
   await waitFor('all alive', () => cluster.allAlive());
-  const userId = crypto.randomUUID();
-  const started = performance.now();
-  const status = await put(cluster, 'us-east', userId, crypto.randomUUID(), payload(mib, seed));
-  if (status !== 201) throw new Error(`upload answered ${status}`);
-  const uploadMBps = totalBytes / 1e6 / ((performance.now() - started) / 1000);
+  const pathname = `/v1/files/${crypto.randomUUID()}/${crypto.randomUUID()}`;
+  const headers = { ...signRequest(cluster.secret, 'gateway', 'PUT', pathname), 'content-type': 'application/octet-stream' };
+  const upload = await runTransfer(['upload', 'PUT', cluster.url('us-east') + pathname, String(mib), seed, JSON.stringify(headers)]);
+  if (upload.status !== 201) throw new Error(`upload answered ${upload.status}: ${upload.body}`);
+  const uploadMBps = upload.MBps;
+  const rssAfterLargeUpload = Object.fromEntries(cluster.ids.map((id) => [id, peakRssMb(cluster.pid(id))]));
 
   // Many small objects: the per-request cost of replication (three fsyncs, index facts, gossip).
   const small = crypto.randomBytes(4096);
@@ -100,6 +98,7 @@ try {
       baseline: { tripleWriteWithFsyncMBps: round1(baselineMBps) },
       ratio: Math.round((uploadMBps / baselineMBps) * 100) / 100,
       peakRssMbByNode: rss,
+      peakRssMbAfterLargeUpload: rssAfterLargeUpload,
       smallObjects: { sizeBytes: 4096, count: objects, concurrency: 16, perSecond: round1(objectsPerSecond), p50Ms: round1(percentile(latencies, 50)), p99Ms: round1(percentile(latencies, 99)) },
       targets: { ratio: 0.7, rssMb: 150 },
       meetsTargets: uploadMBps / baselineMBps >= 0.7 && maxRss < 150,

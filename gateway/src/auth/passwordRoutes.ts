@@ -38,7 +38,7 @@ export function mountPasswordRoutes(router: Router, ctx: AuthContext, requireUse
   router.post('/api/auth/password/reset', async (req, res) => {
     const input = parseInput(resetSchema, req.body);
     // Before the code is looked at, so a refused password does not burn a try.
-    if (isCommonPassword(input.password)) throw new AppError('weak_password');
+    if (await isCommonPassword(input.password)) throw new AppError('weak_password');
     const user = ctx.accounts.userByEmail(input.email);
     const challenge = user && ctx.accounts.challengeFor('reset', user.id);
     const consumed = await consumeCodeAndCommit(ctx, challenge, 'reset', input.code);
@@ -68,7 +68,7 @@ export function mountPasswordRoutes(router: Router, ctx: AuthContext, requireUse
       ctx.loginFailuresByIp.fail(ip);
       throw new AppError('invalid_credentials', 'The current password is not right.');
     }
-    if (isCommonPassword(input.newPassword)) throw new AppError('weak_password');
+    if (await isCommonPassword(input.newPassword)) throw new AppError('weak_password');
     const passwordHash = await ctx.passwords.hash(input.newPassword);
     const now = ctx.now();
     Object.assign(user, { passwordHash, passwordChangedAt: now });

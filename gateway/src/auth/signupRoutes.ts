@@ -20,7 +20,7 @@ export function mountSignupRoutes(router: Router, ctx: AuthContext): void {
 
   const register = async (req: Request, res: Response) => {
     const input = parseInput(schema, req.body);
-    if (isCommonPassword(input.password)) throw new AppError('weak_password');
+    if (await isCommonPassword(input.password)) throw new AppError('weak_password');
     // Hashed on every path, used or not: an existing address must not answer faster.
     const passwordHash = await ctx.passwords.hash(input.password);
     const now = ctx.now();

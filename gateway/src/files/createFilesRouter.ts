@@ -13,6 +13,7 @@ import type { ClientFile, FileListResponse, RepairResponse, UploadResponse, User
 import type { MeshMonitor } from '../mesh/meshMonitor';
 import { NodeCallError, readJson, type NodeClient } from '../mesh/nodeClient';
 import { attachmentDisposition } from './contentDisposition';
+import { exactLength } from './exactLength';
 import { nodesByPreference } from './nodePreference';
 
 export interface FilesRouterDeps {
@@ -155,23 +156,20 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
     const user = req.user!;
     const fileId = parseFileId(req.params.id);
     const range = req.header('range');
-    const nodeRes = await onFirstNode(user.region, async (node) => {
-      const answer = await client.request(node, 'GET', `/v1/files/${user.id}/${fileId}`, { headers: range ? { range } : {} });
-      if (answer.statusCode !== 200 && answer.statusCode !== 206) await readJson(node, answer);
-      return answer;
-    });
-    res.status(nodeRes.statusCode!);
+    const stream = await onFirstNode(user.region, (node) => client.openBlobStream(node, `/v1/files/${user.id}/${fileId}`, range ? { range } : {}));
+    res.status(stream.status);
     for (const header of ['content-type', 'content-length', 'content-range', 'accept-ranges', 'etag', 'x-geovault-served-by']) {
-      const value = nodeRes.headers[header];
+      const value = stream.headers[header];
       if (value !== undefined) res.setHeader(header, value);
     }
-    const encodedName = nodeRes.headers['x-geovault-file-name'];
+    const encodedName = stream.headers['x-geovault-file-name'];
     const name = typeof encodedName === 'string' ? safeDecode(encodedName) : fileId;
     res.setHeader('Content-Disposition', attachmentDisposition(name));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
-      await pipeline(nodeRes, res);
+      await pipeline(stream.body, exactLength(Number(stream.headers['content-length'])), res);
     } catch (error) {
+      // Cut the response short too: with Content-Length sent, the client then knows it is incomplete.
       deps.logger.warn({ fileId, err: error }, 'download interrupted');
       res.destroy();
     }

@@ -1,5 +1,6 @@
 import http from 'node:http';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
+import { BLOB_STREAM_PROTOCOL, STREAM_STATUS_HEADER } from '../../../node/src/api/files';
 import { signRequest } from '../../../node/src/cluster/requestSigning';
 import type { NodeSpec } from '../../../node/src/config/clusterConfig';
 
@@ -33,7 +34,7 @@ export class NodeClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
   constructor(
-    private readonly nodes: ReadonlyMap<string, NodeSpec>,
+    private readonly nodes: ReadonlyMap<string, Pick<NodeSpec, 'host' | 'port'>>,
     private readonly secret: string,
   ) {}
 
@@ -61,6 +62,39 @@ export class NodeClient {
         options.body.on('error', (error) => req.destroy(error));
         options.body.pipe(req);
       }
+    });
+  }
+
+  /**
+   * GET of a file as a raw byte stream (BLOB_STREAM_PROTOCOL): resolves with the node's status
+   * and headers and the socket, positioned at the first byte; the socket carries exactly
+   * Content-Length bytes, then ends. A refusal rejects with the node's NodeCallError.
+   */
+  openBlobStream(node: string, path: string, headers: http.OutgoingHttpHeaders = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Duplex }> {
+    const spec = this.nodes.get(node);
+    if (!spec) return Promise.reject(new NodeCallError(node, 0, 'unknown_node', `No node ${node}.`));
+    return new Promise((resolve, reject) => {
+      const req = http.request({
+        host: spec.host,
+        port: spec.port,
+        method: 'GET',
+        path,
+        // An upgraded socket leaves the pool for good; a fresh connection per stream.
+        agent: false,
+        headers: { ...headers, connection: 'Upgrade', upgrade: BLOB_STREAM_PROTOCOL, ...signRequest(this.secret, 'gateway', 'GET', path) },
+      });
+      req.on('upgrade', (res, socket, head) => {
+        if (head.length > 0) socket.unshift(head);
+        resolve({ status: Number(res.headers[STREAM_STATUS_HEADER]), headers: res.headers, body: socket });
+      });
+      req.on('response', (res) => {
+        readJson(node, res).then(
+          () => reject(new NodeCallError(node, res.statusCode ?? 500, 'internal', `${node} answered ${res.statusCode} instead of a byte stream`)),
+          reject,
+        );
+      });
+      req.on('error', (error) => reject(new NodeCallError(node, 0, 'unreachable', `${node} could not be reached: ${error.message}`)));
+      req.end();
     });
   }
 

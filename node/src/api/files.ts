@@ -43,6 +43,16 @@ export const SERVED_BY_HEADER = 'x-geovault-served-by';
 /** The primary asks replicas to check the hash it computed (PUT /v1/replicas). */
 export const EXPECTED_SHA256_HEADER = 'x-geovault-sha256';
 
+/**
+ * A download may also be asked for as a raw byte stream: `GET /v1/files/:userId/:fileId` with
+ * `Connection: Upgrade` and `Upgrade: geovault-blob`. The node answers 101 with the headers of
+ * a normal download plus STREAM_STATUS_HEADER (200 or 206), then exactly Content-Length bytes,
+ * and closes; a refusal is a normal HTTP error answer. An HTTP client copies every body byte
+ * it parses; the gateway relays the raw socket's chunks instead (npm run bench:gateway).
+ */
+export const BLOB_STREAM_PROTOCOL = 'geovault-blob';
+export const STREAM_STATUS_HEADER = 'x-geovault-status';
+
 export interface RepairResult {
   node: string;
   /** What the node found before repairing. */

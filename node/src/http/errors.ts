@@ -25,6 +25,8 @@ export class AppError extends Error {
   constructor(
     readonly code: NodeErrorCode,
     message: string = NODE_ERRORS[code].message,
+    /** Headers the error answer carries (Content-Range on a 416). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.status = NODE_ERRORS[code].status;
@@ -51,7 +53,7 @@ const STORAGE_TO_NODE_ERROR: Record<StorageErrorCode, NodeErrorCode> = {
 };
 
 /** Turns anything thrown into an AppError, or undefined when it is a bug to log. */
-function known(error: unknown): AppError | undefined {
+export function knownError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error instanceof StorageError) return new AppError(STORAGE_TO_NODE_ERROR[error.code], error.message);
   if (error instanceof UploadError) return new AppError(UPLOAD_ERROR_TO_NODE_ERROR[error.code], error.message);
@@ -64,7 +66,7 @@ function known(error: unknown): AppError | undefined {
 /** The one place where anything thrown becomes `{ error: { code, message } }`. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    let appError = known(error);
+    let appError = knownError(error);
     if (!appError) {
       logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
       appError = new AppError('internal');
@@ -73,6 +75,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    res.status(appError.status).json(errorBody(appError.code, appError.message));
+    res.status(appError.status).set(appError.headers).json(errorBody(appError.code, appError.message));
   };
 }

@@ -1,14 +1,13 @@
 import express, { type Request, type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { FILE_NAME_HEADER, SERVED_BY_HEADER, type FileEntry, type RepairResult } from '../api/files';
+import { FILE_NAME_HEADER, type FileEntry, type RepairResult } from '../api/files';
 import { isUuid } from '../storage/layout';
 import { coordinateUpload } from '../replication/uploadCoordinator';
-import { openFile } from '../replication/downloads';
 import type { Repairer } from '../replication/repairer';
 import { expectedHolders, type ReplicationContext } from '../replication/replicationContext';
 import { AppError } from './errors';
-import { parseByteRange } from './byteRange';
+import { openDownload } from './fileDownload';
 import { parseInput } from './validate';
 
 const idsSchema = z.object({
@@ -68,29 +67,16 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
 
   router.get('/v1/files/:userId/:fileId', async (req, res) => {
     const entry = liveEntry(req);
-    const range = parseByteRange(req.header('range'), entry.size);
-    if (range.kind === 'unsatisfiable') {
-      res.setHeader('Content-Range', `bytes */${entry.size}`);
-      throw new AppError('range_not_satisfiable');
-    }
-    const partial = range.kind === 'partial' && !(range.start === 0 && range.end === entry.size - 1);
-    const byteRange = range.kind === 'partial' ? { start: range.start, end: range.end } : undefined;
-    const opened = entry.size === 0 && !byteRange ? undefined : await openFile(ctx, entry, byteRange);
-    if (!opened && entry.size > 0) throw new AppError('unavailable');
-    res.status(partial ? 206 : 200);
-    res.setHeader('Content-Type', entry.mime);
-    res.setHeader('Accept-Ranges', 'bytes');
-    res.setHeader('ETag', `"${entry.sha256}"`);
-    res.setHeader('Content-Length', byteRange ? byteRange.end - byteRange.start + 1 : entry.size);
-    if (partial) res.setHeader('Content-Range', `bytes ${byteRange!.start}-${byteRange!.end}/${entry.size}`);
-    res.setHeader(SERVED_BY_HEADER, opened?.servedBy ?? ctx.self);
-    res.setHeader(FILE_NAME_HEADER, encodeURIComponent(entry.name));
-    if (!opened) {
+    const answer = await openDownload(ctx, entry, req.header('range'));
+    res.status(answer.status);
+    // setHeader, not res.set: Express would append a charset to text types the file never had.
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    if (!answer.body) {
       res.end();
       return;
     }
     try {
-      await pipeline(opened.stream, res);
+      await pipeline(answer.body, res);
     } catch (error) {
       // Headers are gone; all that is left is to cut the response short so the client notices.
       ctx.logger.warn({ fileId: entry.fileId, err: error }, 'download interrupted');

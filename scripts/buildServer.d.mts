@@ -1,3 +1,3 @@
-export declare const SERVER_NODE_FLAGS: string[];
-export declare const GATEWAY_NODE_FLAGS: string[];
+export declare const STORAGE_NODE_PROCESS_FLAGS: string[];
+export declare const GATEWAY_PROCESS_FLAGS: string[];
 export declare function buildServer(): Promise<void>;

@@ -8,23 +8,21 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * How the server processes run; each flag was measured with npm run bench:gateway and
- * bench:upload.
+ * How the server processes run (flags to Node.js); each was measured with npm run
+ * bench:gateway and bench:upload.
  * - A 4 MB young generation collects the many short-lived network buffers of a stream early:
  *   V8's default (16 MB) let ~165 MB build up in the gateway during a 1 GiB transfer.
  * - --expose-gc lets a process ask for a young-generation GC when dead network buffers pile
  *   up (node/src/runtime/bufferReclaimer.ts).
+ * - An initial old-space limit well above the live heap (gateway ~30 MB, nodes less): after
+ *   the first full GCs V8 otherwise set the limit a few MB above the live heap and then, with
+ *   a buffer promoted now and then during a long stream, ran a full mark-compact every 300 ms:
+ *   three times the gateway's CPU for a 1 GiB upload, downloads at half speed, and the nodes'
+ *   upload rate down by a third. Higher than needed only raises peak RSS.
  */
-export const SERVER_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=4', '--expose-gc'];
-
-/**
- * The gateway's heap holds ~30 MB of live objects (express, zod, socket.io, mail, SkillShare).
- * After its first full GCs V8 set the old generation's limit a few MB above that, so during a
- * long stream, with a buffer promoted now and then, it ran a full mark-compact every 300 ms:
- * three times the CPU for a 1 GiB upload, and downloads at half speed. A 64 MB initial limit
- * leaves room. The nodes' heaps are small; there it only raised peak RSS.
- */
-export const GATEWAY_NODE_FLAGS = [...SERVER_NODE_FLAGS, '--initial-old-space-size=64'];
+const COMMON_FLAGS = ['--enable-source-maps', '--max-semi-space-size=4', '--expose-gc'];
+export const STORAGE_NODE_PROCESS_FLAGS = [...COMMON_FLAGS, '--initial-old-space-size=48'];
+export const GATEWAY_PROCESS_FLAGS = [...COMMON_FLAGS, '--initial-old-space-size=64'];
 
 export async function buildServer() {
   await Promise.all(

@@ -28,8 +28,12 @@ export function buildSnapshot(observations: readonly NodeObservation[], at: Date
   return { nodes, links, at: at.toISOString() };
 }
 
+/**
+ * What `observer` holds of `subject`. A paused node stands for a frozen process: one could not
+ * answer the gateway at all, so its opinions (which decay as it hears nothing) are not counted.
+ */
 function peerOpinion(observer: NodeObservation | undefined, subject: string): NodeState | undefined {
-  if (!observer?.reachable || !observer.status) return undefined;
+  if (!observer?.reachable || !observer.status || observer.status.faults.paused) return undefined;
   return observer.status.members.find((m) => m.id === subject)?.state;
 }
 

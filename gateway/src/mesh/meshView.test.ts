@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import type { NodeStatus } from '../../../node/src/api/status';
+import type { NodeSpec } from '../../../node/src/config/clusterConfig';
+import { buildSnapshot, type NodeObservation } from './meshView';
+
+const IDS = ['asia', 'eu-west', 'us-east'];
+
+function observe(id: string, opts: { views: Record<string, NodeStatus['members'][number]['state']>; paused?: boolean; reachable?: boolean }): NodeObservation {
+  const peers = IDS.filter((peer) => peer !== id);
+  const spec: NodeSpec = { id, label: id, region: id, lat: 0, lon: 0, host: '127.0.0.1', port: 1, peers };
+  const status = {
+    id,
+    incarnation: 1,
+    members: peers.map((peer) => ({ id: peer, state: opts.views[peer] ?? 'alive', incarnation: 1, rttMs: 10, stateSince: '2026-01-01T00:00:00Z' })),
+    links: Object.fromEntries(peers.map((peer) => [peer, { delayMs: 0, jitterMs: 0, lossPercent: 0, cut: opts.paused ?? false, connected: true }])),
+    faults: { partitionedFrom: [], lossPercent: null, paused: opts.paused ?? false },
+    index: { digest: {}, size: 0, tombstones: 0, version: 0 },
+    storage: { bytesStored: 0, replicas: { stored: 0, pending: 0, corrupt: 0 } },
+  } as unknown as NodeStatus;
+  return { spec, status, reachable: opts.reachable ?? true };
+}
+
+const stateOf = (snapshot: ReturnType<typeof buildSnapshot>, id: string) => snapshot.nodes.find((n) => n.id === id)!.state;
+
+describe('buildSnapshot', () => {
+  it('takes a node’s state from what its peers hold of it', () => {
+    const snapshot = buildSnapshot(
+      [observe('asia', { views: {} }), observe('eu-west', { views: { 'us-east': 'suspect' } }), observe('us-east', { views: {} })],
+      new Date(),
+    );
+    expect(stateOf(snapshot, 'us-east')).toBe('suspect');
+    expect(stateOf(snapshot, 'asia')).toBe('alive');
+  });
+
+  it('does not count the opinions of a paused node, which hears nothing, about the others', () => {
+    // Paused asia has long given up on everyone; its peers have declared it dead.
+    const snapshot = buildSnapshot(
+      [
+        observe('asia', { views: { 'eu-west': 'dead', 'us-east': 'dead' }, paused: true }),
+        observe('eu-west', { views: { asia: 'dead' } }),
+        observe('us-east', { views: { asia: 'dead' } }),
+      ],
+      new Date(),
+    );
+    expect(stateOf(snapshot, 'us-east')).toBe('alive');
+    expect(stateOf(snapshot, 'eu-west')).toBe('alive');
+    expect(stateOf(snapshot, 'asia')).toBe('dead');
+    expect(snapshot.links.filter((l) => l.state === 'down').map((l) => [l.a, l.b])).toEqual([
+      ['asia', 'eu-west'],
+      ['asia', 'us-east'],
+    ]);
+  });
+});

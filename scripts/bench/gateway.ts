@@ -24,14 +24,14 @@ import { cpuSeconds, peakRssMb } from './procStats';
  * measures a baseline and its counterpart back to back, from the same quiet start (dirty pages
  * flushed, the previous file's replicas all stored), and the figures are medians over rounds.
  * Every transfer runs in a client process of its own (transferClient.mjs), the same for both.
- * Usage: npm run bench:gateway [-- --mib 1024 --rounds 3 --profile lan]
+ * Usage: npm run bench:gateway [-- --mib 1024 --rounds 5 --profile lan]
  */
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : fallback;
 }
 const mib = Number(arg('mib', '1024'));
-const rounds = Number(arg('rounds', '3'));
+const rounds = Number(arg('rounds', '5'));
 const profile = arg('profile', 'lan') as 'lan' | 'wan';
 const bytes = mib * CHUNK;
 const seed = crypto.randomBytes(16).toString('hex');
@@ -95,7 +95,9 @@ try {
 
     const deleted = await user.call('DELETE', `/api/files/delete/${fileId}`);
     if (!deleted.ok) throw new Error(`delete answered ${deleted.status}`);
-    console.error('round', round, JSON.stringify({ diskMBps, uploadMBps, d: download, n: baseline, uploadCpuSeconds }));
+    process.stderr.write(
+      `round ${round + 1}/${rounds}: upload ${round1(uploadMBps)} MB/s (disk ${round1(diskMBps)}), download ${round1(download)} MB/s (nginx ${round1(baseline)})\n`,
+    );
     samples.push({ diskMBps, uploadMBps, downloadMBps: download, nginxMBps: baseline, uploadCpuSeconds });
   }
 
@@ -129,7 +131,6 @@ try {
   );
 } finally {
   await nginx?.stop();
-  if (process.env.LOGS) fs.writeFileSync(process.env.LOGS, stack.logs());
   await stack.close();
   fs.rmSync(scratch, { recursive: true, force: true });
 }

@@ -17,7 +17,7 @@ export interface BufferReclaimerOptions {
 
 export function startBufferReclaimer(options: BufferReclaimerOptions = {}): () => void {
   const {
-    intervalMs = 50,
+    intervalMs = 20,
     growthBytes = 8 * 1024 * 1024,
     arrayBufferBytes = () => process.memoryUsage().arrayBuffers,
     collect = globalThis.gc && (() => globalThis.gc!({ type: 'minor' })),

@@ -24,6 +24,11 @@ const COMMON_FLAGS = ['--enable-source-maps', '--max-semi-space-size=4', '--expo
 export const STORAGE_NODE_PROCESS_FLAGS = [...COMMON_FLAGS, '--initial-old-space-size=48'];
 export const GATEWAY_PROCESS_FLAGS = [...COMMON_FLAGS, '--initial-old-space-size=64'];
 
+/** The flags for one kind of server process. */
+export function processFlags(kind) {
+  return kind === 'gateway' ? GATEWAY_PROCESS_FLAGS : STORAGE_NODE_PROCESS_FLAGS;
+}
+
 export async function buildServer() {
   await Promise.all(
     ['node', 'gateway'].map((name) =>

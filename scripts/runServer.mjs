@@ -1,7 +1,7 @@
 // `npm run node -- <id>` and `npm run gateway`: builds the bundles, then runs one server
 // process with the same flags as `npm start` and the tests (buildServer.mjs).
 import { spawn } from 'node:child_process';
-import { buildServer, GATEWAY_PROCESS_FLAGS, STORAGE_NODE_PROCESS_FLAGS } from './buildServer.mjs';
+import { buildServer, processFlags } from './buildServer.mjs';
 
 const [kind, ...args] = process.argv.slice(2);
 if (kind !== 'node' && kind !== 'gateway') {
@@ -9,7 +9,6 @@ if (kind !== 'node' && kind !== 'gateway') {
   process.exit(2);
 }
 await buildServer();
-const flags = kind === 'gateway' ? GATEWAY_PROCESS_FLAGS : STORAGE_NODE_PROCESS_FLAGS;
-const child = spawn(process.execPath, [...flags, `dist/${kind}.mjs`, ...args], { stdio: 'inherit' });
+const child = spawn(process.execPath, [...processFlags(kind), `dist/${kind}.mjs`, ...args], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { prettyFactory } from 'pino-pretty';
 import { loadClusterConfig } from '../node/src/config/clusterConfig';
 import { readCommonEnv } from '../node/src/config/env';
-import { buildServer, GATEWAY_PROCESS_FLAGS, STORAGE_NODE_PROCESS_FLAGS } from './buildServer.mjs';
+import { buildServer, processFlags } from './buildServer.mjs';
 import { buildDashboardIfStale } from './buildDashboard.mjs';
 
 /**
@@ -35,8 +35,7 @@ function prefix(name: string, index: number): string {
 }
 
 function startChild(name: string, args: string[], index: number): Child {
-  const flags = name === 'gateway' ? GATEWAY_PROCESS_FLAGS : STORAGE_NODE_PROCESS_FLAGS;
-  const proc = spawn(process.execPath, [...flags, ...args], {
+  const proc = spawn(process.execPath, [...processFlags(name === 'gateway' ? 'gateway' : 'node'), ...args], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

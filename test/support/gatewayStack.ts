@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { GATEWAY_PROCESS_FLAGS } from '../../scripts/buildServer.mjs';
+import { processFlags } from '../../scripts/buildServer.mjs';
 import { NodeCluster } from './nodeCluster';
 import { freePort } from './ports';
 import { waitFor } from './waitFor';
@@ -48,7 +48,7 @@ export class GatewayStack {
   }
 
   async startGateway(env: Record<string, string> = {}): Promise<void> {
-    const proc = spawn(process.execPath, [...GATEWAY_PROCESS_FLAGS, 'dist/gateway.mjs'], {
+    const proc = spawn(process.execPath, [...processFlags('gateway'), 'dist/gateway.mjs'], {
       cwd: root,
       env: {
         ...process.env,

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { signRequest } from '../../node/src/cluster/requestSigning';
 import type { NodeStatus } from '../../node/src/api/status';
-import { STORAGE_NODE_PROCESS_FLAGS } from '../../scripts/buildServer.mjs';
+import { processFlags } from '../../scripts/buildServer.mjs';
 import { freePort } from './ports';
 import { waitFor } from './waitFor';
 
@@ -75,7 +75,7 @@ export class NodeCluster {
   async start(id: string): Promise<void> {
     if (this.running.has(id)) throw new Error(`${id} is already running`);
     const output: string[] = [];
-    const proc = spawn(process.execPath, [...STORAGE_NODE_PROCESS_FLAGS, 'dist/node.mjs', id], {
+    const proc = spawn(process.execPath, [...processFlags('node'), 'dist/node.mjs', id], {
       cwd: root,
       env: {
         ...process.env,

@@ -2,10 +2,9 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BLOB_STREAM_PROTOCOL, STREAM_STATUS_HEADER } from '../api/files';
-import { isUuid } from '../storage/layout';
 import type { ReplicationContext } from '../replication/replicationContext';
 import { AppError, errorBody, knownError } from './errors';
-import { openDownload, type DownloadAnswer } from './fileDownload';
+import { liveEntry, openDownload, type DownloadAnswer } from './fileDownload';
 
 const FILE_PATH = /^\/v1\/files\/([^/?]+)\/([^/?]+)$/;
 
@@ -31,11 +30,8 @@ export function serveBlobStream(ctx: ReplicationContext, request: IncomingMessag
       if (request.method !== 'GET' || request.headers.upgrade?.toLowerCase() !== BLOB_STREAM_PROTOCOL) {
         throw new AppError('invalid_request', `Only GET with "Upgrade: ${BLOB_STREAM_PROTOCOL}" streams a file.`);
       }
-      const [, userId = '', fileId = ''] = FILE_PATH.exec((request.url ?? '').split('?')[0]!) ?? [];
-      if (!isUuid(userId) || !isUuid(fileId)) throw new AppError('invalid_request', 'path: a user id and a file id (lower-case UUIDs)');
-      const entry = ctx.catalog.entry(userId, fileId);
-      if (!entry) throw new AppError('not_found', `No file ${fileId}.`);
-      answer = await openDownload(ctx, entry, request.headers.range);
+      const [, userId, fileId] = FILE_PATH.exec((request.url ?? '').split('?')[0]!) ?? [];
+      answer = await openDownload(ctx, liveEntry(ctx, { userId, fileId }), request.headers.range);
     } catch (error) {
       const refusal = knownError(error) ?? new AppError('internal');
       if (refusal.code === 'internal') ctx.logger.error({ err: error, url: request.url }, 'blob stream failed');

@@ -1,9 +1,25 @@
 import type { Readable } from 'node:stream';
+import { z } from 'zod';
 import { FILE_NAME_HEADER, SERVED_BY_HEADER, type FileEntry } from '../api/files';
+import { isUuid } from '../storage/layout';
 import { openFile } from '../replication/downloads';
 import type { ReplicationContext } from '../replication/replicationContext';
 import { parseByteRange } from './byteRange';
 import { AppError } from './errors';
+import { parseInput } from './validate';
+
+export const fileIdsSchema = z.object({
+  userId: z.string().refine(isUuid, 'a lower-case UUID'),
+  fileId: z.string().refine(isUuid, 'a lower-case UUID'),
+});
+
+/** The live entry that path ids name: 400 for ids that are not UUIDs, 404 for no such file. */
+export function liveEntry(ctx: ReplicationContext, ids: unknown): FileEntry {
+  const { userId, fileId } = parseInput(fileIdsSchema, ids, 'path');
+  const entry = ctx.catalog.entry(userId, fileId);
+  if (!entry) throw new AppError('not_found', `No file ${fileId}.`);
+  return entry;
+}
 
 /** What a download answers, whether over HTTP or as a raw byte stream. */
 export interface DownloadAnswer {

@@ -1,20 +1,15 @@
-import express, { type Request, type Response } from 'express';
+import express, { type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { FILE_NAME_HEADER, type FileEntry, type RepairResult } from '../api/files';
-import { isUuid } from '../storage/layout';
+import { FILE_NAME_HEADER, type RepairResult } from '../api/files';
 import { coordinateUpload } from '../replication/uploadCoordinator';
 import type { Repairer } from '../replication/repairer';
 import { expectedHolders, type ReplicationContext } from '../replication/replicationContext';
 import { AppError } from './errors';
-import { openDownload } from './fileDownload';
+import { fileIdsSchema, liveEntry, openDownload } from './fileDownload';
 import { parseInput } from './validate';
 
-const idsSchema = z.object({
-  userId: z.string().refine(isUuid, 'a lower-case UUID'),
-  fileId: z.string().refine(isUuid, 'a lower-case UUID'),
-});
-const userSchema = idsSchema.pick({ userId: true });
+const userSchema = fileIdsSchema.pick({ userId: true });
 // Names are metadata only (never a path); control characters would break headers and logs.
 const nameSchema = z.string().min(1).max(1024).regex(/^[^\u0000-\u001f\u007f]+$/, 'a name without control characters');
 const mimeSchema = z.string().max(255).regex(/^[\w.+-]+\/[\w.+-]+$/, 'a MIME type such as text/plain');
@@ -32,15 +27,8 @@ export function clientGone(res: Response): AbortSignal {
 export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express.Router {
   const router = express.Router();
 
-  const liveEntry = (req: Request): FileEntry => {
-    const { userId, fileId } = parseInput(idsSchema, req.params, 'path');
-    const entry = ctx.catalog.entry(userId, fileId);
-    if (!entry) throw new AppError('not_found', `No file ${fileId}.`);
-    return entry;
-  };
-
   router.put('/v1/files/:userId/:fileId', async (req, res) => {
-    const { userId, fileId } = parseInput(idsSchema, req.params, 'path');
+    const { userId, fileId } = parseInput(fileIdsSchema, req.params, 'path');
     const rawName = req.header(FILE_NAME_HEADER);
     let decodedName: string | undefined;
     try {
@@ -66,7 +54,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
   });
 
   router.get('/v1/files/:userId/:fileId', async (req, res) => {
-    const entry = liveEntry(req);
+    const entry = liveEntry(ctx, req.params);
     const answer = await openDownload(ctx, entry, req.header('range'));
     res.status(answer.status);
     // setHeader, not res.set: Express would append a charset to text types the file never had.
@@ -85,7 +73,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
   });
 
   router.delete('/v1/files/:userId/:fileId', async (req, res) => {
-    const entry = liveEntry(req);
+    const entry = liveEntry(ctx, req.params);
     await ctx.catalog.deleteEntry(entry.ownerId, entry.fileId);
     ctx.ledger.forget(entry.ownerId, entry.fileId);
     await ctx.blobs.remove(entry.ownerId, entry.fileId);
@@ -94,7 +82,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
   });
 
   router.post('/v1/files/:userId/:fileId/repair', async (req, res) => {
-    const entry = liveEntry(req);
+    const entry = liveEntry(ctx, req.params);
     const results: RepairResult[] = await Promise.all(
       expectedHolders(ctx, entry.fileId).map(async (node) => {
         if (node === ctx.self) return repairer.ensureLocal(entry, { verify: true });

@@ -1,7 +1,7 @@
 // `npm run node -- <id>` and `npm run gateway`: builds the bundles, then runs one server
-// process with the same flags as `npm start` and the tests (buildServer.mjs).
+// process with the same flags and environment as `npm start` and the tests (buildServer.mjs).
 import { spawn } from 'node:child_process';
-import { buildServer, processFlags } from './buildServer.mjs';
+import { buildServer, processEnv, processFlags } from './buildServer.mjs';
 
 const [kind, ...args] = process.argv.slice(2);
 if (kind !== 'node' && kind !== 'gateway') {
@@ -9,6 +9,6 @@ if (kind !== 'node' && kind !== 'gateway') {
   process.exit(2);
 }
 await buildServer();
-const child = spawn(process.execPath, [...processFlags(kind), `dist/${kind}.mjs`, ...args], { stdio: 'inherit' });
+const child = spawn(process.execPath, [...processFlags(kind), `dist/${kind}.mjs`, ...args], { stdio: 'inherit', env: processEnv(process.env) });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { prettyFactory } from 'pino-pretty';
 import { loadClusterConfig } from '../node/src/config/clusterConfig';
 import { readCommonEnv } from '../node/src/config/env';
-import { buildServer, processFlags } from './buildServer.mjs';
+import { buildServer, processEnv, processFlags } from './buildServer.mjs';
 import { buildDashboardIfStale } from './buildDashboard.mjs';
 
 /**
@@ -37,7 +37,7 @@ function prefix(name: string, index: number): string {
 function startChild(name: string, args: string[], index: number): Child {
   const proc = spawn(process.execPath, [...processFlags(name === 'gateway' ? 'gateway' : 'node'), ...args], {
     cwd: root,
-    env: process.env,
+    env: processEnv(process.env),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const child: Child = { name, proc, ready: false };

@@ -13,7 +13,7 @@ import { waitFor } from '../../test/support/waitFor';
 import { startNginx } from './nginx';
 import { percentile, round1 } from './nodeEvents';
 import { CHUNK, payload, runTransfer, tripleWriteMBps } from './transfer';
-import { cpuSeconds, peakRssMb } from './procStats';
+import { cpuSeconds, minorFaults, peakRssMb } from './procStats';
 
 /**
  * A large file through the gateway, both ways, against baselines measured in the same run:
@@ -78,19 +78,28 @@ try {
   nginx = await startNginx(scratch, nginxPort, path.join(scratch, 'nginx'));
 
   const pids = { gateway: stack.gatewayPid(), ...Object.fromEntries(stack.cluster.ids.map((id) => [id, stack.cluster.pid(id)])) };
-  const samples: Array<{ diskMBps: number; uploadMBps: number; downloadMBps: number; nginxMBps: number; uploadCpuSeconds: Record<string, number> }> = [];
+  type Costs = Record<string, { cpuSeconds: number; pageFaults: number }>;
+  const processCosts = (): Costs =>
+    Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, { cpuSeconds: cpuSeconds(pid) ?? 0, pageFaults: minorFaults(pid) ?? 0 }]));
+  const costSince = (before: Costs): Costs =>
+    Object.fromEntries(
+      Object.entries(processCosts()).map(([name, now]) => [name, { cpuSeconds: round1(now.cpuSeconds - before[name]!.cpuSeconds), pageFaults: now.pageFaults - before[name]!.pageFaults }]),
+    );
+  const samples: Array<{ diskMBps: number; uploadMBps: number; downloadMBps: number; nginxMBps: number; uploadCost: Costs; downloadCost: Costs }> = [];
   for (let round = 0; round < rounds; round++) {
     settleDisk();
     const diskMBps = await tripleWriteMBps(scratch, mib, seed);
 
     settleDisk();
-    const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) ?? 0]));
+    let costBefore = processCosts();
     const { MBps: uploadMBps, fileId } = await upload(stack.url, user);
-    const uploadCpuSeconds = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, round1((cpuSeconds(pid) ?? 0) - cpuBefore[name]!)]));
+    const uploadCost = costSince(costBefore);
 
     await allReplicasStored(user, fileId);
     settleDisk();
+    costBefore = processCosts();
     const download = await downloadMBps(`${stack.url}/api/files/download/${fileId}`, { authorization: `Bearer ${user.token}` });
+    const downloadCost = costSince(costBefore);
     const baseline = await downloadMBps(`http://127.0.0.1:${nginxPort}/big.bin`);
 
     const deleted = await user.call('DELETE', `/api/files/delete/${fileId}`);
@@ -98,7 +107,7 @@ try {
     process.stderr.write(
       `round ${round + 1}/${rounds}: upload ${round1(uploadMBps)} MB/s (disk ${round1(diskMBps)}), download ${round1(download)} MB/s (nginx ${round1(baseline)})\n`,
     );
-    samples.push({ diskMBps, uploadMBps, downloadMBps: download, nginxMBps: baseline, uploadCpuSeconds });
+    samples.push({ diskMBps, uploadMBps, downloadMBps: download, nginxMBps: baseline, uploadCost, downloadCost });
   }
 
   const uploadRatio = median(samples.map((s) => s.uploadMBps / s.diskMBps));
@@ -116,13 +125,14 @@ try {
         diskTripleWriteMBps: round1(median(samples.map((s) => s.diskMBps))),
         ratio: ratio(uploadRatio),
         ratios: samples.map((s) => ratio(s.uploadMBps / s.diskMBps)),
-        cpuSeconds: samples.at(-1)!.uploadCpuSeconds,
+        lastRound: samples.at(-1)!.uploadCost,
       },
       download: {
         MBps: round1(median(samples.map((s) => s.downloadMBps))),
         nginxMBps: round1(median(samples.map((s) => s.nginxMBps))),
         ratio: ratio(downloadRatio),
         ratios: samples.map((s) => ratio(s.downloadMBps / s.nginxMBps)),
+        lastRound: samples.at(-1)!.downloadCost,
       },
       peakRssMb: { gateway: gatewayRss, ...Object.fromEntries(stack.cluster.ids.map((id) => [id, peakRssMb(stack.cluster.pid(id))])) },
       targets: { uploadRatio: 0.7, downloadRatio: 0.6, gatewayRssMb: 150 },

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { processFlags } from '../../scripts/buildServer.mjs';
+import { processEnv, processFlags } from '../../scripts/buildServer.mjs';
 import { NodeCluster } from './nodeCluster';
 import { freePort } from './ports';
 import { waitFor } from './waitFor';
@@ -50,7 +50,7 @@ export class GatewayStack {
   async startGateway(env: Record<string, string> = {}): Promise<void> {
     const proc = spawn(process.execPath, [...processFlags('gateway'), 'dist/gateway.mjs'], {
       cwd: root,
-      env: {
+      env: processEnv({
         ...process.env,
         GEOVAULT_DATA_DIR: this.cluster.dataDir,
         GEOVAULT_CONFIG_DIR: this.cluster.configDir,
@@ -61,7 +61,7 @@ export class GatewayStack {
         GATEWAY_PORT: String(this.port),
         GATEWAY_SMTP_SINK_PORT: String(this.smtpPort),
         ...env,
-      },
+      }),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.gateway = proc;

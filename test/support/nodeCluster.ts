@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { signRequest } from '../../node/src/cluster/requestSigning';
 import type { NodeStatus } from '../../node/src/api/status';
-import { processFlags } from '../../scripts/buildServer.mjs';
+import { processEnv, processFlags } from '../../scripts/buildServer.mjs';
 import { freePort } from './ports';
 import { waitFor } from './waitFor';
 
@@ -77,7 +77,7 @@ export class NodeCluster {
     const output: string[] = [];
     const proc = spawn(process.execPath, [...processFlags('node'), 'dist/node.mjs', id], {
       cwd: root,
-      env: {
+      env: processEnv({
         ...process.env,
         GEOVAULT_DATA_DIR: this.dataDir,
         GEOVAULT_CONFIG_DIR: this.configDir,
@@ -85,7 +85,7 @@ export class NodeCluster {
         GEOVAULT_PROFILE: this.profile,
         GEOVAULT_LOG_LEVEL: 'info',
         ...this.extraEnv,
-      },
+      }),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const keep = (chunk: Buffer) => {

@@ -5,6 +5,8 @@
  * gateway's peak RSS during a 1 GiB relay was ~148 MB, as in a bare Node proxy, and the nodes'
  * ~170 MB. This watches the memory held by ArrayBuffers and asks for a young-generation GC
  * (about a millisecond) once it has grown by `growthBytes` since the last one.
+ * At a 500 MB/s download a check every 20 ms for 8 MiB let ~16 MB of dead buffers build up
+ * (gateway peak 144 MB); every 10 ms for 4 MiB, 122 MB, for ~110 GCs per GiB.
  */
 export interface BufferReclaimerOptions {
   intervalMs?: number;
@@ -17,8 +19,8 @@ export interface BufferReclaimerOptions {
 
 export function startBufferReclaimer(options: BufferReclaimerOptions = {}): () => void {
   const {
-    intervalMs = 20,
-    growthBytes = 8 * 1024 * 1024,
+    intervalMs = 10,
+    growthBytes = 4 * 1024 * 1024,
     arrayBufferBytes = () => process.memoryUsage().arrayBuffers,
     collect = globalThis.gc && (() => globalThis.gc!({ type: 'minor' })),
   } = options;

@@ -17,7 +17,6 @@ const PASSWORD = 'violet lantern harbour 97';
 const email = `journey.${Date.now().toString(36)}@example.org`;
 const fileName = 'journey notes.txt';
 const fileBytes = Buffer.from(`GeoVault journey ${email}\n`.repeat(2000));
-/** Set to a directory to keep screenshots of each screen at 375 px and 1280 px. */
 
 let stack: GatewayStack;
 let browser: Browser;

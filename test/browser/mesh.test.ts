@@ -8,12 +8,11 @@ import { expectAccessible } from './a11y';
 /**
  * /nodes against the real mesh: three node processes and the gateway. A region is taken
  * offline and healed through the page's own controls, and the page must follow the mesh
- * over socket.io. Run `npm run build:web` first: the gateway serves web/dist.
+ * over socket.io. The gateway serves web/dist, which the test run's global setup builds.
  */
 const WAIT = 45_000;
 const PASSWORD = 'cobalt meadow signal 42';
 const email = `mesh.${Date.now().toString(36)}@example.org`;
-/** Set to a directory to keep screenshots at 375 px and 1280 px. */
 
 let stack: GatewayStack;
 let browser: Browser;

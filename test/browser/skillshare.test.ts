@@ -9,7 +9,7 @@ import { expectAccessible } from './a11y';
  * SkillShare in the built dashboard against the real gateway, at phone width, in a browser
  * whose zone is Asia/Kolkata (a half-hour offset): search and filter, a teacher's slots,
  * booking (a lost answer retried without booking twice, a slot taken meanwhile), my bookings,
- * cancel, and the teacher screen. Run `npm run build:web` first: the gateway serves web/dist.
+ * cancel, and the teacher screen. The gateway serves web/dist, which the test run's global setup builds.
  */
 const WAIT = 45_000;
 const ZONE = 'Asia/Kolkata';

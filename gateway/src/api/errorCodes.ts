@@ -33,6 +33,5 @@ export const GATEWAY_ERRORS = {
   review_not_allowed: { status: 409, message: 'Only a completed session can be reviewed, once.' },
 } as const;
 
-
 /** The `code` of every `{ error: { code, message } }` answer; clients switch on it. */
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

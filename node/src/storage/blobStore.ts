@@ -23,6 +23,8 @@ import { throttle } from './throttle';
 export type { BlobEntry, ByteRange, HashOptions, OpenedBlob, WriteOptions, WriteResult } from './blobTypes';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
+/** Reads in 1 MiB pieces: every hop of a download (node, peer, gateway) pays per chunk, not per byte. */
+const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * One node's blobs on its own disk. A blob only ever becomes visible whole: it is streamed to
@@ -30,9 +32,6 @@ const SHA256_HEX = /^[0-9a-f]{64}$/i;
  * leave at most a temp file, which `init()` sweeps away. Not safe to share a nodeDir between
  * processes.
  */
-/** Reads in 1 MiB pieces: every hop of a download (node, peer, gateway) pays per chunk, not per byte. */
-const READ_CHUNK_BYTES = 1024 * 1024;
-
 export class BlobStore {
   private readonly logger: Logger;
 

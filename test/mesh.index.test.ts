@@ -35,10 +35,14 @@ describe('replicated index (3 real node processes, wan profile)', () => {
   it('a partitioned node misses writes and deletes, then converges after healing with nothing lost or resurrected', async () => {
     await put(cluster, 'eu-west', 'doomed', 1);
     await put(cluster, 'eu-west', 'kept', 'before');
-    await waitFor('asia to have both entries', async () => {
-      const entries = await kv(cluster, 'asia');
-      return entries.doomed === 1 && entries.kept === 'before';
-    });
+    // Every node, not only asia: the delete below goes to us-east, which must hold the entry
+    // (gossip may reach asia first; a DELETE of an entry us-east has not heard of yet is a 404).
+    for (const id of cluster.ids) {
+      await waitFor(`${id} to have both entries`, async () => {
+        const entries = await kv(cluster, id);
+        return entries.doomed === 1 && entries.kept === 'before';
+      });
+    }
 
     const cut = await cluster.request('asia', 'POST', '/v1/faults', { partitionedFrom: ['us-east', 'eu-west'] });
     expect(cut.status).toBe(200);

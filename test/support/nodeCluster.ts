@@ -124,8 +124,10 @@ export class NodeCluster {
     return this.running.get(id)?.proc.pid;
   }
 
+  /** Started by this cluster and not exited since (a crash counts as not running). */
   isRunning(id: string): boolean {
-    return this.running.has(id);
+    const entry = this.running.get(id);
+    return entry !== undefined && entry.proc.exitCode === null && entry.proc.signalCode === null;
   }
 
   /** What a node printed, for assertions on logs and for failure messages. */

@@ -59,4 +59,24 @@ describe('FanOut', () => {
     expect(produced - slow.bytes()).toBeLessThan(2 * 1024 * 1024);
     await done;
   });
+
+  it('a fan-out destroyed before its consumers start reading raises no unhandled error', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const fan = new FanOut(['late']);
+      const branch = fan.branch('late');
+      const upload = pipeline(source(1, 10), fan).catch((error: Error) => error.message);
+      // What the coordinator's abort does when the client goes away.
+      fan.destroy(new Error('client went away'));
+      expect(await upload).toBe('client went away');
+      await new Promise((r) => setTimeout(r, 20));
+      // The consumer that starts afterwards still learns of the failure.
+      await expect(pipeline(branch, sink().stream)).rejects.toThrow();
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+  });
 });

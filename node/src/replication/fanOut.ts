@@ -13,6 +13,11 @@ export class FanOut extends Writable {
     super({ highWaterMark: 64 * 1024 });
     for (const name of names) {
       const branch = new PassThrough({ highWaterMark: 256 * 1024 });
+      // A consumer attaches its own error handling only once it starts reading (the blob store
+      // opens its temp file first); a branch destroyed before that, when the client goes away,
+      // would otherwise emit an unhandled 'error' and kill the process. The consumer still
+      // sees the failure: reading a destroyed stream rejects.
+      branch.on('error', ignoreBranchError);
       branch.once('close', () => this.branches.delete(name));
       this.branches.set(name, branch);
     }
@@ -66,3 +71,5 @@ export class FanOut extends Writable {
     callback(error);
   }
 }
+
+function ignoreBranchError(): void {}

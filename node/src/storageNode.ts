@@ -1,5 +1,6 @@
 import http from 'node:http';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { NodeConfig } from './config/nodeConfig';
 import { MAX_CHANGED_KEYS_PER_EVENT, type NodeEvent } from './api/events';
@@ -9,7 +10,14 @@ import { isMembershipFrame, type NodeId } from './gossip/frames';
 import { Membership } from './gossip/membership';
 import { nextIncarnation } from './gossip/incarnationStore';
 import { AntiEntropy } from './index/antiEntropy';
-import { IndexLog } from './index/indexLog';
+import { HybridClock } from './index/hlc';
+import { IndexCommitter } from './index/indexCommitter';
+import { ReplicatedIndex } from './index/replicatedIndex';
+import { CatalogQueries } from './store/catalogQueries';
+import { importLegacyIndex } from './store/legacyIndexImport';
+import { SqliteIndexStore, STORE_FILE } from './store/sqliteIndexStore';
+import { placeReplicas } from './replication/placement';
+import { EventLoopMonitor } from './runtime/eventLoopMonitor';
 import { LinkSimulator } from './transport/linkSimulator';
 import { WsTransport, GOSSIP_PATH } from './transport/wsTransport';
 import { systemClock } from './time/clock';
@@ -30,6 +38,7 @@ export interface RunningNode {
 export async function startStorageNode(config: NodeConfig, logger: Logger): Promise<RunningNode> {
   const { self } = config;
   const startedAt = new Date().toISOString();
+  const eventLoop = new EventLoopMonitor();
   fs.mkdirSync(config.systemDir, { recursive: true });
   const incarnation = nextIncarnation(config.systemDir);
 
@@ -58,11 +67,22 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     logger: logger.child({ component: 'membership' }),
   });
 
-  const indexLog = await IndexLog.open(config.systemDir, { self: self.id, logger: logger.child({ component: 'index-log' }) });
+  const allNodes = [self.id, ...config.peers.map((peer) => peer.id)].sort();
+  const storeLogger = logger.child({ component: 'index-store' });
+  const store = SqliteIndexStore.open({
+    file: path.join(config.systemDir, STORE_FILE),
+    self: self.id,
+    holdsReplica: (fileId) => placeReplicas(fileId, allNodes, config.storage.replicas).includes(self.id),
+    logger: storeLogger,
+  });
+  await importLegacyIndex(config.systemDir, store, { self: self.id, clock: systemClock, logger: storeLogger });
+  const index = new ReplicatedIndex(self.id, new HybridClock(self.id, systemClock), { store, durableWrites: true });
+  const committer = new IndexCommitter(index, store, { clock: systemClock, logger: storeLogger });
+  storeLogger.info({ entries: index.size, tombstones: index.tombstoneCount, digest: index.digest() }, 'index opened');
   const antiEntropy = new AntiEntropy({
     self: self.id,
-    index: indexLog.index,
-    log: indexLog,
+    index,
+    committer,
     send: (to, frame) => transport.send(to, frame),
     livePeers: () => membership.livePeers(),
     clock: systemClock,
@@ -70,9 +90,8 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     logger: logger.child({ component: 'anti-entropy' }),
     config: config.antiEntropy,
     // Every configured node, dead ones too: a tombstone is collected only once all have it.
-    members: () => [self.id, ...config.peers.map((peer) => peer.id)],
+    members: () => allNodes,
   });
-  const index = indexLog.index;
 
   const now = () => new Date().toISOString();
   // The snapshot is built on demand, so the hub can exist before everything it reports on.
@@ -87,6 +106,9 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     links,
     index,
     writer: antiEntropy,
+    queries: new CatalogQueries(store.db),
+    counters: store.counters,
+    indexHealth: () => committer.health,
     mesh: {
       liveNodes: () => [self.id, ...membership.members().filter((m) => m.id !== self.id && m.state === 'alive').map((m) => m.id)],
       rttMs: (peer) => membership.member(peer)?.rttMs ?? null,
@@ -128,13 +150,21 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       ]),
     ),
     faults: links.faults(),
-    index: { digest: index.digest(), size: index.size, tombstones: index.tombstoneCount, version: index.version },
+    index: {
+      digest: index.digest(),
+      size: index.size,
+      tombstones: index.tombstoneCount,
+      version: index.version,
+      health: committer.health,
+      commits: { ...committer.stats },
+    },
     storage: {
       ...storage.summary(),
       repair: { ...storage.repairer.stats },
       scrub: { ...storage.scrubber.stats },
     },
     gossip: { malformedFrames: transport.malformedFrames },
+    eventLoop: eventLoop.lastWindow,
   });
 
   membership.onChange((change) => {
@@ -162,7 +192,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     status,
     applyFaults,
     index: {
-      read: (prefix) => index.entries(prefix).map(([key, value]) => ({ key, value })),
+      read: (prefix) => index.entries(prefix, { limit: 1_000 }).map(([key, value]) => ({ key, value })),
       write: (key, value) => antiEntropy.write(key, value as never),
       remove: (key) => antiEntropy.remove(key),
     },
@@ -203,7 +233,9 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       await events.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await indexLog.close();
+      await committer.close();
+      await store.close();
+      eventLoop.stop();
     },
   };
 }

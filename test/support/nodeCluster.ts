@@ -167,8 +167,13 @@ export class NodeCluster {
     return true;
   }
 
-  async close(): Promise<void> {
+  /** kill -9 of every node, keeping the data dir (to unmount what a test mounted in it). */
+  async stopAll(): Promise<void> {
     await Promise.all([...this.running.keys()].map((id) => this.kill(id, 'SIGKILL')));
+  }
+
+  async close(): Promise<void> {
+    await this.stopAll();
     fs.rmSync(path.dirname(this.dataDir), { recursive: true, force: true });
   }
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { signRequest } from '../../node/src/cluster/requestSigning';
-import type { FileView } from '../../node/src/api/files';
+import type { FileListPage } from '../../node/src/api/files';
 import type { NodeCluster } from './nodeCluster';
 
 export const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
@@ -74,8 +74,9 @@ export function get(cluster: NodeCluster, node: string, pathname: string, header
   });
 }
 
-export async function listFiles(cluster: NodeCluster, node: string, userId: string): Promise<{ files: FileView[]; usage: { used: number; limit: number } }> {
-  const res = await get(cluster, node, `/v1/files/${userId}`);
+/** The first page (up to 1,000) of the user's root folder, newest first. */
+export async function listFiles(cluster: NodeCluster, node: string, userId: string): Promise<FileListPage> {
+  const res = await get(cluster, node, `/v1/files/${userId}?limit=1000`);
   return JSON.parse(res.body.toString());
 }
 

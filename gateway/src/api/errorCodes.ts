@@ -26,6 +26,7 @@ export const GATEWAY_ERRORS = {
   quota_exceeded: { status: 413, message: 'This upload would exceed your storage quota.' },
   range_not_satisfiable: { status: 416, message: 'The requested range is not satisfiable.' },
   replication_failed: { status: 503, message: 'Not enough storage nodes could store the file; try again.' },
+  insufficient_storage: { status: 507, message: 'The storage node is out of disk space right now; nothing was stored.' },
   // skillshare
   slot_unavailable: { status: 409, message: 'That slot is no longer available.' },
   booking_overlap: { status: 409, message: 'You already have a session at that time.' },

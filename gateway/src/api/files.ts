@@ -16,9 +16,12 @@ export interface Usage {
   limit: number;
 }
 
+/** GET /api/files/list: one page, newest first unless asked otherwise (`sort`, `order`). */
 export interface FileListResponse {
   files: ClientFile[];
   usage: Usage;
+  /** Pass back as `?cursor=` for the next page; absent on the last one. */
+  cursor?: string;
 }
 
 export interface UploadResponse {

@@ -6,7 +6,7 @@ import Busboy from 'busboy';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { FileView } from '../../../node/src/api/files';
+import { listQuerySchema, type FileListPage, type FileView, type UsageView } from '../../../node/src/api/files';
 import type { NodeSpec } from '../../../node/src/config/clusterConfig';
 import { AppError, type GatewayErrorCode } from '../errors';
 import type { ClientFile, FileListResponse, RepairResponse, UploadResponse, UserInfoResponse } from '../api/files';
@@ -34,6 +34,7 @@ const NODE_TO_GATEWAY: Record<string, GatewayErrorCode> = {
   range_not_satisfiable: 'range_not_satisfiable',
   replication_failed: 'replication_failed',
   unavailable: 'unavailable',
+  insufficient_storage: 'insufficient_storage',
 };
 
 function toClientFile(view: FileView): ClientFile {
@@ -75,8 +76,8 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
     throw last;
   }
 
-  const usageOf = (region: string, userId: string) =>
-    onFirstNode(region, (node) => client.json<{ files: FileView[]; usage: { used: number; limit: number } }>(node, 'GET', `/v1/files/${userId}`));
+  /** The user's quota in O(1) on the node, whatever the number of files. */
+  const usageOf = (region: string, userId: string) => onFirstNode(region, (node) => client.json<UsageView>(node, 'GET', `/v1/users/${userId}/usage`));
 
   async function forward(req: Request, res: Response, body: Readable, name: string, mime: string, length: number | undefined): Promise<void> {
     const user = req.user!;
@@ -100,7 +101,7 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
 
   router.post('/api/files/upload', deps.requireUser, async (req, res) => {
     const user = req.user!;
-    const { usage } = await usageOf(user.region, user.id);
+    const usage = await usageOf(user.region, user.id);
     const remaining = usage.limit - usage.used;
     const declared = Number(req.headers['content-length'] ?? NaN);
     const type = req.headers['content-type'] ?? 'application/octet-stream';
@@ -148,8 +149,17 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
 
   router.get('/api/files/list', deps.requireUser, async (req, res) => {
     const user = req.user!;
-    const { files, usage } = await usageOf(user.region, user.id);
-    res.json({ files: files.map(toClientFile), usage } satisfies FileListResponse);
+    const parsed = listQuerySchema.safeParse(req.query);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AppError('invalid_request', `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}`);
+    }
+    const query = new URLSearchParams({ sort: parsed.data.sort, order: parsed.data.order, limit: String(parsed.data.limit) });
+    if (parsed.data.folder) query.set('folder', parsed.data.folder);
+    if (parsed.data.cursor) query.set('cursor', parsed.data.cursor);
+    const page = await onFirstNode(user.region, (node) => client.json<FileListPage>(node, 'GET', `/v1/files/${user.id}?${query}`));
+    const usage = { used: page.usage.used, limit: page.usage.limit };
+    res.json({ files: page.files.map(toClientFile), usage, ...(page.cursor ? { cursor: page.cursor } : {}) } satisfies FileListResponse);
   });
 
   router.get('/api/files/download/:id', deps.requireUser, async (req, res) => {
@@ -191,8 +201,12 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
 
   router.get('/api/user/info', deps.requireUser, async (req, res) => {
     const user = req.user!;
-    const { files, usage } = await usageOf(user.region, user.id);
-    res.json({ user: { id: user.id, email: user.email, name: user.name, region: user.region }, usage, fileCount: files.length } satisfies UserInfoResponse);
+    const usage = await usageOf(user.region, user.id);
+    res.json({
+      user: { id: user.id, email: user.email, name: user.name, region: user.region },
+      usage: { used: usage.used, limit: usage.limit },
+      fileCount: usage.files,
+    } satisfies UserInfoResponse);
   });
 
   return router;

@@ -16,6 +16,10 @@ export const fileEntrySchema = z.object({
   sha256: sha256Schema,
   mime: z.string().min(1).max(255),
   createdAt: z.iso.datetime(),
+  /** When the content last changed; createdAt when absent (entries of the first release). */
+  modifiedAt: z.iso.datetime().optional(),
+  /** The folder holding the file; the user's root folder when absent (see rootFolderId). */
+  parentId: uuid.optional(),
   deleted: z.boolean(),
 });
 export type FileEntry = z.infer<typeof fileEntrySchema>;
@@ -27,9 +31,17 @@ export type ReplicaState = z.infer<typeof replicaStateSchema>;
 export const replicaRecordSchema = z.object({
   state: replicaStateSchema,
   sha256: sha256Schema.optional(),
+  /** Logical bytes of a stored replica, so that a node's stored bytes are a counter. */
+  size: z.number().int().nonnegative().optional(),
   at: z.iso.datetime(),
 });
 export type ReplicaRecord = z.infer<typeof replicaRecordSchema>;
+
+/**
+ * Each user's root folder has the user's own id: it exists without being created, and no
+ * other item can have that id (item ids are fresh UUIDs).
+ */
+export const rootFolderId = (userId: string): string => userId;
 
 /** A file as the node API shows it: the entry and where its replicas are. */
 export interface FileView extends Omit<FileEntry, 'deleted'> {
@@ -60,4 +72,33 @@ export interface RepairResult {
   after: ReplicaState | 'missing' | 'unreachable';
   repaired: boolean;
   source?: string;
+}
+
+/** GET /v1/files/:userId query: one page of a folder (the user's root by default). */
+export const LIST_SORTS = ['name', 'modified', 'size'] as const;
+export type ListSort = (typeof LIST_SORTS)[number];
+export type ListOrder = 'asc' | 'desc';
+export const MAX_PAGE_ITEMS = 1000;
+export const listQuerySchema = z.object({
+  folder: uuid.optional(),
+  sort: z.enum(LIST_SORTS).default('modified'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_ITEMS).default(200),
+  cursor: z.string().max(2048).optional(),
+});
+export type ListQuery = z.infer<typeof listQuerySchema>;
+
+/** A user's quota: logical bytes of committed files against the limit, and the file count. */
+export interface UsageView {
+  used: number;
+  limit: number;
+  files: number;
+}
+
+/** GET /v1/files/:userId answer. */
+export interface FileListPage {
+  files: FileView[];
+  /** Pass back as `cursor` for the next page; absent on the last one. */
+  cursor?: string;
+  usage: UsageView;
 }

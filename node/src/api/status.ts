@@ -1,5 +1,7 @@
 import type { Digest, MemberState, NodeId } from '../gossip/frames';
 import type { LinkFaults, LinkProfile } from '../transport/linkSimulator';
+import type { IndexHealth } from '../index/indexCommitter';
+import type { EventLoopDelay } from '../runtime/eventLoopMonitor';
 
 /** GET /v1/status: one node's view of the mesh. Read by the gateway and the tests. */
 export interface NodeStatus {
@@ -15,7 +17,16 @@ export interface NodeStatus {
   /** The simulated link to each peer as configured, with injected faults applied. */
   links: Record<NodeId, LinkProfile & { cut: boolean; connected: boolean }>;
   faults: LinkFaults;
-  index: { digest: Digest; size: number; tombstones: number; version: number };
+  index: {
+    digest: Digest;
+    size: number;
+    tombstones: number;
+    version: number;
+    /** Whether the index takes writes; not while the disk is full or failing (answers are 507 then). */
+    health: IndexHealth;
+    /** Group commits so far: batches (one transaction and fsync each) and the changes in them. */
+    commits: { batches: number; changes: number; failedBatches: number };
+  };
   storage: {
     /** Logical bytes of the files this node holds a stored replica of. */
     bytesStored: number;
@@ -24,6 +35,8 @@ export interface NodeStatus {
     scrub: { passes: number; checked: number; corruptFound: number; bytesRead: number };
   };
   gossip: { malformedFrames: number };
+  /** How late this node's event loop ran over the last window (a stall makes peers suspect it). */
+  eventLoop: EventLoopDelay;
 }
 
 export interface MemberStatus {

@@ -8,6 +8,7 @@ const positiveInt = (what: string) => z.coerce.number({ error: `${what}` }).int(
 const storageEnvSchema = z.object({
   GEOVAULT_QUOTA_BYTES: positiveInt('a positive whole number of bytes').optional(),
   GEOVAULT_REPAIR_INTERVAL_MS: positiveInt('a positive number of milliseconds').optional(),
+  GEOVAULT_REPAIR_SWEEP_FILES_PER_SEC: positiveInt('a positive number of files per second').optional(),
   GEOVAULT_ORPHAN_GRACE_MS: positiveInt('a positive number of milliseconds').optional(),
   GEOVAULT_SCRUB_INTERVAL_MS: positiveInt('a positive number of milliseconds').optional(),
   GEOVAULT_SCRUB_BYTES_PER_SEC: positiveInt('a positive number of bytes per second').optional(),
@@ -22,6 +23,7 @@ export function readStorageSettings(env: NodeJS.ProcessEnv): StorageSettings {
     ...defaults,
     quotaBytes: parsed.GEOVAULT_QUOTA_BYTES ?? defaults.quotaBytes,
     repairIntervalMs: parsed.GEOVAULT_REPAIR_INTERVAL_MS ?? defaults.repairIntervalMs,
+    repairSweepFilesPerSecond: parsed.GEOVAULT_REPAIR_SWEEP_FILES_PER_SEC ?? defaults.repairSweepFilesPerSecond,
     orphanGraceMs: parsed.GEOVAULT_ORPHAN_GRACE_MS ?? defaults.orphanGraceMs,
     scrubIntervalMs: parsed.GEOVAULT_SCRUB_INTERVAL_MS ?? defaults.scrubIntervalMs,
     scrubBytesPerSecond: parsed.GEOVAULT_SCRUB_BYTES_PER_SEC ?? defaults.scrubBytesPerSecond,

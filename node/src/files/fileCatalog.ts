@@ -4,17 +4,29 @@ import type { ReplicatedIndex, IndexValue } from '../index/replicatedIndex';
 import {
   fileEntrySchema,
   replicaRecordSchema,
+  replicaStateSchema,
+  rootFolderId,
   type FileEntry,
   type FileView,
+  type ListQuery,
   type ReplicaRecord,
   type ReplicaState,
 } from '../api/files';
-import { FILE_PREFIX, fileKey, nodeReplicasPrefix, parseKey, replicaKey, userFilesPrefix } from './fileKeys';
+import type { CatalogQueries, UserUsage } from '../store/catalogQueries';
+import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
+import { FILE_PREFIX, fileKey, nodeReplicasPrefix, parseKey, replicaKey } from './fileKeys';
 
 export interface IndexWriter {
   write(key: string, value: IndexValue): Promise<Fact>;
   remove(key: string): Promise<Fact>;
+  /** All in one transaction: durable together or not at all (null deletes). */
+  writeMany(entries: Array<{ key: string; value: IndexValue | null }>): Promise<Fact[]>;
 }
+
+const REPLICA_STATES: ReadonlySet<string> = new Set(replicaStateSchema.options);
+
+/** Entries read per step of a walk over the whole catalogue, between two yields. */
+const WALK_CHUNK = 500;
 
 /**
  * The files part of the replicated index, typed: entries per user and, per node, the state
@@ -26,6 +38,7 @@ export class FileCatalog {
     private readonly self: NodeId,
     private readonly index: ReplicatedIndex,
     private readonly writer: IndexWriter,
+    private readonly queries: CatalogQueries,
     private readonly logger: Logger,
   ) {}
 
@@ -39,12 +52,40 @@ export class FileCatalog {
     return fact !== undefined && fact.value === null;
   }
 
-  entries(userId: string): FileEntry[] {
-    return this.collect(userFilesPrefix(userId));
+  /** One page of a folder's files (the root by default), in the asked order. */
+  page(userId: string, query: ListQuery): { entries: FileEntry[]; cursor?: string } {
+    const { items, cursor } = this.queries.children(userId, query.folder ?? rootFolderId(userId), query);
+    // Only values that passed the entry schema when stored have an item row (ItemsSchema).
+    return { entries: items.map((item) => item.value as FileEntry), ...(cursor ? { cursor } : {}) };
   }
 
-  allEntries(): FileEntry[] {
-    return this.collect(FILE_PREFIX);
+  /** Files whose name contains `query`, ignoring case and accents. */
+  search(userId: string, query: string, limit: number): FileEntry[] {
+    return this.entriesOf(userId, this.queries.search(userId, query, limit));
+  }
+
+  usage(userId: string): UserUsage {
+    return this.queries.usage(userId);
+  }
+
+  /**
+   * Every live file entry, in key order, a chunk at a time with a turn of the event loop
+   * between chunks: background sweeps must never hold the loop for the whole index.
+   */
+  async *walkEntries(): AsyncGenerator<FileEntry> {
+    for await (const [key, value] of this.walk(FILE_PREFIX)) {
+      const entry = this.parseEntry(key, value);
+      if (entry) yield entry;
+    }
+  }
+
+  /** Every replica record this node has written and not yet withdrawn, walked like walkEntries. */
+  async *walkOwnReplicas(): AsyncGenerator<{ userId: string; fileId: string; record: ReplicaRecord }> {
+    for await (const [key, value] of this.walk(nodeReplicasPrefix(this.self))) {
+      const parsed = parseKey(key);
+      const record = replicaRecordSchema.safeParse(value);
+      if (parsed.kind === 'replica' && record.success) yield { userId: parsed.userId, fileId: parsed.fileId, record: record.data };
+    }
   }
 
   replicaRecord(node: NodeId, userId: string, fileId: string): ReplicaRecord | undefined {
@@ -56,44 +97,41 @@ export class FileCatalog {
     return parsed.success ? parsed.data : undefined;
   }
 
-  /** The state of each expected replica; a node with no record yet is still `pending`. */
-  replicaStates(userId: string, fileId: string, expected: readonly NodeId[]): Record<NodeId, ReplicaState> {
-    const states: Record<NodeId, ReplicaState> = {};
-    for (const node of expected) states[node] = this.replicaRecord(node, userId, fileId)?.state ?? 'pending';
-    return states;
-  }
-
   view(entry: FileEntry, expected: readonly NodeId[]): FileView {
-    const { deleted: _deleted, ...rest } = entry;
-    return { ...rest, replicas: this.replicaStates(entry.ownerId, entry.fileId, expected) };
+    return this.views([entry], () => expected)[0]!;
   }
 
-  /** Every replica record this node has written and not yet withdrawn. */
-  ownReplicas(): Array<{ userId: string; fileId: string; record: ReplicaRecord }> {
-    const result: Array<{ userId: string; fileId: string; record: ReplicaRecord }> = [];
-    for (const [key] of this.index.entries(nodeReplicasPrefix(this.self))) {
-      const parsed = parseKey(key);
-      if (parsed.kind !== 'replica') continue;
-      const record = this.replicaRecord(this.self, parsed.userId, parsed.fileId);
-      if (record) result.push({ userId: parsed.userId, fileId: parsed.fileId, record });
-    }
-    return result;
+  /** Files as the API shows them, with where their replicas are (a node with no record yet is `pending`): one read for all their records. */
+  views(entries: readonly FileEntry[], expectedOf: (fileId: string) => readonly NodeId[]): FileView[] {
+    const keys = entries.flatMap((entry) => expectedOf(entry.fileId).map((node) => replicaKey(node, entry.ownerId, entry.fileId)));
+    const records = keys.length > 0 ? this.queries.values(keys) : new Map<string, unknown>();
+    return entries.map((entry) => {
+      const replicas: Record<NodeId, ReplicaState> = {};
+      for (const node of expectedOf(entry.fileId)) {
+        const state = (records.get(replicaKey(node, entry.ownerId, entry.fileId)) as { state?: ReplicaState } | undefined)?.state;
+        replicas[node] = state !== undefined && REPLICA_STATES.has(state) ? state : 'pending';
+      }
+      const { deleted: _deleted, ...rest } = entry;
+      return { ...rest, replicas };
+    });
   }
 
-  async putEntry(entry: FileEntry): Promise<void> {
-    await this.writer.write(fileKey(entry.ownerId, entry.fileId), entry);
+  /** Writes a file's entry, and this node's replica record with it when it holds one. */
+  async putEntry(entry: FileEntry, ownReplica?: ReplicaRecord): Promise<void> {
+    const facts: Array<{ key: string; value: IndexValue }> = [{ key: fileKey(entry.ownerId, entry.fileId), value: entry }];
+    if (ownReplica) facts.push({ key: replicaKey(this.self, entry.ownerId, entry.fileId), value: ownReplica });
+    await this.writer.writeMany(facts);
   }
 
   async deleteEntry(userId: string, fileId: string): Promise<void> {
     await this.writer.remove(fileKey(userId, fileId));
   }
 
-  async setOwnReplica(userId: string, fileId: string, state: ReplicaState, sha256?: string): Promise<void> {
+  async setOwnReplica(userId: string, fileId: string, state: ReplicaState, stored?: { sha256: string; size: number }): Promise<void> {
     const current = this.replicaRecord(this.self, userId, fileId);
     // Rewriting an unchanged state would only add gossip traffic.
-    if (current?.state === state && current.sha256 === sha256) return;
-    const record: ReplicaRecord = { state, at: new Date().toISOString(), ...(sha256 ? { sha256 } : {}) };
-    await this.writer.write(replicaKey(this.self, userId, fileId), record);
+    if (current?.state === state && current.sha256 === stored?.sha256 && current.size === stored?.size) return;
+    await this.writer.write(replicaKey(this.self, userId, fileId), replicaRecordOf(state, stored));
   }
 
   async clearOwnReplica(userId: string, fileId: string): Promise<void> {
@@ -101,13 +139,28 @@ export class FileCatalog {
     await this.writer.remove(replicaKey(this.self, userId, fileId));
   }
 
-  private collect(prefix: string): FileEntry[] {
-    const result: FileEntry[] = [];
-    for (const [key, value] of this.index.entries(prefix)) {
-      const entry = this.parseEntry(key, value);
-      if (entry) result.push(entry);
+  /**
+   * Entries of items found through the items table. Only values that passed the entry schema
+   * when they were stored have an item row (ItemsSchema), so they are not parsed again here.
+   */
+  private entriesOf(userId: string, fileIds: readonly string[]): FileEntry[] {
+    const entries: FileEntry[] = [];
+    for (const fileId of fileIds) {
+      const value = this.index.get(fileKey(userId, fileId));
+      if (value !== undefined) entries.push(value as FileEntry);
     }
-    return result;
+    return entries;
+  }
+
+  private async *walk(prefix: string): AsyncGenerator<[string, IndexValue]> {
+    let after = '';
+    while (true) {
+      const chunk = this.index.entries(prefix, { after, limit: WALK_CHUNK });
+      yield* chunk;
+      if (chunk.length < WALK_CHUNK) return;
+      after = chunk.at(-1)![0];
+      await yieldToEventLoop();
+    }
   }
 
   private parseEntry(key: string, value: IndexValue | undefined): FileEntry | undefined {
@@ -121,3 +174,8 @@ export class FileCatalog {
   }
 }
 
+
+/** A replica record as this node writes it: a stored one says its hash and size. */
+export function replicaRecordOf(state: ReplicaState, stored?: { sha256: string; size: number }): ReplicaRecord {
+  return { state, at: new Date().toISOString(), ...(stored ? { sha256: stored.sha256, size: stored.size } : {}) };
+}

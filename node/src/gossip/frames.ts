@@ -68,6 +68,12 @@ export const digestSchema = z.record(nodeIdSchema, counter);
 export type Digest = z.infer<typeof digestSchema>;
 
 export const MAX_FACTS_PER_FRAME = 1000;
+/**
+ * What one delta may carry, as JSON: a quarter of the transport's frame limit, so that a node
+ * that fell behind on large values still catches up a frame at a time (at least one fact is
+ * always sent, and a single fact is far smaller than the frame limit).
+ */
+export const MAX_DELTA_BYTES = 256 * 1024;
 
 /** "Here is what I know; send me what I lack" (anti-entropy, once a second to one peer). */
 export const digestFrameSchema = z.object({ type: z.literal('digest'), digest: digestSchema });

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { StorageError, type StorageErrorCode } from '../storage/storageErrors';
 import { UploadError, UPLOAD_ERROR_TO_NODE_ERROR } from '../replication/uploadError';
+import { IndexUnavailableError } from '../index/indexCommitter';
 
 /** Every error a node answers with: a stable code, its HTTP status, a default message. */
 export const NODE_ERRORS = {
@@ -17,6 +18,7 @@ export const NODE_ERRORS = {
   internal: { status: 500, message: 'Something went wrong on this node.' },
   replication_failed: { status: 503, message: 'Not enough replicas could be stored.' },
   unavailable: { status: 503, message: 'No node holding a stored replica could be reached.' },
+  insufficient_storage: { status: 507, message: 'This node cannot store anything right now (disk full or failing).' },
 } as const;
 export type NodeErrorCode = keyof typeof NODE_ERRORS;
 
@@ -57,6 +59,9 @@ export function knownError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error instanceof StorageError) return new AppError(STORAGE_TO_NODE_ERROR[error.code], error.message);
   if (error instanceof UploadError) return new AppError(UPLOAD_ERROR_TO_NODE_ERROR[error.code], error.message);
+  if (error instanceof IndexUnavailableError) return new AppError('insufficient_storage', error.message);
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (errno === 'ENOSPC' || errno === 'EDQUOT') return new AppError('insufficient_storage', 'This node\'s disk is full.');
   const type = (error as { type?: string } | undefined)?.type;
   if (type === 'entity.parse.failed') return new AppError('invalid_request', 'The body is not valid JSON.');
   if (type === 'entity.too.large') return new AppError('payload_too_large');

@@ -1,7 +1,8 @@
 import express, { type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { FILE_NAME_HEADER, type RepairResult } from '../api/files';
+import { FILE_NAME_HEADER, listQuerySchema, type FileListPage, type RepairResult, type UsageView } from '../api/files';
+import { BadCursorError } from '../store/catalogQueries';
 import { coordinateUpload } from '../replication/uploadCoordinator';
 import type { Repairer } from '../replication/repairer';
 import { expectedHolders, type ReplicationContext } from '../replication/replicationContext';
@@ -10,6 +11,7 @@ import { fileIdsSchema, liveEntry, openDownload } from './fileDownload';
 import { parseInput } from './validate';
 
 const userSchema = fileIdsSchema.pick({ userId: true });
+const searchSchema = z.object({ q: z.string().min(1).max(255), limit: z.coerce.number().int().min(1).max(200).default(50) });
 // Names are metadata only (never a path); control characters would break headers and logs.
 const nameSchema = z.string().min(1).max(1024).regex(/^[^\u0000-\u001f\u007f]+$/, 'a name without control characters');
 const mimeSchema = z.string().max(255).regex(/^[\w.+-]+\/[\w.+-]+$/, 'a MIME type such as text/plain');
@@ -44,13 +46,37 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
     res.status(201).json({ file });
   });
 
+  const usageOf = (userId: string): UsageView => {
+    const { bytes, files } = ctx.catalog.usage(userId);
+    return { used: bytes, limit: ctx.ledger.limit(userId), files };
+  };
+
+  /** One page of a folder, in the asked order: O(log n + page) whatever the user holds. */
   router.get('/v1/files/:userId', (req, res) => {
     const { userId } = parseInput(userSchema, req.params, 'path');
-    const files = ctx.catalog
-      .entries(userId)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-      .map((entry) => ctx.catalog.view(entry, expectedHolders(ctx, entry.fileId)));
-    res.json({ files, usage: { used: ctx.ledger.used(userId), limit: ctx.ledger.limit(userId) } });
+    const query = parseInput(listQuerySchema, req.query, 'query');
+    let page;
+    try {
+      page = ctx.catalog.page(userId, query);
+    } catch (error) {
+      if (error instanceof BadCursorError) throw new AppError('invalid_request', error.message);
+      throw error;
+    }
+    const files = ctx.catalog.views(page.entries, (fileId) => expectedHolders(ctx, fileId));
+    res.json({ files, ...(page.cursor ? { cursor: page.cursor } : {}), usage: usageOf(userId) } satisfies FileListPage);
+  });
+
+  /** The quota in O(1): what the gateway asks before an upload. */
+  router.get('/v1/users/:userId/usage', (req, res) => {
+    const { userId } = parseInput(userSchema, req.params, 'path');
+    res.json(usageOf(userId));
+  });
+
+  router.get('/v1/users/:userId/search', (req, res) => {
+    const { userId } = parseInput(userSchema, req.params, 'path');
+    const { q, limit } = parseInput(searchSchema, req.query, 'query');
+    const files = ctx.catalog.views(ctx.catalog.search(userId, q, limit), (fileId) => expectedHolders(ctx, fileId));
+    res.json({ files });
   });
 
   router.get('/v1/files/:userId/:fileId', async (req, res) => {
@@ -75,7 +101,6 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
   router.delete('/v1/files/:userId/:fileId', async (req, res) => {
     const entry = liveEntry(ctx, req.params);
     await ctx.catalog.deleteEntry(entry.ownerId, entry.fileId);
-    ctx.ledger.forget(entry.ownerId, entry.fileId);
     await ctx.blobs.remove(entry.ownerId, entry.fileId);
     await ctx.catalog.clearOwnReplica(entry.ownerId, entry.fileId);
     res.json({ deleted: true, fileId: entry.fileId });

@@ -31,8 +31,10 @@ export function replicaRoutes(ctx: ReplicationContext, repairer: Repairer): expr
     const expectedSha256 = req.header(EXPECTED_SHA256_HEADER);
     if (expectedSha256 !== undefined) parseInput(sha256Schema, expectedSha256, EXPECTED_SHA256_HEADER);
     if (ctx.catalog.isDeleted(userId, fileId)) throw new AppError('conflict', `File ${fileId} was deleted.`);
+    const health = ctx.indexHealth();
+    if (!health.writable) throw new AppError('insufficient_storage', `This node cannot store replicas now: ${health.reason}.`);
     const result = await ctx.blobs.write(userId, fileId, req, { expectedSha256, signal: clientGone(res) });
-    await ctx.catalog.setOwnReplica(userId, fileId, 'stored', result.sha256);
+    await ctx.catalog.setOwnReplica(userId, fileId, 'stored', { sha256: result.sha256, size: result.size });
     res.json(result);
   });
 

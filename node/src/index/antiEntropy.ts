@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { MAX_FACTS_PER_FRAME } from '../gossip/frames';
+import { MAX_DELTA_BYTES, MAX_FACTS_PER_FRAME, MAX_KEY_LENGTH } from '../gossip/frames';
 import type { AntiEntropyFrame, DeltaFrame, Digest, Fact, NodeId } from '../gossip/frames';
 import type { Clock, TimerHandle } from '../time/clock';
 import { pickRandom } from '../time/random';
 import type { Random } from '../time/random';
-import type { IndexValue, ReplicatedIndex } from './replicatedIndex';
-import type { LogRecord, RecordSink } from './records';
+import { factBytes, type DeltaLimits, type IndexValue, type ReplicatedIndex } from './replicatedIndex';
+import type { IndexCommitter } from './indexCommitter';
 
 export interface AntiEntropyConfig {
   /** How often a node sends its digest to random live peers. */
@@ -18,6 +18,8 @@ export interface AntiEntropyConfig {
   forwardPushes: boolean;
   /** Facts per delta frame; capped by the wire limit. */
   maxFactsPerFrame: number;
+  /** Serialised facts per delta frame (at least one fact is always sent). */
+  maxBytesPerFrame: number;
 }
 
 export const DEFAULT_ANTI_ENTROPY_CONFIG: Readonly<AntiEntropyConfig> = Object.freeze({
@@ -26,6 +28,7 @@ export const DEFAULT_ANTI_ENTROPY_CONFIG: Readonly<AntiEntropyConfig> = Object.f
   pushFanout: 'all',
   forwardPushes: false,
   maxFactsPerFrame: MAX_FACTS_PER_FRAME,
+  maxBytesPerFrame: MAX_DELTA_BYTES,
 });
 
 export interface GossipActivity {
@@ -40,7 +43,8 @@ export type ChangeListener = (facts: readonly Fact[], from: NodeId) => void;
 export interface AntiEntropyDeps {
   self: NodeId;
   index: ReplicatedIndex;
-  log: RecordSink;
+  /** Every change goes through it: durable before anyone hears of it. */
+  committer: IndexCommitter;
   send: (to: NodeId, frame: AntiEntropyFrame) => void;
   livePeers: () => NodeId[];
   clock: Clock;
@@ -59,17 +63,18 @@ export interface AntiEntropyDeps {
  */
 export class AntiEntropy {
   private readonly config: AntiEntropyConfig;
-  private readonly maxFacts: number;
+  private readonly limits: DeltaLimits;
   private readonly peerDigests = new Map<NodeId, Digest>();
   private readonly activityListeners = new Set<(activity: GossipActivity) => void>();
   private readonly changeListeners = new Set<ChangeListener>();
-  /** Own facts whose log append failed: retried with the next write and every round. */
-  private unsaved: Fact[] = [];
   private timer: TimerHandle | null = null;
 
   constructor(private readonly deps: AntiEntropyDeps) {
     this.config = { ...DEFAULT_ANTI_ENTROPY_CONFIG, ...deps.config };
-    this.maxFacts = Math.max(1, Math.min(this.config.maxFactsPerFrame, MAX_FACTS_PER_FRAME));
+    this.limits = {
+      maxFacts: Math.max(1, Math.min(this.config.maxFactsPerFrame, MAX_FACTS_PER_FRAME)),
+      maxBytes: Math.max(1, Math.min(this.config.maxBytesPerFrame, MAX_DELTA_BYTES)),
+    };
   }
 
   start(): void {
@@ -84,47 +89,47 @@ export class AntiEntropy {
   }
 
   /** Resolves once the change is durable here; peers get it right after. */
-  write(key: string, value: IndexValue): Promise<Fact> {
-    return this.commit(this.deps.index.put(key, value));
+  async write(key: string, value: IndexValue): Promise<Fact> {
+    return (await this.writeMany([{ key, value }]))[0]!;
   }
 
-  remove(key: string): Promise<Fact> {
-    return this.commit(this.deps.index.remove(key));
+  async remove(key: string): Promise<Fact> {
+    return (await this.writeMany([{ key, value: null }]))[0]!;
+  }
+
+  /** Several changes in one transaction: all of them are durable, or none (null deletes). */
+  async writeMany(entries: Array<{ key: string; value: IndexValue | null }>): Promise<Fact[]> {
+    for (const { key } of entries) {
+      if (key.length === 0 || key.length > MAX_KEY_LENGTH) throw new RangeError(`index keys are 1 to ${MAX_KEY_LENGTH} characters`);
+    }
+    const { facts, winners } = await this.deps.committer.submit({ kind: 'write', entries });
+    if (winners.length > 0) this.notifyChange(winners, this.deps.self);
+    this.push(facts, this.pushTargets(this.deps.livePeers()));
+    return facts;
   }
 
   handleFrame(from: NodeId, frame: AntiEntropyFrame): void {
     if (frame.type === 'digest') {
       this.emit('digest', from, 0, 'in');
       this.notePeerDigest(from, frame.digest);
-      const { facts, upTo } = this.deps.index.deltaFor(frame.digest, this.maxFacts);
+      const { facts, upTo } = this.deps.index.deltaFor(frame.digest, this.limits);
       this.sendFrame(from, { type: 'delta', facts, upTo, digest: this.deps.index.digest() });
       return;
     }
     const isPush = frame.upTo === undefined && frame.digest === undefined;
     this.emit(isPush ? 'push' : 'delta', from, frame.facts.length, 'in');
-    const winners = this.applyDelta(from, frame);
+    this.applyDelta(from, frame, isPush);
     if (frame.digest) {
       this.notePeerDigest(from, frame.digest);
-      const { facts, upTo } = this.deps.index.deltaFor(frame.digest, this.maxFacts);
+      const { facts, upTo } = this.deps.index.deltaFor(frame.digest, this.limits);
       if (facts.length > 0 || Object.keys(upTo).length > 0) this.sendFrame(from, { type: 'delta', facts, upTo });
-    }
-    // Only facts new to us are forwarded, so each node forwards a fact at most once.
-    if (isPush && this.config.forwardPushes && winners.length > 0) {
-      const peers = this.deps.livePeers().filter((peer) => peer !== from);
-      this.push(winners, this.pushTargets(peers));
     }
   }
 
-  /**
-   * Drops tombstones every member is known to cover; see ReplicatedIndex.collectTombstones.
-   * Logged so that a restart does not bring them back.
-   */
+  /** Drops tombstones every member is known to cover; see ReplicatedIndex.collectTombstones. */
   async collectTombstones(members: NodeId[]): Promise<number> {
-    const collected = this.deps.index.collectTombstones(this.peerDigests, members);
-    if (collected > 0) {
-      this.deps.logger.debug({ collected }, 'tombstones collected');
-      await this.deps.log.append([{ t: 'gc', peerDigests: Object.fromEntries(this.peerDigests), members }]);
-    }
+    const { collected } = await this.deps.committer.submit({ kind: 'gc', peerDigests: new Map(this.peerDigests), members });
+    if (collected > 0) this.deps.logger.debug({ collected }, 'tombstones collected');
     return collected;
   }
 
@@ -144,41 +149,30 @@ export class AntiEntropy {
     return () => this.changeListeners.delete(listener);
   }
 
-  private applyDelta(from: NodeId, frame: DeltaFrame): Fact[] {
+  /**
+   * Stores what a peer sent; listeners hear of it, and pushes are forwarded, only once it is
+   * durable. A batch that cannot be stored is simply dropped: our digest does not move, so
+   * the facts come again with the next exchange.
+   */
+  private applyDelta(from: NodeId, frame: DeltaFrame, isPush: boolean): void {
     const index = this.deps.index;
     const drift = index.clockDriftRejections;
-    const { winners, fresh } = index.applyReport(frame.facts);
-    const records: LogRecord[] = [];
-    if (fresh.length > 0) records.push({ t: 'facts', facts: fresh });
-    if (frame.upTo && Object.keys(frame.upTo).length > 0) {
-      index.advance(frame.upTo);
-      records.push({ t: 'upTo', upTo: frame.upTo });
-    }
-    if (index.clockDriftRejections > drift) {
-      this.deps.logger.warn({ peer: from, refused: index.clockDriftRejections - drift }, 'peer facts stamped too far in the future');
-    }
-    // Remote facts are not acknowledged to anyone, so the next round need not wait for disk.
-    if (records.length > 0) {
-      this.deps.log.append(records).catch((error: unknown) => this.deps.logger.error({ err: error }, 'index log append failed'));
-    }
-    if (winners.length > 0) this.notifyChange(winners, from);
-    return winners;
-  }
-
-  private async commit(fact: Fact): Promise<Fact> {
-    const facts = [...this.unsaved.splice(0), fact];
-    try {
-      await this.deps.log.append([{ t: 'facts', facts }]);
-    } catch (error) {
-      this.unsaved.push(...facts);
-      throw error;
-    }
-    for (const saved of facts) this.deps.index.markDurable(saved.seq);
-    // A retried fact may have been overwritten meanwhile: only current winners are news.
-    const winners = facts.filter((saved) => this.deps.index.getFact(saved.key) === saved);
-    if (winners.length > 0) this.notifyChange(winners, this.deps.self);
-    this.push(facts, this.pushTargets(this.deps.livePeers()));
-    return fact;
+    const upTo = frame.upTo && Object.keys(frame.upTo).length > 0 ? frame.upTo : undefined;
+    if (frame.facts.length === 0 && !upTo) return;
+    this.deps.committer.submit({ kind: 'delta', facts: frame.facts, upTo }).then(
+      ({ winners }) => {
+        if (index.clockDriftRejections > drift) {
+          this.deps.logger.warn({ peer: from, refused: index.clockDriftRejections - drift }, 'peer facts stamped too far in the future');
+        }
+        if (winners.length === 0) return;
+        this.notifyChange(winners, from);
+        // Only facts new to us are forwarded, so each node forwards a fact at most once.
+        if (isPush && this.config.forwardPushes) {
+          this.push(winners, this.pushTargets(this.deps.livePeers().filter((peer) => peer !== from)));
+        }
+      },
+      (error: unknown) => this.deps.logger.debug({ peer: from, err: error }, 'facts from a peer not stored; they will come again'),
+    );
   }
 
   private tick(): void {
@@ -186,12 +180,6 @@ export class AntiEntropy {
     const digest = this.deps.index.digest();
     for (const peer of pickRandom(this.deps.livePeers(), this.config.fanout, this.deps.random)) {
       this.sendFrame(peer, { type: 'digest', digest });
-    }
-    if (this.unsaved.length > 0) {
-      const retry = this.unsaved.pop()!;
-      this.commit(retry).catch((error: unknown) =>
-        this.deps.logger.warn({ err: error, unsaved: this.unsaved.length }, 'own facts still not durable'),
-      );
     }
     if (this.deps.members) {
       this.collectTombstones(this.deps.members()).catch((error: unknown) =>
@@ -210,11 +198,23 @@ export class AntiEntropy {
     return pushFanout === 'all' ? peers : pickRandom(peers, pushFanout, this.deps.random);
   }
 
+  /** Sends facts in frames within the delta limits. */
   private push(facts: Fact[], peers: NodeId[]): void {
-    for (let i = 0; i < facts.length; i += this.maxFacts) {
-      const chunk = facts.slice(i, i + this.maxFacts);
+    if (peers.length === 0) return;
+    let chunk: Fact[] = [];
+    let bytes = 0;
+    const flush = () => {
       for (const peer of peers) this.sendFrame(peer, { type: 'delta', facts: chunk });
+      chunk = [];
+      bytes = 0;
+    };
+    for (const fact of facts) {
+      const size = factBytes(fact);
+      if (chunk.length > 0 && (chunk.length >= this.limits.maxFacts || bytes + size > this.limits.maxBytes)) flush();
+      chunk.push(fact);
+      bytes += size;
     }
+    if (chunk.length > 0) flush();
   }
 
   private sendFrame(peer: NodeId, frame: AntiEntropyFrame): void {

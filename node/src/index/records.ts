@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { digestSchema, factSchema, hlcSchema, nodeIdSchema } from '../gossip/frames';
 
 /**
- * What the index persists: the snapshot document and the log records replayed on top of it.
- * Both are parsed with these schemas on start, so a damaged file is reported, not half-used.
+ * The index files of the first release (a snapshot document and log records replayed on top
+ * of it), read once to import them into the store; and the grave, which the store keeps.
  */
 
 const counter = z.number().int().nonnegative();
@@ -37,9 +37,3 @@ export const logRecordSchema = z.discriminatedUnion('t', [
   }),
 ]);
 export type LogRecord = z.infer<typeof logRecordSchema>;
-
-/** Where the protocol driver persists records; IndexLog on disk, an array in tests. */
-export interface RecordSink {
-  /** Resolves once the records are durable (fsynced). */
-  append(records: LogRecord[]): Promise<void>;
-}

@@ -4,6 +4,8 @@ import { FakeClock } from '../time/fakeClock';
 import { seededRandom } from '../time/random';
 import type { Random } from '../time/random';
 import { HybridClock, compareHlc } from './hlc';
+import { MAX_DELTA_BYTES } from '../gossip/frames';
+import { MemoryFactStore } from './factStore';
 import { ReplicatedIndex } from './replicatedIndex';
 
 const clock = new FakeClock();
@@ -18,9 +20,9 @@ function fact(origin: NodeId, seq: number, key: string, value: Fact['value'], wa
 
 /** Everything observable about an index's replicated state, in a comparable form. */
 function state(index: ReplicatedIndex) {
-  const snapshot = index.toSnapshot();
+  const facts = index.store.origins().flatMap((origin) => index.store.factsOf(origin, 0, Infinity, Infinity));
   return {
-    facts: [...snapshot.facts].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    facts: facts.sort((a, b) => (a.key < b.key ? -1 : 1)),
     digest: Object.entries(index.digest()).sort(([a], [b]) => (a < b ? -1 : 1)),
     entries: index.entries(),
   };
@@ -60,7 +62,7 @@ function expectedWinners(facts: readonly Fact[]): Map<string, Fact> {
 
 /** One anti-entropy exchange from `from` to `to`, as the protocol does it. */
 function sync(from: ReplicatedIndex, to: ReplicatedIndex, maxFacts?: number): number {
-  const delta = from.deltaFor(to.digest(), maxFacts);
+  const delta = from.deltaFor(to.digest(), maxFacts === undefined ? undefined : { maxFacts, maxBytes: MAX_DELTA_BYTES });
   to.apply(delta.facts);
   to.advance(delta.upTo);
   return delta.facts.length;
@@ -247,9 +249,27 @@ describe('ReplicatedIndex deltas', () => {
   it('truncates at maxFacts and vouches only for what it included', () => {
     const a = makeIndex('a');
     for (let i = 1; i <= 5; i++) a.put(`k${i}`, i);
-    const delta = a.deltaFor({ a: 1 }, 2);
+    const delta = a.deltaFor({ a: 1 }, { maxFacts: 2, maxBytes: MAX_DELTA_BYTES });
     expect(delta.facts.map((f) => f.seq)).toEqual([2, 3]);
     expect(delta.upTo).toEqual({ a: 3 });
+  });
+
+  it('caps a delta by bytes, always sends at least one fact, and lets the peer catch up frame by frame', () => {
+    const a = makeIndex('a');
+    const big = 'x'.repeat(60_000);
+    for (let i = 1; i <= 20; i++) a.put(`k${i}`, big);
+    const first = a.deltaFor({});
+    const bytes = first.facts.reduce((sum, f) => sum + JSON.stringify(f).length, 0);
+    expect(first.facts.length).toBe(4);
+    expect(bytes).toBeLessThanOrEqual(MAX_DELTA_BYTES);
+    expect(first.upTo).toEqual({ a: 4 });
+    const huge = a.deltaFor({}, { maxFacts: 1000, maxBytes: 10 });
+    expect(huge.facts.map((f) => f.seq)).toEqual([1]);
+    const b = makeIndex('b');
+    let frames = 0;
+    while (sync(a, b) > 0) frames++;
+    expect(frames).toBe(5);
+    expect(b.entries()).toEqual(a.entries());
   });
 
   it('converges between two random indexes with one exchange each way (seeded property)', () => {
@@ -303,23 +323,26 @@ describe('ReplicatedIndex deltas', () => {
     a.put('k1', 1);
     a.put('k2', 2);
     expect(a.deltaFor({})).toEqual({ facts: [], upTo: {} });
-    a.markDurable(2);
-    expect(a.deltaFor({})).toEqual({ facts: [], upTo: {} });
-    a.markDurable(1);
+    expect(a.digest()).toEqual({});
+    a.markDurable({ a: 1 });
+    expect(a.deltaFor({})).toMatchObject({ facts: [{ seq: 1 }], upTo: { a: 1 } });
+    a.markDurable({ a: 2 });
     expect(a.deltaFor({}).upTo).toEqual({ a: 2 });
     expect(a.deltaFor({}).facts).toHaveLength(2);
+    expect(a.digest()).toEqual({ a: 2 });
   });
 });
 
 describe('ReplicatedIndex after losing its own state', () => {
-  it('continues after its own facts learnt back from peers and does not hold them back', () => {
+  it('continues after its own facts learnt back from peers, never reusing their seqs', () => {
     const a = makeIndex('a', { durableWrites: true });
     a.apply([fact('a', 1, 'k1', 1, 100), fact('a', 2, 'k2', 2, 100)]);
     a.advance({ a: 3 });
+    a.markDurable(a.committedDigest());
     const next = a.put('k4', 4);
     expect(next.seq).toBe(4);
     expect(a.deltaFor({}).facts.map((f) => f.seq)).toEqual([1, 2]);
-    a.markDurable(4);
+    a.markDurable(a.committedDigest());
     expect(a.deltaFor({}).facts.map((f) => f.seq)).toEqual([1, 2, 4]);
     expect(a.deltaFor({}).upTo).toEqual({ a: 4 });
   });
@@ -360,7 +383,7 @@ describe('ReplicatedIndex tombstone collection', () => {
       ['c', { a: 1, b: 1, c: 2 }],
     ]);
     expect(index.collectTombstones(digests, ['a', 'b', 'c'])).toBe(1);
-    expect(index.graveCount).toBe(1);
+    expect(index.store.gravesAfter('', 10)).toHaveLength(1);
     const oldWrite = fact('c', 2, 'k', 'old', tombstone.version.wall - 10);
     expect(index.apply([oldWrite])).toEqual([]);
     expect(index.get('k')).toBeUndefined();
@@ -368,7 +391,7 @@ describe('ReplicatedIndex tombstone collection', () => {
     index.apply([fact('c', 1, 'other', 1, 50)]);
     expect(index.digest()).toEqual({ a: 1, b: 1, c: 2 });
     index.collectTombstones(digests, ['a', 'b', 'c']);
-    expect(index.graveCount).toBe(0);
+    expect(index.store.gravesAfter('', 10)).toHaveLength(0);
     expect(index.apply([oldWrite])).toEqual([]);
     expect(index.get('k')).toBeUndefined();
   });
@@ -383,25 +406,30 @@ describe('ReplicatedIndex tombstone collection', () => {
   });
 });
 
-describe('ReplicatedIndex snapshots', () => {
-  it('restores the same state and continues its own seqs', () => {
+describe('ReplicatedIndex over a store', () => {
+  it('reopened on the same store: the same state, and its own seqs go on', () => {
     const random = seededRandom(3);
-    const index = makeIndex('a');
+    const store = new MemoryFactStore();
+    const index = new ReplicatedIndex('a', new HybridClock('a', clock), { store });
     index.apply(randomFacts(random, 8).filter((f) => f.origin !== 'a' && f.seq !== 4));
     index.put('mine', 1);
     index.remove('mine');
-    const restored = ReplicatedIndex.fromSnapshot(
-      JSON.parse(JSON.stringify(index.toSnapshot())),
-      new HybridClock('a', clock),
-    );
-    expect(state(restored)).toEqual(state(index));
-    expect(restored.version).toBe(index.version);
-    expect(restored.toSnapshot().pending).toEqual(index.toSnapshot().pending);
-    expect(restored.put('next', 2).seq).toBe(3);
+    index.saveState();
+    const reopened = new ReplicatedIndex('a', new HybridClock('a', clock), { store });
+    expect(state(reopened)).toEqual(state(index));
+    expect(reopened.version).toBe(index.version);
+    expect(reopened.checkpoint().trackers).toEqual(index.checkpoint().trackers);
+    expect(reopened.put('next', 2).seq).toBe(3);
   });
 
-  it('refuses a snapshot of another node', () => {
-    const snapshot = makeIndex('a').toSnapshot();
-    expect(() => ReplicatedIndex.fromSnapshot(snapshot, new HybridClock('b', clock))).toThrow(/belongs to a/);
+  it('gives back its in-memory state when a batch is rolled back', () => {
+    const index = makeIndex('a');
+    index.put('k', 1);
+    const before = index.checkpoint();
+    index.put('k2', 2);
+    index.apply([fact('b', 1, 'x', 1, 100)]);
+    index.rollback(before);
+    expect(index.digest()).toEqual({ a: 1 });
+    expect(index.lastOwnSeq).toBe(1);
   });
 });

@@ -1,52 +1,77 @@
-import { MAX_FACTS_PER_FRAME, MAX_KEY_LENGTH } from '../gossip/frames';
+import { MAX_DELTA_BYTES, MAX_FACTS_PER_FRAME, MAX_KEY_LENGTH } from '../gossip/frames';
 import type { Digest, Fact, NodeId } from '../gossip/frames';
 import { compareHlc } from './hlc';
 import type { HybridClock } from './hlc';
-import { FactsByOrigin } from './factsByOrigin';
+import { MemoryFactStore, type FactStore } from './factStore';
 import { SeqTracker } from './seqTracker';
-import type { Grave, IndexSnapshot } from './records';
 
 /** A live index value; null is reserved for tombstones. */
 export type IndexValue = Exclude<Fact['value'], null>;
 
-export interface ApplyReport {
-  /** Facts that are now the winner of their key (the caller notifies and forwards these). */
-  winners: Fact[];
-  /** Facts seen for the first time, winners or not: what must be logged to replay the state. */
-  fresh: Fact[];
-}
-
 export interface ReplicatedIndexOptions {
+  /** Where winners and graves live; Maps when omitted. */
+  store?: FactStore;
   /**
-   * When true, the node's own facts are held back from deltas until `markDurable` says they
-   * are fsynced: a peer must never hold a fact we could lose in a crash and then reissue the
-   * same seq for a different change. Off by default for purely in-memory use.
+   * When true, `digest()` and deltas show only what `markDurable` says is on disk: a peer
+   * must never hold a fact we could lose in a crash and then reissue the same seq for a
+   * different change, nor learn a watermark we could fall back behind (it would collect a
+   * tombstone we do not have). Off for purely in-memory use.
    */
   durableWrites?: boolean;
 }
 
+export interface DeltaLimits {
+  maxFacts: number;
+  /** Serialised size of the facts in one answer; at least one fact is always sent. */
+  maxBytes: number;
+}
+
+export const DEFAULT_DELTA_LIMITS: Readonly<DeltaLimits> = Object.freeze({ maxFacts: MAX_FACTS_PER_FRAME, maxBytes: MAX_DELTA_BYTES });
+
+/** In-memory protocol state that a failed transaction must give back (see `checkpoint`). */
+export interface IndexCheckpoint {
+  ownSeq: number;
+  changes: number;
+  trackers: Map<NodeId, SeqTracker>;
+}
+
+/** Tombstones collected per round at most, so that one round is a bounded amount of work. */
+const GC_BATCH = 1_000;
+/** Facts read from the store at a time while building a delta. */
+const DELTA_PAGE = 256;
+
 /**
- * One node's scuttlebutt state, pure and in memory: the winning fact per key (last writer
- * wins on the HLC), a per-origin watermark (the digest), and the deltas between digests.
+ * One node's scuttlebutt state: the winning fact per key (last writer wins on the HLC), a
+ * per-origin watermark (the digest), and the deltas between digests. The logic is pure; the
+ * facts live in a FactStore, so the same code runs on the node's embedded store and on Maps
+ * in the simulations. Callers that persist run each batch of calls inside one store
+ * transaction and call `saveState` before it commits.
  */
 export class ReplicatedIndex {
-  private readonly winners = new Map<string, Fact>();
-  private readonly tombstoneKeys = new Set<string>();
-  private readonly byOrigin = new FactsByOrigin();
-  private readonly seen = new Map<NodeId, SeqTracker>();
-  private readonly graves = new Map<string, Grave>();
-  private readonly durableOwn: SeqTracker | null;
+  readonly store: FactStore;
+  private seen = new Map<NodeId, SeqTracker>();
+  private durable: Digest | null;
   private ownSeq = 0;
+  private changes = 0;
   /** The local fact being applied right now, told apart from own facts echoed by peers. */
   private creating: Fact | null = null;
-  private changes = 0;
+  /** Where the next grave sweep resumes (graves are swept a page per round). */
+  private graveCursor = '';
 
   constructor(
     readonly self: NodeId,
     private readonly hlc: HybridClock,
     options: ReplicatedIndexOptions = {},
   ) {
-    this.durableOwn = options.durableWrites ? new SeqTracker() : null;
+    this.store = options.store ?? new MemoryFactStore();
+    const state = this.store.loadState();
+    if (state) {
+      for (const [origin, { mark, above }] of Object.entries(state.watermarks)) this.seen.set(origin, new SeqTracker(mark, above));
+      this.ownSeq = Math.max(state.ownSeq, this.seen.get(self)?.max ?? 0);
+      this.changes = state.changes;
+    }
+    // Whatever the store held at start is on disk.
+    this.durable = options.durableWrites ? this.committedDigest() : null;
   }
 
   put(key: string, value: IndexValue): Fact {
@@ -58,16 +83,18 @@ export class ReplicatedIndex {
     return this.local(key, null);
   }
 
+  /** Applies facts from a peer; returns those that are now the winner of their key. */
   apply(facts: readonly Fact[]): Fact[] {
-    return this.applyReport(facts).winners;
+    const winners: Fact[] = [];
+    for (const fact of facts) this.applyOne(fact, winners);
+    // A key may change twice in one batch; only its final winner is news.
+    return winners.filter((fact) => this.isWinner(fact));
   }
 
-  applyReport(facts: readonly Fact[]): ApplyReport {
-    const report: ApplyReport = { winners: [], fresh: [] };
-    for (const fact of facts) this.applyOne(fact, report);
-    // A key may change twice in one batch; only its final winner is news.
-    report.winners = report.winners.filter((fact) => this.winners.get(fact.key) === fact);
-    return report;
+  /** True while `fact` is the stored winner of its key. */
+  isWinner(fact: Fact): boolean {
+    const stored = this.store.getFact(fact.key);
+    return stored !== undefined && stored.origin === fact.origin && stored.seq === fact.seq;
   }
 
   /**
@@ -86,65 +113,92 @@ export class ReplicatedIndex {
     }
   }
 
-  /** Own facts up to this seq are on disk (only meaningful with durableWrites). */
-  markDurable(seq: number): void {
-    this.durableOwn?.add(seq);
+  /** Everything committed up to `digest` is on disk (only meaningful with durableWrites). */
+  markDurable(digest: Digest): void {
+    if (!this.durable) return;
+    for (const [origin, seq] of Object.entries(digest)) this.durable[origin] = Math.max(this.durable[origin] ?? 0, seq);
   }
 
+  /** What this node vouches for: with durableWrites, only what is on disk. */
   digest(): Digest {
+    return this.durable ? { ...this.durable } : this.committedDigest();
+  }
+
+  /** Watermarks of everything applied, on disk or not yet. */
+  committedDigest(): Digest {
     const digest: Digest = {};
     for (const [origin, tracker] of this.seen) if (tracker.mark > 0) digest[origin] = tracker.mark;
     return digest;
   }
 
   /**
-   * The facts a peer with `peerDigest` lacks, in (origin, seq) order, at most `maxFacts`.
+   * The facts a peer with `peerDigest` lacks, in (origin, seq) order, within `limits`.
    * `upTo[origin]` tells the peer how far it may advance that origin: our own watermark when
    * every stored fact of the origin was included, else the last seq included, and never past
    * our own watermark (past a gap we cannot vouch that nothing is missing).
    */
-  deltaFor(peerDigest: Digest, maxFacts = MAX_FACTS_PER_FRAME): { facts: Fact[]; upTo: Digest } {
+  deltaFor(peerDigest: Digest, limits: DeltaLimits = DEFAULT_DELTA_LIMITS): { facts: Fact[]; upTo: Digest } {
     const facts: Fact[] = [];
     const upTo: Digest = {};
-    const origins = new Set([...this.byOrigin.origins(), ...this.seen.keys()]);
+    const visible = this.digest();
+    let bytes = 0;
+    let full = false;
+    const origins = new Set([...this.store.origins(), ...this.seen.keys()]);
     for (const origin of [...origins].sort()) {
       const from = peerDigest[origin] ?? 0;
-      const durable = origin === this.self && this.durableOwn ? this.durableOwn.mark : Number.POSITIVE_INFINITY;
-      const part = this.byOrigin.range(origin, from, durable, maxFacts - facts.length);
-      facts.push(...part.facts);
-      const own = Math.min(this.seen.get(origin)?.mark ?? 0, durable);
-      const cover = part.complete ? own : Math.min(own, part.facts.at(-1)?.seq ?? from);
+      // Own facts leave only once durable; others' are safe to pass on as soon as stored.
+      const ceiling = origin === this.self && this.durable ? (this.durable[origin] ?? 0) : Number.POSITIVE_INFINITY;
+      let after = from;
+      let complete = true;
+      if (full) {
+        // The budget is spent: an origin is complete only if it has nothing to send.
+        complete = this.store.factsOf(origin, from, ceiling, 1).length === 0;
+      } else {
+        while (!full) {
+          const page = this.store.factsOf(origin, after, ceiling, DELTA_PAGE);
+          for (const fact of page) {
+            const size = factBytes(fact);
+            if (facts.length >= limits.maxFacts || (facts.length > 0 && bytes + size > limits.maxBytes)) {
+              full = true;
+              complete = false;
+              break;
+            }
+            facts.push(fact);
+            bytes += size;
+            after = fact.seq;
+          }
+          if (page.length < DELTA_PAGE) break;
+        }
+      }
+      const own = Math.min(visible[origin] ?? 0, ceiling);
+      const cover = complete ? own : Math.min(own, after);
       if (cover > from) upTo[origin] = cover;
     }
     return { facts, upTo };
   }
 
   get(key: string): IndexValue | undefined {
-    const value = this.winners.get(key)?.value;
+    const value = this.store.getFact(key)?.value;
     return value === null ? undefined : value;
   }
 
   /** The winning fact of a key, tombstones included. */
   getFact(key: string): Fact | undefined {
-    return this.winners.get(key);
+    return this.store.getFact(key);
   }
 
-  /** Live [key, value] pairs in key order, optionally only keys starting with `prefix`. */
-  entries(prefix = ''): Array<[string, IndexValue]> {
-    const out: Array<[string, IndexValue]> = [];
-    for (const fact of this.winners.values()) {
-      if (fact.value !== null && fact.key.startsWith(prefix)) out.push([fact.key, fact.value]);
-    }
-    return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  /** Live [key, value] pairs in key order with keys starting with `prefix`, a page at a time. */
+  entries(prefix = '', page: { after?: string; limit?: number } = {}): Array<[string, IndexValue]> {
+    return this.store.entries(prefix, page.after ?? '', page.limit ?? 10_000);
   }
 
   /** Live (non-tombstone) keys. */
   get size(): number {
-    return this.winners.size - this.tombstoneKeys.size;
+    return this.store.liveCount;
   }
 
   get tombstoneCount(): number {
-    return this.tombstoneKeys.size;
+    return this.store.tombstoneCount;
   }
 
   /** Number of winning changes applied so far: the "index version" on the status page. */
@@ -164,11 +218,12 @@ export class ReplicatedIndex {
 
   /**
    * Drops tombstones that every member (dead ones too: they may come back) covers, per the
-   * digests they last sent us. The dropped key keeps a grave: its version and a horizon, the
-   * seq each member had reached for its own origin. An older write to the key still in flight
-   * was made before its origin learnt of the delete (after that, its HLC orders new writes
-   * later), so its seq is within the horizon; the grave rejects such writes until our own
-   * watermarks reach the horizon, from which point the watermark alone ignores them.
+   * digests they last sent us, at most a bounded batch per call. The dropped key keeps a
+   * grave: its version and a horizon, the seq each member had reached for its own origin. An
+   * older write to the key still in flight was made before its origin learnt of the delete
+   * (after that, its HLC orders new writes later), so its seq is within the horizon; the
+   * grave rejects such writes until our own watermarks reach the horizon, from which point
+   * the watermark alone ignores them.
    */
   collectTombstones(peerDigests: ReadonlyMap<NodeId, Digest>, members: readonly NodeId[]): number {
     const own = this.digest();
@@ -181,67 +236,46 @@ export class ReplicatedIndex {
       digests.push(digest);
       horizon[member] = digest[member] ?? 0;
     }
-    let collected = 0;
-    for (const key of [...this.tombstoneKeys]) {
-      const fact = this.winners.get(key)!;
-      if (!digests.every((digest) => (digest[fact.origin] ?? 0) >= fact.seq)) continue;
-      this.drop(fact);
-      this.graves.set(key, { key, version: fact.version, horizon });
-      collected++;
+    const covered: Digest = {};
+    for (const origin of new Set(digests.flatMap((digest) => Object.keys(digest)))) {
+      covered[origin] = Math.min(...digests.map((digest) => digest[origin] ?? 0));
     }
-    for (const [key, grave] of this.graves) {
+    const tombstones = this.store.coveredTombstones(covered, GC_BATCH);
+    for (const fact of tombstones) {
+      this.store.deleteFact(fact);
+      this.store.putGrave({ key: fact.key, version: fact.version, horizon });
+    }
+    this.sweepGraves();
+    return tombstones.length;
+  }
+
+  /** Saves the non-fact state; a persisting caller does so in the transaction of the batch. */
+  saveState(): void {
+    const watermarks: Record<NodeId, { mark: number; above: number[] }> = {};
+    for (const [origin, tracker] of this.seen) watermarks[origin] = { mark: tracker.mark, above: tracker.pending() };
+    this.store.saveState({ ownSeq: this.ownSeq, changes: this.changes, watermarks });
+  }
+
+  /** The in-memory state before a batch, to give back if its transaction fails. */
+  checkpoint(): IndexCheckpoint {
+    const trackers = new Map<NodeId, SeqTracker>();
+    for (const [origin, tracker] of this.seen) trackers.set(origin, new SeqTracker(tracker.mark, tracker.pending()));
+    return { ownSeq: this.ownSeq, changes: this.changes, trackers };
+  }
+
+  rollback(checkpoint: IndexCheckpoint): void {
+    this.ownSeq = checkpoint.ownSeq;
+    this.changes = checkpoint.changes;
+    this.seen = checkpoint.trackers;
+  }
+
+  private sweepGraves(): void {
+    const graves = this.store.gravesAfter(this.graveCursor, GC_BATCH);
+    for (const grave of graves) {
       const covered = Object.entries(grave.horizon).every(([origin, seq]) => (this.seen.get(origin)?.mark ?? 0) >= seq);
-      if (covered) this.graves.delete(key);
+      if (covered) this.store.deleteGrave(grave.key);
     }
-    return collected;
-  }
-
-  /** Graves still held (collected tombstones not yet safe to forget entirely). */
-  get graveCount(): number {
-    return this.graves.size;
-  }
-
-  toSnapshot(): IndexSnapshot {
-    const watermarks: Digest = {};
-    const pending: Record<NodeId, number[]> = {};
-    for (const [origin, tracker] of this.seen) {
-      watermarks[origin] = tracker.mark;
-      const above = tracker.pending();
-      if (above.length > 0) pending[origin] = above;
-    }
-    return {
-      format: 1,
-      self: this.self,
-      ownSeq: this.ownSeq,
-      changes: this.changes,
-      watermarks,
-      pending,
-      facts: [...this.winners.values()],
-      graves: [...this.graves.values()],
-    };
-  }
-
-  /** Rebuilds an index; everything in a snapshot is on disk, so own facts count as durable. */
-  static fromSnapshot(snapshot: IndexSnapshot, hlc: HybridClock, options: ReplicatedIndexOptions = {}): ReplicatedIndex {
-    if (snapshot.self !== hlc.node) throw new Error(`snapshot belongs to ${snapshot.self}, not ${hlc.node}`);
-    const index = new ReplicatedIndex(snapshot.self, hlc, options);
-    for (const [origin, mark] of Object.entries(snapshot.watermarks)) {
-      index.seen.set(origin, new SeqTracker(mark, snapshot.pending[origin] ?? []));
-    }
-    for (const fact of snapshot.facts) {
-      hlc.observe(fact.version);
-      index.store(fact);
-    }
-    for (const grave of snapshot.graves) index.graves.set(grave.key, grave);
-    index.ownSeq = Math.max(snapshot.ownSeq, index.seen.get(snapshot.self)?.max ?? 0);
-    index.changes = snapshot.changes;
-    index.markAllDurable();
-    return index;
-  }
-
-  /** Declares every own fact so far durable (after a restore from disk). */
-  markAllDurable(): void {
-    this.durableOwn?.raiseTo(this.ownSeq);
+    this.graveCursor = graves.length < GC_BATCH ? '' : graves.at(-1)!.key;
   }
 
   private local(key: string, value: IndexValue | null): Fact {
@@ -249,7 +283,7 @@ export class ReplicatedIndex {
       throw new RangeError(`index keys are 1 to ${MAX_KEY_LENGTH} characters`);
     }
     let version = this.hlc.now();
-    const current = this.winners.get(key)?.version ?? this.graves.get(key)?.version;
+    const current = this.store.getFact(key)?.version ?? this.store.getGrave(key)?.version;
     if (current && compareHlc(current, version) >= 0) {
       // The current value was stamped by a clock ahead of ours (its stamp was refused as
       // drift). The user wrote after seeing it, so the write must still win: order it next.
@@ -259,49 +293,33 @@ export class ReplicatedIndex {
     const fact: Fact = { origin: this.self, seq: this.ownSeq + 1, key, value, version };
     this.ownSeq = fact.seq;
     this.creating = fact;
-    this.applyOne(fact, { winners: [], fresh: [] });
+    this.applyOne(fact, []);
     this.creating = null;
     return fact;
   }
 
   /**
    * Our own facts coming back from peers (this node lost its disk, or restored an older
-   * snapshot): never reuse their seqs, and they are durable elsewhere, so do not hold them
-   * back from deltas.
+   * copy): never reuse their seqs.
    */
   private learnOwn(seq: number): void {
     if (seq > this.ownSeq) this.ownSeq = seq;
-    this.durableOwn?.raiseTo(seq);
   }
 
-  private applyOne(fact: Fact, report: ApplyReport): void {
+  private applyOne(fact: Fact, winners: Fact[]): void {
     const tracker = this.tracker(fact.origin);
     // At or below the watermark means seen already, or superseded (see advance): ignore.
     if (!tracker.add(fact.seq)) return;
     if (fact.origin === this.self && fact !== this.creating) this.learnOwn(fact.seq);
-    report.fresh.push(fact);
     this.hlc.observe(fact.version);
-    const grave = this.graves.get(fact.key);
+    const grave = this.store.getGrave(fact.key);
     if (grave && compareHlc(fact.version, grave.version) <= 0) return;
-    const current = this.winners.get(fact.key);
+    const current = this.store.getFact(fact.key);
     if (current && compareHlc(fact.version, current.version) <= 0) return;
-    if (current) this.drop(current);
-    this.graves.delete(fact.key);
-    this.store(fact);
+    this.store.putFact(fact, current);
+    if (grave) this.store.deleteGrave(fact.key);
     this.changes++;
-    report.winners.push(fact);
-  }
-
-  private store(fact: Fact): void {
-    this.winners.set(fact.key, fact);
-    this.byOrigin.add(fact);
-    if (fact.value === null) this.tombstoneKeys.add(fact.key);
-  }
-
-  private drop(fact: Fact): void {
-    this.winners.delete(fact.key);
-    this.byOrigin.delete(fact);
-    this.tombstoneKeys.delete(fact.key);
+    winners.push(fact);
   }
 
   private tracker(origin: NodeId): SeqTracker {
@@ -312,4 +330,9 @@ export class ReplicatedIndex {
     }
     return tracker;
   }
+}
+
+/** A fact's share of a frame, as JSON. */
+export function factBytes(fact: Fact): number {
+  return JSON.stringify(fact).length;
 }

@@ -3,7 +3,8 @@ import { FakeClock } from '../time/fakeClock';
 import { pickRandom, seededRandom } from '../time/random';
 import { LinkSimulator, type LinkProfile } from '../transport/linkSimulator';
 import { MemoryNetwork } from '../transport/memoryTransport';
-import { AntiEntropy, type AntiEntropyConfig } from './antiEntropy';
+import { AntiEntropy, DEFAULT_ANTI_ENTROPY_CONFIG, type AntiEntropyConfig } from './antiEntropy';
+import { IndexCommitter, IN_MEMORY } from './indexCommitter';
 import { HybridClock } from './hlc';
 import { ReplicatedIndex } from './replicatedIndex';
 
@@ -40,6 +41,7 @@ export async function simulateSpread(options: SpreadOptions): Promise<SpreadResu
   const learntAt = new Map<string, number>();
   const key = 'kv/rumour';
   const config: AntiEntropyConfig = {
+    ...DEFAULT_ANTI_ENTROPY_CONFIG,
     intervalMs: 1_000,
     fanout: 3,
     pushFanout: 3,
@@ -56,7 +58,7 @@ export async function simulateSpread(options: SpreadOptions): Promise<SpreadResu
     const engine = new AntiEntropy({
       self: id,
       index,
-      log: { append: async () => {} },
+      committer: new IndexCommitter(index, IN_MEMORY, { clock, logger }),
       send: (to, frame) => transport.send(to, frame),
       livePeers: () => pickRandom(ids, config.fanout + 4, random).filter((peer) => peer !== id),
       clock,

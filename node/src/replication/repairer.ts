@@ -2,6 +2,9 @@ import type { FileEntry, RepairResult, ReplicaState } from '../api/files';
 import { fileKey } from '../files/fileKeys';
 import type { NodeId } from '../gossip/frames';
 import { expectedHolders, storedSourcesByDistance, type ReplicationContext } from './replicationContext';
+import { throttle } from '../storage/throttle';
+
+const FIRST_SWEEP_DELAY_MS = 5_000;
 
 /**
  * Keeps this node's disk equal to what the index says it should hold (DESIGN §5): pulls
@@ -25,7 +28,8 @@ export class Repairer {
 
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    // Not at once: a node that has just started has peers to greet and a loop to keep free.
+    this.schedule(Math.min(this.ctx.settings.repairIntervalMs, FIRST_SWEEP_DELAY_MS));
   }
 
   async stop(): Promise<void> {
@@ -98,7 +102,7 @@ export class Repairer {
     const key = fileKey(entry.ownerId, entry.fileId);
     const before = await this.localState(entry, opts.verify ?? false);
     if (before === 'stored') {
-      await this.ctx.catalog.setOwnReplica(entry.ownerId, entry.fileId, 'stored', entry.sha256);
+      await this.ctx.catalog.setOwnReplica(entry.ownerId, entry.fileId, 'stored', { sha256: entry.sha256, size: entry.size });
       return { node: this.ctx.self, before, after: 'stored', repaired: false };
     }
     if (before === 'corrupt') await this.ctx.catalog.setOwnReplica(entry.ownerId, entry.fileId, 'corrupt');
@@ -114,23 +118,23 @@ export class Repairer {
   private async sweepOnce(): Promise<void> {
     const { ctx } = this;
     this.stats.sweeps++;
-    const live = new Map<string, FileEntry>();
-    for (const entry of ctx.catalog.allEntries()) {
-      live.set(fileKey(entry.ownerId, entry.fileId), entry);
+    for await (const entry of throttle(ctx.catalog.walkEntries(), ctx.settings.repairSweepFilesPerSecond)) {
       if (this.stopped) return;
       await this.checkEntry(entry);
     }
 
     // Records and blobs of files that are gone (deleted) or never became files (orphans).
     const now = Date.now();
-    for (const { userId, fileId, record } of ctx.catalog.ownReplicas()) {
-      if (live.has(fileKey(userId, fileId))) continue;
+    for await (const { userId, fileId, record } of ctx.catalog.walkOwnReplicas()) {
+      if (this.stopped) return;
+      if (ctx.catalog.entry(userId, fileId)) continue;
       const deleted = ctx.catalog.isDeleted(userId, fileId);
       if (!deleted && now - Date.parse(record.at) < ctx.settings.orphanGraceMs) continue;
       await this.discard(userId, fileId, deleted ? 'deleted' : 'orphan');
     }
     for await (const blob of ctx.blobs.list()) {
-      if (live.has(fileKey(blob.userId, blob.fileId))) continue;
+      if (this.stopped) return;
+      if (ctx.catalog.entry(blob.userId, blob.fileId)) continue;
       const deleted = ctx.catalog.isDeleted(blob.userId, blob.fileId);
       const hasRecord = ctx.catalog.replicaRecord(ctx.self, blob.userId, blob.fileId) !== undefined;
       // A blob with a fresh record is an upload in flight; its record's age decides above.
@@ -174,7 +178,7 @@ export class Repairer {
           await ctx.blobs.remove(entry.ownerId, entry.fileId);
           return 'missing';
         }
-        await ctx.catalog.setOwnReplica(entry.ownerId, entry.fileId, 'stored', entry.sha256);
+        await ctx.catalog.setOwnReplica(entry.ownerId, entry.fileId, 'stored', { sha256: entry.sha256, size: entry.size });
         this.stats.pulled++;
         ctx.activity({ from: source, to: ctx.self, action: 'repair', fileId: entry.fileId, bytes: entry.size });
         ctx.logger.info({ fileId: entry.fileId, source, size: entry.size }, 'replica repaired from peer');

@@ -4,6 +4,7 @@ import type { FileCatalog } from '../files/fileCatalog';
 import type { BlobStore } from '../storage/blobStore';
 import type { QuotaLedger } from '../storage/quotaLedger';
 import type { PeerClient } from './peerClient';
+import type { IndexHealth } from '../index/indexCommitter';
 import { placeReplicas } from './placement';
 
 export interface StorageSettings {
@@ -15,6 +16,8 @@ export interface StorageSettings {
   quotaBytes: number;
   /** How often the full repair sweep compares the whole index with the disk (changed files are looked at at once). */
   repairIntervalMs: number;
+  /** Files the full sweep looks at per second at most: a million files are a background trickle, not a storm. */
+  repairSweepFilesPerSecond: number;
   /** A blob or replica record with no file entry is removed only after this long (uploads in flight). */
   orphanGraceMs: number;
   /** Pause between two scrub passes over every stored replica. */
@@ -29,6 +32,7 @@ export function defaultStorageSettings(): StorageSettings {
     writeQuorum: 2,
     quotaBytes: 5 * 1024 ** 3,
     repairIntervalMs: 30_000,
+    repairSweepFilesPerSecond: 1_000,
     orphanGraceMs: 10 * 60_000,
     scrubIntervalMs: 60 * 60_000,
     scrubBytesPerSecond: 32 * 1024 * 1024,
@@ -64,6 +68,8 @@ export interface ReplicationContext {
   logger: Logger;
   /** Told of every replica moved or removed, for the live view. */
   activity: (activity: ReplicationActivity) => void;
+  /** Whether the index takes writes now (it refuses them while the disk is full). */
+  indexHealth: () => IndexHealth;
 }
 
 /** The nodes that should hold a file, whatever their state now. */

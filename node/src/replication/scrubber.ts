@@ -31,7 +31,7 @@ export class Scrubber {
   /** One pass over every replica this node holds as stored. */
   async pass(): Promise<void> {
     const { ctx } = this;
-    for (const { userId, fileId, record } of ctx.catalog.ownReplicas()) {
+    for await (const { userId, fileId, record } of ctx.catalog.walkOwnReplicas()) {
       if (this.abort.signal.aborted) return;
       if (record.state !== 'stored') continue;
       const entry = ctx.catalog.entry(userId, fileId);

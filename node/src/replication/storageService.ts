@@ -5,7 +5,9 @@ import type { Fact } from '../gossip/frames';
 import type { ReplicatedIndex } from '../index/replicatedIndex';
 import { FileCatalog, type IndexWriter } from '../files/fileCatalog';
 import { parseKey } from '../files/fileKeys';
-import { fileEntrySchema } from '../api/files';
+import type { CatalogQueries } from '../store/catalogQueries';
+import type { Counters } from '../store/counters';
+import type { IndexHealth } from '../index/indexCommitter';
 import { BlobStore } from '../storage/blobStore';
 import { QuotaLedger } from '../storage/quotaLedger';
 import type { LinkSimulator } from '../transport/linkSimulator';
@@ -14,7 +16,7 @@ import { replicaRoutes } from '../http/replicaRoutes';
 import { PeerClient, type PeerAddress } from './peerClient';
 import { Repairer } from './repairer';
 import { Scrubber } from './scrubber';
-import { expectedHolders, type MeshView, type ReplicationActivity, type ReplicationContext, type StorageSettings } from './replicationContext';
+import type { MeshView, ReplicationActivity, ReplicationContext, StorageSettings } from './replicationContext';
 
 export interface StorageServiceDeps {
   self: NodeId;
@@ -24,10 +26,14 @@ export interface StorageServiceDeps {
   links: LinkSimulator;
   index: ReplicatedIndex;
   writer: IndexWriter;
+  /** Reads of the store's derived tables, and its counters. */
+  queries: CatalogQueries;
+  counters: Counters;
   mesh: MeshView;
   settings: StorageSettings;
   logger: Logger;
   activity: (activity: ReplicationActivity) => void;
+  indexHealth: () => IndexHealth;
 }
 
 /** Everything a node needs to store, replicate, repair and scrub files, built in one place. */
@@ -36,25 +42,27 @@ export class StorageService {
   readonly repairer: Repairer;
   readonly scrubber: Scrubber;
   readonly routers: express.Router[];
+  private readonly counters: Counters;
 
   constructor(deps: StorageServiceDeps) {
-    const catalog = new FileCatalog(deps.self, deps.index, deps.writer, deps.logger.child({ component: 'catalog' }));
+    this.counters = deps.counters;
+    const catalog = new FileCatalog(deps.self, deps.index, deps.writer, deps.queries, deps.logger.child({ component: 'catalog' }));
     this.ctx = {
       self: deps.self,
       allNodes: [deps.self, ...deps.peers.keys()].sort(),
       catalog,
       blobs: new BlobStore(deps.nodeDir, { logger: deps.logger.child({ component: 'blobs' }) }),
       peers: new PeerClient({ self: deps.self, secret: deps.secret, peers: deps.peers, links: deps.links, logger: deps.logger }),
-      ledger: new QuotaLedger({ limitBytes: deps.settings.quotaBytes }),
+      ledger: new QuotaLedger({ limitBytes: deps.settings.quotaBytes, usedBytes: (userId) => catalog.usage(userId).bytes }),
       mesh: deps.mesh,
       settings: deps.settings,
       logger: deps.logger.child({ component: 'replication' }),
       activity: deps.activity,
+      indexHealth: deps.indexHealth,
     };
     this.repairer = new Repairer(this.ctx);
     this.scrubber = new Scrubber(this.ctx, this.repairer);
     this.routers = [fileRoutes(this.ctx, this.repairer), replicaRoutes(this.ctx, this.repairer)];
-    for (const entry of catalog.allEntries()) this.ctx.ledger.setCommitted(entry.ownerId, entry.fileId, entry.size);
   }
 
   /** Removes temp files of interrupted writes; must run before the node accepts uploads. */
@@ -73,34 +81,20 @@ export class StorageService {
     this.ctx.peers.close();
   }
 
-  /** Keeps quota and disk in step with facts learnt from peers (and our own). */
+  /** Keeps the disk in step with facts learnt from peers (and our own). */
   onIndexChange(facts: readonly Fact[]): void {
     for (const fact of facts) {
       const key = parseKey(fact.key);
-      if (key.kind === 'other') continue;
-      this.repairer.nudge(key.userId, key.fileId);
-      if (key.kind !== 'file') continue;
-      const entry = fact.value === null ? undefined : fileEntrySchema.safeParse(fact.value).data;
-      if (entry && !entry.deleted) this.ctx.ledger.setCommitted(key.userId, key.fileId, entry.size);
-      else this.ctx.ledger.forget(key.userId, key.fileId);
+      if (key.kind !== 'other') this.repairer.nudge(key.userId, key.fileId);
     }
   }
 
-  /** Replica counts and logical bytes held here, for the status page. */
+  /** Replica counts and logical bytes held here, for the status page: counters, never a scan. */
   summary(): { bytesStored: number; replicas: { stored: number; pending: number; corrupt: number } } {
-    const replicas = { stored: 0, pending: 0, corrupt: 0 };
-    let bytesStored = 0;
-    for (const { userId, fileId, record } of this.ctx.catalog.ownReplicas()) {
-      const entry = this.ctx.catalog.entry(userId, fileId);
-      if (!entry) continue;
-      replicas[record.state]++;
-      if (record.state === 'stored') bytesStored += entry.size;
-    }
-    // Files this node should hold but has no record for yet are pending here.
-    for (const entry of this.ctx.catalog.allEntries()) {
-      if (!expectedHolders(this.ctx, entry.fileId).includes(this.ctx.self)) continue;
-      if (!this.ctx.catalog.replicaRecord(this.ctx.self, entry.ownerId, entry.fileId)) replicas.pending++;
-    }
-    return { bytesStored, replicas };
+    const stored = this.counters.get('replicas.stored');
+    const corrupt = this.counters.get('replicas.corrupt');
+    // Files this node should hold but has no good replica of yet are pending here.
+    const pending = Math.max(this.counters.get('replicas.pending'), this.counters.get('replicas.expected') - stored - corrupt);
+    return { bytesStored: this.counters.get('replicas.storedBytes'), replicas: { stored, pending, corrupt } };
   }
 }

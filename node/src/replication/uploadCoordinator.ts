@@ -11,6 +11,8 @@ import { placeReplicas } from './placement';
 import { quorum, QuorumError } from './quorum';
 import { expectedHolders, type ReplicationContext } from './replicationContext';
 import { UploadError } from './uploadError';
+import { IndexUnavailableError } from '../index/indexCommitter';
+import { replicaRecordOf } from '../files/fileCatalog';
 
 type ReplicaWrite = WriteResult & { node: NodeId };
 
@@ -35,6 +37,9 @@ export async function coordinateUpload(ctx: ReplicationContext, request: UploadR
   const { userId, fileId } = request;
   assertUuid(userId, 'userId');
   assertUuid(fileId, 'fileId');
+  const health = ctx.indexHealth();
+  // Refused before a byte is read: the entry could not be stored at the end anyway.
+  if (!health.writable) throw new IndexUnavailableError(health.reason ?? 'the index refuses writes');
   if (ctx.catalog.entry(userId, fileId) || ctx.catalog.isDeleted(userId, fileId)) {
     throw new UploadError('conflict', `File ${fileId} already exists or was deleted; upload under a new id.`);
   }
@@ -78,6 +83,7 @@ export async function coordinateUpload(ctx: ReplicationContext, request: UploadR
       result.size === meter.bytes && (expected === undefined || result.sha256 === expected) ? result.sha256 : undefined,
     );
     const sha256 = durable[0]!.sha256;
+    const now = new Date().toISOString();
     const entry: FileEntry = {
       fileId,
       ownerId: userId,
@@ -85,12 +91,15 @@ export async function coordinateUpload(ctx: ReplicationContext, request: UploadR
       size: meter.bytes,
       sha256,
       mime: request.mime,
-      createdAt: new Date().toISOString(),
+      createdAt: now,
+      modifiedAt: now,
       deleted: false,
     };
-    await ctx.catalog.putEntry(entry);
-    ctx.ledger.commit(uploadId, fileId, entry.size);
-    if (durable.some((write) => write.node === ctx.self)) await ctx.catalog.setOwnReplica(userId, fileId, 'stored', sha256);
+    // The entry and this node's replica record in one transaction: one fsync, not two.
+    const storedHere = durable.some((write) => write.node === ctx.self);
+    await ctx.catalog.putEntry(entry, storedHere ? replicaRecordOf('stored', { sha256, size: entry.size }) : undefined);
+    // The store counts the entry's bytes from here on.
+    ctx.ledger.release(uploadId);
     ctx.logger.info({ fileId, userId, size: entry.size, targets, acknowledgedBy: durable.length }, 'upload acknowledged');
     for (const node of targets) {
       if (node !== ctx.self) ctx.activity({ from: ctx.self, to: node, action: 'upload', fileId, bytes: entry.size });

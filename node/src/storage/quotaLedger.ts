@@ -19,20 +19,21 @@ interface Reservation {
 }
 
 /**
- * Per-user accounting of logical bytes against a limit, with no I/O. Committed sizes are
- * keyed by file id, so the same fact arriving twice (a local commit, then the replicated
- * index) is counted once, and replicas never count at all. Uploads in flight hold
- * reservations so that concurrent uploads cannot together cross the limit.
+ * Per-user accounting of logical bytes against a limit, with no I/O. Committed bytes are not
+ * kept here: they are the store's usage counter, maintained in the same transaction as the
+ * file entries (so a fact arriving twice, or a replica, never counts twice). What this keeps
+ * is the reservations of uploads in flight, so that concurrent uploads cannot together cross
+ * the limit; a reservation is released once its entry is committed.
  */
 export class QuotaLedger {
   private readonly limitBytes: number;
-  private readonly committed = new Map<string, Map<string, number>>();
-  private readonly usedTotals = new Map<string, number>();
+  private readonly usedBytes: (userId: string) => number;
   private readonly reservations = new Map<string, Reservation>();
   private readonly reservedTotals = new Map<string, number>();
 
-  constructor(options: { limitBytes?: number } = {}) {
+  constructor(options: { limitBytes?: number; usedBytes?: (userId: string) => number } = {}) {
     this.limitBytes = options.limitBytes ?? DEFAULT_QUOTA_BYTES;
+    this.usedBytes = options.usedBytes ?? (() => 0);
     checkBytes(this.limitBytes, 'limitBytes');
   }
 
@@ -41,7 +42,7 @@ export class QuotaLedger {
   }
 
   used(userId: string): number {
-    return this.usedTotals.get(userId) ?? 0;
+    return this.usedBytes(userId);
   }
 
   reserved(userId: string): number {
@@ -74,47 +75,12 @@ export class QuotaLedger {
     return { ok: true };
   }
 
-  /**
-   * Turns a reservation into a committed file. `size` is the stored size when it differs from
-   * what was reserved; a new version of an existing file replaces the old size.
-   */
-  commit(uploadId: string, fileId: string, size?: number): void {
-    const reservation = this.reservationOf(uploadId);
-    const bytes = size ?? reservation.bytes;
-    checkBytes(bytes, 'size');
-    this.release(uploadId);
-    this.setCommitted(reservation.userId, fileId, bytes);
-  }
-
-  /** Drops a reservation (failed or cancelled upload); unknown ids are ignored. */
+  /** Drops a reservation: its upload failed, or its entry (and so its usage) is committed. Unknown ids are ignored. */
   release(uploadId: string): void {
     const reservation = this.reservations.get(uploadId);
     if (!reservation) return;
     this.reservations.delete(uploadId);
     this.addReserved(reservation.userId, -reservation.bytes);
-  }
-
-  /** A file the replicated index knows about; idempotent, and may replace an earlier size. */
-  setCommitted(userId: string, fileId: string, size: number): void {
-    checkBytes(size, 'size');
-    let files = this.committed.get(userId);
-    if (!files) {
-      files = new Map();
-      this.committed.set(userId, files);
-    }
-    const previous = files.get(fileId) ?? 0;
-    files.set(fileId, size);
-    this.setUsed(userId, this.used(userId) - previous + size);
-  }
-
-  /** A deleted file (tombstone): its bytes are free at once. Idempotent. */
-  forget(userId: string, fileId: string): void {
-    const files = this.committed.get(userId);
-    const size = files?.get(fileId);
-    if (!files || size === undefined) return;
-    files.delete(fileId);
-    if (files.size === 0) this.committed.delete(userId);
-    this.setUsed(userId, this.used(userId) - size);
   }
 
   private refusal(userId: string, bytes: number): QuotaResult | undefined {
@@ -135,11 +101,6 @@ export class QuotaLedger {
     const next = this.reserved(userId) + delta;
     if (next === 0) this.reservedTotals.delete(userId);
     else this.reservedTotals.set(userId, next);
-  }
-
-  private setUsed(userId: string, value: number): void {
-    if (value === 0) this.usedTotals.delete(userId);
-    else this.usedTotals.set(userId, value);
   }
 }
 

@@ -12,24 +12,25 @@ export const realPace: Pace = {
 };
 
 /**
- * Re-yields `source` no faster than `bytesPerSecond` on average since the start, so a
- * background reader (the scrubber) leaves the disk to the foreground. Pacing against the
- * start rather than per chunk lets a slow stretch be caught up without drifting.
+ * Re-yields `source` no faster than `perSecond` on average since the start, so background
+ * work (the scrubber's reads, the repair sweep's files) leaves the disk and the event loop to
+ * the foreground. Buffers weigh their length, anything else 1. Pacing against the start
+ * rather than per item lets a slow stretch be caught up without drifting.
  */
-export async function* throttle(
-  source: AsyncIterable<Buffer>,
-  bytesPerSecond: number,
+export async function* throttle<T>(
+  source: AsyncIterable<T>,
+  perSecond: number,
   options: { pace?: Pace; signal?: AbortSignal } = {},
-): AsyncGenerator<Buffer> {
-  if (!(bytesPerSecond > 0) || !Number.isFinite(bytesPerSecond)) {
-    throw new RangeError('bytesPerSecond must be a positive finite number');
+): AsyncGenerator<T> {
+  if (!(perSecond > 0) || !Number.isFinite(perSecond)) {
+    throw new RangeError('perSecond must be a positive finite number');
   }
   const pace = options.pace ?? realPace;
   const start = pace.now();
-  let bytes = 0;
+  let units = 0;
   for await (const chunk of source) {
-    bytes += chunk.length;
-    const wait = start + (bytes * 1000) / bytesPerSecond - pace.now();
+    units += Buffer.isBuffer(chunk) ? chunk.length : 1;
+    const wait = start + (units * 1000) / perSecond - pace.now();
     if (wait > 0) await pace.sleep(wait, options.signal);
     options.signal?.throwIfAborted();
     yield chunk;

@@ -22,6 +22,7 @@ const FRIENDLY: Readonly<Partial<Record<GatewayErrorCode | 'network', string>>> 
   email_not_verified: 'Verify your email address first: enter the code we sent you.',
   quota_exceeded: 'This file does not fit in your remaining storage.',
   replication_failed: 'Not enough storage nodes could keep the file. Please try again.',
+  insufficient_storage: 'A storage node is out of disk space right now, so nothing was stored. Please try again later.',
   slot_unavailable: 'That slot has just been taken. Please pick another one.',
   booking_overlap: 'You already have a session at that time.',
   cancellation_closed: 'This session starts in less than 4 hours and can no longer be cancelled.',

@@ -12,7 +12,12 @@ import { ApiError, csrfHeaders, notifyIfUnauthenticated, request } from './http'
 
 export type { ClientFile, FileListResponse, RepairResponse, ReplicaState, UploadResponse, Usage, UserInfoResponse };
 
-export const fetchFiles = () => request<FileListResponse>('GET', '/api/files/list');
+/** One page of the list, newest first; `cursor` continues where the previous page ended. */
+export const fetchFiles = (page: { limit: number; cursor?: string }) => {
+  const query = new URLSearchParams({ limit: String(page.limit) });
+  if (page.cursor) query.set('cursor', page.cursor);
+  return request<FileListResponse>('GET', `/api/files/list?${query}`);
+};
 export const deleteFile = (id: string) => request<{ deleted: true; id: string }>('DELETE', `/api/files/delete/${encodeURIComponent(id)}`);
 export const verifyReplicas = (id: string) => request<RepairResponse>('POST', `/api/files/replicate/${encodeURIComponent(id)}`);
 export const fetchUserInfo = () => request<UserInfoResponse>('GET', '/api/user/info');

@@ -3,9 +3,15 @@ import { computed, ref } from 'vue';
 import { deleteFile, fetchFiles, type ClientFile, type Usage } from '../api/files';
 import { errorMessage } from '../api/errorMessages';
 
-/** The signed-in user's files and quota, as last read from GET /api/files/list. */
+/** Files asked for per page; the list API pages at most 1,000. */
+const PAGE = 200;
+const MAX_PAGE = 1000;
+
+/** The signed-in user's files and quota, as last read from GET /api/files/list, a page at a time. */
 export const useFilesStore = defineStore('files', () => {
   const files = ref<ClientFile[]>([]);
+  /** Where the next page starts; null once every file is loaded. */
+  const cursor = ref<string | null>(null);
   const usage = ref<Usage | null>(null);
   const loaded = ref(false);
   const loading = ref(false);
@@ -15,11 +21,13 @@ export const useFilesStore = defineStore('files', () => {
   const sorted = computed(() => [...files.value].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
   const hasPending = computed(() => files.value.some((f) => Object.values(f.replicas).includes('pending')));
 
+  /** Reloads from the top, as many files as are shown now (so a refresh never shrinks the list). */
   async function refresh(): Promise<void> {
     loading.value = true;
     try {
-      const answer = await fetchFiles();
+      const answer = await fetchFiles({ limit: Math.min(MAX_PAGE, Math.max(PAGE, files.value.length)) });
       files.value = answer.files;
+      cursor.value = answer.cursor ?? null;
       usage.value = answer.usage;
       error.value = null;
     } catch (caught) {
@@ -27,6 +35,23 @@ export const useFilesStore = defineStore('files', () => {
     } finally {
       loading.value = false;
       loaded.value = true;
+    }
+  }
+
+  async function loadMore(): Promise<void> {
+    if (!cursor.value) return;
+    loading.value = true;
+    try {
+      const answer = await fetchFiles({ limit: PAGE, cursor: cursor.value });
+      const known = new Set(files.value.map((f) => f.id));
+      files.value = [...files.value, ...answer.files.filter((f) => !known.has(f.id))];
+      cursor.value = answer.cursor ?? null;
+      usage.value = answer.usage;
+      error.value = null;
+    } catch (caught) {
+      error.value = errorMessage(caught);
+    } finally {
+      loading.value = false;
     }
   }
 
@@ -44,10 +69,11 @@ export const useFilesStore = defineStore('files', () => {
 
   function reset(): void {
     files.value = [];
+    cursor.value = null;
     usage.value = null;
     loaded.value = false;
     error.value = null;
   }
 
-  return { files, usage, loaded, loading, error, sorted, hasPending, refresh, addUploaded, remove, reset };
+  return { files, cursor, usage, loaded, loading, error, sorted, hasPending, refresh, loadMore, addUploaded, remove, reset };
 });

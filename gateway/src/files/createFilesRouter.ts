@@ -101,12 +101,14 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
 
   router.post('/api/files/upload', deps.requireUser, async (req, res) => {
     const user = req.user!;
-    const usage = await usageOf(user.region, user.id);
-    const remaining = usage.limit - usage.used;
     const declared = Number(req.headers['content-length'] ?? NaN);
     const type = req.headers['content-type'] ?? 'application/octet-stream';
 
     if (type.startsWith('multipart/form-data')) {
+      // The node sees the file part as a chunked body: the quota can only be checked here
+      // before the bytes flow (a raw body's Content-Length goes to the node, which checks it first).
+      const usage = await usageOf(user.region, user.id);
+      const remaining = usage.limit - usage.used;
       // Multipart framing adds well under 1 KiB; anything declared beyond that cannot fit.
       if (declared - 1024 > remaining) throw new AppError('quota_exceeded');
       await new Promise<void>((resolve, reject) => {
@@ -143,7 +145,6 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
     } catch {
       name = rawName;
     }
-    if (Number.isFinite(declared) && declared > remaining) throw new AppError('quota_exceeded');
     await forward(req, res, req, name, type.split(';')[0]!.trim(), Number.isFinite(declared) ? declared : undefined);
   });
 

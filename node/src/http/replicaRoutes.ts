@@ -34,8 +34,13 @@ export function replicaRoutes(ctx: ReplicationContext, repairer: Repairer): expr
     const health = ctx.indexHealth();
     if (!health.writable) throw new AppError('insufficient_storage', `This node cannot store replicas now: ${health.reason}.`);
     const result = await ctx.blobs.write(userId, fileId, req, { expectedSha256, signal: clientGone(res) });
-    await ctx.catalog.setOwnReplica(userId, fileId, 'stored', { sha256: result.sha256, size: result.size });
+    // The bytes are durable: that is what the coordinator waits for. The replica record is
+    // written after the answer, off the upload's path; if it fails (or the node dies first),
+    // the repair sweep finds the whole blob and writes it.
     res.json(result);
+    ctx.catalog
+      .setOwnReplica(userId, fileId, 'stored', { sha256: result.sha256, size: result.size })
+      .catch((error: unknown) => ctx.logger.warn({ fileId, err: error }, 'replica record not written; the repair sweep will'));
   });
 
   router.get('/v1/replicas/:userId/:fileId', async (req, res) => {

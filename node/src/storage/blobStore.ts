@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { fileHandleSink, fsyncDir, mkdirDurable } from './durableFs';
+import { DirectorySyncer } from './directorySyncer';
 import { HashingMeter } from './hashingMeter';
 import { blobPath, filesDir, isUuid, parseBlobName, tempDir, TEMP_SUFFIX } from './layout';
 import type { BlobEntry, ByteRange, HashOptions, OpenedBlob, WriteOptions, WriteResult } from './blobTypes';
@@ -34,6 +35,9 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  */
 export class BlobStore {
   private readonly logger: Logger;
+  private readonly directories = new DirectorySyncer();
+  /** Directories known to exist durably: a user's directory is made once, not per upload. */
+  private readonly knownDirs = new Set<string>();
 
   constructor(
     readonly nodeDir: string,
@@ -65,7 +69,7 @@ export class BlobStore {
     const expectedSha256 = checkWriteOptions(options);
     const { signal } = options;
     if (signal?.aborted) throw new AbortedError(signal.reason);
-    await mkdirDurable(path.dirname(target));
+    await this.ensureDir(path.dirname(target));
     const temp = path.join(tempDir(this.nodeDir), `${randomUUID()}${TEMP_SUFFIX}`);
     const handle = await open(temp, 'wx', 0o600);
     let handleOpen = true;
@@ -83,8 +87,14 @@ export class BlobStore {
       await handle.close();
       // A client that went away after its last byte still gets nothing stored: it saw no answer.
       if (signal?.aborted) throw new AbortedError(signal.reason);
-      await rename(temp, target);
-      await fsyncDir(path.dirname(target));
+      await rename(temp, target).catch(async (error: unknown) => {
+        if (!isMissing(error)) throw error;
+        // The directory went away under us (removed by hand): make it again, once.
+        this.knownDirs.delete(path.dirname(target));
+        await this.ensureDir(path.dirname(target));
+        await rename(temp, target);
+      });
+      await this.directories.sync(path.dirname(target));
       return { size, sha256 };
     } catch (error) {
       if (handleOpen) await handle.close().catch(() => undefined);
@@ -94,6 +104,12 @@ export class BlobStore {
       });
       throw asStorageError(error, signal);
     }
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
+    await mkdirDurable(dir);
+    this.knownDirs.add(dir);
   }
 
   async open(userId: string, fileId: string, range?: ByteRange): Promise<OpenedBlob> {
@@ -136,7 +152,7 @@ export class BlobStore {
       if (isMissing(error)) return false;
       throw error;
     }
-    await fsyncDir(path.dirname(target));
+    await this.directories.sync(path.dirname(target));
     return true;
   }
 

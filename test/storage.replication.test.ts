@@ -117,7 +117,8 @@ describe('storage and three-way replication (3 real node processes)', () => {
   it('verifies and repairs every replica on request, reporting per node', async () => {
     const userId = newId();
     const fileId = newId();
-    const data = crypto.randomBytes(10_000);
+    // Above the inline limit (16 KiB): a blob file on each node, which is what gets repaired.
+    const data = crypto.randomBytes(40_000);
     expect((await uploadTo(cluster, 'eu-west', userId, fileId, data)).status).toBe(201);
     await waitFor('all replicas on disk', () => cluster.ids.every((node) => readBlob(cluster, node, userId, fileId)?.equals(data)));
     await waitFor('all replicas recorded stored', async () =>

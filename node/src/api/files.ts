@@ -20,12 +20,22 @@ export const fileEntrySchema = z.object({
   modifiedAt: z.iso.datetime().optional(),
   /** The folder holding the file; the user's root folder when absent (see rootFolderId). */
   parentId: uuid.optional(),
+  /**
+   * A small file whose bytes live in the index itself (`data/<userId>/<fileId>`), as Garage
+   * keeps small objects inline: every node holds them, with one group commit per batch of
+   * uploads instead of three blob files with an fsync each.
+   */
+  inline: z.boolean().optional(),
   deleted: z.boolean(),
 });
 export type FileEntry = z.infer<typeof fileEntrySchema>;
 
 export const replicaStateSchema = z.enum(['stored', 'pending', 'corrupt']);
 export type ReplicaState = z.infer<typeof replicaStateSchema>;
+
+/** `data/<userId>/<fileId>`: the bytes of an inline file. */
+export const inlineDataSchema = z.object({ base64: z.base64() });
+export type InlineData = z.infer<typeof inlineDataSchema>;
 
 /** `replica/<nodeId>/<userId>/<fileId>`: written only by that node. */
 export const replicaRecordSchema = z.object({

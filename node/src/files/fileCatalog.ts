@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { Fact, NodeId } from '../gossip/frames';
+import type { Digest, Fact, NodeId } from '../gossip/frames';
 import type { ReplicatedIndex, IndexValue } from '../index/replicatedIndex';
 import {
   fileEntrySchema,
+  inlineDataSchema,
   replicaRecordSchema,
   replicaStateSchema,
   rootFolderId,
@@ -14,13 +15,17 @@ import {
 } from '../api/files';
 import type { CatalogQueries, UserUsage } from '../store/catalogQueries';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
-import { FILE_PREFIX, fileKey, nodeReplicasPrefix, parseKey, replicaKey } from './fileKeys';
+import { dataKey, FILE_PREFIX, fileKey, nodeReplicasPrefix, parseKey, replicaKey } from './fileKeys';
 
 export interface IndexWriter {
   write(key: string, value: IndexValue): Promise<Fact>;
   remove(key: string): Promise<Fact>;
   /** All in one transaction: durable together or not at all (null deletes). */
   writeMany(entries: Array<{ key: string; value: IndexValue | null }>): Promise<Fact[]>;
+  /** Resolves with the peers whose disk holds `fact` once `needed` of them do (see AntiEntropy). */
+  awaitPeerCopies(fact: Fact, needed: number, timeoutMs: number): Promise<NodeId[]>;
+  /** What a peer last told us it holds on disk. */
+  peerDigest(peer: NodeId): Digest | undefined;
 }
 
 const REPLICA_STATES: ReadonlySet<string> = new Set(replicaStateSchema.options);
@@ -46,10 +51,15 @@ export class FileCatalog {
     return this.parseEntry(fileKey(userId, fileId), this.index.get(fileKey(userId, fileId)));
   }
 
+  /** True when the index knows this file id at all, live or deleted (an id is never reused). */
+  isKnown(userId: string, fileId: string): boolean {
+    return this.index.getHeader(fileKey(userId, fileId)) !== undefined;
+  }
+
   /** True when the file existed and was deleted (a tombstone is known). */
   isDeleted(userId: string, fileId: string): boolean {
-    const fact = this.index.getFact(fileKey(userId, fileId));
-    return fact !== undefined && fact.value === null;
+    const fact = this.index.getHeader(fileKey(userId, fileId));
+    return fact?.tombstone === true;
   }
 
   /** One page of a folder's files (the root by default), in the asked order. */
@@ -97,23 +107,57 @@ export class FileCatalog {
     return parsed.success ? parsed.data : undefined;
   }
 
-  view(entry: FileEntry, expected: readonly NodeId[]): FileView {
-    return this.views([entry], () => expected)[0]!;
+  view(entry: FileEntry, holders: readonly NodeId[]): FileView {
+    return this.views([entry], () => holders)[0]!;
   }
 
-  /** Files as the API shows them, with where their replicas are (a node with no record yet is `pending`): one read for all their records. */
-  views(entries: readonly FileEntry[], expectedOf: (fileId: string) => readonly NodeId[]): FileView[] {
-    const keys = entries.flatMap((entry) => expectedOf(entry.fileId).map((node) => replicaKey(node, entry.ownerId, entry.fileId)));
+  /**
+   * Files as the API shows them, with where their replicas are (a node with no record yet is
+   * `pending`): one read for all their records. An inline file is stored on a node once that
+   * node's digest covers its bytes.
+   */
+  views(entries: readonly FileEntry[], holdersOf: (entry: FileEntry) => readonly NodeId[]): FileView[] {
+    const keys = entries.flatMap((entry) => (entry.inline ? [] : holdersOf(entry).map((node) => replicaKey(node, entry.ownerId, entry.fileId))));
     const records = keys.length > 0 ? this.queries.values(keys) : new Map<string, unknown>();
     return entries.map((entry) => {
+      const { deleted: _deleted, ...rest } = entry;
+      if (entry.inline) return { ...rest, replicas: this.inlineStates(entry, holdersOf(entry)) };
       const replicas: Record<NodeId, ReplicaState> = {};
-      for (const node of expectedOf(entry.fileId)) {
+      for (const node of holdersOf(entry)) {
         const state = (records.get(replicaKey(node, entry.ownerId, entry.fileId)) as { state?: ReplicaState } | undefined)?.state;
         replicas[node] = state !== undefined && REPLICA_STATES.has(state) ? state : 'pending';
       }
-      const { deleted: _deleted, ...rest } = entry;
       return { ...rest, replicas };
     });
+  }
+
+  /** The bytes of an inline file, if this node holds them. */
+  inlineData(userId: string, fileId: string): Buffer | undefined {
+    const parsed = inlineDataSchema.safeParse(this.index.get(dataKey(userId, fileId)));
+    return parsed.success ? Buffer.from(parsed.data.base64, 'base64') : undefined;
+  }
+
+  /** Resolves with the peers whose disk holds `fact` once `needed` of them do. */
+  awaitPeerCopies(fact: Fact, needed: number, timeoutMs: number): Promise<NodeId[]> {
+    return this.writer.awaitPeerCopies(fact, needed, timeoutMs);
+  }
+
+  /** Writes an inline file (its bytes, then its entry) in one transaction; the entry's fact is last. */
+  async putInline(entry: FileEntry, data: Buffer): Promise<Fact[]> {
+    return this.writer.writeMany([
+      { key: dataKey(entry.ownerId, entry.fileId), value: { base64: data.toString('base64') } },
+      { key: fileKey(entry.ownerId, entry.fileId), value: { ...entry, inline: true } },
+    ]);
+  }
+
+  private inlineStates(entry: FileEntry, holders: readonly NodeId[]): Record<NodeId, ReplicaState> {
+    const fact = this.index.getHeader(dataKey(entry.ownerId, entry.fileId));
+    const states: Record<NodeId, ReplicaState> = {};
+    for (const node of holders) {
+      const held = fact !== undefined && !fact.tombstone && (node === this.self || (this.writer.peerDigest(node)?.[fact.origin] ?? 0) >= fact.seq);
+      states[node] = held ? 'stored' : 'pending';
+    }
+    return states;
   }
 
   /** Writes a file's entry, and this node's replica record with it when it holds one. */
@@ -123,8 +167,11 @@ export class FileCatalog {
     await this.writer.writeMany(facts);
   }
 
+  /** Deletes a file's entry, and an inline file's bytes with it, in one transaction. */
   async deleteEntry(userId: string, fileId: string): Promise<void> {
-    await this.writer.remove(fileKey(userId, fileId));
+    const tombstones: Array<{ key: string; value: null }> = [{ key: fileKey(userId, fileId), value: null }];
+    if (this.index.get(dataKey(userId, fileId)) !== undefined) tombstones.push({ key: dataKey(userId, fileId), value: null });
+    await this.writer.writeMany(tombstones);
   }
 
   async setOwnReplica(userId: string, fileId: string, state: ReplicaState, stored?: { sha256: string; size: number }): Promise<void> {

@@ -6,11 +6,14 @@ import type { NodeId } from '../gossip/frames';
  */
 export const FILE_PREFIX = 'file/';
 export const REPLICA_PREFIX = 'replica/';
+/** Bytes of inline (small) files; deliberately not a `file` or `replica` key for parseKey. */
+export const DATA_PREFIX = 'data/';
 
 export const fileKey = (userId: string, fileId: string) => `${FILE_PREFIX}${userId}/${fileId}`;
 export const userFilesPrefix = (userId: string) => `${FILE_PREFIX}${userId}/`;
 export const replicaKey = (node: NodeId, userId: string, fileId: string) => `${REPLICA_PREFIX}${node}/${userId}/${fileId}`;
 export const nodeReplicasPrefix = (node: NodeId) => `${REPLICA_PREFIX}${node}/`;
+export const dataKey = (userId: string, fileId: string) => `${DATA_PREFIX}${userId}/${fileId}`;
 
 export type ParsedKey =
   | { kind: 'file'; userId: string; fileId: string }

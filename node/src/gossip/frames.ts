@@ -91,6 +91,12 @@ export const deltaFrameSchema = z.object({
   digest: digestSchema.optional(),
 });
 
+/**
+ * "Everything up to this digest is on my disk": the answer to a push once it is committed,
+ * so that the writer can count the copies of a change before acknowledging it (W=2).
+ */
+export const durableFrameSchema = z.object({ type: z.literal('durable'), digest: digestSchema });
+
 export const peerFrameSchema = z.discriminatedUnion('type', [
   pingFrameSchema,
   ackFrameSchema,
@@ -98,6 +104,7 @@ export const peerFrameSchema = z.discriminatedUnion('type', [
   gossipFrameSchema,
   digestFrameSchema,
   deltaFrameSchema,
+  durableFrameSchema,
 ]);
 
 export type PingFrame = z.infer<typeof pingFrameSchema>;
@@ -106,9 +113,10 @@ export type PingReqFrame = z.infer<typeof pingReqFrameSchema>;
 export type GossipFrame = z.infer<typeof gossipFrameSchema>;
 export type DigestFrame = z.infer<typeof digestFrameSchema>;
 export type DeltaFrame = z.infer<typeof deltaFrameSchema>;
+export type DurableFrame = z.infer<typeof durableFrameSchema>;
 export type PeerFrame = z.infer<typeof peerFrameSchema>;
 export type MembershipFrame = PingFrame | AckFrame | PingReqFrame | GossipFrame;
-export type AntiEntropyFrame = DigestFrame | DeltaFrame;
+export type AntiEntropyFrame = DigestFrame | DeltaFrame | DurableFrame;
 
 export function isMembershipFrame(frame: PeerFrame): frame is MembershipFrame {
   return frame.type === 'ping' || frame.type === 'ack' || frame.type === 'ping-req' || frame.type === 'gossip';

@@ -5,7 +5,7 @@ import { FILE_NAME_HEADER, listQuerySchema, type FileListPage, type RepairResult
 import { BadCursorError } from '../store/catalogQueries';
 import { coordinateUpload } from '../replication/uploadCoordinator';
 import type { Repairer } from '../replication/repairer';
-import { expectedHolders, type ReplicationContext } from '../replication/replicationContext';
+import { expectedHolders, holdersOf, type ReplicationContext } from '../replication/replicationContext';
 import { AppError } from './errors';
 import { fileIdsSchema, liveEntry, openDownload } from './fileDownload';
 import { parseInput } from './validate';
@@ -62,7 +62,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
       if (error instanceof BadCursorError) throw new AppError('invalid_request', error.message);
       throw error;
     }
-    const files = ctx.catalog.views(page.entries, (fileId) => expectedHolders(ctx, fileId));
+    const files = ctx.catalog.views(page.entries, (entry) => holdersOf(ctx, entry));
     res.json({ files, ...(page.cursor ? { cursor: page.cursor } : {}), usage: usageOf(userId) } satisfies FileListPage);
   });
 
@@ -75,7 +75,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
   router.get('/v1/users/:userId/search', (req, res) => {
     const { userId } = parseInput(userSchema, req.params, 'path');
     const { q, limit } = parseInput(searchSchema, req.query, 'query');
-    const files = ctx.catalog.views(ctx.catalog.search(userId, q, limit), (fileId) => expectedHolders(ctx, fileId));
+    const files = ctx.catalog.views(ctx.catalog.search(userId, q, limit), (entry) => holdersOf(ctx, entry));
     res.json({ files });
   });
 
@@ -108,6 +108,13 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
 
   router.post('/v1/files/:userId/:fileId/repair', async (req, res) => {
     const entry = liveEntry(ctx, req.params);
+    if (entry.inline) {
+      // Nothing to repair by hand: anti-entropy brings the index, bytes included, to every node.
+      const { replicas } = ctx.catalog.view(entry, holdersOf(ctx, entry));
+      const results = Object.entries(replicas).map(([node, state]): RepairResult => ({ node, before: state, after: state, repaired: false }));
+      res.json({ fileId: entry.fileId, results });
+      return;
+    }
     const results: RepairResult[] = await Promise.all(
       expectedHolders(ctx, entry.fileId).map(async (node) => {
         if (node === ctx.self) return repairer.ensureLocal(entry, { verify: true });

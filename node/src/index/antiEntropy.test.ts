@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { pino } from 'pino';
-import type { AntiEntropyFrame, Fact, NodeId } from '../gossip/frames';
+import { isMembershipFrame, type AntiEntropyFrame, type Fact, type NodeId } from '../gossip/frames';
 import { FakeClock } from '../time/fakeClock';
 import { seededRandom } from '../time/random';
 import { LinkSimulator } from '../transport/linkSimulator';
@@ -55,7 +55,7 @@ function cluster(ids: NodeId[] = REGIONS, config: Partial<AntiEntropyConfig> = {
     });
     ae.onActivity((event) => activity.push(event));
     transport.onFrame((from, frame) => {
-      if (frame.type === 'digest' || frame.type === 'delta') ae.handleFrame(from, frame);
+      if (!isMembershipFrame(frame)) ae.handleFrame(from, frame);
     });
     return { id, index, ae, links, committer, activity };
   });
@@ -309,5 +309,29 @@ describe('AntiEntropy protocol steps', () => {
     await settle();
     expect(changes).toEqual([['k', 'a']]);
     expect(b.index.digest()).toEqual({ a: 2 });
+  });
+
+  it('counts the copies of a write: each peer answers a push with a durable frame once it is on its disk', async () => {
+    const { clock, nodes } = cluster();
+    const [usEast, euWest, asia] = nodes as [SimNode, SimNode, SimNode];
+    asia.links.setFaults({ partitionedFrom: ['us-east'] });
+    const fact = await usEast.ae.write('k', 'v');
+    const copies = usEast.ae.awaitPeerCopies(fact, 1, 1_000);
+    const both = usEast.ae.awaitPeerCopies(fact, 2, 1_000).then(
+      () => 'both',
+      (error: Error) => error.name,
+    );
+    // Push out (40 ms), eu-west commits, its durable frame back (40 ms).
+    for (let t = 0; t < 100; t += 5) {
+      clock.advance(5);
+      await settle();
+    }
+    expect(await copies).toEqual(['eu-west']);
+    expect(euWest.index.get('k')).toBe('v');
+    for (let t = 0; t < 1_000; t += 50) {
+      clock.advance(50);
+      await settle();
+    }
+    expect(await both).toBe('CopiesTimeoutError');
   });
 });

@@ -20,6 +20,8 @@ export interface AntiEntropyConfig {
   maxFactsPerFrame: number;
   /** Serialised facts per delta frame (at least one fact is always sent). */
   maxBytesPerFrame: number;
+  /** Answer each push, once it is on disk, with a `durable` frame (what awaitPeerCopies waits for). */
+  durableAcks: boolean;
 }
 
 export const DEFAULT_ANTI_ENTROPY_CONFIG: Readonly<AntiEntropyConfig> = Object.freeze({
@@ -29,7 +31,20 @@ export const DEFAULT_ANTI_ENTROPY_CONFIG: Readonly<AntiEntropyConfig> = Object.f
   forwardPushes: false,
   maxFactsPerFrame: MAX_FACTS_PER_FRAME,
   maxBytesPerFrame: MAX_DELTA_BYTES,
+  durableAcks: true,
 });
+
+/** Fewer peers than asked for confirmed a change on disk in time. */
+export class CopiesTimeoutError extends Error {
+  constructor(readonly holders: NodeId[]) {
+    super(`only ${holders.length} peer(s) confirmed the change on disk in time`);
+    this.name = 'CopiesTimeoutError';
+  }
+}
+
+interface CopyWaiter {
+  check(): void;
+}
 
 export interface GossipActivity {
   kind: 'push' | 'digest' | 'delta';
@@ -67,6 +82,7 @@ export class AntiEntropy {
   private readonly peerDigests = new Map<NodeId, Digest>();
   private readonly activityListeners = new Set<(activity: GossipActivity) => void>();
   private readonly changeListeners = new Set<ChangeListener>();
+  private readonly copyWaiters = new Set<CopyWaiter>();
   private timer: TimerHandle | null = null;
 
   constructor(private readonly deps: AntiEntropyDeps) {
@@ -109,6 +125,10 @@ export class AntiEntropy {
   }
 
   handleFrame(from: NodeId, frame: AntiEntropyFrame): void {
+    if (frame.type === 'durable') {
+      this.notePeerDigest(from, frame.digest);
+      return;
+    }
     if (frame.type === 'digest') {
       this.emit('digest', from, 0, 'in');
       this.notePeerDigest(from, frame.digest);
@@ -131,6 +151,33 @@ export class AntiEntropy {
     const { collected } = await this.deps.committer.submit({ kind: 'gc', peerDigests: new Map(this.peerDigests), members });
     if (collected > 0) this.deps.logger.debug({ collected }, 'tombstones collected');
     return collected;
+  }
+
+  /**
+   * Resolves with the peers whose disk holds `fact` (or a later change of its key) once at
+   * least `needed` of them do, as their digests and `durable` answers to our pushes say;
+   * rejects with CopiesTimeoutError after `timeoutMs`.
+   */
+  awaitPeerCopies(fact: Fact, needed: number, timeoutMs: number): Promise<NodeId[]> {
+    const holders = () => [...this.peerDigests].filter(([, digest]) => (digest[fact.origin] ?? 0) >= fact.seq).map(([peer]) => peer);
+    const already = holders();
+    if (already.length >= needed) return Promise.resolve(already);
+    return new Promise((resolve, reject) => {
+      const timer = this.deps.clock.setTimeout(() => {
+        this.copyWaiters.delete(waiter);
+        reject(new CopiesTimeoutError(holders()));
+      }, timeoutMs);
+      const waiter: CopyWaiter = {
+        check: () => {
+          const now = holders();
+          if (now.length < needed) return;
+          this.copyWaiters.delete(waiter);
+          this.deps.clock.clearTimeout(timer);
+          resolve(now);
+        },
+      };
+      this.copyWaiters.add(waiter);
+    });
   }
 
   /** The latest digest a peer has sent us (what it is known to have). */
@@ -161,6 +208,8 @@ export class AntiEntropy {
     if (frame.facts.length === 0 && !upTo) return;
     this.deps.committer.submit({ kind: 'delta', facts: frame.facts, upTo }).then(
       ({ winners }) => {
+        // The writer may be counting copies before it answers its client (W=2).
+        if (isPush && this.config.durableAcks) this.sendFrame(from, { type: 'durable', digest: index.digest() });
         if (index.clockDriftRejections > drift) {
           this.deps.logger.warn({ peer: from, refused: index.clockDriftRejections - drift }, 'peer facts stamped too far in the future');
         }
@@ -218,8 +267,9 @@ export class AntiEntropy {
   }
 
   private sendFrame(peer: NodeId, frame: AntiEntropyFrame): void {
-    const kind = frame.type === 'digest' ? 'digest' : frame.upTo || frame.digest ? 'delta' : 'push';
     this.deps.send(peer, frame);
+    if (frame.type === 'durable') return;
+    const kind = frame.type === 'digest' ? 'digest' : frame.upTo || frame.digest ? 'delta' : 'push';
     this.emit(kind, peer, frame.type === 'delta' ? frame.facts.length : 0, 'out');
   }
 
@@ -228,6 +278,7 @@ export class AntiEntropy {
     const merged: Digest = { ...this.peerDigests.get(peer) };
     for (const [origin, seq] of Object.entries(digest)) merged[origin] = Math.max(merged[origin] ?? 0, seq);
     this.peerDigests.set(peer, merged);
+    for (const waiter of [...this.copyWaiters]) waiter.check();
   }
 
   private emit(kind: GossipActivity['kind'], peer: NodeId, facts: number, direction: 'in' | 'out'): void {

@@ -1,6 +1,9 @@
 import type { Digest, Fact, NodeId } from '../gossip/frames';
 import type { Grave } from './records';
 
+/** A fact without its value: what merging and bookkeeping need, without parsing the value. */
+export type FactHeader = Omit<Fact, 'value'> & { tombstone: boolean };
+
 /** A per-origin watermark as persisted: the contiguous mark and the seqs seen past a gap. */
 export interface StoredWatermark {
   mark: number;
@@ -21,8 +24,9 @@ export interface IndexState {
  */
 export interface FactStore {
   getFact(key: string): Fact | undefined;
+  getHeader(key: string): FactHeader | undefined;
   /** Makes `fact` the winner of its key, replacing `previous` (secondary indexes follow). */
-  putFact(fact: Fact, previous: Fact | undefined): void;
+  putFact(fact: Fact, previous: FactHeader | undefined): void;
   /** Forgets a collected tombstone. */
   deleteFact(fact: Fact): void;
   getGrave(key: string): Grave | undefined;
@@ -56,8 +60,14 @@ export class MemoryFactStore implements FactStore {
     return this.winners.get(key);
   }
 
-  putFact(fact: Fact, previous: Fact | undefined): void {
-    if (previous) this.unlink(previous);
+  getHeader(key: string): FactHeader | undefined {
+    const fact = this.winners.get(key);
+    return fact && headerOf(fact);
+  }
+
+  putFact(fact: Fact, previous: FactHeader | undefined): void {
+    const replaced = previous && this.winners.get(previous.key);
+    if (replaced) this.unlink(replaced);
     this.winners.set(fact.key, fact);
     if (fact.value === null) this.tombstones.add(fact.key);
     let seqs = this.seqs.get(fact.origin);
@@ -155,6 +165,11 @@ export class MemoryFactStore implements FactStore {
     const at = upperBound(seqs, fact.seq) - 1;
     if (seqs[at] === fact.seq) seqs.splice(at, 1);
   }
+}
+
+export function headerOf(fact: Fact): FactHeader {
+  const { value, ...header } = fact;
+  return { ...header, tombstone: value === null };
 }
 
 /** Byte order of the UTF-16 code units, which is what SQLite's BINARY collation gives for ASCII keys. */

@@ -2,7 +2,7 @@ import { MAX_DELTA_BYTES, MAX_FACTS_PER_FRAME, MAX_KEY_LENGTH } from '../gossip/
 import type { Digest, Fact, NodeId } from '../gossip/frames';
 import { compareHlc } from './hlc';
 import type { HybridClock } from './hlc';
-import { MemoryFactStore, type FactStore } from './factStore';
+import { MemoryFactStore, type FactHeader, type FactStore } from './factStore';
 import { SeqTracker } from './seqTracker';
 
 /** A live index value; null is reserved for tombstones. */
@@ -93,7 +93,7 @@ export class ReplicatedIndex {
 
   /** True while `fact` is the stored winner of its key. */
   isWinner(fact: Fact): boolean {
-    const stored = this.store.getFact(fact.key);
+    const stored = this.store.getHeader(fact.key);
     return stored !== undefined && stored.origin === fact.origin && stored.seq === fact.seq;
   }
 
@@ -185,6 +185,11 @@ export class ReplicatedIndex {
   /** The winning fact of a key, tombstones included. */
   getFact(key: string): Fact | undefined {
     return this.store.getFact(key);
+  }
+
+  /** The winning fact of a key without its value (cheaper: nothing to parse). */
+  getHeader(key: string): FactHeader | undefined {
+    return this.store.getHeader(key);
   }
 
   /** Live [key, value] pairs in key order with keys starting with `prefix`, a page at a time. */
@@ -283,7 +288,7 @@ export class ReplicatedIndex {
       throw new RangeError(`index keys are 1 to ${MAX_KEY_LENGTH} characters`);
     }
     let version = this.hlc.now();
-    const current = this.store.getFact(key)?.version ?? this.store.getGrave(key)?.version;
+    const current = this.store.getHeader(key)?.version ?? this.store.getGrave(key)?.version;
     if (current && compareHlc(current, version) >= 0) {
       // The current value was stamped by a clock ahead of ours (its stamp was refused as
       // drift). The user wrote after seeing it, so the write must still win: order it next.
@@ -314,7 +319,7 @@ export class ReplicatedIndex {
     this.hlc.observe(fact.version);
     const grave = this.store.getGrave(fact.key);
     if (grave && compareHlc(fact.version, grave.version) <= 0) return;
-    const current = this.store.getFact(fact.key);
+    const current = this.store.getHeader(fact.key);
     if (current && compareHlc(fact.version, current.version) <= 0) return;
     this.store.putFact(fact, current);
     if (grave) this.store.deleteGrave(fact.key);

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { FileEntry } from '../api/files';
 import type { NodeId } from '../gossip/frames';
 import type { ByteRange } from '../storage/blobStore';
@@ -16,6 +16,12 @@ export interface OpenedFile {
  */
 export async function openFile(ctx: ReplicationContext, entry: FileEntry, range: ByteRange | undefined): Promise<OpenedFile | undefined> {
   const { ownerId: userId, fileId } = entry;
+  if (entry.inline) {
+    // In this node's index, or not here yet: another node (the gateway fails over) has it.
+    const data = ctx.catalog.inlineData(userId, fileId);
+    if (!data) return undefined;
+    return { stream: Readable.from([range ? data.subarray(range.start, range.end + 1) : data]), servedBy: ctx.self };
+  }
   const local = ctx.catalog.replicaRecord(ctx.self, userId, fileId);
   if (local?.state === 'stored' && (await ctx.blobs.stat(userId, fileId))?.size === entry.size) {
     try {

@@ -87,7 +87,8 @@ export class Repairer {
   /** Pulls the file unless this node already holds a stored, whole replica of it. */
   private async checkEntry(entry: FileEntry): Promise<void> {
     const { ctx } = this;
-    if (!expectedHolders(ctx, entry.fileId).includes(ctx.self)) return;
+    // An inline file's bytes are in the index: anti-entropy is its repair.
+    if (entry.inline || !expectedHolders(ctx, entry.fileId).includes(ctx.self)) return;
     const record = ctx.catalog.replicaRecord(ctx.self, entry.ownerId, entry.fileId);
     const stat = await ctx.blobs.stat(entry.ownerId, entry.fileId);
     if (record?.state === 'stored' && stat?.size === entry.size) return;

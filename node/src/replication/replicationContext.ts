@@ -4,6 +4,7 @@ import type { FileCatalog } from '../files/fileCatalog';
 import type { BlobStore } from '../storage/blobStore';
 import type { QuotaLedger } from '../storage/quotaLedger';
 import type { PeerClient } from './peerClient';
+import type { FileEntry } from '../api/files';
 import type { IndexHealth } from '../index/indexCommitter';
 import { placeReplicas } from './placement';
 
@@ -24,6 +25,10 @@ export interface StorageSettings {
   scrubIntervalMs: number;
   /** Read rate of the scrubber, so that it never competes with users for the disk. */
   scrubBytesPerSecond: number;
+  /** Files up to this size are kept inline in the index (0: never). */
+  inlineMaxBytes: number;
+  /** How long an inline upload waits for peers to confirm their copies before it fails. */
+  copyTimeoutMs: number;
 }
 
 export function defaultStorageSettings(): StorageSettings {
@@ -36,6 +41,8 @@ export function defaultStorageSettings(): StorageSettings {
     orphanGraceMs: 10 * 60_000,
     scrubIntervalMs: 60 * 60_000,
     scrubBytesPerSecond: 32 * 1024 * 1024,
+    inlineMaxBytes: 16 * 1024,
+    copyTimeoutMs: 10_000,
   };
 }
 
@@ -75,6 +82,11 @@ export interface ReplicationContext {
 /** The nodes that should hold a file, whatever their state now. */
 export function expectedHolders(ctx: ReplicationContext, fileId: string): NodeId[] {
   return placeReplicas(fileId, ctx.allNodes, ctx.settings.replicas);
+}
+
+/** Where a file's bytes are: every node for an inline file (they are in the index), else its placement. */
+export function holdersOf(ctx: ReplicationContext, entry: FileEntry): readonly NodeId[] {
+  return entry.inline ? ctx.allNodes : expectedHolders(ctx, entry.fileId);
 }
 
 /** Peers holding a stored copy, nearest first (unmeasured links last). */

@@ -11,6 +11,7 @@ import { placeReplicas } from './placement';
 import { quorum, QuorumError } from './quorum';
 import { expectedHolders, type ReplicationContext } from './replicationContext';
 import { UploadError } from './uploadError';
+import { readPrefix, storeInline, withPrefix } from './inlineUpload';
 import { IndexUnavailableError } from '../index/indexCommitter';
 import { replicaRecordOf } from '../files/fileCatalog';
 
@@ -40,9 +41,22 @@ export async function coordinateUpload(ctx: ReplicationContext, request: UploadR
   const health = ctx.indexHealth();
   // Refused before a byte is read: the entry could not be stored at the end anyway.
   if (!health.writable) throw new IndexUnavailableError(health.reason ?? 'the index refuses writes');
-  if (ctx.catalog.entry(userId, fileId) || ctx.catalog.isDeleted(userId, fileId)) {
+  if (ctx.catalog.isKnown(userId, fileId)) {
     throw new UploadError('conflict', `File ${fileId} already exists or was deleted; upload under a new id.`);
   }
+  const inlineMax = ctx.settings.inlineMaxBytes;
+  if (inlineMax > 0 && (request.contentLength === undefined || request.contentLength <= inlineMax)) {
+    // A chunked body may still be small: read up to the limit to know.
+    const prefix = await readPrefix(request.body, inlineMax, request.signal);
+    if (prefix.ended) return storeInline(ctx, request, Buffer.concat(prefix.chunks));
+    return coordinateBlobUpload(ctx, { ...request, body: withPrefix(prefix.chunks, request.body) });
+  }
+  return coordinateBlobUpload(ctx, request);
+}
+
+/** A file kept as blob files on its placement's nodes, streamed to all of them at once. */
+async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequest): Promise<FileView> {
+  const { userId, fileId } = request;
   const targets = placeReplicas(fileId, ctx.mesh.liveNodes(), ctx.settings.replicas);
   if (targets.length < ctx.settings.writeQuorum) {
     throw new UploadError('replication_failed', `Only ${targets.length} storage node(s) are reachable; ${ctx.settings.writeQuorum} are needed.`);

@@ -44,6 +44,12 @@ export class ItemsSchema {
     );
   }
 
+  /** Whether `updated` needs the old value of this key (the others it ignores). */
+  follows(key: string): boolean {
+    const parsed = parseKey(key);
+    return parsed.kind === 'file' || (parsed.kind === 'replica' && parsed.node === this.options.self);
+  }
+
   updated(previous: Fact | undefined, next: Fact | undefined): void {
     const key = parseKey((next ?? previous)!.key);
     if (key.kind === 'file') this.fileUpdated(key.userId, liveEntry(previous), liveEntry(next));
@@ -74,7 +80,10 @@ export class ItemsSchema {
     const bytes = (after?.size ?? 0) - (before?.size ?? 0);
     const files = (after ? 1 : 0) - (before ? 1 : 0);
     if (bytes !== 0 || files !== 0) this.addUsage.run(userId, bytes, files, 0);
-    if (files !== 0 && this.options.holdsReplica(fileId)) this.counters.add('replicas.expected', files);
+    // Inline files have no replica of their own to count (their bytes are in the index).
+    const replicated = (entry: FileEntry | undefined) => (entry && !entry.inline ? 1 : 0);
+    const expected = replicated(after) - replicated(before);
+    if (expected !== 0 && this.options.holdsReplica(fileId)) this.counters.add('replicas.expected', expected);
   }
 
   private replicaUpdated(before: ReplicaRecord | undefined, after: ReplicaRecord | undefined): void {

@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Digest, Fact, NodeId } from '../gossip/frames';
-import type { FactStore, IndexState } from '../index/factStore';
+import type { FactHeader, FactStore, IndexState } from '../index/factStore';
 import type { Durability } from '../index/indexCommitter';
 import type { Grave } from '../index/records';
 import { Checkpointer } from './checkpointer';
@@ -111,17 +111,24 @@ export class SqliteIndexStore implements FactStore, Durability {
     return row ? toFact(row) : undefined;
   }
 
-  putFact(fact: Fact, previous: Fact | undefined): void {
+  getHeader(key: string): FactHeader | undefined {
+    const row = this.stmt.getHeader.get(key) as (Omit<FactRow, 'value'> & { tombstone: number }) | undefined;
+    return row && { origin: row.origin, seq: row.seq, key: row.key, version: { wall: row.wall, counter: row.counter, node: row.node }, tombstone: row.tombstone === 1 };
+  }
+
+  putFact(fact: Fact, previous: FactHeader | undefined): void {
+    // The derived tables need the old value of the keys they follow, read before it is replaced.
+    const old = previous && this.schema.follows(fact.key) ? this.getFact(fact.key) : undefined;
     const { version } = fact;
     this.stmt.putFact.run(fact.key, fact.origin, fact.seq, version.wall, version.counter, version.node, fact.value === null ? null : JSON.stringify(fact.value));
     this.count(previous, -1);
     this.count(fact, 1);
-    this.schema.updated(previous, fact);
+    this.schema.updated(old, fact);
   }
 
   deleteFact(fact: Fact): void {
     if (this.stmt.deleteFact.run(fact.key, fact.origin, fact.seq).changes === 0) return;
-    this.count(fact, -1);
+    this.count({ ...fact, tombstone: fact.value === null }, -1);
     this.schema.updated(fact, undefined);
   }
 
@@ -203,8 +210,10 @@ export class SqliteIndexStore implements FactStore, Durability {
     this.db.close();
   }
 
-  private count(fact: Fact | undefined, delta: number): void {
-    if (fact) this.counters.add(fact.value === null ? 'facts.tombstones' : 'facts.live', delta);
+  private count(fact: FactHeader | Fact | undefined, delta: number): void {
+    if (!fact) return;
+    const tombstone = 'tombstone' in fact ? fact.tombstone : fact.value === null;
+    this.counters.add(tombstone ? 'facts.tombstones' : 'facts.live', delta);
   }
 }
 
@@ -219,6 +228,7 @@ interface GraveRow {
 function prepare(db: Database.Database) {
   return {
     getFact: db.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE key = ?`),
+    getHeader: db.prepare('SELECT key, origin, seq, wall, counter, node, value IS NULL AS tombstone FROM facts WHERE key = ?'),
     putFact: db.prepare(
       `INSERT INTO facts (${FACT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET origin = excluded.origin, seq = excluded.seq, wall = excluded.wall,

@@ -55,6 +55,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
   router.get('/v1/files/:userId', (req, res) => {
     const { userId } = parseInput(userSchema, req.params, 'path');
     const query = parseInput(listQuerySchema, req.query, 'query');
+    const started = performance.now();
     let page;
     try {
       page = ctx.catalog.page(userId, query);
@@ -63,6 +64,8 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
       throw error;
     }
     const files = ctx.catalog.views(page.entries, (entry) => holdersOf(ctx, entry));
+    // What the page cost this node, apart from the network and the queue in front of it.
+    res.setHeader('Server-Timing', `page;dur=${(performance.now() - started).toFixed(2)}`);
     res.json({ files, ...(page.cursor ? { cursor: page.cursor } : {}), usage: usageOf(userId) } satisfies FileListPage);
   });
 

@@ -12,6 +12,8 @@ export interface Durability {
    * a store in memory: each change is then committed as it is submitted.
    */
   sync?(): Promise<void>;
+  /** Upkeep that must run with no commit beside it; resolves when done, or undefined when there is none. */
+  beforeBatch?(): Promise<void> | undefined;
 }
 
 /** For indexes kept in memory only (simulations, unit tests): nothing to wait for. */
@@ -111,6 +113,8 @@ export class IndexCommitter {
         for (const queued of batch) queued.reject(new IndexUnavailableError(this.failure.reason));
         continue;
       }
+      const upkeep = this.durability.beforeBatch?.();
+      if (upkeep) await upkeep;
       await this.commitBatch(batch);
     }
     this.flushing = false;

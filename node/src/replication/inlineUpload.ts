@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { FileEntry, FileView } from '../api/files';
+import type { FileView } from '../api/files';
 import { CopiesTimeoutError } from '../index/antiEntropy';
 import { holdersOf, type ReplicationContext } from './replicationContext';
-import type { UploadRequest } from './uploadCoordinator';
+import { newFileEntry, type UploadRequest } from './uploadRequest';
 import { UploadError } from './uploadError';
 
 /** The start of a body: all of it when it ended within the limit. */
@@ -80,19 +80,7 @@ export async function storeInline(ctx: ReplicationContext, request: UploadReques
   const uploadId = crypto.randomUUID();
   const reserved = ctx.ledger.reserve(userId, uploadId, data.length);
   if (!reserved.ok) throw new UploadError('quota_exceeded', reserved.error.message);
-  const now = new Date().toISOString();
-  const entry: FileEntry = {
-    fileId,
-    ownerId: userId,
-    name: request.name,
-    size: data.length,
-    sha256: crypto.createHash('sha256').update(data).digest('hex'),
-    mime: request.mime,
-    createdAt: now,
-    modifiedAt: now,
-    inline: true,
-    deleted: false,
-  };
+  const entry = newFileEntry(request, data.length, crypto.createHash('sha256').update(data).digest('hex'), { inline: true });
   let facts;
   try {
     // A client that went away has seen no answer: store nothing for it.

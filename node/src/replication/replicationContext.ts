@@ -37,7 +37,7 @@ export function defaultStorageSettings(): StorageSettings {
     writeQuorum: 2,
     quotaBytes: 5 * 1024 ** 3,
     repairIntervalMs: 30_000,
-    repairSweepFilesPerSecond: 1_000,
+    repairSweepFilesPerSecond: 200,
     orphanGraceMs: 10 * 60_000,
     scrubIntervalMs: 60 * 60_000,
     scrubBytesPerSecond: 32 * 1024 * 1024,

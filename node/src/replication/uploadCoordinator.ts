@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FileEntry, FileView } from '../api/files';
+import type { FileView } from '../api/files';
 import type { NodeId } from '../gossip/frames';
 import { assertUuid } from '../storage/layout';
 import type { QuotaLedger } from '../storage/quotaLedger';
@@ -14,25 +14,17 @@ import { UploadError } from './uploadError';
 import { readPrefix, storeInline, withPrefix } from './inlineUpload';
 import { IndexUnavailableError } from '../index/indexCommitter';
 import { replicaRecordOf } from '../files/fileCatalog';
+import { newFileEntry, type UploadRequest } from './uploadRequest';
 
 type ReplicaWrite = WriteResult & { node: NodeId };
 
-export interface UploadRequest {
-  userId: string;
-  fileId: string;
-  name: string;
-  mime: string;
-  /** From Content-Length; undefined for a chunked body. */
-  contentLength: number | undefined;
-  body: Readable;
-  signal: AbortSignal;
-}
 
 /**
- * The primary's side of an upload (DESIGN §5): stream the body to every replica at once
- * while hashing it, acknowledge when `writeQuorum` replicas are durable with the same hash,
- * and let the rest finish in the background. Quota is checked up front from Content-Length
- * and enforced byte by byte for chunked bodies. A failed upload leaves nothing behind.
+ * The primary's side of an upload (DESIGN §6). A small file is kept inline in the index
+ * (inlineUpload.ts). A larger one is streamed to every replica at once while hashing it,
+ * acknowledged when `writeQuorum` replicas are durable with the same hash, and the rest
+ * finish in the background. Quota is checked up front from Content-Length and enforced byte
+ * by byte for chunked bodies. A failed upload leaves nothing behind.
  */
 export async function coordinateUpload(ctx: ReplicationContext, request: UploadRequest): Promise<FileView> {
   const { userId, fileId } = request;
@@ -97,18 +89,7 @@ async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequ
       result.size === meter.bytes && (expected === undefined || result.sha256 === expected) ? result.sha256 : undefined,
     );
     const sha256 = durable[0]!.sha256;
-    const now = new Date().toISOString();
-    const entry: FileEntry = {
-      fileId,
-      ownerId: userId,
-      name: request.name,
-      size: meter.bytes,
-      sha256,
-      mime: request.mime,
-      createdAt: now,
-      modifiedAt: now,
-      deleted: false,
-    };
+    const entry = newFileEntry(request, meter.bytes, sha256);
     // The entry and this node's replica record in one transaction: one fsync, not two.
     const storedHere = durable.some((write) => write.node === ctx.self);
     await ctx.catalog.putEntry(entry, storedHere ? replicaRecordOf('stored', { sha256, size: entry.size }) : undefined);

@@ -29,30 +29,65 @@ parentPort.on('message', (message) => {
 });
 `;
 
+/** What SQLite reports of a checkpoint: frames in the log, and how many of them are in the database. */
+interface CheckpointResult {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
+/**
+ * The log frames past which the log counts as starved. SQLite starts the log over only when a
+ * write begins right after a checkpoint reached its end; under a steady stream of commits one
+ * always lands while the checkpoint runs, so the log grows without bound (SQLite's
+ * "checkpoint starvation"). Then `starved` says so, and the committer lets one checkpoint run
+ * with no commit beside it.
+ */
+export const STARVED_AFTER_FRAMES = 8_192;
+
 export class Checkpointer {
   private readonly worker: Worker;
   private timer: NodeJS.Timeout | null = null;
-  private busy = false;
+  private running: Promise<CheckpointResult | undefined> | null = null;
+  private resolveRun: ((result: CheckpointResult | undefined) => void) | null = null;
+  private last: CheckpointResult | undefined;
   private closed = false;
 
-  constructor(file: string, intervalMs: number, private readonly logger: Logger) {
+  constructor(
+    file: string,
+    intervalMs: number,
+    private readonly logger: Logger,
+    private readonly starvedAfterFrames = STARVED_AFTER_FRAMES,
+  ) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver } });
     this.worker.unref();
-    this.worker.on('message', (message: { ok: boolean; error?: string }) => {
-      this.busy = false;
+    this.worker.on('message', (message: { ok: boolean; result?: CheckpointResult; error?: string }) => {
       if (!message.ok) this.logger.warn({ error: message.error }, 'index checkpoint failed');
+      else this.last = message.result;
+      const resolve = this.resolveRun;
+      this.running = null;
+      this.resolveRun = null;
+      resolve?.(message.result);
     });
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'index checkpoint worker failed'));
-    this.timer = setInterval(() => this.request(), intervalMs);
+    this.timer = setInterval(() => void this.run(), intervalMs);
     this.timer.unref();
   }
 
-  /** Asks for a checkpoint unless one is running. */
-  request(): void {
-    if (this.busy || this.closed) return;
-    this.busy = true;
-    this.worker.postMessage('run');
+  /** True when the log has grown past the limit: it has not been started over for that long. */
+  get starved(): boolean {
+    return this.last !== undefined && this.last.log > this.starvedAfterFrames;
+  }
+
+  /** A checkpoint, or the one already running; resolves when it is done. */
+  run(): Promise<CheckpointResult | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    this.running ??= new Promise((resolve) => {
+      this.resolveRun = resolve;
+      this.worker.postMessage('run');
+    });
+    return this.running;
   }
 
   async close(): Promise<void> {

@@ -21,12 +21,12 @@ export const useFilesStore = defineStore('files', () => {
   const sorted = computed(() => [...files.value].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
   const hasPending = computed(() => files.value.some((f) => Object.values(f.replicas).includes('pending')));
 
-  /** Reloads from the top, as many files as are shown now (so a refresh never shrinks the list). */
-  async function refresh(): Promise<void> {
+  /** Fetches one page and lets `merge` place its files; the quota and the next cursor come with it. */
+  async function loadPage(page: { limit: number; cursor?: string }, merge: (page: ClientFile[]) => ClientFile[]): Promise<void> {
     loading.value = true;
     try {
-      const answer = await fetchFiles({ limit: Math.min(MAX_PAGE, Math.max(PAGE, files.value.length)) });
-      files.value = answer.files;
+      const answer = await fetchFiles(page);
+      files.value = merge(answer.files);
       cursor.value = answer.cursor ?? null;
       usage.value = answer.usage;
       error.value = null;
@@ -38,21 +38,17 @@ export const useFilesStore = defineStore('files', () => {
     }
   }
 
+  /** Reloads from the top, as many files as are shown now (so a refresh never shrinks the list). */
+  function refresh(): Promise<void> {
+    return loadPage({ limit: Math.min(MAX_PAGE, Math.max(PAGE, files.value.length)) }, (page) => page);
+  }
+
   async function loadMore(): Promise<void> {
     if (!cursor.value) return;
-    loading.value = true;
-    try {
-      const answer = await fetchFiles({ limit: PAGE, cursor: cursor.value });
+    await loadPage({ limit: PAGE, cursor: cursor.value }, (page) => {
       const known = new Set(files.value.map((f) => f.id));
-      files.value = [...files.value, ...answer.files.filter((f) => !known.has(f.id))];
-      cursor.value = answer.cursor ?? null;
-      usage.value = answer.usage;
-      error.value = null;
-    } catch (caught) {
-      error.value = errorMessage(caught);
-    } finally {
-      loading.value = false;
-    }
+      return [...files.value, ...page.filter((f) => !known.has(f.id))];
+    });
   }
 
   /** Shows an upload at once, before the next list refresh confirms it. */

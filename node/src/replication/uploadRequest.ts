@@ -1,0 +1,31 @@
+import type { Readable } from 'node:stream';
+import type { FileEntry } from '../api/files';
+
+/** An upload as the node API hands it to the coordinator. */
+export interface UploadRequest {
+  userId: string;
+  fileId: string;
+  name: string;
+  mime: string;
+  /** From Content-Length; undefined for a chunked body. */
+  contentLength: number | undefined;
+  body: Readable;
+  signal: AbortSignal;
+}
+
+/** The entry of a file just uploaded, once its size and hash are known. */
+export function newFileEntry(request: UploadRequest, size: number, sha256: string, opts: { inline?: boolean } = {}): FileEntry {
+  const now = new Date().toISOString();
+  return {
+    fileId: request.fileId,
+    ownerId: request.userId,
+    name: request.name,
+    size,
+    sha256,
+    mime: request.mime,
+    createdAt: now,
+    modifiedAt: now,
+    ...(opts.inline ? { inline: true } : {}),
+    deleted: false,
+  };
+}

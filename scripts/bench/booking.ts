@@ -2,6 +2,7 @@ import { buildServer } from '../buildServer.mjs';
 import { GatewayStack } from '../../test/support/gatewayStack';
 import { signUpAndLogIn } from '../../test/support/gatewayUser';
 import { percentile, round1 } from './nodeEvents';
+import { numberArg } from './args';
 
 /**
  * SkillShare under contention, through the real gateway process: `--requests` booking requests
@@ -9,12 +10,8 @@ import { percentile, round1 } from './nodeEvents';
  * Exactly one may win. Prints client-side latency p50/p99 and the outcome counts.
  * Usage: npm run bench:booking [-- --requests 200 --rounds 3]
  */
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const requests = arg('requests', 200);
-const rounds = arg('rounds', 3);
+const requests = numberArg('requests', 200);
+const rounds = numberArg('rounds', 3);
 
 await buildServer();
 const stack = await GatewayStack.start({ profile: 'lan', env: { GEOVAULT_LOG_LEVEL: 'warn' } });

@@ -3,6 +3,7 @@ import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
 import { waitFor } from '../../test/support/waitFor';
 import { percentile, round1, watchNode } from './nodeEvents';
+import { numberArg } from './args';
 
 /**
  * SWIM on the wan profile, with real processes:
@@ -13,13 +14,9 @@ import { percentile, round1, watchNode } from './nodeEvents';
  * timeouts are deliberately long; the target is about a steady mesh.
  * Usage: npm run bench:detection [-- --trials 6 --minutes 1 --settle 10]   (--minutes 10 for the long run)
  */
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const trials = arg('trials', 6);
-const minutes = arg('minutes', 1);
-const settleSeconds = arg('settle', 10);
+const trials = numberArg('trials', 6);
+const minutes = numberArg('minutes', 1);
+const settleSeconds = numberArg('settle', 10);
 // kill: kill -9 (sockets reset, a hint SWIM uses to probe at once); pause: the node freezes
 // behind the link simulator with its sockets open, so only SWIM's own probes can tell.
 const via = process.argv.includes('--via') ? process.argv[process.argv.indexOf('--via') + 1] : 'kill';

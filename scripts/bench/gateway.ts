@@ -14,6 +14,7 @@ import { startNginx } from './nginx';
 import { percentile, round1 } from './nodeEvents';
 import { CHUNK, payload, runTransfer, tripleWriteMBps } from './transfer';
 import { cpuSeconds, minorFaults, peakRssMb } from './procStats';
+import { arg } from './args';
 
 /**
  * A large file through the gateway, both ways, against baselines measured in the same run:
@@ -26,10 +27,6 @@ import { cpuSeconds, minorFaults, peakRssMb } from './procStats';
  * Every transfer runs in a client process of its own (transferClient.mjs), the same for both.
  * Usage: npm run bench:gateway [-- --mib 1024 --rounds 5 --profile lan]
  */
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-}
 const mib = Number(arg('mib', '1024'));
 const rounds = Number(arg('rounds', '5'));
 const profile = arg('profile', 'lan') as 'lan' | 'wan';

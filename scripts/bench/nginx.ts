@@ -3,8 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { waitFor } from '../../test/support/waitFor';
 
-/** nginx serving one directory on a loopback port: the download baseline. Installs it if missing. */
-export async function startNginx(root: string, port: number, workDir: string): Promise<{ stop(): Promise<void> }> {
+/**
+ * nginx serving one directory on a loopback port: the download baseline; with `webdav`, it
+ * also takes PUTs under /dav/ (the small-upload baseline). Installs it if missing.
+ */
+export async function startNginx(root: string, port: number, workDir: string, opts: { webdav?: boolean } = {}): Promise<{ stop(): Promise<void> }> {
   const binary = findNginx();
   fs.mkdirSync(path.join(workDir, 'logs'), { recursive: true });
   const conf = path.join(workDir, 'nginx.conf');
@@ -15,7 +18,7 @@ user root;
 worker_processes 1;
 error_log ${workDir}/logs/error.log warn;
 pid ${workDir}/nginx.pid;
-events { worker_connections 64; }
+events { worker_connections 256; }
 http {
   access_log off;
   sendfile on;
@@ -26,7 +29,11 @@ http {
   uwsgi_temp_path ${workDir}/tmp-uwsgi;
   scgi_temp_path ${workDir}/tmp-scgi;
   types { application/octet-stream bin; }
-  server { listen 127.0.0.1:${port}; root ${root}; }
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    ${opts.webdav ? 'location /dav/ { dav_methods PUT; create_full_put_path on; client_max_body_size 64m; client_body_buffer_size 64k; }' : ''}
+  }
 }
 `,
   );

@@ -1,4 +1,5 @@
 import { simulateSpread, type SpreadResult } from '../../node/src/index/spreadSimulation';
+import { numberArg } from './args';
 
 /**
  * Spreading one index fact through 1,000 simulated nodes at fanout 3, with the same
@@ -8,12 +9,8 @@ import { simulateSpread, type SpreadResult } from '../../node/src/index/spreadSi
  * Note: at 1,000 nodes, 99.99 % rounds up to every node; 99.9 % is shown as well.
  * Usage: npm run bench:simulation [-- --nodes 1000 --seeds 5]
  */
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const nodes = arg('nodes', 1000);
-const seeds = arg('seeds', 5);
+const nodes = numberArg('nodes', 1000);
+const seeds = numberArg('seeds', 5);
 const link = { delayMs: 50, jitterMs: 40, lossPercent: 0 };
 
 const modes = {

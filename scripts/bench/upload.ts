@@ -10,6 +10,7 @@ import { waitFor } from '../../test/support/waitFor';
 import { peakRssMb } from './procStats';
 import { runTransfer, tripleWriteMBps } from './transfer';
 import { percentile, round1 } from './nodeEvents';
+import { arg } from './args';
 
 /**
  * One large file through the node API with 3 replicas (all on this machine's disk), against
@@ -18,10 +19,6 @@ import { percentile, round1 } from './nodeEvents';
  * The large upload and its baseline each run in a client process of their own (transferClient.mjs).
  * Usage: npm run bench:upload [-- --mib 1024 --profile lan --objects 2000]
  */
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-}
 const mib = Number(arg('mib', '1024'));
 const profile = arg('profile', 'lan') as 'lan' | 'wan';
 const objects = Number(arg('objects', '2000'));

@@ -1,6 +1,5 @@
 import http from 'node:http';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { NodeConfig } from './config/nodeConfig';
 import { MAX_CHANGED_KEYS_PER_EVENT, type NodeEvent } from './api/events';
@@ -10,13 +9,8 @@ import { isMembershipFrame, type NodeId } from './gossip/frames';
 import { Membership } from './gossip/membership';
 import { nextIncarnation } from './gossip/incarnationStore';
 import { AntiEntropy } from './index/antiEntropy';
-import { HybridClock } from './index/hlc';
-import { IndexCommitter } from './index/indexCommitter';
-import { ReplicatedIndex } from './index/replicatedIndex';
 import { CatalogQueries } from './store/catalogQueries';
-import { importLegacyIndex } from './store/legacyIndexImport';
-import { SqliteIndexStore, STORE_FILE } from './store/sqliteIndexStore';
-import { placeReplicas } from './replication/placement';
+import { openNodeIndex } from './store/openNodeIndex';
 import { EventLoopMonitor } from './runtime/eventLoopMonitor';
 import { LinkSimulator } from './transport/linkSimulator';
 import { WsTransport, GOSSIP_PATH } from './transport/wsTransport';
@@ -68,17 +62,13 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   });
 
   const allNodes = [self.id, ...config.peers.map((peer) => peer.id)].sort();
-  const storeLogger = logger.child({ component: 'index-store' });
-  const store = SqliteIndexStore.open({
-    file: path.join(config.systemDir, STORE_FILE),
+  const { store, index, committer } = await openNodeIndex({
+    dir: config.systemDir,
     self: self.id,
-    holdsReplica: (fileId) => placeReplicas(fileId, allNodes, config.storage.replicas).includes(self.id),
-    logger: storeLogger,
+    allNodes,
+    replicas: config.storage.replicas,
+    logger: logger.child({ component: 'index-store' }),
   });
-  await importLegacyIndex(config.systemDir, store, { self: self.id, clock: systemClock, logger: storeLogger });
-  const index = new ReplicatedIndex(self.id, new HybridClock(self.id, systemClock), { store, durableWrites: true });
-  const committer = new IndexCommitter(index, store, { clock: systemClock, logger: storeLogger });
-  storeLogger.info({ entries: index.size, tombstones: index.tombstoneCount, digest: index.digest() }, 'index opened');
   const antiEntropy = new AntiEntropy({
     self: self.id,
     index,

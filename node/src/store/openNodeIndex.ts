@@ -1,0 +1,40 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { NodeId } from '../gossip/frames';
+import { HybridClock } from '../index/hlc';
+import { IndexCommitter } from '../index/indexCommitter';
+import { ReplicatedIndex } from '../index/replicatedIndex';
+import { placeReplicas } from '../replication/placement';
+import { systemClock } from '../time/clock';
+import { importLegacyIndex } from './legacyIndexImport';
+import { SqliteIndexStore, STORE_FILE } from './sqliteIndexStore';
+
+export interface NodeIndex {
+  store: SqliteIndexStore;
+  index: ReplicatedIndex;
+  committer: IndexCommitter;
+}
+
+/**
+ * A node's replicated index on its disk: the store in `dir` (the first release's index files
+ * imported into it once), the index over it, and the group committer every change goes through.
+ */
+export async function openNodeIndex(opts: { dir: string; self: NodeId; allNodes: readonly NodeId[]; replicas: number; logger: Logger }): Promise<NodeIndex> {
+  const { self, logger } = opts;
+  const store = SqliteIndexStore.open({
+    file: path.join(opts.dir, STORE_FILE),
+    self,
+    holdsReplica: (fileId) => placeReplicas(fileId, opts.allNodes, opts.replicas).includes(self),
+    logger,
+  });
+  try {
+    await importLegacyIndex(opts.dir, store, { self, clock: systemClock, logger });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const index = new ReplicatedIndex(self, new HybridClock(self, systemClock), { store, durableWrites: true });
+  const committer = new IndexCommitter(index, store, { clock: systemClock, logger });
+  logger.info({ entries: index.size, tombstones: index.tombstoneCount, digest: index.digest() }, 'index opened');
+  return { store, index, committer };
+}

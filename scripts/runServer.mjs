@@ -1,5 +1,5 @@
-// `npm run node -- <id>` and `npm run gateway`: builds the bundles, then runs one server
-// process with the same flags and environment as `npm start` and the tests (buildServer.mjs).
+// `npm run node -- <id>` and `npm run gateway`: builds the bundles if they are stale (atomically, so
+// processes started together are safe), then runs one server process with the same flags and environment as `npm start` and the tests (buildServer.mjs).
 import { spawn } from 'node:child_process';
 import { buildServer, processEnv, processFlags } from './buildServer.mjs';
 

@@ -61,6 +61,7 @@ describe('SqliteIndexStore', () => {
     expect(again.index.checkpoint().trackers.get('b')?.pending()).toEqual([3]);
     expect({ live: again.index.size, tombstones: again.index.tombstoneCount }).toEqual({ live: 2, tombstones: 1 });
     expect((await again.write('kv/d', 4)).seq).toBe(4);
+    for (const file of ['index.db', 'index.db-wal']) expect(fs.statSync(path.join(dir, file)).mode & 0o777, file).toBe(0o600);
     // A late copy of the deleted value does not come back.
     await again.committer.submit({ kind: 'delta', facts: [doomed] });
     expect(again.index.get('kv/b')).toBeUndefined();

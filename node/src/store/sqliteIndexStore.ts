@@ -57,6 +57,9 @@ export class SqliteIndexStore implements FactStore, Durability {
   private readonly stmt: ReturnType<typeof prepare>;
 
   private constructor(private readonly options: SqliteIndexStoreOptions) {
+    // 0600 before SQLite opens it: the log and shared-memory files it creates take this mode.
+    fs.closeSync(fs.openSync(options.file, 'a', 0o600));
+    fs.chmodSync(options.file, 0o600);
     this.db = new Database(options.file);
     this.walFile = `${options.file}-wal`;
     try {
@@ -69,7 +72,6 @@ export class SqliteIndexStore implements FactStore, Durability {
       this.db.pragma('temp_store = MEMORY');
       this.db.pragma('busy_timeout = 5000');
       migrate(this.db);
-      fs.chmodSync(options.file, 0o600);
     } catch (error) {
       this.db.close();
       throw error;

@@ -148,6 +148,9 @@ export class AntiEntropy {
 
   /** Drops tombstones every member is known to cover; see ReplicatedIndex.collectTombstones. */
   async collectTombstones(members: NodeId[]): Promise<number> {
+    // Nothing to collect or forget: no need for a commit (and an fsync) every round.
+    const index = this.deps.index;
+    if (index.tombstoneCount === 0 && index.store.gravesAfter('', 1).length === 0) return 0;
     const { collected } = await this.deps.committer.submit({ kind: 'gc', peerDigests: new Map(this.peerDigests), members });
     if (collected > 0) this.deps.logger.debug({ collected }, 'tombstones collected');
     return collected;

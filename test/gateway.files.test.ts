@@ -70,6 +70,30 @@ describe('gateway over the real mesh (3 node processes, gateway, SMTP sink)', ()
     expect((await alice.call('DELETE', `/api/files/delete/${file.id}`)).status).toBe(200);
   });
 
+  it('the upload path with a trailing slash is a raw upload too; a multipart type without a boundary is a 400', async () => {
+    const json = Buffer.from(JSON.stringify({ trailing: 'slash' }));
+    const raw = await alice.call('POST', '/api/files/upload/', { body: json, headers: { 'content-type': 'application/json', 'x-file-name': 'slash.json' } });
+    expect(raw.status).toBe(201);
+    const { file } = (await raw.json()) as { file: { id: string } };
+    const download = await alice.call('GET', `/api/files/download/${file.id}`);
+    expect(Buffer.from(await download.arrayBuffer()).equals(json)).toBe(true);
+    const noBoundary = await alice.call('POST', '/api/files/upload', { body: Buffer.from('x'), headers: { 'content-type': 'multipart/form-data' } });
+    expect(noBoundary.status).toBe(400);
+    expect(((await noBoundary.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
+    expect((await alice.call('DELETE', `/api/files/delete/${file.id}`)).status).toBe(200);
+  });
+
+  it('answers about a user\'s own data carry Cache-Control: no-store', async () => {
+    const uploaded = await alice.call('POST', '/api/files/upload', { body: Buffer.from('private'), headers: { 'x-file-name': 'p.txt' } });
+    const { file } = (await uploaded.json()) as { file: { id: string } };
+    for (const path of ['/api/files/list', '/api/user/info', `/api/files/download/${file.id}`, '/api/skillshare/bookings']) {
+      const res = await alice.call('GET', path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('cache-control'), path).toBe('no-store');
+    }
+    expect((await alice.call('DELETE', `/api/files/delete/${file.id}`)).status).toBe(200);
+  });
+
   it('two users cannot reach each other’s files: every endpoint answers 404', async () => {
     const bob = await signUpAndLogIn(stack.url, { region: 'asia' });
     const secret = Buffer.from('alice only');

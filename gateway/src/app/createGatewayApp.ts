@@ -44,8 +44,15 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(helmet());
   const json = express.json({ limit: JSON_BODY_LIMIT });
-  // A raw upload may well be a .json file: its body is the file, streamed, never parsed.
-  app.use((req, res, next) => (req.path === RAW_UPLOAD_PATH ? next() : json(req, res, next)));
+  // A raw upload may well be a .json file: its body is the file, streamed, never parsed. The
+  // path is compared as the router matches it (a trailing slash and any case reach the route).
+  const isRawUpload = (path: string) => path.replace(/\/+$/, '').toLowerCase() === RAW_UPLOAD_PATH;
+  app.use((req, res, next) => (isRawUpload(req.path) ? next() : json(req, res, next)));
+  // Every API answer is somebody's own data (files, bookings, sessions): never kept by a cache.
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(cookieParser());
 
   app.use(

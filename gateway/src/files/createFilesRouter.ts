@@ -114,7 +114,14 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
       await new Promise<void>((resolve, reject) => {
         let sawFile = false;
         // Browsers send UTF-8 file names; busboy's default would read them as latin1.
-        const busboy = Busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 20, fieldSize: 4096 } });
+        let busboy: Busboy.Busboy;
+        try {
+          busboy = Busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 20, fieldSize: 4096 } });
+        } catch (error) {
+          // A multipart type without a boundary cannot be read at all.
+          reject(new AppError('invalid_request', `Unreadable multipart body: ${(error as Error).message}`));
+          return;
+        }
         busboy.on('file', (field, stream, info) => {
           if (field !== 'file' || sawFile) {
             stream.resume();

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { listQuerySchema, type FileListPage, type FileView, type UsageView } from '../../../node/src/api/files';
 import type { NodeSpec } from '../../../node/src/config/clusterConfig';
 import { AppError, type GatewayErrorCode } from '../errors';
+import { parseInput } from '../http/parseInput';
 import type { ClientFile, FileListResponse, RepairResponse, UploadResponse, UserInfoResponse } from '../api/files';
 import type { MeshMonitor } from '../mesh/meshMonitor';
 import { NodeCallError, readJson, type NodeClient } from '../mesh/nodeClient';
@@ -157,14 +158,10 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
 
   router.get('/api/files/list', deps.requireUser, async (req, res) => {
     const user = req.user!;
-    const parsed = listQuerySchema.safeParse(req.query);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AppError('invalid_request', `${issue?.path.join('.') || 'query'}: ${issue?.message ?? 'invalid'}`);
-    }
-    const query = new URLSearchParams({ sort: parsed.data.sort, order: parsed.data.order, limit: String(parsed.data.limit) });
-    if (parsed.data.folder) query.set('folder', parsed.data.folder);
-    if (parsed.data.cursor) query.set('cursor', parsed.data.cursor);
+    const list = parseInput(listQuerySchema, req.query, 'query');
+    const query = new URLSearchParams({ sort: list.sort, order: list.order, limit: String(list.limit) });
+    if (list.folder) query.set('folder', list.folder);
+    if (list.cursor) query.set('cursor', list.cursor);
     const page = await onFirstNode(user.region, (node) => client.json<FileListPage>(node, 'GET', `/v1/files/${user.id}?${query}`));
     const usage = { used: page.usage.used, limit: page.usage.limit };
     res.json({ files: page.files.map(toClientFile), usage, ...(page.cursor ? { cursor: page.cursor } : {}) } satisfies FileListResponse);

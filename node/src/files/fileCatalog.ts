@@ -117,13 +117,14 @@ export class FileCatalog {
    * node's digest covers its bytes.
    */
   views(entries: readonly FileEntry[], holdersOf: (entry: FileEntry) => readonly NodeId[]): FileView[] {
-    const keys = entries.flatMap((entry) => (entry.inline ? [] : holdersOf(entry).map((node) => replicaKey(node, entry.ownerId, entry.fileId))));
+    const holders = entries.map(holdersOf);
+    const keys = entries.flatMap((entry, i) => (entry.inline ? [] : holders[i]!.map((node) => replicaKey(node, entry.ownerId, entry.fileId))));
     const records = keys.length > 0 ? this.queries.values(keys) : new Map<string, unknown>();
-    return entries.map((entry) => {
+    return entries.map((entry, i) => {
       const { deleted: _deleted, ...rest } = entry;
-      if (entry.inline) return { ...rest, replicas: this.inlineStates(entry, holdersOf(entry)) };
+      if (entry.inline) return { ...rest, replicas: this.inlineStates(entry, holders[i]!) };
       const replicas: Record<NodeId, ReplicaState> = {};
-      for (const node of holdersOf(entry)) {
+      for (const node of holders[i]!) {
         const state = (records.get(replicaKey(node, entry.ownerId, entry.fileId)) as { state?: ReplicaState } | undefined)?.state;
         replicas[node] = state !== undefined && REPLICA_STATES.has(state) ? state : 'pending';
       }

@@ -94,12 +94,12 @@ export class CatalogQueries {
     let statement = this.pages.get(name);
     if (!statement) {
       const direction = order === 'asc' ? 'ASC' : 'DESC';
-      const seek = withCursor ? `AND (${column}, item_id) ${order === 'asc' ? '>' : '<'} (?, ?)` : '';
+      const seek = withCursor ? `AND (items.${column}, items.item_id) ${order === 'asc' ? '>' : '<'} (?, ?)` : '';
       // The entry comes in the same statement: one call per page, not one per item.
       statement = this.db.prepare(
         `SELECT items.item_id AS itemId, items.${column} AS sortValue, facts.value AS value
          FROM items JOIN facts ON facts.key = ? || items.item_id
-         WHERE items.user_id = ? AND items.parent_id = ? ${seek.replaceAll(column, `items.${column}`).replace('item_id', 'items.item_id')}
+         WHERE items.user_id = ? AND items.parent_id = ? ${seek}
          ORDER BY items.${column} ${direction}, items.item_id ${direction} LIMIT ?`,
       );
       this.pages.set(name, statement);

@@ -71,6 +71,16 @@ export class Checkpointer {
       resolve?.(message.result);
     });
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'index checkpoint worker failed'));
+    // A worker that died answers nothing: a commit waiting on a checkpoint (a starved log) must
+    // not wait for ever. The log then only grows until the next start; that is logged above.
+    this.worker.on('exit', () => {
+      this.closed = true;
+      if (this.timer) clearInterval(this.timer);
+      this.last = undefined;
+      this.resolveRun?.(undefined);
+      this.running = null;
+      this.resolveRun = null;
+    });
     this.timer = setInterval(() => void this.run(), intervalMs);
     this.timer.unref();
   }

@@ -10,6 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 90_000,
     include: [
+      'common/**/*.test.ts',
       'node/src/**/*.test.ts',
       'gateway/src/**/*.test.ts',
       'web/src/**/*.test.ts',

@@ -3,7 +3,7 @@ import readline from 'node:readline';
 import path from 'node:path';
 import { prettyFactory } from 'pino-pretty';
 import { loadClusterConfig } from '../node/src/config/clusterConfig';
-import { readCommonEnv } from '../node/src/config/env';
+import { readCommonEnv } from '../common/config/env';
 import { buildServer, processEnv, processFlags } from './buildServer.mjs';
 import { buildDashboardIfStale } from './buildDashboard.mjs';
 

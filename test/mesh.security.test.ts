@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signRequest } from '../node/src/cluster/requestSigning';
+import { signRequest } from '../common/signing/requestSigning';
 import { NodeCluster } from './support/nodeCluster';
 import { waitFor } from './support/waitFor';
 

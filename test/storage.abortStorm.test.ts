@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signRequest } from '../node/src/cluster/requestSigning';
+import { signRequest } from '../common/signing/requestSigning';
 import { NodeCluster } from './support/nodeCluster';
 import { get, newId, sha256, tempFiles, uploadTo } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOB_STREAM_PROTOCOL } from '../node/src/api/files';
-import { signRequest } from '../node/src/cluster/requestSigning';
+import { signRequest } from '../common/signing/requestSigning';
 import { NodeCallError, NodeClient } from '../gateway/src/mesh/nodeClient';
 import { NodeCluster } from './support/nodeCluster';
 import { newId, sha256, uploadTo } from './support/nodeFiles';

@@ -1,6 +1,6 @@
 import { loadNodeConfig } from './config/nodeConfig';
-import { ConfigError } from './config/configError';
-import { createLogger } from './logging/createLogger';
+import { ConfigError } from '../../common/config/configError';
+import { createLogger } from '../../common/logging/createLogger';
 import { startBufferReclaimer } from './runtime/bufferReclaimer';
 import { startStorageNode } from './storageNode';
 

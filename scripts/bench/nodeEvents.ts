@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import type { NodeEvent } from '../../node/src/api/events';
-import { signRequest } from '../../node/src/cluster/requestSigning';
+import { signRequest } from '../../common/signing/requestSigning';
 import type { NodeCluster } from '../../test/support/nodeCluster';
 
 /** Subscribes to WS /v1/events of one node; each event is stamped with its arrival time. */

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { signRequest } from '../../node/src/cluster/requestSigning';
+import { signRequest } from '../../common/signing/requestSigning';
 import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
 import { waitFor } from '../../test/support/waitFor';

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { signRequest } from '../../node/src/cluster/requestSigning';
+import { signRequest } from '../../common/signing/requestSigning';
 import type { NodeStatus } from '../../node/src/api/status';
 import { processEnv, processFlags } from '../../scripts/buildServer.mjs';
 import { freePort } from './ports';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { signRequest } from '../../node/src/cluster/requestSigning';
+import { signRequest } from '../../common/signing/requestSigning';
 import type { FileListPage } from '../../node/src/api/files';
 import type { NodeCluster } from './nodeCluster';
 

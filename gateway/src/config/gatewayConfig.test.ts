@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../node/src/config/configError';
+import { ConfigError } from '../../../common/config/configError';
 import { readGatewayConfig } from './gatewayConfig';
 
 const cwd = '/srv/geovault';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../../../node/src/config/configError';
-import { readCommonEnv, type LogLevel } from '../../../node/src/config/env';
+import { ConfigError } from '../../../common/config/configError';
+import { readCommonEnv, type LogLevel } from '../../../common/config/env';
 
 /** Below cost 10 a stolen hash file is cheap to crack (DESIGN §8: never below 10). */
 export const MIN_BCRYPT_COST = 10;

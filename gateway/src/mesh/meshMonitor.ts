@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { NodeEvent } from '../../../node/src/api/events';
 import type { NodeStatus } from '../../../node/src/api/status';
 import type { NodeSpec } from '../../../node/src/config/clusterConfig';
-import { signRequest } from '../../../node/src/cluster/requestSigning';
+import { signRequest } from '../../../common/signing/requestSigning';
 import type { MeshEvent, MeshSnapshot, NodeView } from '../api/mesh';
 import { buildSnapshot, type NodeObservation } from './meshView';
 import type { NodeClient } from './nodeClient';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { BLOB_STREAM_PROTOCOL, STREAM_STATUS_HEADER } from '../../../node/src/api/files';
-import { signRequest } from '../../../node/src/cluster/requestSigning';
+import { signRequest } from '../../../common/signing/requestSigning';
 import type { NodeSpec } from '../../../node/src/config/clusterConfig';
 
 export class NodeCallError extends Error {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError } from '../../../node/src/config/configError';
+import { ConfigError } from '../../../common/config/configError';
 import { DurableJsonFile } from './durableJsonFile';
 import { openJsonStore } from './openJsonStore';
 

@@ -3,8 +3,8 @@ import { open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 import type { z } from 'zod';
-import { ConfigError } from '../../../node/src/config/configError';
-import { fsyncDir, mkdirDurable } from '../../../node/src/storage/durableFs';
+import { ConfigError } from '../../../common/config/configError';
+import { fsyncDir, mkdirDurable } from '../../../common/durable/durableFs';
 
 /**
  * A lowdb adapter for one JSON file. lowdb's own JSONFile (steno) already writes a temp file

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadClusterConfig } from './clusterConfig';
-import { readCommonEnv } from './env';
+import { readCommonEnv } from '../../../common/config/env';
 
 const repoConfig = path.resolve(__dirname, '../../../config/nodes');
 const dirs: string[] = [];

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { nodeIdSchema, type NodeId } from '../gossip/frames';
 import type { LinkProfile } from '../transport/linkSimulator';
-import { ConfigError } from './configError';
+import { ConfigError } from '../../../common/config/configError';
+import { PROFILES, type ProfileName } from '../../../common/config/env';
 
 /**
  * config/nodes/: one `<id>.json` per node (where it runs and whom it gossips with) and
@@ -41,8 +42,6 @@ const linksFileSchema = z.strictObject({
   ),
 });
 
-export const PROFILES = ['wan', 'lan'] as const;
-export type ProfileName = (typeof PROFILES)[number];
 
 export interface ClusterConfig {
   readonly nodes: ReadonlyMap<NodeId, NodeSpec>;

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { NodeId } from '../gossip/frames';
 import { lanSwimConfig, wanSwimConfig, type SwimConfig } from '../gossip/swimConfig';
-import { loadOrCreateClusterSecret } from '../cluster/clusterSecret';
+import { loadOrCreateClusterSecret } from '../../../common/signing/clusterSecret';
 import { loadClusterConfig, type ClusterConfig, type NodeSpec } from './clusterConfig';
-import { ConfigError } from './configError';
-import { readCommonEnv, type LogLevel } from './env';
+import { ConfigError } from '../../../common/config/configError';
+import { readCommonEnv, type LogLevel } from '../../../common/config/env';
 import { readStorageSettings } from './storageEnv';
 import type { StorageSettings } from '../replication/replicationContext';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defaultStorageSettings, type StorageSettings } from '../replication/replicationContext';
-import { ConfigError } from './configError';
+import { ConfigError } from '../../../common/config/configError';
 
 const positiveInt = (what: string) => z.coerce.number({ error: `${what}` }).int(what).positive(what);
 

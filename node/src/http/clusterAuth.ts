@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { verifyRequest } from '../cluster/requestSigning';
+import { verifyRequest } from '../../../common/signing/requestSigning';
 import { AppError } from './errors';
 
 declare module 'express-serve-static-core' {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { verifyRequest } from '../cluster/requestSigning';
+import { verifyRequest } from '../../../common/signing/requestSigning';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, caller: string) => void;
 

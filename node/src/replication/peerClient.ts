@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import type { NodeId } from '../gossip/frames';
-import { signRequest } from '../cluster/requestSigning';
+import { signRequest } from '../../../common/signing/requestSigning';
 import type { LinkSimulator } from '../transport/linkSimulator';
 import { LinkCutError, LinkStream } from '../transport/linkStream';
 import { EXPECTED_SHA256_HEADER, type RepairResult } from '../api/files';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
-import { fileHandleSink, fsyncDir, mkdirDurable } from './durableFs';
+import { fileHandleSink, fsyncDir, mkdirDurable } from '../../../common/durable/durableFs';
 import { DirectorySyncer } from './directorySyncer';
 import { HashingMeter } from './hashingMeter';
 import { blobPath, filesDir, isUuid, parseBlobName, tempDir, TEMP_SUFFIX } from './layout';

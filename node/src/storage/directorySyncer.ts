@@ -1,4 +1,4 @@
-import { fsyncDir } from './durableFs';
+import { fsyncDir } from '../../../common/durable/durableFs';
 
 interface DirectoryState {
   running: Promise<void> | null;

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import { parsePeerFrame, type NodeId, type PeerFrame } from '../gossip/frames';
-import { signRequest } from '../cluster/requestSigning';
+import { signRequest } from '../../../common/signing/requestSigning';
 import type { FrameHandler, Transport } from './transport';
 import type { LinkSimulator } from './linkSimulator';
 

@@ -1,7 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './configError';
-import { PROFILES } from './clusterConfig';
+
+/** The simulated-WAN profiles: `lan` adds no latency to the links of `config/nodes/links.json`. */
+export const PROFILES = ['wan', 'lan'] as const;
+export type ProfileName = (typeof PROFILES)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -19,7 +22,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface CommonEnv {
   dataDir: string;
   configDir: string;
-  profile: (typeof PROFILES)[number];
+  profile: ProfileName;
   clusterSecret: string | undefined;
   logLevel: LogLevel;
 }

@@ -35,6 +35,45 @@ describe('node endpoints accept only the cluster (real processes, lan profile)',
     }
   });
 
+  it('refuses a signed request sent again, with its own body or another one', async () => {
+    const body = JSON.stringify({ clear: true });
+    const headers = { ...signRequest(cluster.secret, 'gateway', 'POST', '/v1/faults', { body }), 'content-type': 'application/json' };
+    const url = `${cluster.url('asia')}/v1/faults`;
+    expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(200);
+    const swapped = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ paused: true }) });
+    expect(swapped.status).toBe(401);
+    expect(((await swapped.json()) as { error: { message: string } }).error.message).toMatch(/replayed/);
+    expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(401);
+    expect((await cluster.status('asia')).faults.paused).toBe(false);
+  });
+
+  it('refuses a JSON body that does not match its signed digest, or was signed as a stream', async () => {
+    const url = `${cluster.url('asia')}/v1/faults`;
+    const signedForClear = signRequest(cluster.secret, 'gateway', 'POST', '/v1/faults', { body: JSON.stringify({ clear: true }) });
+    const altered = await fetch(url, { method: 'POST', headers: { ...signedForClear, 'content-type': 'application/json' }, body: JSON.stringify({ paused: true }) });
+    expect(altered.status).toBe(401);
+    expect(((await altered.json()) as { error: { message: string } }).error.message).toMatch(/digest/);
+    const asStream = signRequest(cluster.secret, 'gateway', 'POST', '/v1/faults', { streamed: true });
+    expect((await fetch(url, { method: 'POST', headers: { ...asStream, 'content-type': 'application/json' }, body: JSON.stringify({ paused: true }) })).status).toBe(401);
+    expect((await cluster.status('asia')).faults.paused).toBe(false);
+  });
+
+  it('refuses a gossip handshake sent again (a captured handshake cannot be used to inject facts)', async () => {
+    const headers = signRequest(cluster.secret, 'eu-west', 'GET', '/v1/gossip');
+    const handshake = () =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${cluster.port('us-east')}/v1/gossip`, { headers });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on('error', () => {});
+      });
+    expect(await handshake()).toBe(101);
+    expect(await handshake()).toBe(401);
+  });
+
   it('validates fault requests', async () => {
     const bad = await cluster.request('us-east', 'POST', '/v1/faults', { lossPercent: 140 });
     expect(bad.status).toBe(400);

@@ -23,7 +23,7 @@ async function abortedUploads(cluster: NodeCluster, node: string, count: number)
       path: pathname,
       agent: false,
       headers: {
-        ...signRequest(cluster.secret, 'gateway', 'PUT', pathname),
+        ...signRequest(cluster.secret, 'gateway', 'PUT', pathname, { streamed: true }),
         'content-type': 'application/octet-stream',
         'content-length': 8 * 1024 * 1024,
       },

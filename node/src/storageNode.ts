@@ -19,6 +19,7 @@ import { systemRandom } from './time/random';
 import { createNodeApp } from './http/createNodeApp';
 import { EventsHub, EVENTS_PATH } from './http/eventsHub';
 import { routeUpgrades } from './http/upgradeRouter';
+import { ClusterGuard } from './http/clusterAuth';
 import { isBlobStreamPath, serveBlobStream } from './http/blobStreamUpgrade';
 import { StorageService } from './replication/storageService';
 
@@ -176,8 +177,9 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     return links.setFaults(patch);
   };
 
+  const guard = new ClusterGuard(config.secret);
   const app = createNodeApp({
-    secret: config.secret,
+    guard,
     logger: logger.child({ component: 'http' }),
     status,
     applyFaults,
@@ -192,7 +194,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   server.on(
     'upgrade',
     routeUpgrades(
-      config.secret,
+      guard,
       (pathname) => {
         if (pathname === GOSSIP_PATH) return (req, socket, head, caller) => transport.acceptUpgrade(req, socket, head, caller);
         if (pathname === EVENTS_PATH) return (req, socket, head, caller) => events.accept(req, socket, head, caller);

@@ -34,7 +34,7 @@ function put(cluster: NodeCluster, node: string, userId: string, fileId: string,
         method: 'PUT',
         path: pathname,
         headers: {
-          ...signRequest(cluster.secret, 'gateway', 'PUT', pathname),
+          ...signRequest(cluster.secret, 'gateway', 'PUT', pathname, { streamed: true }),
           'content-type': 'application/octet-stream',
           'content-length': body.length,
         },
@@ -57,7 +57,7 @@ try {
   await cluster.startAll();
   await waitFor('all alive', () => cluster.allAlive());
   const pathname = `/v1/files/${crypto.randomUUID()}/${crypto.randomUUID()}`;
-  const headers = { ...signRequest(cluster.secret, 'gateway', 'PUT', pathname), 'content-type': 'application/octet-stream' };
+  const headers = { ...signRequest(cluster.secret, 'gateway', 'PUT', pathname, { streamed: true }), 'content-type': 'application/octet-stream' };
   const upload = await runTransfer(['upload', 'PUT', cluster.url('us-east') + pathname, String(mib), seed, JSON.stringify(headers)]);
   if (upload.status !== 201) throw new Error(`upload answered ${upload.status}: ${upload.body}`);
   const uploadMBps = upload.MBps;

@@ -136,13 +136,10 @@ export class NodeCluster {
   }
 
   async request(id: string, method: string, pathAndQuery: string, body?: unknown, opts: { sign?: boolean } = {}): Promise<Response> {
-    const headers: Record<string, string> = opts.sign === false ? {} : signRequest(this.secret, 'gateway', method, pathAndQuery);
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    return fetch(this.url(id) + pathAndQuery, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = opts.sign === false ? {} : signRequest(this.secret, 'gateway', method, pathAndQuery, { body: text });
+    if (text !== undefined) headers['content-type'] = 'application/json';
+    return fetch(this.url(id) + pathAndQuery, { method, headers, body: text });
   }
 
   async status(id: string): Promise<NodeStatus> {

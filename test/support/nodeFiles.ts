@@ -28,7 +28,7 @@ export interface HttpResult {
 export function uploadTo(cluster: NodeCluster, node: string, userId: string, fileId: string, data: Buffer, opts: UploadOptions = {}): Promise<HttpResult> {
   const pathname = `/v1/files/${userId}/${fileId}`;
   const headers: http.OutgoingHttpHeaders = {
-    ...signRequest(cluster.secret, 'gateway', 'PUT', pathname),
+    ...signRequest(cluster.secret, 'gateway', 'PUT', pathname, { streamed: true }),
     'content-type': opts.mime ?? 'application/octet-stream',
     'x-geovault-file-name': encodeURIComponent(opts.name ?? 'test.bin'),
   };

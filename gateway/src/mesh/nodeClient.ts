@@ -51,7 +51,10 @@ export class NodeClient {
           path,
           agent: this.agent,
           signal: options.signal,
-          headers: { ...options.headers, ...signRequest(this.secret, 'gateway', method, path) },
+          headers: {
+            ...options.headers,
+            ...signRequest(this.secret, 'gateway', method, path, Buffer.isBuffer(options.body) ? { body: options.body } : { streamed: options.body !== undefined }),
+          },
         },
         resolve,
       );

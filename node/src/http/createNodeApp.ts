@@ -5,7 +5,7 @@ import { faultsRequestSchema } from '../api/faults';
 import type { NodeStatus } from '../api/status';
 import type { LinkFaults } from '../transport/linkSimulator';
 import type { FaultsRequest } from '../api/faults';
-import { requireClusterSignature } from './clusterAuth';
+import { signedJson, type ClusterGuard } from './clusterAuth';
 import { AppError, errorHandler, notFoundHandler } from './errors';
 import { parseInput } from './validate';
 
@@ -15,7 +15,7 @@ const kvNameSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, 'a name of let
 const kvBodySchema = z.strictObject({ value: z.json() });
 
 export interface NodeAppDeps {
-  secret: string;
+  guard: ClusterGuard;
   logger: Logger;
   status(): NodeStatus;
   applyFaults(request: FaultsRequest): LinkFaults;
@@ -33,10 +33,11 @@ export function createNodeApp(deps: NodeAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requireClusterSignature(deps.secret));
+  app.use(deps.guard.middleware());
   for (const router of deps.routers) app.use(router);
-  // JSON bodies only for the small control endpoints; file bodies are raw streams.
-  const json = express.json({ limit: '64kb' });
+  // JSON bodies only for the small control endpoints, checked against their signed digest;
+  // file bodies are raw streams.
+  const json = signedJson('64kb');
 
   app.get('/v1/status', (_req, res) => {
     res.json(deps.status());

@@ -1,15 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { verifyRequest } from '../../../common/signing/requestSigning';
+import type { ClusterGuard } from './clusterAuth';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, caller: string) => void;
 
 /**
  * Upgrades (WebSocket handshakes, raw blob streams) bypass Express, so they are authenticated
- * here: an unsigned or badly signed one gets 401 before any WebSocket or stream exists.
+ * here: an unsigned, badly signed or replayed one gets 401 before any WebSocket or stream exists.
  */
-export function routeUpgrades(secret: string, routeFor: (pathname: string) => UpgradeHandler | undefined, logger: Logger) {
+export function routeUpgrades(guard: ClusterGuard, routeFor: (pathname: string) => UpgradeHandler | undefined, logger: Logger) {
   return (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     const url = request.url ?? '/';
@@ -19,7 +19,7 @@ export function routeUpgrades(secret: string, routeFor: (pathname: string) => Up
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    const verdict = verifyRequest(secret, request.method ?? 'GET', url, request.headers);
+    const verdict = guard.verify(request.method ?? 'GET', url, request.headers);
     if (!verdict.ok) {
       logger.warn({ path: pathname, reason: verdict.reason }, 'refused an unsigned upgrade');
       const body = JSON.stringify({ error: { code: 'unauthenticated', message: verdict.reason } });

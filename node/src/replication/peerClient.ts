@@ -46,7 +46,7 @@ export class PeerClient {
     const path = `/v1/replicas/${userId}/${fileId}`;
     const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream' };
     if (opts.sha256) headers[EXPECTED_SHA256_HEADER] = opts.sha256;
-    const req = this.request(peer, 'PUT', path, headers, opts.signal);
+    const req = this.request(peer, 'PUT', path, headers, opts.signal, { streamed: true });
     const response = this.response(req, peer);
     // If the request fails, `response` rejects too; the pipeline error is the less useful one.
     const sent = pipeline(body, new LinkStream(this.opts.links, peer), req).catch((error: unknown) => {
@@ -98,7 +98,14 @@ export class PeerClient {
     return this.json(peer, await this.response(req, peer));
   }
 
-  private request(peer: NodeId, method: string, path: string, headers: http.OutgoingHttpHeaders, signal?: AbortSignal): http.ClientRequest {
+  private request(
+    peer: NodeId,
+    method: string,
+    path: string,
+    headers: http.OutgoingHttpHeaders,
+    signal?: AbortSignal,
+    payload: { streamed?: boolean } = {},
+  ): http.ClientRequest {
     const address = this.opts.peers.get(peer);
     if (!address) throw new PeerRequestError(peer, 0, 'not a configured peer');
     if (this.opts.links.isCut(peer)) throw new LinkCutError(peer);
@@ -109,7 +116,7 @@ export class PeerClient {
       path,
       agent: this.agent,
       signal,
-      headers: { ...headers, ...signRequest(this.opts.secret, this.opts.self, method, path) },
+      headers: { ...headers, ...signRequest(this.opts.secret, this.opts.self, method, path, payload) },
     });
   }
 

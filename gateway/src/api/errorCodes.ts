@@ -32,6 +32,8 @@ export const GATEWAY_ERRORS = {
   booking_overlap: { status: 409, message: 'You already have a session at that time.' },
   cancellation_closed: { status: 409, message: 'Sessions can be cancelled free of charge only until 4 hours before the start.' },
   review_not_allowed: { status: 409, message: 'Only a completed session can be reviewed, once.' },
+  too_many_courses: { status: 409, message: 'You already offer as many courses as a teacher can.' },
+  reserved_name: { status: 400, message: 'That name is reserved; choose another.' },
 } as const;
 
 /** The `code` of every `{ error: { code, message } }` answer; clients switch on it. */

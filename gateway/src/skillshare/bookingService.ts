@@ -9,8 +9,8 @@ import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import type { Mailer } from '../mail/mailer';
 import { decideBooking, decideCancel, ownBooking, replaceBooking } from './bookings';
 import type { BookingRequest } from './bookings';
-import { findRecord, fingerprintOf, remember } from './idempotency';
-import type { IdempotencyRecord } from './types';
+import { findRecord, fingerprintOf, RefusalMemory, remember } from './idempotency';
+import type { KeyLimits } from './idempotency';
 import { cancellationMail, confirmationMail, sendInBackground } from './notifications';
 import type { BookingMailContext } from './notifications';
 import type { SkillsharePolicy } from './policy';
@@ -27,6 +27,8 @@ export interface BookingServiceDeps {
   now: () => number;
   logger: Logger;
   policy: SkillsharePolicy;
+  /** Where refused answers are kept; one sized by `policy` unless a test wants to look inside. */
+  refusals?: RefusalMemory;
 }
 
 export interface BookingResult {
@@ -35,20 +37,9 @@ export interface BookingResult {
   replayed: boolean;
 }
 
-export function createBookingService({ store, mailer, now, logger, policy }: BookingServiceDeps) {
+export function createBookingService({ store, mailer, now, logger, policy, refusals = new RefusalMemory(keyLimitsOf(policy)) }: BookingServiceDeps) {
   const log = logger.child({ component: 'skillshare-bookings' });
-  /**
-   * Refusals are remembered under their Idempotency-Key in memory only: persisting them made
-   * every losing request of a rush rewrite the store (200 fsynced writes for one seat). Only a
-   * success must survive a restart — a refused request retried after one is simply decided again.
-   */
-  const refusals = new Map<string, IdempotencyRecord>();
-  const refusalKey = (userId: string, key: string) => `${userId}\u0000${key}`;
-
-  function rememberRefusal(record: IdempotencyRecord, at: number): void {
-    if (refusals.size > 1024) for (const [k, r] of refusals) if (r.createdAt + policy.idempotencyTtlMs <= at) refusals.delete(k);
-    refusals.set(refusalKey(record.userId, record.key), record);
-  }
+  const keyLimits = keyLimitsOf(policy);
 
   function mailContext(data: SkillshareData, booking: Booking, at: number, zone: string): BookingMailContext | null {
     const course = data.courses.find((c) => c.id === booking.courseId);
@@ -66,8 +57,7 @@ export function createBookingService({ store, mailer, now, logger, policy }: Boo
     const { outcome, booking } = await store.update((data) => {
       const at = now();
       if (key !== undefined) {
-        const refused = refusals.get(refusalKey(user.id, key));
-        const seen = findRecord(data, user.id, key, at, policy.idempotencyTtlMs) ?? (refused && refused.createdAt + policy.idempotencyTtlMs > at ? refused : undefined);
+        const seen = findRecord(data, user.id, key, at, policy.idempotencyTtlMs) ?? refusals.find(user.id, key, at);
         if (seen !== undefined && seen.fingerprint !== fingerprint) {
           throw new AppError('conflict', 'This Idempotency-Key was already used for a different booking request.');
         }
@@ -86,8 +76,8 @@ export function createBookingService({ store, mailer, now, logger, policy }: Boo
       }
       if (key !== undefined) {
         const record = { userId: user.id, key, fingerprint, status: outcome.status, body: outcome.body, createdAt: at };
-        if (booking !== null) next = remember(next, record, at, policy.idempotencyTtlMs);
-        else rememberRefusal(record, at);
+        if (booking !== null) next = remember(next, record, at, keyLimits);
+        else refusals.remember(record, at);
       }
       return { result: { outcome, booking }, next };
     });
@@ -139,3 +129,7 @@ export function createBookingService({ store, mailer, now, logger, policy }: Boo
 }
 
 export type BookingService = ReturnType<typeof createBookingService>;
+
+function keyLimitsOf(policy: SkillsharePolicy): KeyLimits {
+  return { ttlMs: policy.idempotencyTtlMs, perUser: policy.idempotencyKeysPerUser, total: policy.idempotencyKeysTotal };
+}

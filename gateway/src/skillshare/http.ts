@@ -4,14 +4,18 @@ import type { RequestHandler } from 'express';
 import type { z } from 'zod';
 import { AppError } from '../errors';
 import type { AuthenticatedUser } from '../auth/authenticatedUser';
+import { displayNameErrorCode } from '../validation/displayName';
 
-/** Parses untrusted input or throws 400 invalid_request naming the first bad field. */
+/**
+ * Parses untrusted input or throws a 400 naming the first bad field: invalid_request, or the
+ * more telling code a refinement put on the issue (reserved_name for a display name).
+ */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue !== undefined && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  throw new AppError('invalid_request', `${where}${issue?.message ?? 'invalid input'}`);
+  throw new AppError(displayNameErrorCode(issue) ?? 'invalid_request', `${where}${issue?.message ?? 'invalid input'}`);
 }
 
 /** The signed-in user; routes using it sit behind requireUser, so absence is a wiring bug → 401. */

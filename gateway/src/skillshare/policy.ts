@@ -12,6 +12,24 @@ export interface SkillsharePolicy {
   readonly cancellationCutoffMinutes: number;
   /** How long an Idempotency-Key is remembered. */
   readonly idempotencyTtlMs: number;
+  /**
+   * Answers remembered per user within the TTL, and in all; past either the oldest goes first.
+   * Applies to the stored successes and, separately, to the refusals kept in memory.
+   */
+  readonly idempotencyKeysPerUser: number;
+  readonly idempotencyKeysTotal: number;
+  /** Each course is offered, listed and stored; one teacher cannot fill the catalogue. */
+  readonly maxCoursesPerTeacher: number;
+  /** Per user: booking, cancelling and reviewing share one budget. */
+  readonly bookingWriteLimit: WriteLimit;
+  /** Per user: creating or changing the teacher profile and adding courses share one budget. */
+  readonly teacherWriteLimit: WriteLimit;
+}
+
+/** At most `limit` requests per user in each window of `windowMs`. */
+export interface WriteLimit {
+  readonly limit: number;
+  readonly windowMs: number;
 }
 
 export const DEFAULT_POLICY: SkillsharePolicy = Object.freeze({
@@ -21,4 +39,9 @@ export const DEFAULT_POLICY: SkillsharePolicy = Object.freeze({
   stepMinutes: 30,
   cancellationCutoffMinutes: 4 * 60,
   idempotencyTtlMs: 24 * 60 * 60 * 1000,
+  idempotencyKeysPerUser: 100,
+  idempotencyKeysTotal: 10_000,
+  maxCoursesPerTeacher: 50,
+  bookingWriteLimit: Object.freeze({ limit: 20, windowMs: 60_000 }),
+  teacherWriteLimit: Object.freeze({ limit: 30, windowMs: 15 * 60_000 }),
 });

@@ -9,6 +9,7 @@ import { bookingRoutes } from './routes/bookingRoutes';
 import { catalogueRoutes } from './routes/catalogueRoutes';
 import { teacherRoutes } from './routes/teacherRoutes';
 import type { SkillshareStore } from './store';
+import { perUserWriteLimit } from './writeLimits';
 
 export interface SkillshareDeps {
   store: SkillshareStore;
@@ -26,10 +27,12 @@ export function createSkillshareRouter(deps: SkillshareDeps): Router {
   const policy = deps.policy ?? DEFAULT_POLICY;
   const logger = deps.logger.child({ component: 'skillshare' });
   const service = createBookingService({ store: deps.store, mailer: deps.mailer, now: deps.now, logger, policy });
+  const teacherWrites = perUserWriteLimit(policy.teacherWriteLimit, logger);
+  const bookingWrites = perUserWriteLimit(policy.bookingWriteLimit, logger);
   const router = Router();
   // `/teachers/me` first, so that "me" is never taken for a teacher id.
-  router.use(teacherRoutes(deps.store, deps.requireUser, deps.now, logger));
+  router.use(teacherRoutes({ store: deps.store, requireUser: deps.requireUser, writeLimit: teacherWrites, now: deps.now, logger, policy }));
   router.use(catalogueRoutes(deps.store, deps.now, policy));
-  router.use(bookingRoutes(service, deps.requireUser));
+  router.use(bookingRoutes(service, deps.requireUser, bookingWrites));
   return router;
 }

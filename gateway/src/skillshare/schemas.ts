@@ -1,6 +1,7 @@
 /** zod schemas for every SkillShare input (query strings, params, headers, bodies). */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { displayNameSchema } from '../validation/displayName';
 import { isValidTimeZone, minutesOf } from './time';
 import { LEVELS, WEEKDAYS } from './types';
 
@@ -13,6 +14,10 @@ const localDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
   .refine((d) => DateTime.fromISO(d).isValid, 'must be a real date');
 const money = z.number().positive().max(10_000).multipleOf(0.01);
+
+/** One line of text: titles and labels are echoed into mail subjects and lines. */
+const oneLine = (min: number, max: number) =>
+  z.string().trim().min(min).max(max).regex(/^[^\p{Cc}\p{Zl}\p{Zp}]*$/u, 'must be one line without control characters');
 
 /** Query numbers arrive as strings; an empty string is "not given", not zero. */
 const queryNumber = z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().finite().optional());
@@ -64,11 +69,11 @@ export const availabilitySchema = z.strictObject({
 });
 
 export const teacherProfileBody = z.strictObject({
-  /** Defaults to the account's name. */
-  name: z.string().trim().min(1).max(100).optional(),
+  /** Defaults to the account's name. Shown to students and in their mails, so checked as one. */
+  name: displayNameSchema(100).optional(),
   bio: z.string().trim().min(1).max(2000),
   skills: z.array(skillSchema).min(1).max(10),
-  specialties: z.array(z.string().trim().min(1).max(60)).max(10).default([]),
+  specialties: z.array(oneLine(1, 60)).max(10).default([]),
   hourlyRate: money,
   timeZone: timeZoneSchema,
   availability: availabilitySchema,
@@ -76,7 +81,7 @@ export const teacherProfileBody = z.strictObject({
 export type TeacherProfileBody = z.infer<typeof teacherProfileBody>;
 
 export const courseBody = z.strictObject({
-  title: z.string().trim().min(3).max(120),
+  title: oneLine(3, 120),
   description: z.string().trim().max(2000).default(''),
   skill: skillSchema,
   level: z.enum(LEVELS),

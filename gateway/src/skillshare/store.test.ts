@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
@@ -61,10 +61,33 @@ describe('openSkillshareStore', () => {
   it('keeps memory as it was when the write fails', async () => {
     const store = await openSkillshareStore(file, { now, logger });
     const before = store.read();
+    // A file where the directory was: the writer cannot recreate the directory, so the write fails.
     await rm(join(dir, 'gateway'), { recursive: true });
+    await writeFile(join(dir, 'gateway'), 'not a directory');
     const next = { ...before, courses: [] };
     await expect(store.update(() => ({ result: null, next }))).rejects.toThrow();
     expect(store.read()).toBe(before);
+  });
+
+  it('writes the file 0600 in a directory it makes 0700, and narrows an older 0644 file on open', async () => {
+    const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+    const store = await openSkillshareStore(file, { now, logger });
+    expect(await modeOf(join(dir, 'gateway'))).toBe(0o700);
+    expect(await modeOf(file)).toBe(0o600);
+    await store.update((data) => ({ result: null, next: { ...data, teachers: data.teachers.slice(1) } }));
+    expect(await modeOf(file)).toBe(0o600);
+
+    await chmod(file, 0o644);
+    const reopened = await openSkillshareStore(file, { now, logger });
+    expect(await modeOf(file)).toBe(0o600);
+    expect(reopened.read().teachers).toHaveLength(store.read().teachers.length);
+  });
+
+  it('removes a temp file an interrupted write left behind', async () => {
+    await openSkillshareStore(file, { now, logger });
+    await writeFile(join(dir, 'gateway', '.skillshare.json.0123456789ab.tmp'), '{"half": ');
+    await openSkillshareStore(file, { now, logger });
+    expect(await readdir(join(dir, 'gateway'))).toEqual(['skillshare.json']);
   });
 
   it('refuses a file that is not a SkillShare store, naming it', async () => {

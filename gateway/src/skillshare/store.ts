@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import type { Logger } from 'pino';
+import { z } from 'zod';
+import { openJsonStore } from '../store/openJsonStore';
 import { createMutex } from './mutex';
 import { buildSeed } from './seed/index';
 import type { SkillshareData } from './types';
@@ -32,19 +32,18 @@ export interface StoreOptions {
 
 /**
  * Opens (and on first open seeds) the SkillShare lowdb file. Open each file once per process:
- * the check-and-commit guarantee comes from this store's own mutex.
+ * the check-and-commit guarantee comes from this store's own mutex. Writes go through the
+ * gateway's DurableJsonFile (0600, fsynced, renamed into place); a file left more open by an
+ * older version is narrowed to 0600 here, and a directory made here is 0700 (DESIGN §9).
  */
 export async function openSkillshareStore(file: string, { now, logger }: StoreOptions): Promise<SkillshareStore> {
   const log = logger.child({ component: 'skillshare-store' });
-  await mkdir(dirname(file), { recursive: true });
-  const adapter = new JSONFile<SkillshareData>(file);
-  const existing = await adapter.read();
-  const db = new Low<SkillshareData>(adapter, existing ?? buildSeed(now()));
-  if (existing === null) {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const existed = await narrowMode(file, log);
+  const db = await openJsonStore(file, skillshareFileSchema(), () => buildSeed(now()));
+  if (!existed) {
     await db.write();
     log.info({ file, teachers: db.data.teachers.length, courses: db.data.courses.length }, 'seeded the SkillShare catalogue');
-  } else {
-    assertShape(existing, file);
   }
   const mutex = createMutex();
 
@@ -55,7 +54,7 @@ export async function openSkillshareStore(file: string, { now, logger }: StoreOp
       mutex.run(async () => {
         const { result, next } = await step(db.data);
         if (next !== undefined && next !== db.data) {
-          await adapter.write(next);
+          await db.adapter.write(next);
           db.data = next;
         }
         return result;
@@ -63,9 +62,37 @@ export async function openSkillshareStore(file: string, { now, logger }: StoreOp
   };
 }
 
-function assertShape(data: unknown, file: string): asserts data is SkillshareData {
-  const d = data as Partial<Record<keyof SkillshareData, unknown>>;
-  const lists = ['teachers', 'courses', 'bookings', 'reviews', 'idempotency'] as const;
-  const bad = d.version !== 1 ? 'version (expected 1)' : lists.find((k) => !Array.isArray(d[k]));
-  if (bad !== undefined) throw new Error(`${file}: unexpected content in field "${bad}"; expected a SkillShare store, version 1`);
+/** Whether `file` exists; if it does with group or other bits, it is chmod'ed to 0600. */
+async function narrowMode(file: string, log: Logger): Promise<boolean> {
+  let mode: number;
+  try {
+    mode = (await stat(file)).mode & 0o777;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  // Windows has no such bits to narrow.
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    await chmod(file, 0o600);
+    log.info({ file, was: mode.toString(8) }, 'narrowed the SkillShare file to mode 0600');
+  }
+  return true;
+}
+
+/**
+ * Only the top level is checked, as before: the records are what this code wrote, and checking
+ * each field would turn one odd record into a gateway that does not start.
+ */
+function skillshareFileSchema(): z.ZodType<SkillshareData> {
+  const list = z.array(z.unknown());
+  return z
+    .looseObject({
+      version: z.literal(1, 'expected 1 (a SkillShare store, version 1)'),
+      teachers: list,
+      courses: list,
+      bookings: list,
+      reviews: list,
+      idempotency: list,
+    })
+    .transform((data) => data as unknown as SkillshareData);
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from './policy';
 import { startSkillshareServer } from './testSupport';
 import type { TestServer } from './testSupport';
 
@@ -120,5 +121,57 @@ describe('becoming a teacher', () => {
     for (const body of [{ ...course, durationMinutes: 50 }, { ...course, capacity: 0 }, { ...course, level: 'expert' }, { ...course, title: '' }]) {
       expect((await s.call('POST', '/teachers/me/courses', { user: 'cleo', body })).status, JSON.stringify(body)).toBe(400);
     }
+  });
+});
+
+describe('teacher bounds', () => {
+  it('caps the courses one teacher can add, with 409 too_many_courses', async () => {
+    await s.close();
+    s = await startSkillshareServer({ now: '2026-03-02T08:00:00Z', policy: { ...DEFAULT_POLICY, maxCoursesPerTeacher: 3 } });
+    await s.call('POST', '/teachers/me', { user: 'cleo', body: profile });
+    for (let i = 0; i < 3; i++) expect((await s.call('POST', '/teachers/me/courses', { user: 'cleo', body: { ...course, title: `Course ${i}` } })).status).toBe(201);
+    const fourth = await s.call('POST', '/teachers/me/courses', { user: 'cleo', body: course });
+    expect(fourth.status).toBe(409);
+    expect(fourth.body.error).toEqual({ code: 'too_many_courses', message: 'A teacher can offer at most 3 courses.' });
+    const teacherId = (await s.call('GET', '/teachers/me', { user: 'cleo' })).body.teacher.id;
+    expect(s.store.read().courses.filter((c) => c.teacherId === teacherId)).toHaveLength(3);
+    // The cap is per teacher: another teacher still adds theirs.
+    await s.call('POST', '/teachers/me', { user: 'dan', body: profile });
+    expect((await s.call('POST', '/teachers/me/courses', { user: 'dan', body: course })).status).toBe(201);
+  });
+
+  it('refuses reserved profile names with 400 reserved_name, on create and on update', async () => {
+    for (const name of ['GeoVault Support', 'GeoVault  Support', 'geovault-support', 'Support', 'Admin', 'Ѕtaff']) {
+      const res = await s.call('POST', '/teachers/me', { user: 'cleo', body: { ...profile, name } });
+      expect(res.status, name).toBe(400);
+      expect(res.body.error.code, name).toBe('reserved_name');
+    }
+    expect(s.store.read().teachers.some((t) => t.userId === 'cleo')).toBe(false);
+    expect((await s.call('POST', '/teachers/me', { user: 'cleo', body: { ...profile, name: 'Cleo Park' } })).status).toBe(201);
+    const renamed = await s.call('PUT', '/teachers/me', { user: 'cleo', body: { ...profile, name: 'GeoVault Staff' } });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.error.code).toBe('reserved_name');
+    expect((await s.call('GET', '/teachers/me', { user: 'cleo' })).body.teacher.name).toBe('Cleo Park');
+  });
+
+  it('refuses names with line breaks, control characters or web addresses, and one-line fields with line breaks', async () => {
+    for (const name of ['Cleo\nPark', 'Cleo\u0007', 'Cleo https://evil.example', 'Cleo at evil.com']) {
+      const res = await s.call('POST', '/teachers/me', { user: 'cleo', body: { ...profile, name } });
+      expect(res.status, JSON.stringify(name)).toBe(400);
+      expect(res.body.error.code).toBe('invalid_request');
+    }
+    expect((await s.call('POST', '/teachers/me', { user: 'cleo', body: { ...profile, specialties: ['a\nb'] } })).status).toBe(400);
+    await s.call('POST', '/teachers/me', { user: 'cleo', body: profile });
+    const title = await s.call('POST', '/teachers/me/courses', { user: 'cleo', body: { ...course, title: 'Bouldering\r\nBcc: all' } });
+    expect(title.status).toBe(400);
+  });
+
+  it('does not carry a reserved account name onto a profile sent without a name', async () => {
+    // An account named before sign-up names were checked.
+    const headers = { 'x-test-user-name': 'GeoVault Support' };
+    const res = await s.call('POST', '/teachers/me', { user: 'sam', body: profile, headers });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('reserved_name');
+    expect((await s.call('POST', '/teachers/me', { user: 'sam', body: { ...profile, name: 'Sam Okafor' }, headers })).status).toBe(201);
   });
 });

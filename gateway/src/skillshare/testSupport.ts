@@ -21,11 +21,15 @@ import { createSkillshareRouter } from './router';
 import { openSkillshareStore } from './store';
 import type { SkillshareStore } from './store';
 
-/** Reads the `x-test-user` header (a user id) into req.user; no header → 401. */
+/**
+ * Reads the `x-test-user` header (a user id) into req.user, named `User <id>` unless
+ * `x-test-user-name` says otherwise; no header → 401.
+ */
 export const testRequireUser: RequestHandler = (req, _res, next) => {
   const id = req.get('x-test-user');
   if (id === undefined || id === '') return next(new AppError('unauthenticated'));
-  req.user = { id, email: `${id}@example.test`, name: `User ${id}`, region: 'eu-west', sessionId: `session-${id}` };
+  const name = req.get('x-test-user-name') ?? `User ${id}`;
+  req.user = { id, email: `${id}@example.test`, name, region: 'eu-west', sessionId: `session-${id}` };
   next();
 };
 

@@ -7,10 +7,11 @@ import { currentUser, jsonBody, parseInput } from '../http';
 import { bookingBody, idempotencyKey, idParams, reviewBody, zoneQuery } from '../schemas';
 import { offsetZoneOf } from '../time';
 
-export function bookingRoutes(service: BookingService, requireUser: RequestHandler): Router {
+/** `writeLimit` is the per-user budget shared by every write below. */
+export function bookingRoutes(service: BookingService, requireUser: RequestHandler, writeLimit: RequestHandler): Router {
   const router = Router();
 
-  router.post('/booking', requireUser, jsonBody(), async (req, res) => {
+  router.post('/booking', requireUser, writeLimit, jsonBody(), async (req, res) => {
     const user = currentUser(req);
     const body = parseInput(bookingBody, req.body);
     const rawKey = req.get('idempotency-key');
@@ -27,13 +28,13 @@ export function bookingRoutes(service: BookingService, requireUser: RequestHandl
     res.json(service.list(currentUser(req), tz));
   });
 
-  router.post('/booking/:id/cancel', requireUser, jsonBody(), async (req, res) => {
+  router.post('/booking/:id/cancel', requireUser, writeLimit, jsonBody(), async (req, res) => {
     const { id } = parseInput(idParams, req.params);
     const { tz } = parseInput(zoneQuery, req.query);
     res.json({ booking: await service.cancel(currentUser(req), id, tz) });
   });
 
-  router.post('/booking/:id/review', requireUser, jsonBody(), async (req, res) => {
+  router.post('/booking/:id/review', requireUser, writeLimit, jsonBody(), async (req, res) => {
     const { id } = parseInput(idParams, req.params);
     const body = parseInput(reviewBody, req.body);
     const review = await service.review(currentUser(req), id, body);

@@ -5,11 +5,22 @@ import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { courseView, teacherView } from '../views';
 import { currentUser, jsonBody, parseInput } from '../http';
+import type { SkillsharePolicy } from '../policy';
 import { courseBody, teacherProfileBody } from '../schemas';
 import type { SkillshareStore } from '../store';
 import { decideNewCourse, decideNewTeacher, decideTeacherUpdate, ownTeacher } from '../teacherProfiles';
 
-export function teacherRoutes(store: SkillshareStore, requireUser: RequestHandler, now: () => number, logger: Logger): Router {
+export interface TeacherRouteDeps {
+  store: SkillshareStore;
+  requireUser: RequestHandler;
+  /** The per-user budget shared by every write below. */
+  writeLimit: RequestHandler;
+  now: () => number;
+  logger: Logger;
+  policy: SkillsharePolicy;
+}
+
+export function teacherRoutes({ store, requireUser, writeLimit, now, logger, policy }: TeacherRouteDeps): Router {
   const router = Router();
   const log = logger.child({ component: 'skillshare-teachers' });
 
@@ -20,7 +31,7 @@ export function teacherRoutes(store: SkillshareStore, requireUser: RequestHandle
     res.json({ teacher: teacherView(teacher), courses });
   });
 
-  router.post('/teachers/me', requireUser, jsonBody(), async (req, res) => {
+  router.post('/teachers/me', requireUser, writeLimit, jsonBody(), async (req, res) => {
     const user = currentUser(req);
     const body = parseInput(teacherProfileBody, req.body);
     const teacher = await store.update((data) => {
@@ -31,7 +42,7 @@ export function teacherRoutes(store: SkillshareStore, requireUser: RequestHandle
     res.status(201).json({ teacher: teacherView(teacher) });
   });
 
-  router.put('/teachers/me', requireUser, jsonBody(), async (req, res) => {
+  router.put('/teachers/me', requireUser, writeLimit, jsonBody(), async (req, res) => {
     const user = currentUser(req);
     const body = parseInput(teacherProfileBody, req.body);
     const teacher = await store.update((data) => {
@@ -41,11 +52,11 @@ export function teacherRoutes(store: SkillshareStore, requireUser: RequestHandle
     res.json({ teacher: teacherView(teacher) });
   });
 
-  router.post('/teachers/me/courses', requireUser, jsonBody(), async (req, res) => {
+  router.post('/teachers/me/courses', requireUser, writeLimit, jsonBody(), async (req, res) => {
     const user = currentUser(req);
     const body = parseInput(courseBody, req.body);
     const { course, teacherName } = await store.update((data) => {
-      const created = decideNewCourse(data, user.id, body, now(), uuidv7);
+      const created = decideNewCourse(data, user.id, body, now(), uuidv7, policy.maxCoursesPerTeacher);
       const owner = data.teachers.find((t) => t.id === created.teacherId)?.name ?? '';
       return { result: { course: created, teacherName: owner }, next: { ...data, courses: [...data.courses, created] } };
     });

@@ -11,6 +11,7 @@ import { createRequireUser } from './auth/requireUser';
 import { readGatewayConfig } from './config/gatewayConfig';
 import { createFilesRouter } from './files/createFilesRouter';
 import { startMail } from './mail/startMail';
+import { isLoopbackHost } from './dev/loopback';
 import { createMeshRouter } from './mesh/createMeshRouter';
 import { MeshMonitor } from './mesh/meshMonitor';
 import { attachMeshSocket } from './mesh/meshSocket';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const accounts = await AccountsStore.open(config.gatewayDir);
   const mail = await startMail(config, logger);
   const requireUser = createRequireUser({ accounts, logger: logger.child({ component: 'session' }) });
-  const client = new NodeClient(cluster.nodes, secret);
+  const client = new NodeClient(cluster.nodes, secret, { controlTimeoutMs: config.nodeTimeoutMs, streamSockets: config.nodeStreamSockets });
   const mesh = new MeshMonitor({ nodes: [...cluster.nodes.values()], secret, client, logger: logger.child({ component: 'mesh' }) });
   mesh.start();
   const skillshareLogger = logger.child({ component: 'skillshare' });
@@ -52,19 +53,22 @@ async function main(): Promise<void> {
     logger,
     accounts,
     mailer: mail.mailer,
-    mailSink: mail.sink,
+    // Codes of every user: only for the developer at this machine (DESIGN §8).
+    mailSink: isLoopbackHost(config.host) ? mail.sink : undefined,
     regions: [...cluster.nodes.keys()],
     bcryptCost: config.bcryptCost,
     trustProxy: config.trustProxy,
     routers: [
-      { path: '/', router: createFilesRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'files' }) }) },
-      { path: '/', router: createMeshRouter({ mesh, client, requireUser, logger: logger.child({ component: 'mesh' }) }) },
+      { path: '/', router: createFilesRouter({ client, mesh, nodes: cluster.nodes, requireUser, uploadsPerUser: config.uploadsPerUser, logger: logger.child({ component: 'files' }) }) },
+      { path: '/', router: createMeshRouter({ mesh, client, requireUser, isAdmin: (email) => config.adminEmails.has(email.toLowerCase()), logger: logger.child({ component: 'mesh' }) }) },
       { path: '/api/skillshare', router: createSkillshareRouter({ store: skillshare, mailer: mail.mailer, requireUser, now: Date.now, logger: skillshareLogger }) },
       { path: '/', router: createDashboardRouter(path.resolve('web/dist')) },
     ],
   });
 
-  const server = http.createServer(app);
+  // Node's default cuts any request still arriving after 300 s: a big upload on a slow link.
+  // Stalled uploads are cut by the idle timeout of the stream they feed instead.
+  const server = http.createServer({ requestTimeout: 0 }, app);
   const io = new IoServer(server, { serveClient: false });
   const detachMesh = attachMeshSocket(io, mesh);
   await new Promise<void>((resolve, reject) => {
@@ -73,6 +77,9 @@ async function main(): Promise<void> {
   });
   const url = `http://${config.host}:${config.port}`;
   logger.info({ url, mailSink: mail.sink ? `smtp://${mail.sink.host}:${mail.sink.port}` : undefined }, 'gateway listening');
+  if (mail.sink && !isLoopbackHost(config.host)) {
+    logger.warn({ host: config.host }, 'the dev mailbox is off: the gateway listens beyond this machine, and it shows every user\'s codes; set SMTP_URL to send real mail');
+  }
   startBufferReclaimer();
 
   let stopping = false;

@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import type { NodeConfig } from './config/nodeConfig';
 import { MAX_CHANGED_KEYS_PER_EVENT, type NodeEvent } from './api/events';
 import type { NodeStatus } from './api/status';
-import type { FaultsRequest } from './api/faults';
 import { isMembershipFrame, type NodeId } from './gossip/frames';
 import { Membership } from './gossip/membership';
 import { nextIncarnation } from './gossip/incarnationStore';
@@ -15,6 +14,7 @@ import { EventLoopMonitor } from './runtime/eventLoopMonitor';
 import { LinkSimulator } from './transport/linkSimulator';
 import { WsTransport, GOSSIP_PATH } from './transport/wsTransport';
 import { systemClock } from './time/clock';
+import { FaultInjector } from './transport/faultInjector';
 import { systemRandom } from './time/random';
 import { createNodeApp } from './http/createNodeApp';
 import { EventsHub, EVENTS_PATH } from './http/eventsHub';
@@ -171,18 +171,14 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   );
   links.onFaultsChange((faults) => publish({ type: 'faults', node: self.id, at: now(), faults }));
 
-  const applyFaults = (request: FaultsRequest) => {
-    if (request.clear) links.clearFaults();
-    const { clear: _clear, ...patch } = request;
-    return links.setFaults(patch);
-  };
+  const faultInjector = new FaultInjector(links, systemClock, logger.child({ component: 'faults' }));
 
   const guard = new ClusterGuard(config.secret);
   const app = createNodeApp({
     guard,
     logger: logger.child({ component: 'http' }),
     status,
-    applyFaults,
+    applyFaults: (request) => faultInjector.apply(request),
     index: {
       read: (prefix) => index.entries(prefix, { limit: 1_000 }).map(([key, value]) => ({ key, value })),
       write: (key, value) => antiEntropy.write(key, value as never),
@@ -190,7 +186,9 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     },
     routers: storage.routers,
   });
-  const server = http.createServer(app);
+  // Node's default cuts any request still arriving after 300 s: a big upload on a slow link.
+  // Stalled uploads are cut by the idle timeout of the stream they feed instead.
+  const server = http.createServer({ requestTimeout: 0 }, app);
   server.on(
     'upgrade',
     routeUpgrades(
@@ -221,6 +219,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       await storage.stop();
       antiEntropy.stop();
       membership.stop();
+      faultInjector.close();
       await transport.close();
       await events.close();
       server.closeAllConnections();

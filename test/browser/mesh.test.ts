@@ -12,13 +12,14 @@ import { expectAccessible } from './a11y';
  */
 const WAIT = 45_000;
 const PASSWORD = 'cobalt meadow signal 42';
-const email = `mesh.${Date.now().toString(36)}@example.org`;
+const adminEmail = `mesh.admin.${Date.now().toString(36)}@example.org`;
+const userEmail = `mesh.user.${Date.now().toString(36)}@example.org`;
 
 let stack: GatewayStack;
 let browser: Browser;
 let page: Page;
 
-async function mailCode(subject: RegExp): Promise<string> {
+async function mailCode(email: string, subject: RegExp): Promise<string> {
   return waitFor(`a "${subject.source}" mail to ${email}`, async () => {
     const res = await fetch(`${stack.url}/api/dev/mailbox`);
     const { messages } = (await res.json()) as { messages: { to: string; subject: string; text: string }[] };
@@ -28,17 +29,17 @@ async function mailCode(subject: RegExp): Promise<string> {
 }
 
 /** Signs up and in through the API with the page's own request context, so the cookie lands in it. */
-async function signIn(): Promise<void> {
+async function signIn(email: string): Promise<void> {
   const api = page.request;
   const ok = async (res: Awaited<ReturnType<typeof api.post>>) => {
     expect(res.ok(), `${res.url()} answered ${res.status()}: ${await res.text()}`).toBe(true);
     return res;
   };
   await ok(await api.post(`${stack.url}/api/auth/register`, { data: { email, password: PASSWORD, name: 'Mesh Tester', region: 'eu-west' } }));
-  await ok(await api.post(`${stack.url}/api/auth/verify-email`, { data: { email, code: await mailCode(/verification/i) } }));
+  await ok(await api.post(`${stack.url}/api/auth/verify-email`, { data: { email, code: await mailCode(email, /verification/i) } }));
   const login = await ok(await api.post(`${stack.url}/api/auth/login`, { data: { email, password: PASSWORD } }));
   const { challengeId } = (await login.json()) as { challengeId: string };
-  await ok(await api.post(`${stack.url}/api/auth/login/verify`, { data: { challengeId, code: await mailCode(/sign-in/i) } }));
+  await ok(await api.post(`${stack.url}/api/auth/login/verify`, { data: { challengeId, code: await mailCode(email, /sign-in code/i) } }));
 }
 
 const card = (id: string) => page.locator(`article[data-node="${id}"]`);
@@ -53,7 +54,7 @@ async function expectAllAlive(): Promise<void> {
 
 describe('/nodes', () => {
   beforeAll(async () => {
-    stack = await GatewayStack.start({ profile: 'lan' });
+    stack = await GatewayStack.start({ profile: 'lan', env: { GEOVAULT_ADMIN_EMAILS: adminEmail } });
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(WAIT);
@@ -73,16 +74,24 @@ describe('/nodes', () => {
     await expect.poll(() => page.locator('g.link[data-state="up"]').count(), { timeout: WAIT }).toBe(3);
     expect(await page.locator('svg[role="img"] title').textContent()).toContain('GeoVault mesh');
     // Signed out: the state is visible, the fault controls are not.
-    await page.getByText('to take a region offline').waitFor();
+    await page.getByText('Administrators can take a region offline').waitFor();
     expect(await page.getByRole('button', { name: /^Take offline/ }).count()).toBe(0);
   });
+
+  it('explains to a signed-in user who is not an admin why there are no fault controls', async () => {
+    await signIn(userEmail);
+    await page.reload();
+    await page.getByTestId('faults-admin-only').waitFor();
+    expect(await page.getByTestId('faults-admin-only').textContent()).toContain('Fault injection is for administrators');
+    expect(await page.getByRole('button', { name: /^Take offline/ }).count()).toBe(0);
+  }, 120_000);
 
   it('passes an axe audit with no serious or critical violation', async () => {
     await expectAccessible(page, 'nodes');
   });
 
-  it('takes a region offline from the page, shows it failed, then heals it', async () => {
-    await signIn();
+  it('takes a region offline from the page as an admin, shows it failed and when it heals itself, then heals it', async () => {
+    await signIn(adminEmail);
     await page.reload();
     const offline = page.getByRole('button', { name: 'Take offline: Asia (Tokyo)' });
     await offline.click();
@@ -91,6 +100,7 @@ describe('/nodes', () => {
     await expect.poll(() => page.locator('g.link[data-state="down"]').count(), { timeout: WAIT }).toBe(2);
     expect(await card('us-east').getByTestId('node-state').textContent()).toContain('alive');
     await card('asia').getByText('offline (paused)').waitFor();
+    await card('asia').getByText(/heals itself in 4 min/).waitFor();
     // Signed in, the fault controls are on the page too: audit them as well.
     await expectAccessible(page, 'nodes-asia-offline');
 

@@ -24,6 +24,7 @@ export const GATEWAY_ERRORS = {
   session_expired: { status: 401, message: 'Your session has expired; please sign in again.' },
   // files
   quota_exceeded: { status: 413, message: 'This upload would exceed your storage quota.' },
+  too_many_uploads: { status: 429, message: 'You have too many uploads in progress; wait for one to finish.' },
   range_not_satisfiable: { status: 416, message: 'The requested range is not satisfiable.' },
   replication_failed: { status: 503, message: 'Not enough storage nodes could store the file; try again.' },
   insufficient_storage: { status: 507, message: 'The storage node is out of disk space right now; nothing was stored.' },

@@ -20,8 +20,17 @@ export interface NodeView {
   replicas: { stored: number; pending: number; corrupt: number };
   indexVersion: number;
   indexSize: number;
-  faults: { partitionedFrom: string[]; lossPercent: number | null; paused: boolean };
+  /** Injected faults; `expiresAt` (ms since the epoch) is when the node heals itself. */
+  faults: { partitionedFrom: string[]; lossPercent: number | null; paused: boolean; expiresAt: number | null };
   updatedAt: string | null;
+}
+
+/** GET /api/nodes/access: what the signed-in user may do on the mesh page. */
+export interface MeshAccess {
+  canInjectFaults: boolean;
+  /** Injected faults heal themselves after this long unless a request says otherwise. */
+  defaultFaultSeconds: number;
+  maxFaultSeconds: number;
 }
 
 export type LinkState = 'up' | 'degraded' | 'down';

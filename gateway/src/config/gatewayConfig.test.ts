@@ -15,6 +15,10 @@ describe('readGatewayConfig', () => {
       bcryptCost: 12,
       mailFrom: 'GeoVault <no-reply@geovault.local>',
       trustProxy: false,
+      uploadsPerUser: 8,
+      nodeStreamSockets: 64,
+      nodeTimeoutMs: 10_000,
+      adminEmails: new Set(),
       dataDir: path.join(cwd, 'vhd_storage'),
       gatewayDir: path.join(cwd, 'vhd_storage', 'gateway'),
       logLevel: 'info',
@@ -37,6 +41,7 @@ describe('readGatewayConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(readGatewayConfig({ GATEWAY_TRUST_PROXY: 'true' }, cwd).trustProxy).toBe(true);
     expect(readGatewayConfig({ GATEWAY_TRUST_PROXY: 'loopback' }, cwd).trustProxy).toBe('loopback');
+    expect(readGatewayConfig({ GEOVAULT_ADMIN_EMAILS: ' Ops@Example.org, root@example.org ,' }, cwd).adminEmails).toEqual(new Set(['ops@example.org', 'root@example.org']));
   });
 
   it.each([
@@ -46,6 +51,9 @@ describe('readGatewayConfig', () => {
     ['GATEWAY_SMTP_SINK_PORT', '-1', /GATEWAY_SMTP_SINK_PORT: an integer port/],
     ['SMTP_URL', 'mail.example.org', /SMTP_URL: an smtp:\/\/ or smtps:\/\/ URL/],
     ['GEOVAULT_PROFILE', 'moon', /GEOVAULT_PROFILE: one of wan, lan/],
+    ['GATEWAY_UPLOADS_PER_USER', '0', /GATEWAY_UPLOADS_PER_USER: an integer from 1/],
+    ['GATEWAY_NODE_TIMEOUT_MS', '5', /GATEWAY_NODE_TIMEOUT_MS: milliseconds/],
+    ['GEOVAULT_ADMIN_EMAILS', 'ops@example.org, not-an-address', /GEOVAULT_ADMIN_EMAILS.*email addresses/],
   ])('rejects %s=%s naming the field and the expectation', (field, value, message) => {
     let error: unknown;
     try {

@@ -29,6 +29,19 @@ const gatewayEnvSchema = z.object({
   MAIL_FROM: z.string().min(3, 'a sender such as "GeoVault <no-reply@example.org>"').default('GeoVault <no-reply@geovault.local>'),
   // Express "trust proxy": only set it when a TLS-terminating proxy sits in front, otherwise
   // clients could forge X-Forwarded-For (throttling) and X-Forwarded-Proto (Secure cookies).
+  // DESIGN §9: no single user can hold the pool every user's uploads go through.
+  GATEWAY_UPLOADS_PER_USER: z.coerce.number({ error: 'an integer from 1 to 1000' }).int('an integer from 1 to 1000').min(1, 'an integer from 1 to 1000').max(1000, 'an integer from 1 to 1000').default(8),
+  GATEWAY_NODE_STREAM_SOCKETS: z.coerce.number({ error: 'an integer from 1 to 4096' }).int('an integer from 1 to 4096').min(1, 'an integer from 1 to 4096').max(4096, 'an integer from 1 to 4096').default(64),
+  GATEWAY_NODE_TIMEOUT_MS: z.coerce.number({ error: 'milliseconds from 100 to 600000' }).int('milliseconds from 100 to 600000').min(100, 'milliseconds from 100 to 600000').max(600_000, 'milliseconds from 100 to 600000').default(10_000),
+  // Admins (fault injection, DESIGN §8): a comma-separated list of account emails.
+  GEOVAULT_ADMIN_EMAILS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((email) => email.trim().toLowerCase()).filter(Boolean))
+    .superRefine((emails, ctx) => {
+      const bad = emails.find((email) => !z.email().safeParse(email).success);
+      if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `a comma-separated list of email addresses ("${bad}" is not one)` });
+    }),
   GATEWAY_TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d{1,2}|[\w.:/, -]+)$/, 'true, false, a hop count, or a comma-separated list of addresses')
@@ -46,6 +59,14 @@ export interface GatewayConfig {
   readonly bcryptCost: number;
   readonly mailFrom: string;
   readonly trustProxy: TrustProxy;
+  /** Uploads one user may have in flight at once. */
+  readonly uploadsPerUser: number;
+  /** Sockets per node for upload streams (control calls have a pool of their own). */
+  readonly nodeStreamSockets: number;
+  /** Deadline of a control call to a node. */
+  readonly nodeTimeoutMs: number;
+  /** Lower-cased emails of the accounts that may inject faults. */
+  readonly adminEmails: ReadonlySet<string>;
   readonly dataDir: string;
   /** `<dataDir>/gateway`: lowdb files (accounts.json, skillshare's own file). */
   readonly gatewayDir: string;
@@ -73,6 +94,10 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
     bcryptCost: parsed.GEOVAULT_BCRYPT_COST,
     mailFrom: parsed.MAIL_FROM,
     trustProxy: parseTrustProxy(parsed.GATEWAY_TRUST_PROXY),
+    uploadsPerUser: parsed.GATEWAY_UPLOADS_PER_USER,
+    nodeStreamSockets: parsed.GATEWAY_NODE_STREAM_SOCKETS,
+    nodeTimeoutMs: parsed.GATEWAY_NODE_TIMEOUT_MS,
+    adminEmails: new Set(parsed.GEOVAULT_ADMIN_EMAILS),
     dataDir: common.dataDir,
     gatewayDir: path.join(common.dataDir, 'gateway'),
     logLevel: common.logLevel,

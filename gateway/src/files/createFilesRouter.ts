@@ -16,12 +16,15 @@ import { NodeCallError, readJson, type NodeClient } from '../mesh/nodeClient';
 import { attachmentDisposition } from './contentDisposition';
 import { exactLength } from './exactLength';
 import { nodesByPreference } from './nodePreference';
+import { UploadSlots } from './uploadSlots';
 
 export interface FilesRouterDeps {
   client: NodeClient;
   mesh: MeshMonitor;
   nodes: ReadonlyMap<string, NodeSpec>;
   requireUser: RequestHandler;
+  /** Uploads one user may have in flight (DESIGN §9). */
+  uploadsPerUser: number;
   logger: Logger;
 }
 
@@ -89,7 +92,7 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
     if (length !== undefined) headers['content-length'] = length;
     let nodeRes: http.IncomingMessage;
     try {
-      nodeRes = await client.request(target, 'PUT', `/v1/files/${user.id}/${fileId}`, { headers, body });
+      nodeRes = await client.request(target, 'PUT', `/v1/files/${user.id}/${fileId}`, { headers, body, pool: 'stream' });
       const { file } = (await readJson(target, nodeRes)) as { file: FileView };
       deps.logger.info({ userId: user.id, fileId, node: target, size: file.size }, 'file uploaded');
       res.status(201).json({ file: toClientFile(file) } satisfies UploadResponse);
@@ -100,7 +103,20 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
     }
   }
 
-  router.post('/api/files/upload', deps.requireUser, async (req, res) => {
+  const uploadSlots = new UploadSlots(deps.uploadsPerUser);
+  const takeUploadSlot: RequestHandler = (req, res, next) => {
+    const release = uploadSlots.acquire(req.user!.id);
+    if (!release) {
+      // Its body is not read: close the connection rather than drain it.
+      res.setHeader('Connection', 'close');
+      next(new AppError('too_many_uploads', `You have ${uploadSlots.perUser} uploads in progress; wait for one to finish.`, { 'Retry-After': '1' }));
+      return;
+    }
+    res.once('close', release);
+    next();
+  };
+
+  router.post('/api/files/upload', deps.requireUser, takeUploadSlot, async (req, res) => {
     const user = req.user!;
     const declared = Number(req.headers['content-length'] ?? NaN);
     const type = req.headers['content-type'] ?? 'application/octet-stream';

@@ -1,15 +1,30 @@
 import express, { type RequestHandler } from 'express';
+import rateLimit, { type AugmentedRequest } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import { faultsRequestSchema } from '../../../node/src/api/faults';
+import { DEFAULT_FAULT_SECONDS, faultsRequestSchema, MAX_FAULT_SECONDS } from '../../../node/src/api/faults';
+import type { MeshAccess } from '../api/mesh';
 import { AppError } from '../errors';
+import { parseInput } from '../http/parseInput';
+import { rateLimitedError } from '../http/rateLimitedError';
 import type { MeshMonitor } from './meshMonitor';
 import { NodeCallError, type NodeClient } from './nodeClient';
 
+export interface MeshRouterDeps {
+  mesh: MeshMonitor;
+  client: NodeClient;
+  requireUser: RequestHandler;
+  /** True for the accounts of GEOVAULT_ADMIN_EMAILS. */
+  isAdmin(email: string): boolean;
+  /** Per admin; tests lower it. */
+  faultsPerMinute?: number;
+  logger: Logger;
+}
+
 /**
  * GET /nodes (JSON for API clients; the dashboard page for browsers is served by the web
- * router), GET /api/nodes, and fault injection for signed-in users, relayed to the node.
+ * router), GET /api/nodes, and fault injection for admins, relayed to the node.
  */
-export function createMeshRouter(deps: { mesh: MeshMonitor; client: NodeClient; requireUser: RequestHandler; logger: Logger }): express.Router {
+export function createMeshRouter(deps: MeshRouterDeps): express.Router {
   const router = express.Router();
 
   router.get('/api/nodes', (_req, res) => {
@@ -25,20 +40,35 @@ export function createMeshRouter(deps: { mesh: MeshMonitor; client: NodeClient; 
     res.json(deps.mesh.snapshot());
   });
 
-  router.post('/api/nodes/:id/faults', deps.requireUser, express.json({ limit: '4kb' }), async (req, res) => {
+  // Admins only (one user must not take every region offline for every tenant), and at a
+  // pace no script can turn into a flood of link changes.
+  const faultLimit = rateLimit({
+    windowMs: 60_000,
+    limit: deps.faultsPerMinute ?? 20,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => req.user!.id,
+    handler: (req, _res, next) => next(rateLimitedError(((req as AugmentedRequest).rateLimit.resetTime?.getTime() ?? Date.now() + 60_000) - Date.now())),
+  });
+  const requireAdmin: RequestHandler = (req, _res, next) => {
+    if (deps.isAdmin(req.user!.email)) next();
+    else next(new AppError('forbidden', 'Fault injection is for administrators (GEOVAULT_ADMIN_EMAILS).'));
+  };
+
+  router.get('/api/nodes/access', deps.requireUser, (req, res) => {
+    res.json({ canInjectFaults: deps.isAdmin(req.user!.email), defaultFaultSeconds: DEFAULT_FAULT_SECONDS, maxFaultSeconds: MAX_FAULT_SECONDS } satisfies MeshAccess);
+  });
+
+  router.post('/api/nodes/:id/faults', deps.requireUser, requireAdmin, faultLimit, async (req, res) => {
     const id = String(req.params.id);
     if (!deps.mesh.node(id)) throw new AppError('not_found', `No node ${id}.`);
-    const parsed = faultsRequestSchema.safeParse(req.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AppError('invalid_request', `${issue?.path.join('.') || 'body'}: ${issue?.message}`);
-    }
+    const request = parseInput(faultsRequestSchema, req.body, 'body');
     try {
       const result = await deps.client.json<{ faults: unknown }>(id, 'POST', '/v1/faults', {
         headers: { 'content-type': 'application/json' },
-        body: Buffer.from(JSON.stringify(parsed.data)),
+        body: Buffer.from(JSON.stringify(request)),
       });
-      deps.logger.warn({ node: id, by: req.user?.id, faults: parsed.data }, 'fault injected from the dashboard');
+      deps.logger.warn({ node: id, by: req.user?.id, faults: request }, 'fault injected from the dashboard');
       res.json(result);
     } catch (error) {
       if (error instanceof NodeCallError && error.unreachable) throw new AppError('unavailable', `${id} cannot be reached.`);

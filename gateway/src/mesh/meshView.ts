@@ -62,7 +62,7 @@ function nodeView(o: NodeObservation, byId: ReadonlyMap<string, NodeObservation>
     replicas: status?.storage.replicas ?? { stored: 0, pending: 0, corrupt: 0 },
     indexVersion: status?.index.version ?? 0,
     indexSize: status?.index.size ?? 0,
-    faults: status?.faults ?? { partitionedFrom: [], lossPercent: null, paused: false },
+    faults: status?.faults ?? { partitionedFrom: [], lossPercent: null, paused: false, expiresAt: null },
     updatedAt: status ? new Date().toISOString() : null,
   };
 }

@@ -24,24 +24,52 @@ export interface NodeRequest {
   headers?: http.OutgoingHttpHeaders;
   body?: Readable | Buffer;
   signal?: AbortSignal;
+  /**
+   * `control` (default): a short call (list, usage, status, delete) with a deadline, on a pool
+   * of its own; `stream`: an upload body, on the pool that streams use, cut when idle.
+   */
+  pool?: 'control' | 'stream';
+}
+
+export interface NodeClientOptions {
+  /** Deadline of a control call, answer included. */
+  controlTimeoutMs?: number;
+  /** An upload stream that moves no byte for this long is cut. */
+  streamIdleTimeoutMs?: number;
+  /** Sockets per node for upload streams; control calls never wait behind them. */
+  streamSockets?: number;
 }
 
 /**
  * The gateway's side of the node API: every request signed with the cluster secret as
- * `gateway`, bodies and responses streamed (never buffered whole), one keep-alive agent.
+ * `gateway`, bodies and responses streamed (never buffered whole). Uploads and control calls
+ * use separate keep-alive pools, so that slow uploads, however many, never hold up a file list
+ * or a status poll; and every call has a time limit, so that a node that stopped answering
+ * (frozen, not gone) is failed over instead of waited on for ever.
  */
 export class NodeClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  private readonly controlAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly streamAgent: http.Agent;
+  private readonly controlTimeoutMs: number;
+  private readonly streamIdleTimeoutMs: number;
 
   constructor(
     private readonly nodes: ReadonlyMap<string, Pick<NodeSpec, 'host' | 'port'>>,
     private readonly secret: string,
-  ) {}
+    options: NodeClientOptions = {},
+  ) {
+    this.controlTimeoutMs = options.controlTimeoutMs ?? 10_000;
+    this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? 60_000;
+    this.streamAgent = new http.Agent({ keepAlive: true, maxSockets: options.streamSockets ?? 64 });
+  }
 
   /** Sends a request and resolves with the response as soon as its headers arrive. */
   request(node: string, method: string, path: string, options: NodeRequest = {}): Promise<http.IncomingMessage> {
     const spec = this.nodes.get(node);
     if (!spec) return Promise.reject(new NodeCallError(node, 0, 'unknown_node', `No node ${node}.`));
+    const stream = options.pool === 'stream';
+    const deadline = stream ? undefined : AbortSignal.timeout(this.controlTimeoutMs);
+    const signal = deadline && options.signal ? AbortSignal.any([deadline, options.signal]) : (deadline ?? options.signal);
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -49,8 +77,8 @@ export class NodeClient {
           port: spec.port,
           method,
           path,
-          agent: this.agent,
-          signal: options.signal,
+          agent: stream ? this.streamAgent : this.controlAgent,
+          signal,
           headers: {
             ...options.headers,
             ...signRequest(this.secret, 'gateway', method, path, Buffer.isBuffer(options.body) ? { body: options.body } : { streamed: options.body !== undefined }),
@@ -58,7 +86,11 @@ export class NodeClient {
         },
         resolve,
       );
-      req.on('error', (error) => reject(new NodeCallError(node, 0, 'unreachable', `${node} could not be reached: ${error.message}`)));
+      if (stream) req.setTimeout(this.streamIdleTimeoutMs, () => req.destroy(new Error(`no byte moved for ${this.streamIdleTimeoutMs / 1000} s`)));
+      req.on('error', (error) => {
+        if (deadline?.aborted) reject(new NodeCallError(node, 0, 'timeout', `${node} did not answer within ${this.controlTimeoutMs / 1000} s`));
+        else reject(new NodeCallError(node, 0, 'unreachable', `${node} could not be reached: ${error.message}`));
+      });
       if (!options.body) req.end();
       else if (Buffer.isBuffer(options.body)) req.end(options.body);
       else {
@@ -86,7 +118,14 @@ export class NodeClient {
         agent: false,
         headers: { ...headers, connection: 'Upgrade', upgrade: BLOB_STREAM_PROTOCOL, ...signRequest(this.secret, 'gateway', 'GET', path) },
       });
+      // Until the node answers; the stream itself then runs at the pace the client reads it.
+      const deadline = setTimeout(() => {
+        req.destroy();
+        reject(new NodeCallError(node, 0, 'timeout', `${node} did not answer within ${this.controlTimeoutMs / 1000} s`));
+      }, this.controlTimeoutMs);
+      req.once('close', () => clearTimeout(deadline));
       req.on('upgrade', (res, socket, head) => {
+        clearTimeout(deadline);
         if (head.length > 0) socket.unshift(head);
         resolve({ status: Number(res.headers[STREAM_STATUS_HEADER]), headers: res.headers, body: socket });
       });
@@ -104,11 +143,18 @@ export class NodeClient {
   /** A request whose answer is JSON; a non-2xx answer becomes a NodeCallError with the node's code. */
   async json<T>(node: string, method: string, path: string, options: NodeRequest = {}): Promise<T> {
     const res = await this.request(node, method, path, options);
-    return (await readJson(node, res)) as T;
+    try {
+      return (await readJson(node, res)) as T;
+    } catch (error) {
+      if (error instanceof NodeCallError) throw error;
+      // Cut while the answer was arriving: by the deadline, or by the node going away.
+      throw new NodeCallError(node, 0, 'unreachable', `${node} broke off its answer: ${(error as Error).message}`);
+    }
   }
 
   close(): void {
-    this.agent.destroy();
+    this.controlAgent.destroy();
+    this.streamAgent.destroy();
   }
 }
 

@@ -19,11 +19,17 @@ export interface LinkFaults {
   lossPercent: number | null;
   /** A paused node drops everything in and out, like a frozen process seen from outside. */
   paused: boolean;
+  /** When the node heals itself (ms since the epoch); null when nothing is injected. */
+  expiresAt: number | null;
 }
 
 export type LinkFaultsPatch = Partial<LinkFaults>;
 
-export const NO_FAULTS: LinkFaults = { partitionedFrom: [], lossPercent: null, paused: false };
+export const NO_FAULTS: LinkFaults = { partitionedFrom: [], lossPercent: null, paused: false, expiresAt: null };
+
+export function hasFaults(faults: LinkFaults): boolean {
+  return faults.paused || faults.lossPercent !== null || faults.partitionedFrom.length > 0;
+}
 
 /**
  * Every byte between two nodes passes through here: delay and jitter from the region's link
@@ -52,7 +58,9 @@ export class LinkSimulator {
       partitionedFrom: patch.partitionedFrom ? [...new Set(patch.partitionedFrom)] : this.state.partitionedFrom,
       lossPercent: patch.lossPercent !== undefined ? patch.lossPercent : this.state.lossPercent,
       paused: patch.paused ?? this.state.paused,
+      expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : this.state.expiresAt,
     };
+    if (!hasFaults(this.state)) this.state.expiresAt = null;
     const snapshot = this.faults();
     for (const listener of this.listeners) listener(snapshot);
     return snapshot;

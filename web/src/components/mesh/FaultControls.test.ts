@@ -17,21 +17,30 @@ describe('FaultControls', () => {
     await byName('Take offline: Asia (Tokyo)').trigger('click');
     await byName('Add 10 % loss: Asia (Tokyo)').trigger('click');
     await byName('Heal: Asia (Tokyo)').trigger('click');
-    expect(wrapper.emitted('fault')!.map((e) => e[0])).toEqual([{ paused: true }, { lossPercent: 10 }, { clear: true }]);
+    expect(wrapper.emitted('fault')!.map((e) => e[0])).toEqual([{ paused: true, durationSeconds: 300 }, { lossPercent: 10, durationSeconds: 300 }, { clear: true }]);
   });
 
   it('partitions from the peer chosen in the labelled select, keeping earlier partitions', async () => {
-    const wrapper = setup({ faults: { partitionedFrom: ['us-east'], lossPercent: null, paused: false } });
-    const select = wrapper.get('select');
+    const wrapper = setup({ faults: { partitionedFrom: ['us-east'], lossPercent: null, paused: false, expiresAt: null } });
+    const select = wrapper.get('select[id="partition-asia"]');
     expect(wrapper.get(`label[for="${select.attributes('id')}"]`).text()).toBe('Partition from');
     await select.setValue('eu-west');
     await wrapper.get('button[aria-label="Partition: Asia (Tokyo)"]').trigger('click');
-    expect(wrapper.emitted('fault')![0]![0]).toEqual({ partitionedFrom: ['us-east', 'eu-west'] });
-    expect(wrapper.text()).toContain('partitioned from us-east');
+    expect(wrapper.emitted('fault')![0]![0]).toEqual({ partitionedFrom: ['us-east', 'eu-west'], durationSeconds: 300 });
+  });
+
+  it('sends the time after which the node heals itself, chosen in a labelled select', async () => {
+    const wrapper = setup();
+    const select = wrapper.get('select[id="duration-asia"]');
+    expect(wrapper.get('label[for="duration-asia"]').text()).toBe('Heals itself after');
+    expect(select.findAll('option').map((o) => o.text())).toEqual(['1 min', '5 min', '15 min', '1 h']);
+    await select.setValue('60');
+    await wrapper.get('button[aria-label="Take offline: Asia (Tokyo)"]').trigger('click');
+    expect(wrapper.emitted('fault')![0]![0]).toEqual({ paused: true, durationSeconds: 60 });
   });
 
   it('disables "Take offline" on a paused node and everything while busy', async () => {
-    const wrapper = setup({ faults: { partitionedFrom: [], lossPercent: null, paused: true } });
+    const wrapper = setup({ faults: { partitionedFrom: [], lossPercent: null, paused: true, expiresAt: null } });
     expect(wrapper.get('button[aria-label="Take offline: Asia (Tokyo)"]').attributes('disabled')).toBeDefined();
     expect(wrapper.get('button[aria-label="Heal: Asia (Tokyo)"]').attributes('disabled')).toBeUndefined();
     await wrapper.setProps({ busy: true });

@@ -23,7 +23,7 @@ export function nodeView(id: NodeId, state: NodeState = 'alive', extra: Partial<
     replicas: { stored: 3, pending: 1, corrupt: 0 },
     indexVersion: 7,
     indexSize: 4,
-    faults: { partitionedFrom: [], lossPercent: null, paused: false },
+    faults: { partitionedFrom: [], lossPercent: null, paused: false, expiresAt: null },
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...extra,
   };

@@ -11,6 +11,8 @@ export function faultErrorText(error: unknown): string {
       return 'The page is out of date with your session: reload it and try again.';
     case 'unavailable':
       return `${error.message} A node that is down cannot take new faults; wait for it to come back, or heal another region.`;
+    case 'forbidden':
+      return 'Fault injection is for administrators (GEOVAULT_ADMIN_EMAILS).';
     case 'rate_limited':
       return 'Too many requests; wait a moment and try again.';
     case 'network':

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,6 +75,25 @@ describe('the gateway app', () => {
     const res = await gw.request('GET', '/api/dev/mailbox');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ messages: expect.any(Array) });
+  });
+
+  it('shows the dev mailbox only to requests that name the gateway by its own loopback address (no DNS rebinding)', async () => {
+    const port = Number(new URL(gw.url).port);
+    const withHost = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path: '/api/dev/mailbox', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await withHost(`127.0.0.1:${port}`)).toBe(200);
+    expect(await withHost(`localhost:${port}`)).toBe(200);
+    expect(await withHost('attacker.example')).toBe(404);
+    expect(await withHost(`attacker.example:${port}`)).toBe(404);
+    expect(await withHost(`127.0.0.1:${port + 1}`)).toBe(404);
+    expect(await withHost('127.0.0.1')).toBe(404);
   });
 });
 

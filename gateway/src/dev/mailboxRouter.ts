@@ -1,5 +1,6 @@
 import express from 'express';
 import type { MailSink, SinkMessage } from '../mail/mailSink';
+import { isOwnLoopbackRequest } from './loopback';
 
 /** Text attachments (an .ics, plain text) are returned as text, anything else as base64. */
 function isTextual(contentType: string): boolean {
@@ -23,12 +24,19 @@ function toWire(message: SinkMessage) {
 }
 
 /**
- * GET /api/dev/mailbox: what the embedded sink received, newest first. Mounted only when the
- * sink is in use; it shows one-time codes, so it must never exist next to a real SMTP server.
+ * GET /api/dev/mailbox: what the embedded sink received, newest first. It shows every user's
+ * one-time codes, so it exists only for the developer at this machine (DESIGN §8): main mounts
+ * it only with the embedded sink (never next to a real SMTP server) and a loopback listener,
+ * and a request that does not name the gateway by its own loopback address and port is
+ * answered as if there were no such route.
  */
 export function createMailboxRouter(sink: MailSink): express.Router {
   const router = express.Router();
-  router.get('/api/dev/mailbox', (_req, res) => {
+  router.get('/api/dev/mailbox', (req, res, next) => {
+    if (!isOwnLoopbackRequest(req)) {
+      next();
+      return;
+    }
     res.set('Cache-Control', 'no-store').json({ messages: sink.messages().map(toWire) });
   });
   return router;

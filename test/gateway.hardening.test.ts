@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayStack } from './support/gatewayStack';
 import { signUpAndLogIn, type ApiUser } from './support/gatewayUser';
@@ -101,6 +103,26 @@ describe('one user cannot hurt the others (3 node processes, gateway, SMTP sink)
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
       expect((await stack.cluster.status('asia')).faults.paused).toBe(false);
     });
+  });
+
+  it('keeps every data file 0600 and every data directory 0700', async () => {
+    const big = await alice.call('POST', '/api/files/upload', { body: Buffer.alloc(100_000, 7), headers: { 'x-file-name': 'big.bin' } });
+    expect(big.status).toBe(201);
+    const open: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        const mode = fs.statSync(full).mode & 0o777;
+        if (entry.isDirectory()) {
+          if (mode !== 0o700) open.push(`${full} ${mode.toString(8)}`);
+          walk(full);
+        } else if (mode !== 0o600) open.push(`${full} ${mode.toString(8)}`);
+      }
+    };
+    walk(stack.cluster.dataDir);
+    expect(open).toEqual([]);
+    const names = fs.readdirSync(stack.cluster.dataDir, { recursive: true }) as string[];
+    for (const expected of ['gateway/accounts.json', 'gateway/skillshare.json', 'node-eu-west/_system/index.db']) expect(names).toContain(expected);
   });
 
   describe('uploads and node calls', () => {

@@ -17,9 +17,12 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** mkdir -p whose new entries are durable: each created directory's parent is synced. */
+/**
+ * mkdir -p whose new entries are durable: each created directory's parent is synced. New
+ * directories are 0700: they hold users' data.
+ */
 export async function mkdirDurable(dir: string): Promise<void> {
-  const first = await mkdir(dir, { recursive: true });
+  const first = await mkdir(dir, { recursive: true, mode: 0o700 });
   if (first === undefined) return;
   const created: string[] = [];
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {

@@ -12,6 +12,7 @@ import { readGatewayConfig } from './config/gatewayConfig';
 import { createFilesRouter } from './files/createFilesRouter';
 import { startMail } from './mail/startMail';
 import { isLoopbackHost } from './dev/loopback';
+import { ensurePrivateDir } from '../../common/durable/privateDir';
 import { createMeshRouter } from './mesh/createMeshRouter';
 import { MeshMonitor } from './mesh/meshMonitor';
 import { attachMeshSocket } from './mesh/meshSocket';
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const logger = createLogger('gateway', config.logLevel);
   const secret = loadOrCreateClusterSecret(config.dataDir, common.clusterSecret);
 
+  ensurePrivateDir(config.gatewayDir);
   const accounts = await AccountsStore.open(config.gatewayDir);
   const mail = await startMail(config, logger);
   const requireUser = createRequireUser({ accounts, logger: logger.child({ component: 'session' }) });

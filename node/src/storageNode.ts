@@ -1,5 +1,4 @@
 import http from 'node:http';
-import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { NodeConfig } from './config/nodeConfig';
 import { MAX_CHANGED_KEYS_PER_EVENT, type NodeEvent } from './api/events';
@@ -14,6 +13,7 @@ import { EventLoopMonitor } from './runtime/eventLoopMonitor';
 import { LinkSimulator } from './transport/linkSimulator';
 import { WsTransport, GOSSIP_PATH } from './transport/wsTransport';
 import { systemClock } from './time/clock';
+import { ensurePrivateDir } from '../../common/durable/privateDir';
 import { FaultInjector } from './transport/faultInjector';
 import { systemRandom } from './time/random';
 import { createNodeApp } from './http/createNodeApp';
@@ -34,7 +34,8 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   const { self } = config;
   const startedAt = new Date().toISOString();
   const eventLoop = new EventLoopMonitor();
-  fs.mkdirSync(config.systemDir, { recursive: true });
+  ensurePrivateDir(config.nodeDir);
+  ensurePrivateDir(config.systemDir);
   const incarnation = nextIncarnation(config.systemDir);
 
   const links = new LinkSimulator({

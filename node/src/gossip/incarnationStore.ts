@@ -15,9 +15,9 @@ export function nextIncarnation(systemDir: string): number {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const next = previous + 1;
-  fs.mkdirSync(systemDir, { recursive: true });
+  fs.mkdirSync(systemDir, { recursive: true, mode: 0o700 });
   const temp = `${file}.tmp`;
-  const fd = fs.openSync(temp, 'w');
+  const fd = fs.openSync(temp, 'w', 0o600);
   try {
     fs.writeSync(fd, `${next}\n`);
     fs.fsyncSync(fd);

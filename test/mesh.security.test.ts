@@ -74,6 +74,20 @@ describe('node endpoints accept only the cluster (real processes, lan profile)',
     expect(await handshake()).toBe(401);
   });
 
+  it('logs a sample of a flood of unsigned handshakes, not every one', async () => {
+    const attempt = () =>
+      new Promise<void>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${cluster.port('eu-west')}/v1/gossip`);
+        ws.on('unexpected-response', () => resolve());
+        ws.on('error', () => resolve());
+      });
+    for (let i = 0; i < 20; i++) await Promise.all(Array.from({ length: 10 }, attempt));
+    await waitFor('the refusals to be logged', () => /refused an unsigned upgrade/.test(cluster.logs('eu-west')));
+    const logged = cluster.logs('eu-west').match(/refused an unsigned upgrade/g)!.length;
+    // 5 a kind per 10 s: the 200 refusals above fit in one or two windows.
+    expect(logged).toBeLessThanOrEqual(10);
+  });
+
   it('validates fault requests', async () => {
     const bad = await cluster.request('us-east', 'POST', '/v1/faults', { lossPercent: 140 });
     expect(bad.status).toBe(400);

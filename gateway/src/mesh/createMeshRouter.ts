@@ -3,6 +3,7 @@ import rateLimit, { type AugmentedRequest } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { DEFAULT_FAULT_SECONDS, faultsRequestSchema, MAX_FAULT_SECONDS } from '../../../node/src/api/faults';
 import type { MeshAccess } from '../api/mesh';
+import { LogSampler } from '../../../common/logging/logSampler';
 import { AppError } from '../errors';
 import { parseInput } from '../http/parseInput';
 import { rateLimitedError } from '../http/rateLimitedError';
@@ -55,6 +56,8 @@ export function createMeshRouter(deps: MeshRouterDeps): express.Router {
     else next(new AppError('forbidden', 'Fault injection is for administrators (GEOVAULT_ADMIN_EMAILS).'));
   };
 
+  const faultLog = new LogSampler(deps.logger);
+
   router.get('/api/nodes/access', deps.requireUser, (req, res) => {
     res.json({ canInjectFaults: deps.isAdmin(req.user!.email), defaultFaultSeconds: DEFAULT_FAULT_SECONDS, maxFaultSeconds: MAX_FAULT_SECONDS } satisfies MeshAccess);
   });
@@ -68,7 +71,7 @@ export function createMeshRouter(deps: MeshRouterDeps): express.Router {
         headers: { 'content-type': 'application/json' },
         body: Buffer.from(JSON.stringify(request)),
       });
-      deps.logger.warn({ node: id, by: req.user?.id, faults: request }, 'fault injected from the dashboard');
+      faultLog.warn('faults', { node: id, by: req.user?.id, faults: request }, 'fault injected from the dashboard');
       res.json(result);
     } catch (error) {
       if (error instanceof NodeCallError && error.unreachable) throw new AppError('unavailable', `${id} cannot be reached.`);

@@ -5,6 +5,7 @@ import { faultsRequestSchema } from '../api/faults';
 import type { NodeStatus } from '../api/status';
 import type { LinkFaults } from '../transport/linkSimulator';
 import type { FaultsRequest } from '../api/faults';
+import { LogSampler } from '../../../common/logging/logSampler';
 import { signedJson, type ClusterGuard } from './clusterAuth';
 import { AppError, errorHandler, notFoundHandler } from './errors';
 import { parseInput } from './validate';
@@ -43,10 +44,11 @@ export function createNodeApp(deps: NodeAppDeps): express.Express {
     res.json(deps.status());
   });
 
+  const faultLog = new LogSampler(deps.logger);
   app.post('/v1/faults', json, (req, res) => {
     const request = parseInput(faultsRequestSchema, req.body, 'body');
     const faults = deps.applyFaults(request);
-    deps.logger.warn({ caller: req.caller, faults }, 'link faults changed');
+    faultLog.warn('faults', { caller: req.caller, faults }, 'link faults changed');
     res.json({ faults });
   });
 

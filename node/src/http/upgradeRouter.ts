@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { LogSampler } from '../../../common/logging/logSampler';
 import type { ClusterGuard } from './clusterAuth';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, caller: string) => void;
@@ -10,6 +11,8 @@ export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Bu
  * here: an unsigned, badly signed or replayed one gets 401 before any WebSocket or stream exists.
  */
 export function routeUpgrades(guard: ClusterGuard, routeFor: (pathname: string) => UpgradeHandler | undefined, logger: Logger) {
+  // Anyone who can reach the port can send these: log a sample, not a flood.
+  const refusals = new LogSampler(logger);
   return (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     const url = request.url ?? '/';
@@ -21,7 +24,7 @@ export function routeUpgrades(guard: ClusterGuard, routeFor: (pathname: string) 
     }
     const verdict = guard.verify(request.method ?? 'GET', url, request.headers);
     if (!verdict.ok) {
-      logger.warn({ path: pathname, reason: verdict.reason }, 'refused an unsigned upgrade');
+      refusals.warn('refused upgrade', { path: pathname, reason: verdict.reason }, 'refused an unsigned upgrade');
       const body = JSON.stringify({ error: { code: 'unauthenticated', message: verdict.reason } });
       socket.end(
         `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

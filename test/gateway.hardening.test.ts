@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayStack } from './support/gatewayStack';
 import { signUpAndLogIn, type ApiUser } from './support/gatewayUser';
+import { tempFiles } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
 
 const ADMIN = 'ops.admin@example.org';
@@ -123,6 +124,24 @@ describe('one user cannot hurt the others (3 node processes, gateway, SMTP sink)
     expect(open).toEqual([]);
     const names = fs.readdirSync(stack.cluster.dataDir, { recursive: true }) as string[];
     for (const expected of ['gateway/accounts.json', 'gateway/skillshare.json', 'node-eu-west/_system/index.db']) expect(names).toContain(expected);
+  });
+
+  it.each(['multipart', 'raw'] as const)('removes the temp files of a %s upload cancelled half-way from every node at once', async (kind) => {
+    const boundary = 'geovault-test-boundary';
+    const url = new URL(`${stack.url}/api/files/upload`);
+    const headers: http.OutgoingHttpHeaders =
+      kind === 'multipart'
+        ? { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': 64 * 1024 * 1024 }
+        : { 'content-type': 'application/octet-stream', 'x-file-name': 'cancelled.bin', 'content-length': 64 * 1024 * 1024 };
+    const req = http.request({ host: url.hostname, port: url.port, method: 'POST', path: url.pathname, agent: false, headers: { authorization: `Bearer ${carol.token}`, ...headers } });
+    req.on('error', () => {});
+    if (kind === 'multipart') req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cancelled.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    for (let i = 0; i < 16; i++) req.write(Buffer.alloc(256 * 1024, i));
+    await waitFor('the upload to reach every node', () => stack.cluster.ids.every((node) => tempFiles(stack.cluster, node).length > 0), { timeoutMs: 10_000 });
+    req.destroy();
+    for (const node of stack.cluster.ids) {
+      await waitFor(`${node} to remove the temp file`, () => tempFiles(stack.cluster, node).length === 0, { timeoutMs: 5_000 });
+    }
   });
 
   describe('uploads and node calls', () => {

@@ -145,6 +145,11 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
             return;
           }
           sawFile = true;
+          // busboy does not end its file stream when the client goes away mid-body: without
+          // this the node would hold the upload (and a temp file on every replica) until idle.
+          req.once('close', () => {
+            if (!req.complete) stream.destroy(new Error('The client went away mid-upload.'));
+          });
           const name = info.filename?.trim() || 'unnamed';
           forward(req, res, stream, name, info.mimeType || 'application/octet-stream', undefined).then(resolve, (error: unknown) => {
             req.unpipe(busboy);

@@ -22,6 +22,7 @@ export const GATEWAY_ERRORS = {
   code_attempts_exceeded: { status: 400, message: 'Too many wrong codes; request a new one.' },
   email_not_verified: { status: 403, message: 'Verify your email address first.' },
   session_expired: { status: 401, message: 'Your session has expired; please sign in again.' },
+  codes_locked: { status: 429, message: 'Too many wrong codes were entered for this account; try again in an hour.' },
   // files
   quota_exceeded: { status: 413, message: 'This upload would exceed your storage quota.' },
   too_many_uploads: { status: 429, message: 'You have too many uploads in progress; wait for one to finish.' },

@@ -4,6 +4,7 @@ import type { Mailer, OutgoingMail } from '../mail/mailer';
 import type { AccountsStore } from '../store/accountsStore';
 import type { UserRecord } from '../store/accountsSchema';
 import { HOUR_MS, type AuthPolicy } from './authPolicy';
+import type { DecoyChallenges } from './decoyChallenges';
 import type { FailureLimiter } from './failureLimiter';
 import type { PasswordHasher } from './passwords';
 
@@ -19,6 +20,7 @@ export interface AuthContext {
   defaultRegion: string;
   loginFailuresByAccount: FailureLimiter;
   loginFailuresByIp: FailureLimiter;
+  decoys: DecoyChallenges;
 }
 
 export type { PublicUser };
@@ -44,7 +46,7 @@ export function sendInBackground(ctx: AuthContext, mail: OutgoingMail): void {
   });
 }
 
-/** Drops expired challenges, timed-out sessions and old mail-log entries before a write. */
+/** Drops expired challenges, timed-out sessions, old mail-log entries and wrong codes before a write. */
 export function pruneExpired(ctx: AuthContext): void {
   const now = ctx.now();
   ctx.accounts.prune({
@@ -52,5 +54,7 @@ export function pruneExpired(ctx: AuthContext): void {
     sessionsSeenBefore: now - ctx.policy.sessionIdleMs,
     sessionsCreatedBefore: now - ctx.policy.sessionAbsoluteMs,
     mailLogBefore: now - HOUR_MS,
+    wrongCodesBefore: now - ctx.policy.wrongCodeWindowMs,
+    locksEndedBefore: now,
   });
 }

@@ -1,11 +1,21 @@
 import type { OutgoingMail } from '../mail/mailer';
 import type { ChallengePurpose } from '../store/accountsSchema';
 
+// Subjects are kept apart from those of the code mails ("verification", "sign-in", "reset
+// code"): clients and tests that pick the newest code mail by subject must not get a notice.
 const PURPOSE_TEXT: Record<ChallengePurpose, { subject: string; lead: string }> = {
   signup: { subject: 'Your GeoVault verification code', lead: 'Welcome to GeoVault. To verify your email address, enter this code:' },
   login: { subject: 'Your GeoVault sign-in code', lead: 'To finish signing in to GeoVault, enter this code:' },
   reset: { subject: 'Your GeoVault password reset code', lead: 'To choose a new GeoVault password, enter this code:' },
 };
+
+function greeting(name: string): string {
+  return `Hello ${name},`;
+}
+
+function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
 
 export function codeMail(purpose: ChallengePurpose, to: string, name: string, code: string, ttlMinutes: number): OutgoingMail {
   const { subject, lead } = PURPOSE_TEXT[purpose];
@@ -13,7 +23,7 @@ export function codeMail(purpose: ChallengePurpose, to: string, name: string, co
     to,
     subject,
     text: [
-      `Hello ${name},`,
+      greeting(name),
       '',
       lead,
       '',
@@ -31,12 +41,38 @@ export function alreadyRegisteredMail(to: string, name: string): OutgoingMail {
     to,
     subject: 'Someone tried to sign up to GeoVault with your address',
     text: [
-      `Hello ${name},`,
+      greeting(name),
       '',
       'Someone (perhaps you) just tried to create a GeoVault account with this email address,',
       'which already has an account. Nothing has changed.',
       '',
       'If it was you, sign in instead, or reset your password if you have forgotten it.',
+    ].join('\n'),
+  };
+}
+
+/** Sent once, when wrong codes lock an account's codes (DESIGN §9). */
+export function codesLockedMail(to: string, name: string, purpose: ChallengePurpose, lockedUntil: number): OutgoingMail {
+  // A login code is only mailed after the right password: whoever guessed it knows the password.
+  const who =
+    purpose === 'login'
+      ? [
+          'They were entered after signing in with your password, so someone may know it:',
+          'change your password as soon as you can sign in.',
+        ]
+      : ['Your password has not been changed, and nobody has signed in with these codes.'];
+  return {
+    to,
+    subject: 'Many wrong codes were entered for your GeoVault account',
+    text: [
+      greeting(name),
+      '',
+      'Someone entered many wrong codes for your GeoVault account, so to protect it no code',
+      `works for it until ${formatTime(lockedUntil)}: no sign-in, verification or password reset.`,
+      '',
+      ...who,
+      '',
+      'If it was you, wait until then and ask for a new code.',
     ].join('\n'),
   };
 }

@@ -2,13 +2,20 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /**
- * The numbers behind DESIGN §8, in one place. Production uses DEFAULT_AUTH_POLICY; tests may
+ * The numbers behind DESIGN §9, in one place. Production uses DEFAULT_AUTH_POLICY; tests may
  * lower the throttling thresholds to keep runs short, never the cryptographic parameters.
  */
 export interface AuthPolicy {
   codeTtlMs: number;
   /** Wrong tries that kill a code. */
   maxCodeAttempts: number;
+  /**
+   * Wrong codes an account (or an address without one) may collect within wrongCodeWindowMs,
+   * across all its challenges and resends; the next one locks its codes for codeLockMs.
+   */
+  wrongCodesPerAccount: number;
+  wrongCodeWindowMs: number;
+  codeLockMs: number;
   /** A resend waits this long after the previous mail to the same address. */
   resendIntervalMs: number;
   resendsPerHour: number;
@@ -32,6 +39,9 @@ export interface AuthPolicy {
 export const DEFAULT_AUTH_POLICY: Readonly<AuthPolicy> = Object.freeze({
   codeTtlMs: 10 * MINUTE,
   maxCodeAttempts: 5,
+  wrongCodesPerAccount: 20,
+  wrongCodeWindowMs: HOUR,
+  codeLockMs: HOUR,
   resendIntervalMs: MINUTE,
   resendsPerHour: 5,
   unsolicitedMailsPerHour: 10,

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
 import type { AccountsStore } from '../store/accountsStore';
-import type { AuthContext } from './authContext';
+import { sendInBackground, type AuthContext } from './authContext';
 import type { ChallengePurpose, ChallengeRecord, UserRecord } from '../store/accountsSchema';
+import { codesLockedMail } from './authMails';
 import type { AuthPolicy } from './authPolicy';
+import { codeLockWaitMs, codesLockedError, countWrongCode } from './codeLock';
+import type { CodeSlot } from './decoyChallenges';
 import { hashCode, hexEquals, newCode, newSalt } from './secrets';
 
 /** Gives a challenge a fresh code: new salt and hash, a full TTL and a clean try count. */
@@ -50,43 +53,46 @@ export function reissueCode(challenge: ChallengeRecord, now: number, policy: Aut
   return armWithNewCode(challenge, now, policy);
 }
 
-/**
- * Checks `code` against the challenge and consumes it on success. Runs without awaiting, so
- * two requests racing with the right code cannot both pass. The caller commits the store
- * either way (a wrong try is counted). Throws invalid_code or code_attempts_exceeded.
- */
-export function consumeCode(
-  store: AccountsStore,
-  challenge: ChallengeRecord | undefined,
-  purpose: ChallengePurpose,
-  code: string,
-  now: number,
-  policy: AuthPolicy,
-): ChallengeRecord {
-  if (!challenge || challenge.purpose !== purpose || now > challenge.expiresAt) {
-    throw new AppError('invalid_code');
-  }
-  if (challenge.failedAttempts >= policy.maxCodeAttempts) throw new AppError('code_attempts_exceeded');
-  if (!hexEquals(hashCode(code, challenge.codeSalt, challenge.id), challenge.codeHash)) {
-    challenge.failedAttempts += 1;
-    if (challenge.failedAttempts >= policy.maxCodeAttempts) throw new AppError('code_attempts_exceeded');
-    throw new AppError('invalid_code');
-  }
-  store.removeChallenges((c) => c.id === challenge.id);
-  return challenge;
+/** What a code is checked against. */
+export interface CodeTarget {
+  /** The address whose account-wide count a wrong code adds to, account or not. */
+  email: string;
+  challenge?: ChallengeRecord;
+  /** Stands in for the challenge when there is none to be had (see DecoyChallenges). */
+  decoy?: CodeSlot;
 }
 
-/** consumeCode, persisting the counted wrong try before the error goes out. */
+/**
+ * Checks `code` and consumes the challenge when it is right. The check runs without awaiting,
+ * so two requests racing with the right code cannot both pass; the caller commits a success.
+ * A wrong code is counted on its challenge (or decoy) and on the address, and committed before
+ * the error goes out. Throws codes_locked, invalid_code or code_attempts_exceeded.
+ */
 export async function consumeCodeAndCommit(
   ctx: AuthContext,
-  challenge: ChallengeRecord | undefined,
+  target: CodeTarget,
   purpose: ChallengePurpose,
   code: string,
 ): Promise<ChallengeRecord> {
-  try {
-    return consumeCode(ctx.accounts, challenge, purpose, code, ctx.now(), ctx.policy);
-  } catch (error) {
-    await ctx.accounts.commit();
-    throw error;
+  const now = ctx.now();
+  const { challenge } = target;
+  const lockWait = codeLockWaitMs(ctx.accounts, target.email, now);
+  if (lockWait > 0) throw codesLockedError(lockWait);
+  const slot: CodeSlot | undefined = challenge ?? target.decoy;
+  if (!slot || (challenge && challenge.purpose !== purpose) || now > slot.expiresAt) throw new AppError('invalid_code');
+  if (slot.failedAttempts >= ctx.policy.maxCodeAttempts) throw new AppError('code_attempts_exceeded');
+  if (challenge && hexEquals(hashCode(code, challenge.codeSalt, challenge.id), challenge.codeHash)) {
+    ctx.accounts.removeChallenges((c) => c.id === challenge.id);
+    return challenge;
   }
+  slot.failedAttempts += 1;
+  const lockedNow = countWrongCode(ctx.accounts, target.email, now, ctx.policy);
+  await ctx.accounts.commit();
+  if (lockedNow) {
+    const owner = ctx.accounts.userByEmail(target.email);
+    ctx.logger.warn({ userId: owner?.id, purpose }, 'codes locked after too many wrong codes');
+    if (owner) sendInBackground(ctx, codesLockedMail(owner.email, owner.name, purpose, now + ctx.policy.codeLockMs));
+    throw codesLockedError(ctx.policy.codeLockMs);
+  }
+  throw new AppError(slot.failedAttempts >= ctx.policy.maxCodeAttempts ? 'code_attempts_exceeded' : 'invalid_code');
 }

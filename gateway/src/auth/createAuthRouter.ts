@@ -6,6 +6,7 @@ import type { AccountsStore } from '../store/accountsStore';
 import { AppError } from '../errors';
 import type { AuthContext } from './authContext';
 import { DEFAULT_AUTH_POLICY, type AuthPolicy } from './authPolicy';
+import { DecoyChallenges } from './decoyChallenges';
 import { FailureLimiter } from './failureLimiter';
 import { mountLoginRoutes } from './loginRoutes';
 import { createPasswordHasher } from './passwords';
@@ -44,6 +45,7 @@ export function createAuthRouter(deps: AuthRouterDeps): express.Router {
     defaultRegion: deps.regions.includes(PREFERRED_DEFAULT_REGION) ? PREFERRED_DEFAULT_REGION : deps.regions[0]!,
     loginFailuresByAccount: new FailureLimiter(policy.loginFailuresPerAccount, policy.loginFailureWindowMs, now),
     loginFailuresByIp: new FailureLimiter(policy.loginFailuresPerIp, policy.loginFailureWindowMs, now),
+    decoys: new DecoyChallenges(),
   };
   const requireUser = createRequireUser({ accounts: deps.accounts, now, policy, logger: deps.logger });
 

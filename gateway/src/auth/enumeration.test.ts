@@ -4,8 +4,9 @@ import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../app/testGa
 
 let gw: TestGateway;
 beforeAll(async () => {
-  // Throttles out of the way: this file makes many failed logins from one address on purpose.
-  gw = await startTestGateway({ policy: { loginFailuresPerAccount: 1000, loginFailuresPerIp: 1000 } });
+  // Throttles out of the way: this file makes many failed logins and code guesses from one
+  // address on purpose.
+  gw = await startTestGateway({ policy: { loginFailuresPerAccount: 1000, loginFailuresPerIp: 1000, authRequestsPerIp: 10_000 } });
 });
 afterAll(() => gw.close());
 
@@ -90,5 +91,86 @@ describe('existing and unknown accounts look alike', () => {
     const code = await gw.takeCode(email, 'verification');
     await expectStatus(await gw.request('POST', '/api/auth/verify-email', { body: { email, code } }), 200);
     await expectStatus(await gw.request('POST', '/api/auth/login', { body: { email, password: 'second choice of password' } }), 202);
+  });
+});
+
+/** What a client can observe of an answer: status, body and Retry-After. */
+async function observed(res: Response): Promise<{ status: number; body: unknown; retryAfter: string | null }> {
+  return { status: res.status, body: await res.json(), retryAfter: res.headers.get('retry-after') };
+}
+const otherCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+const forgot = (email: string) => gw.request('POST', '/api/auth/password/forgot', { body: { email } });
+const reset = (email: string, code: string) =>
+  gw.request('POST', '/api/auth/password/reset', { body: { email, code, password: 'a brand new passphrase' } });
+const verifyEmail = (email: string, code: string) => gw.request('POST', '/api/auth/verify-email', { body: { email, code } });
+
+describe('wrong codes for existing and unknown accounts look alike', () => {
+  /**
+   * Four reset requests with six wrong codes each: the fifth wrong code of a request kills its
+   * code, and the twentieth of the hour locks the address's codes.
+   */
+  async function resetGuesses(email: string, codeMailed: boolean) {
+    const answers = [];
+    for (let round = 0; round < 4; round += 1) {
+      await expectStatus(await forgot(email), 202);
+      const wrong = codeMailed ? otherCode(await gw.takeCode(email, 'reset code')) : '123456';
+      for (let i = 0; i < 6; i += 1) answers.push(await observed(await reset(email, wrong)));
+    }
+    await expectStatus(await forgot(email), 202);
+    answers.push(await observed(await reset(email, '123456')));
+    return answers;
+  }
+
+  it('password reset: the same answers, tries, exhaustion and lock', async () => {
+    const known = uniqueEmail('reset-known');
+    await signUp(gw, known);
+    const knownAnswers = await resetGuesses(known, true);
+    const unknownAnswers = await resetGuesses(uniqueEmail('reset-ghost'), false);
+    expect(unknownAnswers).toEqual(knownAnswers);
+    const codes = knownAnswers.map((a) => (a.body as { error: { code: string } }).error.code);
+    const round = ['invalid_code', 'invalid_code', 'invalid_code', 'invalid_code', 'code_attempts_exceeded', 'code_attempts_exceeded'];
+    const lastRound = [...round.slice(0, 4), 'codes_locked', 'codes_locked'];
+    expect(codes).toEqual([...round, ...round, ...round, ...lastRound, 'codes_locked']);
+    expect(knownAnswers.at(-1)).toMatchObject({ status: 429, retryAfter: String(60 * 60) });
+  });
+
+  it('email verification: a repeated sign-up of an existing account runs out of tries like a new one', async () => {
+    const existing = uniqueEmail('verify-existing');
+    await signUp(gw, existing);
+    const fresh = uniqueEmail('verify-new');
+    const answers = async (email: string) => {
+      await expectStatus(await gw.request('POST', '/api/auth/register', { body: { email, password: TEST_PASSWORD, name: 'V' } }), 202);
+      const result = [];
+      for (let i = 0; i < 6; i += 1) result.push(await observed(await verifyEmail(email, '123456')));
+      return result;
+    };
+    const freshAnswers = await answers(fresh);
+    // The fresh address's code could be 123456: then its first answer is a 200 and this test
+    // says nothing; one in a million.
+    expect(await answers(existing)).toEqual(freshAnswers);
+    expect(freshAnswers.map((a) => (a.body as { error: { code: string } }).error.code).slice(3)).toEqual([
+      'invalid_code', 'code_attempts_exceeded', 'code_attempts_exceeded',
+    ]);
+  });
+
+  it('a resend gives the same fresh tries whether or not the address has an account', async () => {
+    const known = uniqueEmail('resend-known');
+    await signUp(gw, known);
+    const ghost = uniqueEmail('resend-ghost');
+    const run = async (email: string) => {
+      await expectStatus(await forgot(email), 202);
+      const result = [];
+      for (let i = 0; i < 5; i += 1) result.push(await observed(await reset(email, '123456')));
+      gw.clock.advance(61_000);
+      await expectStatus(await gw.request('POST', '/api/auth/resend-code', { body: { email, purpose: 'reset' } }), 202);
+      for (let i = 0; i < 5; i += 1) result.push(await observed(await reset(email, '123456')));
+      return result;
+    };
+    const knownAnswers = await run(known);
+    expect(await run(ghost)).toEqual(knownAnswers);
+    expect(knownAnswers.map((a) => (a.body as { error: { code: string } }).error.code).slice(3)).toEqual([
+      'invalid_code', 'code_attempts_exceeded',
+      'invalid_code', 'invalid_code', 'invalid_code', 'invalid_code', 'code_attempts_exceeded',
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { publicUser, pruneExpired, type AuthContext } from './authContext';
 import { codeMail } from './authMails';
 import { loginSchema, loginVerifySchema } from './authSchemas';
 import { consumeCodeAndCommit, issueChallenge } from './challenges';
+import { codeLockWaitMs, codesLockedError } from './codeLock';
 import { presentedToken, setSessionCookies } from './credentials';
 import { recordMailRequest } from './mailBudget';
 import { sha256Hex } from './secrets';
@@ -37,6 +38,9 @@ export function mountLoginRoutes(router: Router, ctx: AuthContext): void {
     if (!user.emailVerified) throw new AppError('email_not_verified');
 
     const now = ctx.now();
+    // Only after the right password, so the lock tells nothing to whoever does not know it.
+    const lockWait = codeLockWaitMs(ctx.accounts, user.email, now);
+    if (lockWait > 0) throw codesLockedError(lockWait);
     pruneExpired(ctx);
     const { challenge, code } = issueChallenge(ctx.accounts, 'login', user, now, ctx.policy);
     recordMailRequest(ctx.accounts, user.email, 'login', now);
@@ -54,7 +58,8 @@ export function mountLoginRoutes(router: Router, ctx: AuthContext): void {
   router.post('/api/auth/login/verify', async (req, res) => {
     const input = parseInput(loginVerifySchema, req.body);
     const challenge = ctx.accounts.challengeById(input.challengeId);
-    const consumed = await consumeCodeAndCommit(ctx, challenge, 'login', input.code);
+    if (!challenge) throw new AppError('invalid_code');
+    const consumed = await consumeCodeAndCommit(ctx, { email: challenge.email, challenge }, 'login', input.code);
     const user = ctx.accounts.userById(consumed.userId);
     if (!user) throw new AppError('invalid_code');
     // Rotation: whatever session the client held before is dropped, so a token planted or

@@ -7,6 +7,7 @@ import { publicUser, pruneExpired, sendInBackground, type AuthContext } from './
 import { codeMail } from './authMails';
 import { changePasswordSchema, forgotSchema, resetSchema } from './authSchemas';
 import { consumeCodeAndCommit, issueChallenge } from './challenges';
+import { codeLockWaitMs } from './codeLock';
 import { clearSessionCookies, setSessionCookies } from './credentials';
 import { recordMailRequest, unsolicitedMailAllowed } from './mailBudget';
 import { isCommonPassword } from './passwords';
@@ -25,9 +26,16 @@ export function mountPasswordRoutes(router: Router, ctx: AuthContext, requireUse
     const mayMail = unsolicitedMailAllowed(ctx.accounts, input.email, now, ctx.policy);
     recordMailRequest(ctx.accounts, input.email, 'reset', now);
     const user = ctx.accounts.userByEmail(input.email);
-    if (user && mayMail) {
-      const { code } = issueChallenge(ctx.accounts, 'reset', user, now, ctx.policy);
-      sendInBackground(ctx, codeMail('reset', user.email, user.name, code, ttlMinutes));
+    // While the address's codes are locked a new code would be useless; the answer is the same.
+    const locked = codeLockWaitMs(ctx.accounts, input.email, now) > 0;
+    if (mayMail && !locked) {
+      if (user) {
+        const { code } = issueChallenge(ctx.accounts, 'reset', user, now, ctx.policy);
+        sendInBackground(ctx, codeMail('reset', user.email, user.name, code, ttlMinutes));
+      } else {
+        // Codes guessed for an unknown address then run out and lock exactly like real ones.
+        ctx.decoys.arm('reset', input.email, now, ctx.policy);
+      }
     }
     await ctx.accounts.commit();
     res.status(202).json({ message: FORGOT_MESSAGE });
@@ -41,7 +49,8 @@ export function mountPasswordRoutes(router: Router, ctx: AuthContext, requireUse
     if (await isCommonPassword(input.password)) throw new AppError('weak_password');
     const user = ctx.accounts.userByEmail(input.email);
     const challenge = user && ctx.accounts.challengeFor('reset', user.id);
-    const consumed = await consumeCodeAndCommit(ctx, challenge, 'reset', input.code);
+    const decoy = user ? undefined : ctx.decoys.find('reset', input.email);
+    const consumed = await consumeCodeAndCommit(ctx, { email: input.email, challenge, decoy }, 'reset', input.code);
     const owner = ctx.accounts.userById(consumed.userId);
     if (!owner) throw new AppError('invalid_code');
     const passwordHash = await ctx.passwords.hash(input.password);

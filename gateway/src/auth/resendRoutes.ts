@@ -7,6 +7,7 @@ import { pruneExpired, sendInBackground, type AuthContext } from './authContext'
 import { codeMail } from './authMails';
 import { resendSchema } from './authSchemas';
 import { issueChallenge, reissueCode } from './challenges';
+import { codeLockWaitMs, codesLockedError } from './codeLock';
 import { recordMailRequest, resendWaitMs } from './mailBudget';
 
 const RESEND_MESSAGE = 'If there is a code to resend, a new one is on its way; the previous code no longer works.';
@@ -34,14 +35,23 @@ export function mountResendRoutes(router: Router, ctx: AuthContext): void {
       challenge = user && ctx.accounts.challengeFor(input.purpose, user.id);
     }
     const email = challenge?.email ?? ('email' in input ? input.email : '');
+    // A code mailed now could not be used before the lock ends. By address the answer stays
+    // the usual 202 (it must not tell whether there is an account); nothing is sent.
+    const lockWait = codeLockWaitMs(ctx.accounts, email, now);
+    if (lockWait > 0 && 'challengeId' in input) throw codesLockedError(lockWait);
     const wait = resendWaitMs(ctx.accounts, email, now, ctx.policy);
     if (wait > 0) throw rateLimitedError(wait);
     recordMailRequest(ctx.accounts, email, 'resend', now);
     let code: string | undefined;
-    if (challenge) code = reissueCode(challenge, now, ctx.policy);
-    else if (user && !user.emailVerified && 'purpose' in input && input.purpose === 'signup') {
-      // A sign-up whose code expired can still be finished: start a fresh challenge for it.
-      ({ challenge, code } = issueChallenge(ctx.accounts, 'signup', user, now, ctx.policy));
+    if (lockWait === 0) {
+      if (challenge) code = reissueCode(challenge, now, ctx.policy);
+      else if (user && !user.emailVerified && 'purpose' in input && input.purpose === 'signup') {
+        // A sign-up whose code expired can still be finished: start a fresh challenge for it.
+        ({ challenge, code } = issueChallenge(ctx.accounts, 'signup', user, now, ctx.policy));
+      } else if ('purpose' in input && ctx.decoys.find(input.purpose, email)) {
+        // Fresh tries for a decoy, as a real challenge gets them above.
+        ctx.decoys.arm(input.purpose, email, now, ctx.policy);
+      }
     }
     if (challenge && code && user) {
       sendInBackground(ctx, codeMail(challenge.purpose, user.email, user.name, code, ttlMinutes));

@@ -30,6 +30,9 @@ export function mountSignupRoutes(router: Router, ctx: AuthContext): void {
     const existing = ctx.accounts.userByEmail(input.email);
     if (existing?.emailVerified) {
       if (mayMail) sendInBackground(ctx, alreadyRegisteredMail(existing.email, existing.name));
+      // Where a new address gets a challenge, this one gets a decoy: codes guessed for it then
+      // run out after the same five tries (see the else branch for when a code is issued).
+      if (mayMail || !ctx.decoys.find('signup', input.email)) ctx.decoys.arm('signup', input.email, now, ctx.policy);
     } else {
       // An unverified account is only a claim: the newest sign-up replaces it, and only the
       // owner of the mailbox can complete it with the code.
@@ -56,7 +59,8 @@ export function mountSignupRoutes(router: Router, ctx: AuthContext): void {
     const input = parseInput(verifyEmailSchema, req.body);
     const user = ctx.accounts.userByEmail(input.email);
     const challenge = user && ctx.accounts.challengeFor('signup', user.id);
-    const consumed = await consumeCodeAndCommit(ctx, challenge, 'signup', input.code);
+    const decoy = user?.emailVerified ? ctx.decoys.find('signup', input.email) : undefined;
+    const consumed = await consumeCodeAndCommit(ctx, { email: input.email, challenge, decoy }, 'signup', input.code);
     const verified = ctx.accounts.userById(consumed.userId);
     if (!verified) throw new AppError('invalid_code');
     verified.emailVerified = true;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectStatus, logIn, signUp, uniqueEmail } from '../app/authFlows';
+import { expectStatus, logIn, signUp, startLogin, uniqueEmail } from '../app/authFlows';
 import { startTestGateway, TEST_PASSWORD, type TestGateway } from '../app/testGateway';
 
 const MINUTE = 60_000;
@@ -71,5 +71,95 @@ describe('per-IP ceiling on auth requests', () => {
     expect(res.status).toBe(429);
     expect(await res.json()).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('wrong codes per account (DESIGN §9: 20 an hour, then an hour locked)', () => {
+  let gw2: TestGateway;
+  beforeAll(async () => {
+    gw2 = await startTestGateway();
+  });
+  afterAll(() => gw2.close());
+
+  const post = (path: string, body: unknown) => gw2.request('POST', path, { body });
+  const otherCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+  const errorCode = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
+  const wrongCode = async (path: string, body: unknown) => errorCode(await post(path, body));
+  const lockMails = async (to: string) => {
+    const res = await gw2.request('GET', '/api/dev/mailbox');
+    const { messages } = (await res.json()) as { messages: Array<{ to: string; subject: string }> };
+    return messages.filter((m) => m.to === to && m.subject.includes('wrong codes'));
+  };
+  const resetBody = (email: string, code: string) => ({ email, code, password: 'a brand new passphrase' });
+
+  it('counts across login, verification and reset challenges, resends and restarts; then locks and mails the owner once', async () => {
+    const email = uniqueEmail('guessed');
+    await signUp(gw2, email);
+    const wrongAnswers: string[] = [];
+
+    // 5 wrong reset codes.
+    await expectStatus(await post('/api/auth/password/forgot', { email }), 202);
+    const resetWrong = otherCode(await gw2.takeCode(email, 'reset code'));
+    for (let i = 0; i < 5; i += 1) wrongAnswers.push(await wrongCode('/api/auth/password/reset', resetBody(email, resetWrong)));
+    // 5 wrong verification codes (a repeated sign-up of the verified address).
+    await expectStatus(await post('/api/auth/register', { email, password: TEST_PASSWORD, name: 'Again' }), 202);
+    for (let i = 0; i < 5; i += 1) wrongAnswers.push(await wrongCode('/api/auth/verify-email', { email, code: '123456' }));
+    // 5 wrong login codes, each password check opening a challenge with fresh tries.
+    for (let i = 0; i < 5; i += 1) {
+      const challengeId = await startLogin(gw2, email);
+      const wrong = otherCode(await gw2.takeCode(email, 'sign-in'));
+      wrongAnswers.push(await wrongCode('/api/auth/login/verify', { challengeId, code: wrong }));
+    }
+    await gw2.restart(); // the count is stored
+    // A resend gives the challenge fresh tries, not the account.
+    const challengeId = await startLogin(gw2, email);
+    const firstWrong = otherCode(await gw2.takeCode(email, 'sign-in'));
+    for (let i = 0; i < 3; i += 1) wrongAnswers.push(await wrongCode('/api/auth/login/verify', { challengeId, code: firstWrong }));
+    gw2.clock.advance(MINUTE + 1000);
+    await expectStatus(await post('/api/auth/resend-code', { challengeId }), 202);
+    const code = await gw2.takeCode(email, 'sign-in');
+    wrongAnswers.push(await wrongCode('/api/auth/login/verify', { challengeId, code: otherCode(code) }));
+    expect(wrongAnswers).toHaveLength(19);
+    expect(wrongAnswers).not.toContain('codes_locked');
+
+    const twentieth = await post('/api/auth/login/verify', { challengeId, code: otherCode(code) });
+    expect(twentieth.status).toBe(429);
+    expect(await errorCode(twentieth)).toBe('codes_locked');
+    expect(Number(twentieth.headers.get('retry-after'))).toBe(60 * 60);
+
+    // Locked: even the right code, a new login and a reset are refused for the hour.
+    gw2.clock.advance(10 * MINUTE);
+    const right = await post('/api/auth/login/verify', { challengeId, code });
+    expect(right.status).toBe(429);
+    expect(await errorCode(right)).toBe('codes_locked');
+    expect(Number(right.headers.get('retry-after'))).toBe(50 * 60);
+    const login = await post('/api/auth/login', { email, password: TEST_PASSWORD });
+    expect(login.status).toBe(429);
+    expect(await errorCode(login)).toBe('codes_locked');
+    expect((await post('/api/auth/login', { email, password: 'not the password' })).status).toBe(401);
+    expect(await wrongCode('/api/auth/password/reset', resetBody(email, '123456'))).toBe('codes_locked');
+
+    const notice = await gw2.takeMail(email, 'wrong codes');
+    expect(notice.text).toMatch(/until 2030-01-01 \d\d:\d\d UTC/);
+    expect(notice.text).toMatch(/someone may know it/);
+    expect(await lockMails(email)).toHaveLength(1);
+
+    gw2.clock.advance(50 * MINUTE + 1000);
+    const again = await startLogin(gw2, email);
+    await expectStatus(await post('/api/auth/login/verify', { challengeId: again, code: await gw2.takeCode(email, 'sign-in') }), 200);
+    expect(await lockMails(email)).toHaveLength(1);
+  });
+
+  it('forgets wrong codes older than an hour', async () => {
+    const email = uniqueEmail('slow');
+    await signUp(gw2, email);
+    for (let i = 0; i < 4; i += 1) {
+      const challengeId = await startLogin(gw2, email);
+      const wrong = otherCode(await gw2.takeCode(email, 'sign-in'));
+      for (let j = 0; j < 5; j += 1) await post('/api/auth/login/verify', { challengeId, code: wrong });
+      gw2.clock.advance(20 * MINUTE);
+    }
+    // 20 wrong codes, but never 20 within one hour.
+    await startLogin(gw2, email);
   });
 });

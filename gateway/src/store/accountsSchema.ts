@@ -66,15 +66,30 @@ export const mailLogEntrySchema = z.strictObject({
 });
 export type MailLogEntry = z.infer<typeof mailLogEntrySchema>;
 
+/**
+ * Wrong codes per address (hashed like the mail log), across all the address's challenges, and
+ * the lock they led to. Kept for addresses without an account as well, so that the answers to
+ * code guesses cannot tell whether an account exists.
+ */
+export const wrongCodeRecordSchema = z.strictObject({
+  address: hex,
+  /** When each wrong code of the current window was entered. */
+  failures: z.array(time),
+  lockedUntil: time.optional(),
+});
+export type WrongCodeRecord = z.infer<typeof wrongCodeRecordSchema>;
+
 export const accountsDataSchema = z.strictObject({
   version: z.literal(1),
   users: z.array(userRecordSchema),
   sessions: z.array(sessionRecordSchema),
   challenges: z.array(challengeRecordSchema),
   mailLog: z.array(mailLogEntrySchema),
+  // Added after version 1 shipped: files written before it have no such field.
+  wrongCodes: z.array(wrongCodeRecordSchema).default([]),
 });
 export type AccountsData = z.infer<typeof accountsDataSchema>;
 
 export function emptyAccountsData(): AccountsData {
-  return { version: 1, users: [], sessions: [], challenges: [], mailLog: [] };
+  return { version: 1, users: [], sessions: [], challenges: [], mailLog: [], wrongCodes: [] };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ describe('AccountsStore', () => {
     expect(JSON.parse(await readFile(store.file, 'utf8'))).toMatchObject({ version: 1 });
   });
 
-  it('prunes expired challenges, timed-out sessions and old mail-log entries', async () => {
+  it('prunes expired challenges, timed-out sessions, old mail-log entries, old wrong codes and ended locks', async () => {
     const store = await AccountsStore.open(dir);
     store.addUser({ ...user });
     store.addSession({ ...session });
@@ -51,11 +51,37 @@ describe('AccountsStore', () => {
     store.addChallenge({ ...challenge });
     store.addChallenge({ ...challenge, id: 'c2', expiresAt: 2000 });
     store.logMail({ address: '0a'.repeat(32), kind: 'login', at: 100 });
-    store.prune({ challengesExpiredBefore: 3000, sessionsSeenBefore: 6000, sessionsCreatedBefore: 500, mailLogBefore: 200 });
+    store.addWrongCodes({ address: '1a'.repeat(32), failures: [100, 300] }, 10);
+    store.addWrongCodes({ address: '2a'.repeat(32), failures: [100] }, 10);
+    store.addWrongCodes({ address: '3a'.repeat(32), failures: [], lockedUntil: 9000 }, 10);
+    store.addWrongCodes({ address: '4a'.repeat(32), failures: [], lockedUntil: 4000 }, 10);
+    store.prune({
+      challengesExpiredBefore: 3000, sessionsSeenBefore: 6000, sessionsCreatedBefore: 500, mailLogBefore: 200,
+      wrongCodesBefore: 200, locksEndedBefore: 5000,
+    });
+    expect(store.wrongCodesFor('1a'.repeat(32))?.failures).toEqual([300]);
+    expect(store.wrongCodesFor('2a'.repeat(32))).toBeUndefined();
+    expect(store.wrongCodesFor('3a'.repeat(32))?.lockedUntil).toBe(9000);
+    expect(store.wrongCodesFor('4a'.repeat(32))).toBeUndefined();
     expect(store.sessionsOf('u1').map((s) => s.id)).toEqual(['s2']);
     expect(store.challengeById('c1')).toBeDefined();
     expect(store.challengeById('c2')).toBeUndefined();
     expect(store.mailLogFor('0a'.repeat(32), 0)).toEqual([]);
+  });
+
+  it('keeps at most the given number of wrong-code records, dropping the oldest', async () => {
+    const store = await AccountsStore.open(dir);
+    for (const digit of ['1', '2', '3']) store.addWrongCodes({ address: digit.repeat(64), failures: [1] }, 2);
+    expect(store.wrongCodesFor('1'.repeat(64))).toBeUndefined();
+    expect(store.wrongCodesFor('3'.repeat(64))).toBeDefined();
+  });
+
+  it('opens a file written before wrong codes were kept', async () => {
+    const before = { version: 1, users: [user], sessions: [], challenges: [], mailLog: [] };
+    await writeFile(path.join(dir, 'accounts.json'), JSON.stringify(before));
+    const store = await AccountsStore.open(dir);
+    expect(store.userById('u1')?.email).toBe(user.email);
+    expect(store.wrongCodesFor('1'.repeat(64))).toBeUndefined();
   });
 
   it('refuses a file that does not match the schema, naming the file', async () => {

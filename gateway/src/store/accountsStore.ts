@@ -9,6 +9,7 @@ import {
   type MailLogEntry,
   type SessionRecord,
   type UserRecord,
+  type WrongCodeRecord,
 } from './accountsSchema';
 import { openJsonStore } from './openJsonStore';
 
@@ -22,10 +23,14 @@ export interface PruneCutoffs {
   /** Drop sessions created before this time (absolute timeout). */
   sessionsCreatedBefore: number;
   mailLogBefore: number;
+  /** Forget wrong codes entered before this time… */
+  wrongCodesBefore: number;
+  /** …and locks that ended before this one. */
+  locksEndedBefore: number;
 }
 
 /**
- * Users, sessions, code challenges and the mail log in one lowdb file. Lookups return the
+ * Users, sessions, code challenges, the mail log and wrong-code counts in one lowdb file. Lookups return the
  * live records: callers change them and then `commit()`, which persists the whole document
  * atomically. Node runs handlers one at a time between awaits, so a change made before an
  * await is never torn; commits are queued by the adapter and land in order.
@@ -105,6 +110,16 @@ export class AccountsStore {
     this.data.mailLog.push(entry);
   }
 
+  wrongCodesFor(address: string): WrongCodeRecord | undefined {
+    return this.data.wrongCodes.find((record) => record.address === address);
+  }
+
+  /** Adds a record, dropping the oldest beyond `max` (a flood of addresses must not grow the file without end). */
+  addWrongCodes(record: WrongCodeRecord, max: number): void {
+    this.data.wrongCodes.push(record);
+    if (this.data.wrongCodes.length > max) this.data.wrongCodes.splice(0, this.data.wrongCodes.length - max);
+  }
+
   /** Forgets what can no longer be used, so the file does not grow without bound. */
   prune(cutoffs: PruneCutoffs): void {
     const data = this.data;
@@ -113,5 +128,9 @@ export class AccountsStore {
       (s) => s.lastSeenAt >= cutoffs.sessionsSeenBefore && s.createdAt >= cutoffs.sessionsCreatedBefore,
     );
     data.mailLog = data.mailLog.filter((entry) => entry.at >= cutoffs.mailLogBefore);
+    for (const record of data.wrongCodes) record.failures = record.failures.filter((at) => at >= cutoffs.wrongCodesBefore);
+    data.wrongCodes = data.wrongCodes.filter(
+      (record) => record.failures.length > 0 || (record.lockedUntil ?? 0) >= cutoffs.locksEndedBefore,
+    );
   }
 }

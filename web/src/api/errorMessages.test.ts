@@ -12,6 +12,8 @@ describe('errorMessage', () => {
 
   it("keeps the server's message for codes whose message is already specific", () => {
     expect(errorMessage(new ApiError(429, 'rate_limited', 'Too many attempts; try again in 42 s.'))).toBe('Too many attempts; try again in 42 s.');
+    const locked = 'Too many wrong codes were entered for this account; its codes are locked for 60 more minutes.';
+    expect(errorMessage(new ApiError(429, 'codes_locked', locked))).toBe(locked);
     expect(errorMessage(new ApiError(418, 'brand_new_code', 'Something new happened.'))).toBe('Something new happened.');
   });
 

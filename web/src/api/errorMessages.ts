@@ -3,8 +3,8 @@ import { ApiError } from './http';
 
 /**
  * Friendlier words for the gateway's stable error codes (gateway/src/api/errorCodes.ts). Codes whose
- * server message is already specific and useful (rate_limited carries the wait, for one) are
- * left out on purpose, so the server's message shows.
+ * server message is already specific and useful (rate_limited and codes_locked carry the wait)
+ * are left out on purpose, so the server's message shows.
  */
 const FRIENDLY: Readonly<Partial<Record<GatewayErrorCode | 'network', string>>> = {
   network: 'The gateway cannot be reached. Check that GeoVault is running and try again.',

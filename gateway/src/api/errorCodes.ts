@@ -16,12 +16,16 @@ export const GATEWAY_ERRORS = {
   internal: { status: 500, message: 'Something went wrong.' },
   unavailable: { status: 503, message: 'The service is unavailable right now; try again shortly.' },
   // accounts
-  weak_password: { status: 400, message: 'Choose a less common password of 8 to 128 characters.' },
+  weak_password: { status: 400, message: 'Choose a password that is harder to guess, of 8 to 128 characters.' },
   invalid_credentials: { status: 401, message: 'The email or password is not right.' },
   invalid_code: { status: 400, message: 'The code is wrong or has expired.' },
   code_attempts_exceeded: { status: 400, message: 'Too many wrong codes; request a new one.' },
   email_not_verified: { status: 403, message: 'Verify your email address first.' },
   session_expired: { status: 401, message: 'Your session has expired; please sign in again.' },
+  codes_locked: { status: 429, message: 'Too many wrong codes were entered for this account; try again in an hour.' },
+  wrong_current_password: { status: 403, message: 'Your current password is not right.' },
+  password_unchanged: { status: 400, message: 'The new password is the same as the current one; choose a different one.' },
+  invalid_name: { status: 400, message: 'Choose a name without line breaks, control characters or web addresses.' },
   codes_locked: { status: 429, message: 'Too many wrong codes were entered for this account; try again in an hour.' },
   // files
   quota_exceeded: { status: 413, message: 'This upload would exceed your storage quota.' },

@@ -1,5 +1,6 @@
 import type { OutgoingMail } from '../mail/mailer';
 import type { ChallengePurpose } from '../store/accountsSchema';
+import { displayNameProblem } from '../validation/displayName';
 
 // Subjects are kept apart from those of the code mails ("verification", "sign-in", "reset
 // code"): clients and tests that pick the newest code mail by subject must not get a notice.
@@ -9,8 +10,12 @@ const PURPOSE_TEXT: Record<ChallengePurpose, { subject: string; lead: string }> 
   reset: { subject: 'Your GeoVault password reset code', lead: 'To choose a new GeoVault password, enter this code:' },
 };
 
+/**
+ * Sign-up refuses names that could forge lines, links or a sender in a mail; a record older
+ * than that rule may still hold one, so a name that fails it is left out rather than mailed.
+ */
 function greeting(name: string): string {
-  return `Hello ${name},`;
+  return displayNameProblem(name) === null ? `Hello ${name},` : 'Hello,';
 }
 
 function formatTime(ms: number): string {

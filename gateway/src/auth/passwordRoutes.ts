@@ -10,7 +10,7 @@ import { consumeCodeAndCommit, issueChallenge } from './challenges';
 import { codeLockWaitMs } from './codeLock';
 import { clearSessionCookies, setSessionCookies } from './credentials';
 import { recordMailRequest, unsolicitedMailAllowed } from './mailBudget';
-import { isCommonPassword } from './passwords';
+import { assertAcceptablePassword } from './passwordRules';
 import { createSession } from './sessions';
 
 const FORGOT_MESSAGE = 'If the address has an account, a reset code is on its way.';
@@ -46,7 +46,7 @@ export function mountPasswordRoutes(router: Router, ctx: AuthContext, requireUse
   router.post('/api/auth/password/reset', async (req, res) => {
     const input = parseInput(resetSchema, req.body);
     // Before the code is looked at, so a refused password does not burn a try.
-    if (await isCommonPassword(input.password)) throw new AppError('weak_password');
+    await assertAcceptablePassword(input.password, input.email);
     const user = ctx.accounts.userByEmail(input.email);
     const challenge = user && ctx.accounts.challengeFor('reset', user.id);
     const decoy = user ? undefined : ctx.decoys.find('reset', input.email);
@@ -75,9 +75,11 @@ export function mountPasswordRoutes(router: Router, ctx: AuthContext, requireUse
     if (!(await ctx.passwords.verify(input.currentPassword, user.passwordHash))) {
       ctx.loginFailuresByAccount.fail(user.email);
       ctx.loginFailuresByIp.fail(ip);
-      throw new AppError('invalid_credentials', 'The current password is not right.');
+      throw new AppError('wrong_current_password');
     }
-    if (await isCommonPassword(input.newPassword)) throw new AppError('weak_password');
+    // Compared as the hash compares them (prehash normalises to NFC); a no-op must not pass for a change.
+    if (input.newPassword.normalize('NFC') === input.currentPassword.normalize('NFC')) throw new AppError('password_unchanged');
+    await assertAcceptablePassword(input.newPassword, user.email);
     const passwordHash = await ctx.passwords.hash(input.newPassword);
     const now = ctx.now();
     Object.assign(user, { passwordHash, passwordChangedAt: now });

@@ -77,10 +77,53 @@ describe('sign-up → verify → login → code → session', () => {
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
     }
+    // Trivially guessable ones (DESIGN §9): one repeated character, a run, the address's own name.
+    const owner = uniqueEmail('grace.hopper');
+    for (const password of ['aaaaaaaa', 'abcabcab', '12345678', owner.split('@')[0]!, `${owner.split('@')[0]!}1`]) {
+      const res = await gw.request('POST', '/api/auth/register', { body: { email: owner, password, name: 'X' } });
+      expect(res.status, password).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('weak_password');
+    }
     // No composition rules: a long lower-case phrase is fine, and so is exactly 128 characters.
     for (const password of ['just some lowercase words', 'x'.repeat(127) + 'y']) {
       expect((await gw.request('POST', '/api/auth/register', { body: { email: uniqueEmail(), password, name: 'X' } })).status).toBe(202);
     }
+  });
+
+  it('refuses names that would forge lines, links or a sender in the code mail', async () => {
+    const cases: Array<[string, string]> = [
+      ['Ada\nClick https://evil.example to keep your account', 'invalid_name'],
+      ['Ada\r\nBcc: someone', 'invalid_name'],
+      ['Ada (see evil.com)', 'invalid_name'],
+      ['Visit www.evil.example', 'invalid_name'],
+      ['Ada\u202Eecnalevol', 'invalid_name'],
+      ['GeoVault Support', 'reserved_name'],
+      ['Admin', 'reserved_name'],
+    ];
+    for (const [name, code] of cases) {
+      const email = uniqueEmail('named');
+      const res = await gw.request('POST', '/api/auth/register', { body: { email, password: TEST_PASSWORD, name } });
+      expect(res.status, name).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code, name).toBe(code);
+      expect(gw.accounts.userByEmail(email), name).toBeUndefined();
+    }
+    // Ordinary names from anywhere still pass.
+    for (const name of ['Zoë Ångström-Núñez', '李小龍', "Seán O'Brien Jr.", 'Sam Admin']) {
+      const res = await gw.request('POST', '/api/auth/register', { body: { email: uniqueEmail(), password: TEST_PASSWORD, name } });
+      expect(res.status, name).toBe(202);
+    }
+  });
+
+  it('leaves a stored name that breaks the name rule out of its mails', async () => {
+    const email = uniqueEmail('legacy-name');
+    await signUp(gw, email);
+    // As an account from before the rule could hold it.
+    gw.accounts.userByEmail(email)!.name = 'Ada\nYour account is suspended: https://evil.example';
+    await gw.accounts.commit();
+    await startLogin(gw, email);
+    const mail = await gw.takeMail(email, 'sign-in');
+    expect(mail.text).not.toContain('evil');
+    expect(mail.text.startsWith('Hello,\n')).toBe(true);
   });
 
   it('keeps every character of a long password significant (beyond bcrypt’s 72 bytes)', async () => {

@@ -3,12 +3,13 @@ import type { Request, Response, Router } from 'express';
 import { AppError } from '../errors';
 import { parseInput } from '../http/parseInput';
 import type { UserRecord } from '../store/accountsSchema';
+import { displayNameProblem } from '../validation/displayName';
 import { pruneExpired, sendInBackground, type AuthContext } from './authContext';
 import { alreadyRegisteredMail, codeMail } from './authMails';
 import { registerSchema, verifyEmailSchema } from './authSchemas';
 import { consumeCodeAndCommit, issueChallenge } from './challenges';
 import { recordMailRequest, unsolicitedMailAllowed } from './mailBudget';
-import { isCommonPassword } from './passwords';
+import { assertAcceptablePassword } from './passwordRules';
 
 const REGISTER_MESSAGE =
   'Check your email: if the address can be used, a 6-digit code is on its way. Enter it to verify your address.';
@@ -20,7 +21,11 @@ export function mountSignupRoutes(router: Router, ctx: AuthContext): void {
 
   const register = async (req: Request, res: Response) => {
     const input = parseInput(schema, req.body);
-    if (await isCommonPassword(input.password)) throw new AppError('weak_password');
+    // The name is echoed into the code mail to the address, which need not be the sender's.
+    const nameProblem = displayNameProblem(input.name);
+    if (nameProblem?.code === 'reserved_name') throw new AppError('reserved_name', `That name ${nameProblem.message}.`);
+    if (nameProblem) throw new AppError('invalid_name', `Your name ${nameProblem.message}.`);
+    await assertAcceptablePassword(input.password, input.email);
     // Hashed on every path, used or not: an existing address must not answer faster.
     const passwordHash = await ctx.passwords.hash(input.password);
     const now = ctx.now();

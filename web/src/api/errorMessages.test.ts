@@ -8,6 +8,8 @@ describe('errorMessage', () => {
     expect(errorMessage(new ApiError(400, 'invalid_code', 'The code is wrong or has expired.'))).toMatch(/ask for a new code/);
     expect(errorMessage(new ApiError(413, 'quota_exceeded', 'x'))).toBe('This file does not fit in your remaining storage.');
     expect(errorMessage(new ApiError(0, 'network', 'x'))).toMatch(/cannot be reached/);
+    expect(errorMessage(new ApiError(403, 'wrong_current_password', 'x'))).toBe('Your current password is not right.');
+    expect(errorMessage(new ApiError(400, 'password_unchanged', 'x'))).toMatch(/same as your current one/);
   });
 
   it("keeps the server's message for codes whose message is already specific", () => {

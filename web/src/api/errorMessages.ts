@@ -3,8 +3,9 @@ import { ApiError } from './http';
 
 /**
  * Friendlier words for the gateway's stable error codes (gateway/src/api/errorCodes.ts). Codes whose
- * server message is already specific and useful (rate_limited and codes_locked carry the wait)
- * are left out on purpose, so the server's message shows.
+ * server message is already specific and useful (rate_limited and codes_locked carry the wait,
+ * invalid_name and reserved_name say what is wrong with the name) are left out on purpose, so
+ * the server's message shows.
  */
 const FRIENDLY: Readonly<Partial<Record<GatewayErrorCode | 'network', string>>> = {
   network: 'The gateway cannot be reached. Check that GeoVault is running and try again.',
@@ -15,8 +16,10 @@ const FRIENDLY: Readonly<Partial<Record<GatewayErrorCode | 'network', string>>> 
   payload_too_large: 'That is too large to send.',
   internal: 'Something went wrong on our side. Please try again.',
   unavailable: 'The service is busy or a storage node is down. Please try again in a moment.',
-  weak_password: 'That password is too common. Choose another one of 8 to 128 characters.',
+  weak_password: 'That password is too easy to guess. Choose another one of 8 to 128 characters.',
   invalid_credentials: 'The email or password is not right.',
+  wrong_current_password: 'Your current password is not right.',
+  password_unchanged: 'The new password is the same as your current one. Choose a different one.',
   invalid_code: 'That code is wrong or has expired. Check the latest email or ask for a new code.',
   code_attempts_exceeded: 'Too many wrong codes. Ask for a new code and try again.',
   email_not_verified: 'Verify your email address first: enter the code we sent you.',

@@ -1,6 +1,7 @@
 import type { OutgoingMail } from '../mail/mailer';
 import type { ChallengePurpose } from '../store/accountsSchema';
 import { displayNameProblem } from '../validation/displayName';
+import type { ClientInfo } from './clientInfo';
 
 // Subjects are kept apart from those of the code mails ("verification", "sign-in", "reset
 // code"): clients and tests that pick the newest code mail by subject must not get a notice.
@@ -21,6 +22,15 @@ function greeting(name: string): string {
 function formatTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
+
+function whereFrom(info: ClientInfo): string[] {
+  return [`    When:        ${formatTime(info.at)}`, `    Device:      ${info.client}`, `    IP address:  ${info.ip}`];
+}
+
+const IF_NOT_YOU = [
+  'If this was not you, reset your password now ("Forgot your password?" on the sign-in page):',
+  'that signs out every session. Then check your files and shares.',
+];
 
 export function codeMail(purpose: ChallengePurpose, to: string, name: string, code: string, ttlMinutes: number): OutgoingMail {
   const { subject, lead } = PURPOSE_TEXT[purpose];
@@ -52,6 +62,57 @@ export function alreadyRegisteredMail(to: string, name: string): OutgoingMail {
       'which already has an account. Nothing has changed.',
       '',
       'If it was you, sign in instead, or reset your password if you have forgotten it.',
+    ].join('\n'),
+  };
+}
+
+export function passwordChangedMail(to: string, name: string, info: ClientInfo): OutgoingMail {
+  return {
+    to,
+    subject: 'Your GeoVault password was changed',
+    text: [
+      greeting(name),
+      '',
+      'The password of your GeoVault account was changed from a signed-in session:',
+      '',
+      ...whereFrom(info),
+      '',
+      'Every other session has been signed out.',
+      ...IF_NOT_YOU,
+    ].join('\n'),
+  };
+}
+
+export function passwordResetMail(to: string, name: string, info: ClientInfo): OutgoingMail {
+  return {
+    to,
+    subject: 'Your GeoVault password was reset',
+    text: [
+      greeting(name),
+      '',
+      'The password of your GeoVault account was reset with a code mailed to this address:',
+      '',
+      ...whereFrom(info),
+      '',
+      'Every session has been signed out.',
+      ...IF_NOT_YOU,
+    ].join('\n'),
+  };
+}
+
+export function newDeviceMail(to: string, name: string, info: ClientInfo): OutgoingMail {
+  return {
+    to,
+    subject: 'New sign in to your GeoVault account',
+    text: [
+      greeting(name),
+      '',
+      'Your GeoVault account was just signed in to from a device it had not been used on before:',
+      '',
+      ...whereFrom(info),
+      '',
+      'If this was you, there is nothing to do.',
+      ...IF_NOT_YOU,
     ].join('\n'),
   };
 }

@@ -4,6 +4,11 @@ import type { AuthPolicy } from './authPolicy';
 export const SESSION_COOKIE = 'gv_session';
 export const CSRF_COOKIE = 'gv_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
+/** A random token naming the browser, kept across sign-outs, to tell a new device's sign-in. */
+export const DEVICE_COOKIE = 'gv_device';
+// Browsers cap cookie lifetimes at 400 days.
+const DEVICE_COOKIE_MAX_AGE_MS = 400 * 24 * 60 * 60 * 1000;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{20,200}$/;
 
 export interface PresentedToken {
   token: string;
@@ -19,8 +24,13 @@ export function presentedToken(req: Request): PresentedToken | undefined {
     return match ? { token: match[1]!, via: 'bearer' } : undefined;
   }
   const cookie: unknown = req.cookies?.[SESSION_COOKIE];
-  if (typeof cookie === 'string' && /^[A-Za-z0-9_-]{20,200}$/.test(cookie)) return { token: cookie, via: 'cookie' };
+  if (typeof cookie === 'string' && TOKEN_PATTERN.test(cookie)) return { token: cookie, via: 'cookie' };
   return undefined;
+}
+
+export function presentedDeviceToken(req: Request): string | undefined {
+  const cookie: unknown = req.cookies?.[DEVICE_COOKIE];
+  return typeof cookie === 'string' && TOKEN_PATTERN.test(cookie) ? cookie : undefined;
 }
 
 function cookieOptions(req: Request, httpOnly: boolean, policy: AuthPolicy): CookieOptions {
@@ -32,6 +42,10 @@ export function setSessionCookies(req: Request, res: Response, token: string, cs
   res.cookie(SESSION_COOKIE, token, cookieOptions(req, true, policy));
   // Readable by the dashboard's script, which echoes it in X-CSRF-Token.
   res.cookie(CSRF_COOKIE, csrfToken, cookieOptions(req, false, policy));
+}
+
+export function setDeviceCookie(req: Request, res: Response, token: string, policy: AuthPolicy): void {
+  res.cookie(DEVICE_COOKIE, token, { ...cookieOptions(req, true, policy), maxAge: DEVICE_COOKIE_MAX_AGE_MS });
 }
 
 export function clearSessionCookies(req: Request, res: Response, policy: AuthPolicy): void {

@@ -3,12 +3,14 @@ import type { SignedIn } from '../api/auth';
 import { AppError } from '../errors';
 import { parseInput } from '../http/parseInput';
 import { clientIp, rateLimitedError } from '../http/rateLimitedError';
-import { publicUser, pruneExpired, type AuthContext } from './authContext';
-import { codeMail } from './authMails';
+import { publicUser, pruneExpired, sendInBackground, type AuthContext } from './authContext';
+import { codeMail, newDeviceMail } from './authMails';
 import { loginSchema, loginVerifySchema } from './authSchemas';
 import { consumeCodeAndCommit, issueChallenge } from './challenges';
+import { clientInfo } from './clientInfo';
 import { codeLockWaitMs, codesLockedError } from './codeLock';
 import { presentedToken, setSessionCookies } from './credentials';
+import { recognizeDevice } from './knownDevices';
 import { recordMailRequest } from './mailBudget';
 import { sha256Hex } from './secrets';
 import { createSession } from './sessions';
@@ -62,6 +64,7 @@ export function mountLoginRoutes(router: Router, ctx: AuthContext): void {
     const consumed = await consumeCodeAndCommit(ctx, { email: challenge.email, challenge }, 'login', input.code);
     const user = ctx.accounts.userById(consumed.userId);
     if (!user) throw new AppError('invalid_code');
+    const now = ctx.now();
     // Rotation: whatever session the client held before is dropped, so a token planted or
     // leaked before login is worth nothing after it.
     const previous = presentedToken(req);
@@ -69,10 +72,12 @@ export function mountLoginRoutes(router: Router, ctx: AuthContext): void {
       const previousHash = sha256Hex(previous.token);
       ctx.accounts.removeSessions((s) => s.tokenHash === previousHash);
     }
-    const issued = createSession(ctx.accounts, user, req.get('user-agent') ?? '', ctx.now());
+    const issued = createSession(ctx.accounts, user, req.get('user-agent') ?? '', now);
+    const device = recognizeDevice(req, res, user, now, ctx.policy);
     await ctx.accounts.commit();
     setSessionCookies(req, res, issued.token, issued.csrfToken, ctx.policy);
     res.set('Cache-Control', 'no-store');
+    if (device.isNew) sendInBackground(ctx, newDeviceMail(user.email, user.name, clientInfo(req, now)));
     ctx.logger.info({ userId: user.id, sessionId: issued.session.id }, 'signed in');
     res.status(200).json({ token: issued.token, csrfToken: issued.csrfToken, user: publicUser(user) } satisfies SignedIn);
   });

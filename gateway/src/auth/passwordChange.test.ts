@@ -45,4 +45,16 @@ describe('password change', () => {
     await expectStatus(await gw.request('GET', '/api/auth/me', { headers: bearer(session) }), 200);
   });
 
+  it('mails the owner when the password changes, with time, client and address', async () => {
+    const email = uniqueEmail('changed');
+    const session = await signUpAndLogIn(gw, email);
+    const ua = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+    const headers = { 'user-agent': ua, 'x-forwarded-for': '203.0.113.7' };
+    await expectStatus(await change(session, TEST_PASSWORD, 'an entirely new passphrase', headers), 200);
+    const mail = await gw.takeMail(email, 'password was changed');
+    expect(mail.text).toContain('2030-01-01 09:');
+    expect(mail.text).toContain('Safari on macOS');
+    expect(mail.text).toContain('203.0.113.7');
+    expect(mail.text).not.toContain('AppleWebKit');
+  });
 });

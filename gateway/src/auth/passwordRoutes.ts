@@ -4,9 +4,10 @@ import { AppError } from '../errors';
 import { parseInput } from '../http/parseInput';
 import { clientIp, rateLimitedError } from '../http/rateLimitedError';
 import { publicUser, pruneExpired, sendInBackground, type AuthContext } from './authContext';
-import { codeMail } from './authMails';
+import { codeMail, passwordChangedMail, passwordResetMail } from './authMails';
 import { changePasswordSchema, forgotSchema, resetSchema } from './authSchemas';
 import { consumeCodeAndCommit, issueChallenge } from './challenges';
+import { clientInfo } from './clientInfo';
 import { codeLockWaitMs } from './codeLock';
 import { clearSessionCookies, setSessionCookies } from './credentials';
 import { recordMailRequest, unsolicitedMailAllowed } from './mailBudget';
@@ -61,6 +62,7 @@ export function mountPasswordRoutes(router: Router, ctx: AuthContext, requireUse
     await ctx.accounts.commit();
     clearSessionCookies(req, res, ctx.policy);
     ctx.loginFailuresByAccount.clear(owner.email);
+    sendInBackground(ctx, passwordResetMail(owner.email, owner.name, clientInfo(req, now)));
     ctx.logger.info({ userId: owner.id, revoked }, 'password reset');
     res.status(200).json({ message: 'Your password has been changed. Sign in with the new password.' });
   });
@@ -90,6 +92,7 @@ export function mountPasswordRoutes(router: Router, ctx: AuthContext, requireUse
     await ctx.accounts.commit();
     setSessionCookies(req, res, issued.token, issued.csrfToken, ctx.policy);
     res.set('Cache-Control', 'no-store');
+    sendInBackground(ctx, passwordChangedMail(user.email, user.name, clientInfo(req, now)));
     ctx.logger.info({ userId: user.id, revoked }, 'password changed');
     res.status(200).json({ token: issued.token, csrfToken: issued.csrfToken, user: publicUser(user) } satisfies SignedIn);
   });

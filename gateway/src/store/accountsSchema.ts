@@ -19,6 +19,11 @@ export const userRecordSchema = z.strictObject({
   emailVerified: z.boolean(),
   createdAt: time,
   passwordChangedAt: time,
+  /**
+   * Devices that signed in before, as SHA-256 of their device cookie, newest last; a sign-in
+   * from any other device is mailed to the owner. Absent on accounts older than the field.
+   */
+  knownDevices: z.array(z.strictObject({ hash: hex, lastSeenAt: time })).optional(),
 });
 export type UserRecord = z.infer<typeof userRecordSchema>;
 

@@ -10,7 +10,9 @@ import { buildDashboardIfStale } from './buildDashboard.mjs';
 /**
  * `npm start`: every process of GeoVault on this machine, with prefixed, readable logs.
  * Children are started with an IPC channel; each exits by itself if this supervisor dies,
- * so no process is ever orphaned, and Ctrl-C / SIGTERM stops them all in order.
+ * so no process is ever orphaned, and Ctrl-C / SIGTERM stops them all in order. A process
+ * that dies after it came up is restarted, sooner the first times, then at most every 30 s:
+ * a crashed region must not stay down until someone notices.
  */
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -19,10 +21,18 @@ const prettify = prettyFactory({ colorize: process.stdout.isTTY, translateTime: 
 
 interface Child {
   name: string;
+  args: string[];
+  index: number;
   proc: ChildProcess;
   ready: boolean;
   url?: string;
+  /** Restarts in a row without staying up for STABLE_MS in between. */
+  crashes: number;
+  startedAt: number;
 }
+
+const STABLE_MS = 60_000;
+const MAX_RESTART_DELAY_MS = 30_000;
 
 const env = readCommonEnv();
 const cluster = loadClusterConfig(env.configDir, env.profile);
@@ -35,13 +45,20 @@ function prefix(name: string, index: number): string {
 }
 
 function startChild(name: string, args: string[], index: number): Child {
-  const proc = spawn(process.execPath, [...processFlags(name === 'gateway' ? 'gateway' : 'node'), ...args], {
+  const child: Child = { name, args, index, proc: undefined as unknown as ChildProcess, ready: false, crashes: 0, startedAt: 0 };
+  spawnChild(child);
+  return child;
+}
+
+function spawnChild(child: Child): void {
+  const proc = spawn(process.execPath, [...processFlags(child.name === 'gateway' ? 'gateway' : 'node'), ...child.args], {
     cwd: root,
     env: processEnv(process.env),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  const child: Child = { name, proc, ready: false };
-  const tag = prefix(name, index);
+  child.proc = proc;
+  child.startedAt = Date.now();
+  const tag = prefix(child.name, child.index);
   const onLine = (line: string) => {
     let parsed: { msg?: string; url?: string } | undefined;
     try {
@@ -62,11 +79,17 @@ function startChild(name: string, args: string[], index: number): Child {
     if (stopping) return;
     process.stdout.write(`${tag}exited (${signal ?? `code ${code}`})\n`);
     if (!child.ready) {
-      process.stdout.write(`geovault: ${name} failed to start; stopping everything.\n`);
+      process.stdout.write(`geovault: ${child.name} failed to start; stopping everything.\n`);
       void stopAll(1);
+      return;
     }
+    child.crashes = Date.now() - child.startedAt >= STABLE_MS ? 1 : child.crashes + 1;
+    const delay = Math.min(MAX_RESTART_DELAY_MS, 1_000 * 2 ** (child.crashes - 1));
+    process.stdout.write(`geovault: restarting ${child.name} in ${delay / 1000} s\n`);
+    setTimeout(() => {
+      if (!stopping) spawnChild(child);
+    }, delay);
   });
-  return child;
 }
 
 function announceWhenAllReady(): void {

@@ -32,7 +32,7 @@ describe('starting the four processes at once', () => {
     const cluster = await NodeCluster.create({ profile: 'lan' });
     const gatewayPort = await freePort();
     const sinkPort = await freePort();
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       GEOVAULT_DATA_DIR: cluster.dataDir,
       GEOVAULT_CONFIG_DIR: cluster.configDir,

@@ -19,6 +19,26 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/** Every process below `pid`, from /proc (children first, then theirs). */
+function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = /^PPid:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      if (ppid) parents.set(Number(entry), Number(ppid));
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  const found: number[] = [];
+  for (let frontier = [pid]; frontier.length > 0; ) {
+    frontier = [...parents].filter(([, parent]) => frontier.includes(parent)).map(([child]) => child);
+    found.push(...frontier);
+  }
+  return found;
+}
+
 /** `npm start` as a user runs it, on free ports and a temp data dir; stopped by SIGTERM to npm itself. */
 describe('npm start', () => {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-start-'));
@@ -34,10 +54,11 @@ describe('npm start', () => {
     fs.rmSync(base, { recursive: true, force: true });
   });
 
-  it('stops the supervisor and every server when npm is sent SIGTERM (kill <pid of npm start>)', async () => {
+  it('restarts a node that crashed, and stops the supervisor and every server when npm is sent SIGTERM (kill <pid of npm start>)', async () => {
     const configDir = path.join(base, 'config');
     fs.mkdirSync(configDir);
     const ports: number[] = [];
+    let asiaPort = 0;
     for (const name of fs.readdirSync(path.join(root, 'config/nodes'))) {
       const source = path.join(root, 'config/nodes', name);
       if (name === 'links.json') {
@@ -47,6 +68,7 @@ describe('npm start', () => {
       const spec = JSON.parse(fs.readFileSync(source, 'utf8'));
       spec.port = await freePort();
       ports.push(spec.port);
+      if (spec.id === 'asia') asiaPort = spec.port;
       fs.writeFileSync(path.join(configDir, name), JSON.stringify(spec));
     }
     const gatewayPort = await freePort();
@@ -70,6 +92,13 @@ describe('npm start', () => {
     npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitFor('GeoVault to be up', () => output.includes('GeoVault is up'), { timeoutMs: 90_000, intervalMs: 200 });
     for (const port of ports) expect(await listening(port), `port ${port}`).toBe(true);
+
+    // A region that crashes is brought back by the supervisor.
+    const asia = descendants(npm.pid!).find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').includes('dist/node.mjs asia'));
+    expect(asia).toBeDefined();
+    process.kill(asia!, 'SIGKILL');
+    await waitFor('the supervisor to restart the killed node', () => output.includes('restarting asia in 1 s'), { timeoutMs: 15_000 });
+    await waitFor('asia to listen again', () => listening(asiaPort), { timeoutMs: 30_000, intervalMs: 200 });
 
     const exited = new Promise((resolve) => npm!.once('exit', resolve));
     process.kill(npm.pid!, 'SIGTERM');

@@ -26,7 +26,6 @@ export const GATEWAY_ERRORS = {
   wrong_current_password: { status: 403, message: 'Your current password is not right.' },
   password_unchanged: { status: 400, message: 'The new password is the same as the current one; choose a different one.' },
   invalid_name: { status: 400, message: 'Choose a name without line breaks, control characters or web addresses.' },
-  codes_locked: { status: 429, message: 'Too many wrong codes were entered for this account; try again in an hour.' },
   // files
   quota_exceeded: { status: 413, message: 'This upload would exceed your storage quota.' },
   too_many_uploads: { status: 429, message: 'You have too many uploads in progress; wait for one to finish.' },

@@ -76,7 +76,7 @@ export async function consumeCodeAndCommit(
 ): Promise<ChallengeRecord> {
   const now = ctx.now();
   const { challenge } = target;
-  const lockWait = codeLockWaitMs(ctx.accounts, target.email, now);
+  const lockWait = codeLockWaitMs(ctx.accounts, target.email, purpose, now);
   if (lockWait > 0) throw codesLockedError(lockWait);
   const slot: CodeSlot | undefined = challenge ?? target.decoy;
   if (!slot || (challenge && challenge.purpose !== purpose) || now > slot.expiresAt) throw new AppError('invalid_code');
@@ -86,7 +86,7 @@ export async function consumeCodeAndCommit(
     return challenge;
   }
   slot.failedAttempts += 1;
-  const lockedNow = countWrongCode(ctx.accounts, target.email, now, ctx.policy);
+  const lockedNow = countWrongCode(ctx.accounts, target.email, purpose, now, ctx.policy);
   await ctx.accounts.commit();
   if (lockedNow) {
     const owner = ctx.accounts.userByEmail(target.email);

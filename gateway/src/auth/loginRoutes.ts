@@ -41,7 +41,7 @@ export function mountLoginRoutes(router: Router, ctx: AuthContext): void {
 
     const now = ctx.now();
     // Only after the right password, so the lock tells nothing to whoever does not know it.
-    const lockWait = codeLockWaitMs(ctx.accounts, user.email, now);
+    const lockWait = codeLockWaitMs(ctx.accounts, user.email, 'login', now);
     if (lockWait > 0) throw codesLockedError(lockWait);
     pruneExpired(ctx);
     const { challenge, code } = issueChallenge(ctx.accounts, 'login', user, now, ctx.policy);

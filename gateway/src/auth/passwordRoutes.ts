@@ -28,7 +28,7 @@ export function mountPasswordRoutes(router: Router, ctx: AuthContext, requireUse
     recordMailRequest(ctx.accounts, input.email, 'reset', now);
     const user = ctx.accounts.userByEmail(input.email);
     // While the address's codes are locked a new code would be useless; the answer is the same.
-    const locked = codeLockWaitMs(ctx.accounts, input.email, now) > 0;
+    const locked = codeLockWaitMs(ctx.accounts, input.email, 'reset', now) > 0;
     if (mayMail && !locked) {
       if (user) {
         const { code } = issueChallenge(ctx.accounts, 'reset', user, now, ctx.policy);

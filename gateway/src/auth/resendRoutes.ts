@@ -37,7 +37,7 @@ export function mountResendRoutes(router: Router, ctx: AuthContext): void {
     const email = challenge?.email ?? ('email' in input ? input.email : '');
     // A code mailed now could not be used before the lock ends. By address the answer stays
     // the usual 202 (it must not tell whether there is an account); nothing is sent.
-    const lockWait = codeLockWaitMs(ctx.accounts, email, now);
+    const lockWait = codeLockWaitMs(ctx.accounts, email, challenge?.purpose ?? ('purpose' in input ? input.purpose : 'login'), now);
     if (lockWait > 0 && 'challengeId' in input) throw codesLockedError(lockWait);
     const wait = resendWaitMs(ctx.accounts, email, now, ctx.policy);
     if (wait > 0) throw rateLimitedError(wait);

@@ -92,23 +92,17 @@ describe('wrong codes per account (DESIGN §9: 20 an hour, then an hour locked)'
   };
   const resetBody = (email: string, code: string) => ({ email, code, password: 'a brand new passphrase' });
 
-  it('counts across login, verification and reset challenges, resends and restarts; then locks and mails the owner once', async () => {
+  it('counts sign-in codes across challenges, resends and restarts; then locks them and mails the owner once', async () => {
     const email = uniqueEmail('guessed');
     await signUp(gw2, email);
     const wrongAnswers: string[] = [];
-
-    // 5 wrong reset codes.
-    await expectStatus(await post('/api/auth/password/forgot', { email }), 202);
-    const resetWrong = otherCode(await gw2.takeCode(email, 'reset code'));
-    for (let i = 0; i < 5; i += 1) wrongAnswers.push(await wrongCode('/api/auth/password/reset', resetBody(email, resetWrong)));
-    // 5 wrong verification codes (a repeated sign-up of the verified address).
-    await expectStatus(await post('/api/auth/register', { email, password: TEST_PASSWORD, name: 'Again' }), 202);
-    for (let i = 0; i < 5; i += 1) wrongAnswers.push(await wrongCode('/api/auth/verify-email', { email, code: '123456' }));
-    // 5 wrong login codes, each password check opening a challenge with fresh tries.
-    for (let i = 0; i < 5; i += 1) {
-      const challengeId = await startLogin(gw2, email);
-      const wrong = otherCode(await gw2.takeCode(email, 'sign-in'));
-      wrongAnswers.push(await wrongCode('/api/auth/login/verify', { challengeId, code: wrong }));
+    // 15 wrong sign-in codes, each password check opening a challenge with fresh tries.
+    for (let i = 0; i < 15; i += 1) {
+      if (i % 5 === 0) {
+        const challengeId = await startLogin(gw2, email);
+        const wrong = otherCode(await gw2.takeCode(email, 'sign-in'));
+        for (let j = 0; j < 5; j += 1) wrongAnswers.push(await wrongCode('/api/auth/login/verify', { challengeId, code: wrong }));
+      }
     }
     await gw2.restart(); // the count is stored
     // A resend gives the challenge fresh tries, not the account.
@@ -127,7 +121,7 @@ describe('wrong codes per account (DESIGN §9: 20 an hour, then an hour locked)'
     expect(await errorCode(twentieth)).toBe('codes_locked');
     expect(Number(twentieth.headers.get('retry-after'))).toBe(60 * 60);
 
-    // Locked: even the right code, a new login and a reset are refused for the hour.
+    // Locked: even the right code and a new login are refused for the hour.
     gw2.clock.advance(10 * MINUTE);
     const right = await post('/api/auth/login/verify', { challengeId, code });
     expect(right.status).toBe(429);
@@ -137,7 +131,6 @@ describe('wrong codes per account (DESIGN §9: 20 an hour, then an hour locked)'
     expect(login.status).toBe(429);
     expect(await errorCode(login)).toBe('codes_locked');
     expect((await post('/api/auth/login', { email, password: 'not the password' })).status).toBe(401);
-    expect(await wrongCode('/api/auth/password/reset', resetBody(email, '123456'))).toBe('codes_locked');
 
     const notice = await gw2.takeMail(email, 'wrong codes');
     expect(notice.text).toMatch(/until 2030-01-01 \d\d:\d\d UTC/);
@@ -148,6 +141,37 @@ describe('wrong codes per account (DESIGN §9: 20 an hour, then an hour locked)'
     const again = await startLogin(gw2, email);
     await expectStatus(await post('/api/auth/login/verify', { challengeId: again, code: await gw2.takeCode(email, 'sign-in') }), 200);
     expect(await lockMails(email)).toHaveLength(1);
+  });
+
+  it('counts mailed codes (reset, verification) across challenges; their lock never keeps the owner from signing in', async () => {
+    const email = uniqueEmail('targeted');
+    await signUp(gw2, email);
+    const wrongAnswers: string[] = [];
+    // A stranger needs no password for these: 10 wrong reset codes over two challenges…
+    for (let round = 0; round < 2; round += 1) {
+      gw2.clock.advance(MINUTE + 1000);
+      await expectStatus(await post('/api/auth/password/forgot', { email }), 202);
+      const wrong = otherCode(await gw2.takeCode(email, 'reset code'));
+      for (let i = 0; i < 5; i += 1) wrongAnswers.push(await wrongCode('/api/auth/password/reset', resetBody(email, wrong)));
+    }
+    // …and 9 wrong verification codes (a repeated sign-up of the verified address).
+    for (let round = 0; round < 2; round += 1) {
+      gw2.clock.advance(MINUTE + 1000);
+      await expectStatus(await post('/api/auth/register', { email, password: TEST_PASSWORD, name: 'Again' }), 202);
+      for (let i = 0; i < (round === 0 ? 5 : 4); i += 1) wrongAnswers.push(await wrongCode('/api/auth/verify-email', { email, code: '123456' }));
+    }
+    expect(wrongAnswers).toHaveLength(19);
+    expect(wrongAnswers).not.toContain('codes_locked');
+    gw2.clock.advance(MINUTE + 1000);
+    await expectStatus(await post('/api/auth/password/forgot', { email }), 202);
+    const wrong = otherCode(await gw2.takeCode(email, 'reset code'));
+    expect(await wrongCode('/api/auth/password/reset', resetBody(email, wrong))).toBe('codes_locked');
+    expect(await wrongCode('/api/auth/password/reset', resetBody(email, '123456'))).toBe('codes_locked');
+    await gw2.takeMail(email, 'wrong codes');
+
+    // The owner, who has the password, still signs in.
+    const challengeId = await startLogin(gw2, email);
+    await expectStatus(await post('/api/auth/login/verify', { challengeId, code: await gw2.takeCode(email, 'sign-in') }), 200);
   });
 
   it('forgets wrong codes older than an hour', async () => {

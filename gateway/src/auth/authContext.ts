@@ -54,6 +54,7 @@ export function pruneExpired(ctx: AuthContext): void {
     sessionsSeenBefore: now - ctx.policy.sessionIdleMs,
     sessionsCreatedBefore: now - ctx.policy.sessionAbsoluteMs,
     mailLogBefore: now - HOUR_MS,
+    unverifiedCreatedBefore: now - ctx.policy.unverifiedAccountTtlMs,
     wrongCodesBefore: now - ctx.policy.wrongCodeWindowMs,
     locksEndedBefore: now,
   });

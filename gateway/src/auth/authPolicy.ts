@@ -34,6 +34,8 @@ export interface AuthPolicy {
   /** Per-IP cap on all auth POSTs (express-rate-limit), against scripted abuse of mail. */
   authRequestsPerIp: number;
   authRequestWindowMs: number;
+  /** A sign-up whose address was never verified is forgotten after this long. */
+  unverifiedAccountTtlMs: number;
 }
 
 export const DEFAULT_AUTH_POLICY: Readonly<AuthPolicy> = Object.freeze({
@@ -53,6 +55,7 @@ export const DEFAULT_AUTH_POLICY: Readonly<AuthPolicy> = Object.freeze({
   loginFailureWindowMs: 15 * MINUTE,
   authRequestsPerIp: 100,
   authRequestWindowMs: 15 * MINUTE,
+  unverifiedAccountTtlMs: 48 * HOUR,
 });
 
 export const HOUR_MS = HOUR;

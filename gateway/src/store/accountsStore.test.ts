@@ -57,7 +57,7 @@ describe('AccountsStore', () => {
     store.addWrongCodes({ address: '4a'.repeat(32), failures: [], lockedUntil: 4000 }, 10);
     store.prune({
       challengesExpiredBefore: 3000, sessionsSeenBefore: 6000, sessionsCreatedBefore: 500, mailLogBefore: 200,
-      wrongCodesBefore: 200, locksEndedBefore: 5000,
+      wrongCodesBefore: 200, locksEndedBefore: 5000, unverifiedCreatedBefore: 0,
     });
     expect(store.wrongCodesFor('1a'.repeat(32))?.failures).toEqual([300]);
     expect(store.wrongCodesFor('2a'.repeat(32))).toBeUndefined();
@@ -67,6 +67,25 @@ describe('AccountsStore', () => {
     expect(store.challengeById('c1')).toBeDefined();
     expect(store.challengeById('c2')).toBeUndefined();
     expect(store.mailLogFor('0a'.repeat(32), 0)).toEqual([]);
+  });
+
+  it('forgets sign-ups never verified once they are old enough, with their challenges and sessions', async () => {
+    const store = await AccountsStore.open(dir);
+    store.addUser({ ...user, id: 'old', email: 'old@example.org', emailVerified: false, createdAt: 1000 });
+    store.addUser({ ...user, id: 'fresh', email: 'fresh@example.org', emailVerified: false, createdAt: 5000 });
+    store.addUser({ ...user, id: 'verified', email: 'verified@example.org', emailVerified: true, createdAt: 1000 });
+    store.addChallenge({ ...challenge, id: 'c-old', userId: 'old' });
+    store.addChallenge({ ...challenge, id: 'c-fresh', userId: 'fresh' });
+    store.prune({
+      challengesExpiredBefore: 0, sessionsSeenBefore: 0, sessionsCreatedBefore: 0, mailLogBefore: 0,
+      wrongCodesBefore: 0, locksEndedBefore: 0, unverifiedCreatedBefore: 2000,
+    });
+    expect(store.userById('old')).toBeUndefined();
+    expect(store.userByEmail('old@example.org')).toBeUndefined();
+    expect(store.challengeById('c-old')).toBeUndefined();
+    expect(store.userById('fresh')).toBeDefined();
+    expect(store.challengeById('c-fresh')).toBeDefined();
+    expect(store.userById('verified')).toBeDefined();
   });
 
   it('keeps at most the given number of wrong-code records, dropping the oldest', async () => {

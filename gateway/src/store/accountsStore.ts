@@ -27,6 +27,8 @@ export interface PruneCutoffs {
   wrongCodesBefore: number;
   /** …and locks that ended before this one. */
   locksEndedBefore: number;
+  /** Drop sign-ups never verified that were made before this time. */
+  unverifiedCreatedBefore: number;
 }
 
 /**
@@ -123,6 +125,14 @@ export class AccountsStore {
   /** Forgets what can no longer be used, so the file does not grow without bound. */
   prune(cutoffs: PruneCutoffs): void {
     const data = this.data;
+    // Abandoned sign-ups: nobody ever proved the address, so nothing else refers to them, and
+    // the address is free to be signed up again.
+    const abandoned = new Set(data.users.filter((u) => !u.emailVerified && u.createdAt < cutoffs.unverifiedCreatedBefore).map((u) => u.id));
+    if (abandoned.size > 0) {
+      data.users = data.users.filter((u) => !abandoned.has(u.id));
+      data.challenges = data.challenges.filter((c) => !abandoned.has(c.userId));
+      data.sessions = data.sessions.filter((session) => !abandoned.has(session.userId));
+    }
     data.challenges = data.challenges.filter((c) => c.expiresAt >= cutoffs.challengesExpiredBefore);
     data.sessions = data.sessions.filter(
       (s) => s.lastSeenAt >= cutoffs.sessionsSeenBefore && s.createdAt >= cutoffs.sessionsCreatedBefore,

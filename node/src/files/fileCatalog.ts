@@ -162,10 +162,11 @@ export class FileCatalog {
   }
 
   /** Writes a file's entry, and this node's replica record with it when it holds one. */
-  async putEntry(entry: FileEntry, ownReplica?: ReplicaRecord): Promise<void> {
+  /** Writes a file's entry (and this node's replica record) in one transaction; the entry's fact is first. */
+  async putEntry(entry: FileEntry, ownReplica?: ReplicaRecord): Promise<Fact[]> {
     const facts: Array<{ key: string; value: IndexValue }> = [{ key: fileKey(entry.ownerId, entry.fileId), value: entry }];
     if (ownReplica) facts.push({ key: replicaKey(this.self, entry.ownerId, entry.fileId), value: ownReplica });
-    await this.writer.writeMany(facts);
+    return this.writer.writeMany(facts);
   }
 
   /** Deletes a file's entry, and an inline file's bytes with it, in one transaction. */

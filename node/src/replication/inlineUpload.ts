@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { FileView } from '../api/files';
-import { CopiesTimeoutError } from '../index/antiEntropy';
 import { holdersOf, type ReplicationContext } from './replicationContext';
+import { awaitEntryCopies } from './entryCopies';
 import { newFileEntry, type UploadRequest } from './uploadRequest';
 import { UploadError } from './uploadError';
 
@@ -90,14 +90,7 @@ export async function storeInline(ctx: ReplicationContext, request: UploadReques
     // Committed or not, the store's usage counter is what counts from here on.
     ctx.ledger.release(uploadId);
   }
-  let holders;
-  try {
-    holders = await ctx.catalog.awaitPeerCopies(facts.at(-1)!, ctx.settings.writeQuorum - 1, ctx.settings.copyTimeoutMs);
-  } catch (error) {
-    if (!(error instanceof CopiesTimeoutError)) throw error;
-    await ctx.catalog.deleteEntry(userId, fileId);
-    throw new UploadError('replication_failed', `Only ${error.holders.length + 1} of the ${ctx.settings.writeQuorum} required copies confirmed in time.`);
-  }
+  const holders = await awaitEntryCopies(ctx, facts.at(-1)!, userId, fileId);
   ctx.logger.info({ fileId, userId, size: entry.size, acknowledgedBy: [ctx.self, ...holders] }, 'inline upload acknowledged');
   const view = ctx.catalog.view(entry, holdersOf(ctx, entry));
   for (const node of [ctx.self, ...holders]) view.replicas[node] = 'stored';

@@ -15,6 +15,7 @@ import { readPrefix, storeInline, withPrefix } from './inlineUpload';
 import { IndexUnavailableError } from '../index/indexCommitter';
 import { replicaRecordOf } from '../files/fileCatalog';
 import { newFileEntry, type UploadRequest } from './uploadRequest';
+import { awaitEntryCopies } from './entryCopies';
 
 type ReplicaWrite = WriteResult & { node: NodeId };
 
@@ -92,10 +93,14 @@ async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequ
     const entry = newFileEntry(request, meter.bytes, sha256);
     // The entry and this node's replica record in one transaction: one fsync, not two.
     const storedHere = durable.some((write) => write.node === ctx.self);
-    await ctx.catalog.putEntry(entry, storedHere ? replicaRecordOf('stored', { sha256, size: entry.size }) : undefined);
+    const facts = await ctx.catalog.putEntry(entry, storedHere ? replicaRecordOf('stored', { sha256, size: entry.size }) : undefined);
     // The store counts the entry's bytes from here on.
     ctx.ledger.release(uploadId);
-    ctx.logger.info({ fileId, userId, size: entry.size, targets, acknowledgedBy: durable.length }, 'upload acknowledged');
+    // W=2 for the entry too: bytes that only this node knows to be a file are lost with its
+    // disk, and the peers would sweep their copies as orphans. A peer's durable ack of the
+    // entry (or anything after it in the batch) is what lets the upload be acknowledged.
+    const entryHolders = await awaitEntryCopies(ctx, facts.at(-1)!, userId, fileId);
+    ctx.logger.info({ fileId, userId, size: entry.size, targets, acknowledgedBy: durable.length, entryOn: [ctx.self, ...entryHolders] }, 'upload acknowledged');
     for (const node of targets) {
       if (node !== ctx.self) ctx.activity({ from: ctx.self, to: node, action: 'upload', fileId, bytes: entry.size });
     }

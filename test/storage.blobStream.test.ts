@@ -83,13 +83,14 @@ describe('downloads as raw byte streams (Upgrade: geovault-blob) from real node 
     expect(missing).toMatchObject({ status: 404, code: 'not_found' });
 
     const pathname = `/v1/files/${userId}/${fileId}`;
-    const signed = signRequest(cluster.secret, 'gateway', 'GET', pathname);
-    const past = await refusedUpgrade(cluster.port('us-east'), pathname, { ...signed, upgrade: BLOB_STREAM_PROTOCOL, range: `bytes=${data.length}-` });
+    // A fresh signature per request: a node refuses a nonce it has seen.
+    const signed = () => signRequest(cluster.secret, 'gateway', 'GET', pathname);
+    const past = await refusedUpgrade(cluster.port('us-east'), pathname, { ...signed(), upgrade: BLOB_STREAM_PROTOCOL, range: `bytes=${data.length}-` });
     expect(past.status).toBe(416);
     expect(past.headers['content-range']).toBe(`bytes */${data.length}`);
     expect(past.body).toMatchObject({ error: { code: 'range_not_satisfiable' } });
 
-    const websocket = await refusedUpgrade(cluster.port('us-east'), pathname, { ...signed, upgrade: 'websocket' });
+    const websocket = await refusedUpgrade(cluster.port('us-east'), pathname, { ...signed(), upgrade: 'websocket' });
     expect(websocket.status).toBe(400);
     expect(websocket.body).toMatchObject({ error: { code: 'invalid_request' } });
 

@@ -97,18 +97,15 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
       deps.logger.info({ userId: user.id, fileId, node: target, size: file.size }, 'file uploaded');
       res.status(201).json({ file: toClientFile(file) } satisfies UploadResponse);
     } catch (error) {
-      // The rest of a refused body is not worth reading: answer and close the connection.
-      res.setHeader('Connection', 'close');
       throw fromNodeError(error);
     }
   }
 
   const uploadSlots = new UploadSlots(deps.uploadsPerUser);
-  const takeUploadSlot: RequestHandler = (req, res, next) => {
+  const takeUploadSlot: RequestHandler = async (req, res, next) => {
     const release = uploadSlots.acquire(req.user!.id);
     if (!release) {
-      // Its body is not read: close the connection rather than drain it.
-      res.setHeader('Connection', 'close');
+      await drainOrClose(req, res);
       next(new AppError('too_many_uploads', `You have ${uploadSlots.perUser} uploads in progress; wait for one to finish.`, { 'Retry-After': '1' }));
       return;
     }
@@ -117,6 +114,15 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
   };
 
   router.post('/api/files/upload', deps.requireUser, takeUploadSlot, async (req, res) => {
+    try {
+      await receiveUpload(req, res);
+    } catch (error) {
+      await drainOrClose(req, res);
+      throw error;
+    }
+  });
+
+  async function receiveUpload(req: Request, res: Response): Promise<void> {
     const user = req.user!;
     const declared = Number(req.headers['content-length'] ?? NaN);
     const type = req.headers['content-type'] ?? 'application/octet-stream';
@@ -175,7 +181,7 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
       name = rawName;
     }
     await forward(req, res, req, name, type.split(';')[0]!.trim(), Number.isFinite(declared) ? declared : undefined);
-  });
+  }
 
   router.get('/api/files/list', deps.requireUser, async (req, res) => {
     const user = req.user!;
@@ -236,6 +242,37 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
   });
 
   return router;
+}
+
+/** Left unread after a refusal, a body this small is drained, a larger one cut. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Before refusing an upload whose body is still arriving. Most clients (browsers, fetch) that
+ * are still sending when the socket closes report a network error, not our answer: a small
+ * body is read to its end first, so the refusal arrives intact on a connection that stays
+ * usable. A large or unannounced body is not worth reading: the answer goes at once and the
+ * connection closes.
+ */
+async function drainOrClose(req: Request, res: Response): Promise<void> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (req.complete || req.destroyed) return;
+  if (!(declared <= DRAIN_LIMIT_BYTES)) {
+    res.setHeader('Connection', 'close');
+    return;
+  }
+  req.unpipe();
+  const drained = new Promise<void>((resolve) => {
+    req.once('end', resolve);
+    req.once('close', resolve);
+  });
+  req.resume();
+  let timer: NodeJS.Timeout | undefined;
+  const tooSlow = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)));
+  await Promise.race([drained, tooSlow]);
+  clearTimeout(timer);
+  if (!req.complete) res.setHeader('Connection', 'close');
 }
 
 function parseFileId(value: unknown): string {

@@ -13,6 +13,7 @@ const storageEnvSchema = z.object({
   GEOVAULT_SCRUB_INTERVAL_MS: positiveInt('a positive number of milliseconds').optional(),
   GEOVAULT_SCRUB_BYTES_PER_SEC: positiveInt('a positive number of bytes per second').optional(),
   GEOVAULT_COPY_TIMEOUT_MS: positiveInt('a positive number of milliseconds').optional(),
+  GEOVAULT_COPY_STALL_MS: positiveInt('a positive number of milliseconds').optional(),
   GEOVAULT_INLINE_MAX_BYTES: z.coerce.number().int().min(0).max(256 * 1024, 'at most 262144 (256 KiB)').optional(),
 });
 
@@ -31,5 +32,6 @@ export function readStorageSettings(env: NodeJS.ProcessEnv): StorageSettings {
     scrubBytesPerSecond: parsed.GEOVAULT_SCRUB_BYTES_PER_SEC ?? defaults.scrubBytesPerSecond,
     inlineMaxBytes: parsed.GEOVAULT_INLINE_MAX_BYTES ?? defaults.inlineMaxBytes,
     copyTimeoutMs: parsed.GEOVAULT_COPY_TIMEOUT_MS ?? defaults.copyTimeoutMs,
+    copyStallMs: parsed.GEOVAULT_COPY_STALL_MS ?? defaults.copyStallMs,
   };
 }

@@ -28,6 +28,18 @@ export interface PeerAddress {
  * Node-to-node HTTP for replica bytes: signed with the cluster secret, and every byte passes
  * through the simulated link (delay, window, partitions) in both directions.
  */
+/**
+ * Time limits of peer calls: a peer that stopped answering (frozen, not gone) must fail a call,
+ * not hold it for ever. Idle limits count silence on the socket, so a long transfer that keeps
+ * moving is never cut; a control call has a deadline for its whole answer.
+ */
+const CONTROL_DEADLINE_MS = 10_000;
+/** verify re-hashes the whole replica on the peer before it answers. */
+const VERIFY_DEADLINE_MS = 120_000;
+/** Covers the wait for a replica's final fsync once its last byte is sent. */
+const REPLICA_PUT_IDLE_MS = 120_000;
+const REPLICA_GET_IDLE_MS = 30_000;
+
 export class PeerClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 
@@ -47,6 +59,7 @@ export class PeerClient {
     const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream' };
     if (opts.sha256) headers[EXPECTED_SHA256_HEADER] = opts.sha256;
     const req = this.request(peer, 'PUT', path, headers, opts.signal, { streamed: true });
+    idleLimit(req, REPLICA_PUT_IDLE_MS);
     const response = this.response(req, peer);
     // If the request fails, `response` rejects too; the pipeline error is the less useful one.
     const sent = pipeline(body, new LinkStream(this.opts.links, peer), req).catch((error: unknown) => {
@@ -68,6 +81,7 @@ export class PeerClient {
     const headers: http.OutgoingHttpHeaders = range ? { range: `bytes=${range.start}-${range.end}` } : {};
     await this.oneWayDelay(peer);
     const req = this.request(peer, 'GET', `/v1/replicas/${userId}/${fileId}`, headers, signal);
+    idleLimit(req, REPLICA_GET_IDLE_MS);
     req.end();
     const res = await this.response(req, peer);
     if (res.statusCode !== 200 && res.statusCode !== 206) {
@@ -84,18 +98,23 @@ export class PeerClient {
 
   /** Asks `peer` to verify (and repair) its replica now. */
   async verifyReplica(peer: NodeId, userId: string, fileId: string): Promise<RepairResult> {
-    return (await this.call(peer, 'POST', `/v1/replicas/${userId}/${fileId}/verify`)) as RepairResult;
+    return (await this.call(peer, 'POST', `/v1/replicas/${userId}/${fileId}/verify`, VERIFY_DEADLINE_MS)) as RepairResult;
   }
 
   close(): void {
     this.agent.destroy();
   }
 
-  private async call(peer: NodeId, method: string, path: string): Promise<unknown> {
+  private async call(peer: NodeId, method: string, path: string, deadlineMs = CONTROL_DEADLINE_MS): Promise<unknown> {
     await this.oneWayDelay(peer);
-    const req = this.request(peer, method, path, {});
+    const req = this.request(peer, method, path, {}, AbortSignal.timeout(deadlineMs));
     req.end();
-    return this.json(peer, await this.response(req, peer));
+    try {
+      return await this.json(peer, await this.response(req, peer));
+    } catch (error) {
+      if (req.destroyed && (error as Error).name === 'AbortError') throw new PeerRequestError(peer, 0, `no answer within ${deadlineMs / 1000} s`);
+      throw error;
+    }
   }
 
   private request(
@@ -153,3 +172,7 @@ export class PeerClient {
   }
 }
 
+/** Cuts a request whose socket stays silent this long (see the limits at the top). */
+function idleLimit(req: http.ClientRequest, ms: number): void {
+  req.setTimeout(ms, () => req.destroy(new Error(`no byte moved for ${ms / 1000} s`)));
+}

@@ -29,6 +29,8 @@ export interface StorageSettings {
   inlineMaxBytes: number;
   /** How long an inline upload waits for peers to confirm their copies before it fails. */
   copyTimeoutMs: number;
+  /** An upload's copy whose node takes no bytes for this long is dropped while W others go on. */
+  copyStallMs: number;
 }
 
 export function defaultStorageSettings(): StorageSettings {
@@ -43,6 +45,7 @@ export function defaultStorageSettings(): StorageSettings {
     scrubBytesPerSecond: 32 * 1024 * 1024,
     inlineMaxBytes: 16 * 1024,
     copyTimeoutMs: 10_000,
+    copyStallMs: 3_000,
   };
 }
 

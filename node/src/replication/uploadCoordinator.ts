@@ -6,7 +6,9 @@ import type { NodeId } from '../gossip/frames';
 import { assertUuid } from '../storage/layout';
 import type { QuotaLedger } from '../storage/quotaLedger';
 import type { WriteResult } from '../storage/blobStore';
+import { CopyWatchdog, type WatchedCopy } from './copyWatchdog';
 import { FanOut } from './fanOut';
+import { systemClock } from '../time/clock';
 import { placeReplicas } from './placement';
 import { quorum, QuorumError } from './quorum';
 import { expectedHolders, type ReplicationContext } from './replicationContext';
@@ -67,20 +69,43 @@ async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequ
   // would only double the CPU per byte. A pure coordinator has to hash for itself.
   const meter = new UploadMeter(ctx.ledger, uploadId, request.contentLength === undefined, !targets.includes(ctx.self));
   const attempts = new Map<NodeId, Promise<ReplicaWrite>>();
+  const copies: WatchedCopy[] = [];
   for (const node of targets) {
     const source = fan.branch(node);
-    const write =
-      node === ctx.self
-        ? ctx.blobs.write(userId, fileId, source, { signal: abort.signal })
-        : ctx.peers.putReplica(node, userId, fileId, source, { signal: abort.signal });
+    const copy: WatchedCopy = { node, branch: source, state: 'running' };
+    let write: Promise<WriteResult>;
+    if (node === ctx.self) {
+      write = ctx.blobs.write(userId, fileId, source, { signal: abort.signal });
+    } else {
+      const dropped = new AbortController();
+      copy.drop = (reason) => {
+        const error = new UploadError('replication_failed', `Copy to ${node} dropped: ${reason}.`);
+        dropped.abort(error);
+        source.destroy(error);
+      };
+      write = ctx.peers.putReplica(node, userId, fileId, source, { signal: AbortSignal.any([abort.signal, dropped.signal]) });
+    }
     const attempt = write.then((result) => ({ node, ...result }));
+    attempt.then(
+      () => (copy.state = 'stored'),
+      () => (copy.state = 'failed'),
+    );
     // A failed branch must stop feeding from the fan-out at once, or the others would stall.
     attempt.catch((error: unknown) => {
       source.destroy();
       ctx.logger.warn({ node, fileId, err: error }, 'replica write failed during upload');
     });
     attempts.set(node, attempt);
+    copies.push(copy);
   }
+  const watchdog = new CopyWatchdog(copies, {
+    keep: ctx.settings.writeQuorum,
+    stallMs: ctx.settings.copyStallMs,
+    isAlive: (node) => node === ctx.self || ctx.mesh.liveNodes().includes(node),
+    clock: systemClock,
+    onDrop: (node, reason) => ctx.logger.warn({ node, fileId, reason }, 'dropped a copy that could not keep up; repair will finish it'),
+  });
+  watchdog.start();
 
   try {
     await pipeline(request.body, meter, fan, { signal: abort.signal });
@@ -109,6 +134,7 @@ async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequ
     for (const write of durable) view.replicas[write.node] = 'stored';
     return view;
   } catch (error) {
+    watchdog.stop();
     abort.abort(error);
     ctx.ledger.release(uploadId);
     await discardReplicas(ctx, userId, fileId, attempts);

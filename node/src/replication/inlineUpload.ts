@@ -77,19 +77,20 @@ export async function storeInline(ctx: ReplicationContext, request: UploadReques
   if (live.length < ctx.settings.writeQuorum) {
     throw new UploadError('replication_failed', `Only ${live.length} storage node(s) are reachable; ${ctx.settings.writeQuorum} are needed.`);
   }
-  const uploadId = crypto.randomUUID();
-  const reserved = ctx.ledger.reserve(userId, uploadId, data.length);
-  if (!reserved.ok) throw new UploadError('quota_exceeded', reserved.error.message);
+  const hold = await ctx.quota.client.reserve(userId, crypto.randomUUID(), data.length);
+  if ('refused' in hold) throw new UploadError('quota_exceeded', hold.refused);
   const entry = newFileEntry(request, data.length, crypto.createHash('sha256').update(data).digest('hex'), { inline: true });
   let facts;
   try {
     // A client that went away has seen no answer: store nothing for it.
     if (request.signal.aborted) throw new UploadError('aborted', 'The client went away.');
     facts = await ctx.catalog.putInline(entry, data);
-  } finally {
-    // Committed or not, the store's usage counter is what counts from here on.
-    ctx.ledger.release(uploadId);
+  } catch (error) {
+    hold.release();
+    throw error;
   }
+  // Committed: the owner holds the bytes until the entry counts in its own index.
+  hold.release({ userId, fileId });
   const holders = await awaitEntryCopies(ctx, facts.at(-1)!, userId, fileId);
   ctx.logger.info({ fileId, userId, size: entry.size, acknowledgedBy: [ctx.self, ...holders] }, 'inline upload acknowledged');
   const view = ctx.catalog.view(entry, holdersOf(ctx, entry));

@@ -7,6 +7,7 @@ import { signRequest } from '../../../common/signing/requestSigning';
 import type { LinkSimulator } from '../transport/linkSimulator';
 import { LinkCutError, LinkStream } from '../transport/linkStream';
 import { EXPECTED_SHA256_HEADER, type RepairResult } from '../api/files';
+import type { QuotaRequest } from '../api/quota';
 import type { ByteRange, WriteResult } from '../storage/blobStore';
 
 export class PeerRequestError extends Error {
@@ -101,6 +102,16 @@ export class PeerClient {
     return (await this.call(peer, 'POST', `/v1/replicas/${userId}/${fileId}/verify`, VERIFY_DEADLINE_MS)) as RepairResult;
   }
 
+  /** Asks `peer`, the user's quota owner, to reserve, grow or release; 413 when it refuses. */
+  async quota(peer: NodeId, userId: string, request: QuotaRequest): Promise<void> {
+    await this.oneWayDelay(peer);
+    const body = JSON.stringify(request);
+    const path = `/v1/quota/${userId}`;
+    const req = this.request(peer, 'POST', path, { 'content-type': 'application/json' }, AbortSignal.timeout(CONTROL_DEADLINE_MS), { body });
+    req.end(body);
+    await this.json(peer, await this.response(req, peer));
+  }
+
   close(): void {
     this.agent.destroy();
   }
@@ -123,7 +134,7 @@ export class PeerClient {
     path: string,
     headers: http.OutgoingHttpHeaders,
     signal?: AbortSignal,
-    payload: { streamed?: boolean } = {},
+    payload: { streamed?: boolean; body?: string } = {},
   ): http.ClientRequest {
     const address = this.opts.peers.get(peer);
     if (!address) throw new PeerRequestError(peer, 0, 'not a configured peer');

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { NodeId } from '../gossip/frames';
 import type { FileCatalog } from '../files/fileCatalog';
 import type { BlobStore } from '../storage/blobStore';
+import type { QuotaAuthority } from './quotaAuthority';
+import type { QuotaClient } from './quotaClient';
 import type { QuotaLedger } from '../storage/quotaLedger';
 import type { PeerClient } from './peerClient';
 import type { FileEntry } from '../api/files';
@@ -72,7 +74,10 @@ export interface ReplicationContext {
   catalog: FileCatalog;
   blobs: BlobStore;
   peers: PeerClient;
+  /** Limits, and this node's own view of usage (the status page). */
   ledger: QuotaLedger;
+  /** The user's quota owner decides reservations (quotaAuthority.ts); `client` asks it. */
+  quota: { authority: QuotaAuthority; client: QuotaClient };
   mesh: MeshView;
   settings: StorageSettings;
   logger: Logger;

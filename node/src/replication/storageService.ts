@@ -14,6 +14,9 @@ import type { LinkSimulator } from '../transport/linkSimulator';
 import { fileRoutes } from '../http/fileRoutes';
 import { replicaRoutes } from '../http/replicaRoutes';
 import { PeerClient, type PeerAddress } from './peerClient';
+import { QuotaAuthority } from './quotaAuthority';
+import { QuotaClient } from './quotaClient';
+import { quotaRoutes } from '../http/quotaRoutes';
 import { Repairer } from './repairer';
 import { Scrubber } from './scrubber';
 import type { MeshView, ReplicationActivity, ReplicationContext, StorageSettings } from './replicationContext';
@@ -47,13 +50,20 @@ export class StorageService {
   constructor(deps: StorageServiceDeps) {
     this.counters = deps.counters;
     const catalog = new FileCatalog(deps.self, deps.index, deps.writer, deps.queries, deps.logger.child({ component: 'catalog' }));
+    const peers = new PeerClient({ self: deps.self, secret: deps.secret, peers: deps.peers, links: deps.links, logger: deps.logger });
+    const ledger = new QuotaLedger({ limitBytes: deps.settings.quotaBytes, usedBytes: (userId) => catalog.usage(userId).bytes });
+    const authority = new QuotaAuthority(ledger, (userId, fileId) => catalog.isKnown(userId, fileId));
     this.ctx = {
       self: deps.self,
       allNodes: [deps.self, ...deps.peers.keys()].sort(),
       catalog,
       blobs: new BlobStore(deps.nodeDir, { logger: deps.logger.child({ component: 'blobs' }) }),
-      peers: new PeerClient({ self: deps.self, secret: deps.secret, peers: deps.peers, links: deps.links, logger: deps.logger }),
-      ledger: new QuotaLedger({ limitBytes: deps.settings.quotaBytes, usedBytes: (userId) => catalog.usage(userId).bytes }),
+      peers,
+      ledger,
+      quota: {
+        authority,
+        client: new QuotaClient({ self: deps.self, authority, peers, liveNodes: () => deps.mesh.liveNodes(), logger: deps.logger.child({ component: 'quota' }) }),
+      },
       mesh: deps.mesh,
       settings: deps.settings,
       logger: deps.logger.child({ component: 'replication' }),
@@ -62,7 +72,7 @@ export class StorageService {
     };
     this.repairer = new Repairer(this.ctx);
     this.scrubber = new Scrubber(this.ctx, this.repairer);
-    this.routers = [fileRoutes(this.ctx, this.repairer), replicaRoutes(this.ctx, this.repairer)];
+    this.routers = [fileRoutes(this.ctx, this.repairer), replicaRoutes(this.ctx, this.repairer), quotaRoutes(this.ctx)];
   }
 
   /** Removes temp files of interrupted writes; must run before the node accepts uploads. */

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FileView } from '../api/files';
 import type { NodeId } from '../gossip/frames';
 import { assertUuid } from '../storage/layout';
-import type { QuotaLedger } from '../storage/quotaLedger';
+import type { QuotaHold } from './quotaClient';
 import type { WriteResult } from '../storage/blobStore';
 import { CopyWatchdog, type WatchedCopy } from './copyWatchdog';
 import { FanOut } from './fanOut';
@@ -58,8 +58,8 @@ async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequ
   }
 
   const uploadId = crypto.randomUUID();
-  const reserved = ctx.ledger.reserve(userId, uploadId, request.contentLength ?? 0);
-  if (!reserved.ok) throw new UploadError('quota_exceeded', reserved.error.message);
+  const hold = await ctx.quota.client.reserve(userId, uploadId, request.contentLength ?? 0);
+  if ('refused' in hold) throw new UploadError('quota_exceeded', hold.refused);
 
   const abort = new AbortController();
   const onClientAbort = () => abort.abort(new UploadError('aborted', 'The client went away.'));
@@ -67,7 +67,7 @@ async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequ
   const fan = new FanOut(targets);
   // When this node stores a replica, its own write hashes the bytes; hashing them here too
   // would only double the CPU per byte. A pure coordinator has to hash for itself.
-  const meter = new UploadMeter(ctx.ledger, uploadId, request.contentLength === undefined, !targets.includes(ctx.self));
+  const meter = new UploadMeter(hold, request.contentLength === undefined, !targets.includes(ctx.self));
   const attempts = new Map<NodeId, Promise<ReplicaWrite>>();
   const copies: WatchedCopy[] = [];
   for (const node of targets) {
@@ -119,8 +119,8 @@ async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequ
     // The entry and this node's replica record in one transaction: one fsync, not two.
     const storedHere = durable.some((write) => write.node === ctx.self);
     const facts = await ctx.catalog.putEntry(entry, storedHere ? replicaRecordOf('stored', { sha256, size: entry.size }) : undefined);
-    // The store counts the entry's bytes from here on.
-    ctx.ledger.release(uploadId);
+    // The owner holds the bytes until the entry counts in its own index.
+    hold.release({ userId, fileId });
     // W=2 for the entry too: bytes that only this node knows to be a file are lost with its
     // disk, and the peers would sweep their copies as orphans. A peer's durable ack of the
     // entry (or anything after it in the batch) is what lets the upload be acknowledged.
@@ -136,7 +136,7 @@ async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequ
   } catch (error) {
     watchdog.stop();
     abort.abort(error);
-    ctx.ledger.release(uploadId);
+    hold.release();
     await discardReplicas(ctx, userId, fileId, attempts);
     throw toUploadError(error, meter);
   } finally {
@@ -181,8 +181,7 @@ class UploadMeter extends Transform {
   quotaError: string | undefined;
 
   constructor(
-    private readonly ledger: QuotaLedger,
-    private readonly uploadId: string,
+    private readonly hold: QuotaHold,
     private readonly growReservation: boolean,
     hashBytes: boolean,
   ) {
@@ -191,17 +190,25 @@ class UploadMeter extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (this.growReservation) {
-      const grown = this.ledger.grow(this.uploadId, chunk.length);
-      if (!grown.ok) {
-        this.quotaError = grown.error.message;
-        callback(new UploadError('quota_exceeded', grown.error.message));
-        return;
-      }
+    const pass = () => {
+      this.bytes += chunk.length;
+      this.hash?.update(chunk);
+      callback(null, chunk);
+    };
+    if (!this.growReservation) {
+      pass();
+      return;
     }
-    this.bytes += chunk.length;
-    this.hash?.update(chunk);
-    callback(null, chunk);
+    this.hold.cover(this.bytes + chunk.length).then(
+      (answer) => {
+        if (answer.ok) pass();
+        else {
+          this.quotaError = answer.message;
+          callback(new UploadError('quota_exceeded', answer.message));
+        }
+      },
+      (error: unknown) => callback(error as Error),
+    );
   }
 
   digest(): string | undefined {

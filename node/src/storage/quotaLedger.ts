@@ -75,6 +75,10 @@ export class QuotaLedger {
     return { ok: true };
   }
 
+  holds(uploadId: string): boolean {
+    return this.reservations.has(uploadId);
+  }
+
   /** Drops a reservation: its upload failed, or its entry (and so its usage) is committed. Unknown ids are ignored. */
   release(uploadId: string): void {
     const reservation = this.reservations.get(uploadId);

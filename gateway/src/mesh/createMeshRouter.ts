@@ -1,12 +1,11 @@
 import express, { type RequestHandler } from 'express';
-import rateLimit, { type AugmentedRequest } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { DEFAULT_FAULT_SECONDS, faultsRequestSchema, MAX_FAULT_SECONDS } from '../../../node/src/api/faults';
 import type { MeshAccess } from '../api/mesh';
 import { LogSampler } from '../../../common/logging/logSampler';
 import { AppError } from '../errors';
 import { parseInput } from '../http/parseInput';
-import { rateLimitedError } from '../http/rateLimitedError';
+import { perUserRateLimit } from '../http/perUserRateLimit';
 import type { MeshMonitor } from './meshMonitor';
 import { NodeCallError, type NodeClient } from './nodeClient';
 
@@ -43,14 +42,7 @@ export function createMeshRouter(deps: MeshRouterDeps): express.Router {
 
   // Admins only (one user must not take every region offline for every tenant), and at a
   // pace no script can turn into a flood of link changes.
-  const faultLimit = rateLimit({
-    windowMs: 60_000,
-    limit: deps.faultsPerMinute ?? 20,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => req.user!.id,
-    handler: (req, _res, next) => next(rateLimitedError(((req as AugmentedRequest).rateLimit.resetTime?.getTime() ?? Date.now() + 60_000) - Date.now())),
-  });
+  const faultLimit = perUserRateLimit({ limit: deps.faultsPerMinute ?? 20, windowMs: 60_000 }, deps.logger);
   const requireAdmin: RequestHandler = (req, _res, next) => {
     if (deps.isAdmin(req.user!.email)) next();
     else next(new AppError('forbidden', 'Fault injection is for administrators (GEOVAULT_ADMIN_EMAILS).'));

@@ -1,3 +1,5 @@
+import type { WriteLimit } from '../http/perUserRateLimit';
+
 /** The marketplace rules, in one place so that routes, slots and tests agree on them. */
 export interface SkillsharePolicy {
   /** A slot must start at least this far ahead, so that the teacher can prepare. */
@@ -24,12 +26,6 @@ export interface SkillsharePolicy {
   readonly bookingWriteLimit: WriteLimit;
   /** Per user: creating or changing the teacher profile and adding courses share one budget. */
   readonly teacherWriteLimit: WriteLimit;
-}
-
-/** At most `limit` requests per user in each window of `windowMs`. */
-export interface WriteLimit {
-  readonly limit: number;
-  readonly windowMs: number;
 }
 
 export const DEFAULT_POLICY: SkillsharePolicy = Object.freeze({

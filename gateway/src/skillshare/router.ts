@@ -9,7 +9,7 @@ import { bookingRoutes } from './routes/bookingRoutes';
 import { catalogueRoutes } from './routes/catalogueRoutes';
 import { teacherRoutes } from './routes/teacherRoutes';
 import type { SkillshareStore } from './store';
-import { perUserWriteLimit } from './writeLimits';
+import { perUserRateLimit } from '../http/perUserRateLimit';
 
 export interface SkillshareDeps {
   store: SkillshareStore;
@@ -27,8 +27,8 @@ export function createSkillshareRouter(deps: SkillshareDeps): Router {
   const policy = deps.policy ?? DEFAULT_POLICY;
   const logger = deps.logger.child({ component: 'skillshare' });
   const service = createBookingService({ store: deps.store, mailer: deps.mailer, now: deps.now, logger, policy });
-  const teacherWrites = perUserWriteLimit(policy.teacherWriteLimit, logger);
-  const bookingWrites = perUserWriteLimit(policy.bookingWriteLimit, logger);
+  const teacherWrites = perUserRateLimit(policy.teacherWriteLimit, logger);
+  const bookingWrites = perUserRateLimit(policy.bookingWriteLimit, logger);
   const router = Router();
   // `/teachers/me` first, so that "me" is never taken for a teacher id.
   router.use(teacherRoutes({ store: deps.store, requireUser: deps.requireUser, writeLimit: teacherWrites, now: deps.now, logger, policy }));

@@ -1,24 +1,32 @@
 /**
- * Per-user rate limits on SkillShare writes (DESIGN §9): each write rewrites the store and may
- * send mail, so one account must not be able to do it hundreds of times a second. Keyed by the
- * signed-in user rather than the address, so users behind one NAT do not share a budget;
- * unauthenticated requests never get this far (the limiter sits after requireUser).
+ * Per-user rate limits on writes (DESIGN §9: SkillShare bookings and profiles, fault
+ * injection): each may rewrite a store, send mail or change the mesh, so one account must not
+ * do it hundreds of times a second. Keyed by the signed-in user rather than the address, so
+ * users behind one NAT do not share a budget; it sits after requireUser.
  */
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { AugmentedRequest } from 'express-rate-limit';
 import type { Logger } from 'pino';
-import { rateLimitedError } from '../http/rateLimitedError';
-import { currentUser } from './http';
-import type { WriteLimit } from './policy';
+import { AppError } from '../errors';
+import { rateLimitedError } from './rateLimitedError';
 
-export function perUserWriteLimit({ limit, windowMs }: WriteLimit, logger: Logger): RequestHandler {
+/** At most `limit` requests per user in each window of `windowMs`. */
+export interface WriteLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export function perUserRateLimit({ limit, windowMs }: WriteLimit, logger: Logger): RequestHandler {
   return rateLimit({
     windowMs,
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => currentUser(req).id,
+    keyGenerator: (req) => {
+      if (!req.user) throw new AppError('unauthenticated');
+      return req.user.id;
+    },
     // The answer goes through the error handler like every other, in the project's JSON shape.
     handler: (req, _res, next) => {
       const resetAt = (req as AugmentedRequest).rateLimit.resetTime?.getTime() ?? Date.now() + windowMs;

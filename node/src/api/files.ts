@@ -112,3 +112,15 @@ export interface FileListPage {
   cursor?: string;
   usage: UsageView;
 }
+
+/**
+ * GET /v1/uploads/:userId/:fileId (peers only): what this node knows of an upload, asked by a
+ * node that holds a copy with no entry before it removes it as an orphan.
+ */
+export const uploadKnowledgeSchema = z.object({
+  /** This node is coordinating the upload right now. */
+  inProgress: z.boolean(),
+  /** The file's entry (or its tombstone) is in this node's index. */
+  entry: z.enum(['none', 'present', 'deleted']),
+});
+export type UploadKnowledge = z.infer<typeof uploadKnowledgeSchema>;

@@ -6,7 +6,7 @@ import type { NodeId } from '../gossip/frames';
 import { signRequest } from '../../../common/signing/requestSigning';
 import type { LinkSimulator } from '../transport/linkSimulator';
 import { LinkCutError, LinkStream } from '../transport/linkStream';
-import { EXPECTED_SHA256_HEADER, type RepairResult } from '../api/files';
+import { EXPECTED_SHA256_HEADER, uploadKnowledgeSchema, type RepairResult, type UploadKnowledge } from '../api/files';
 import type { QuotaRequest } from '../api/quota';
 import type { ByteRange, WriteResult } from '../storage/blobStore';
 
@@ -100,6 +100,11 @@ export class PeerClient {
   /** Asks `peer` to verify (and repair) its replica now. */
   async verifyReplica(peer: NodeId, userId: string, fileId: string): Promise<RepairResult> {
     return (await this.call(peer, 'POST', `/v1/replicas/${userId}/${fileId}/verify`, VERIFY_DEADLINE_MS)) as RepairResult;
+  }
+
+  /** What `peer` knows of an upload (orphanCheck.ts). */
+  async uploadKnowledge(peer: NodeId, userId: string, fileId: string): Promise<UploadKnowledge> {
+    return uploadKnowledgeSchema.parse(await this.call(peer, 'GET', `/v1/uploads/${userId}/${fileId}`));
   }
 
   /** Asks `peer`, the user's quota owner, to reserve, grow or release; 413 when it refuses. */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { NodeId } from '../gossip/frames';
 import type { FileCatalog } from '../files/fileCatalog';
 import type { BlobStore } from '../storage/blobStore';
+import type { UploadsInProgress } from './orphanCheck';
 import type { QuotaAuthority } from './quotaAuthority';
 import type { QuotaClient } from './quotaClient';
 import type { QuotaLedger } from '../storage/quotaLedger';
@@ -78,6 +79,8 @@ export interface ReplicationContext {
   ledger: QuotaLedger;
   /** The user's quota owner decides reservations (quotaAuthority.ts); `client` asks it. */
   quota: { authority: QuotaAuthority; client: QuotaClient };
+  /** Blob uploads this node is coordinating now (orphanCheck.ts). */
+  uploads: UploadsInProgress;
   mesh: MeshView;
   settings: StorageSettings;
   logger: Logger;

@@ -17,6 +17,8 @@ import { PeerClient, type PeerAddress } from './peerClient';
 import { QuotaAuthority } from './quotaAuthority';
 import { QuotaClient } from './quotaClient';
 import { quotaRoutes } from '../http/quotaRoutes';
+import { uploadRoutes } from '../http/uploadRoutes';
+import { UploadsInProgress } from './orphanCheck';
 import { Repairer } from './repairer';
 import { Scrubber } from './scrubber';
 import type { MeshView, ReplicationActivity, ReplicationContext, StorageSettings } from './replicationContext';
@@ -64,6 +66,7 @@ export class StorageService {
         authority,
         client: new QuotaClient({ self: deps.self, authority, peers, liveNodes: () => deps.mesh.liveNodes(), logger: deps.logger.child({ component: 'quota' }) }),
       },
+      uploads: new UploadsInProgress(),
       mesh: deps.mesh,
       settings: deps.settings,
       logger: deps.logger.child({ component: 'replication' }),
@@ -72,7 +75,7 @@ export class StorageService {
     };
     this.repairer = new Repairer(this.ctx);
     this.scrubber = new Scrubber(this.ctx, this.repairer);
-    this.routers = [fileRoutes(this.ctx, this.repairer), replicaRoutes(this.ctx, this.repairer), quotaRoutes(this.ctx)];
+    this.routers = [fileRoutes(this.ctx, this.repairer), replicaRoutes(this.ctx, this.repairer), quotaRoutes(this.ctx), uploadRoutes(this.ctx)];
   }
 
   /** Removes temp files of interrupted writes; must run before the node accepts uploads. */

@@ -58,6 +58,16 @@ async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequ
   }
 
   const uploadId = crypto.randomUUID();
+  const ended = ctx.uploads.begin(userId, fileId);
+  try {
+    return await streamToReplicas(ctx, request, targets, uploadId);
+  } finally {
+    ended();
+  }
+}
+
+async function streamToReplicas(ctx: ReplicationContext, request: UploadRequest, targets: NodeId[], uploadId: string): Promise<FileView> {
+  const { userId, fileId } = request;
   const hold = await ctx.quota.client.reserve(userId, uploadId, request.contentLength ?? 0);
   if ('refused' in hold) throw new UploadError('quota_exceeded', hold.refused);
 
@@ -144,24 +154,35 @@ async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequ
   }
 }
 
-/** Undo what a failed upload stored anywhere, so that it leaves no blob and no record. */
+/**
+ * Undo what a failed upload stored anywhere, so that it leaves no blob and no record. A peer
+ * that cannot be told now learns it from the abort record: a tombstone on the file's key, which
+ * its orphan check takes as the upload's failure.
+ */
 async function discardReplicas(ctx: ReplicationContext, userId: string, fileId: string, attempts: Map<NodeId, Promise<ReplicaWrite>>): Promise<void> {
-  await Promise.all(
+  const untold = await Promise.all(
     [...attempts].map(async ([node, attempt]) => {
       const stored = await attempt.then(
         () => true,
         () => false,
       );
-      if (!stored) return;
+      if (!stored) return false;
       if (node === ctx.self) {
         await ctx.blobs.remove(userId, fileId);
         await ctx.catalog.clearOwnReplica(userId, fileId);
-      } else {
-        // Best effort: a peer that cannot be told now sweeps the orphan after the grace period.
-        await ctx.peers.deleteReplica(node, userId, fileId).catch(() => undefined);
+        return false;
       }
+      return ctx.peers.deleteReplica(node, userId, fileId).then(
+        () => false,
+        () => true,
+      );
     }),
   );
+  if (untold.some(Boolean) && !ctx.catalog.isKnown(userId, fileId)) {
+    await ctx.catalog.deleteEntry(userId, fileId).catch((error: unknown) => {
+      ctx.logger.warn({ userId, fileId, err: error }, 'could not write the abort record of a failed upload; peers will ask');
+    });
+  }
 }
 
 function toUploadError(error: unknown, meter: UploadMeter): unknown {

@@ -1,0 +1,25 @@
+import express from 'express';
+import { z } from 'zod';
+import { isUuid } from '../storage/layout';
+import { uploadKnowledge } from '../replication/orphanCheck';
+import type { ReplicationContext } from '../replication/replicationContext';
+import { AppError } from './errors';
+import { parseInput } from './validate';
+
+const idsSchema = z.object({
+  userId: z.string().refine(isUuid, 'a lower-case UUID'),
+  fileId: z.string().refine(isUuid, 'a lower-case UUID'),
+});
+
+/** GET /v1/uploads/:userId/:fileId (peers only): what this node knows of an upload (orphanCheck.ts). */
+export function uploadRoutes(ctx: ReplicationContext): express.Router {
+  const router = express.Router();
+  router.get('/v1/uploads/:userId/:fileId', (req, res) => {
+    if (!req.caller || req.caller === ctx.self || !ctx.allNodes.includes(req.caller)) {
+      throw new AppError('forbidden', 'Upload queries are for peer nodes only.');
+    }
+    const { userId, fileId } = parseInput(idsSchema, req.params, 'path');
+    res.json(uploadKnowledge(ctx, userId, fileId));
+  });
+  return router;
+}

@@ -3,6 +3,7 @@ import { fileKey } from '../files/fileKeys';
 import type { NodeId } from '../gossip/frames';
 import { expectedHolders, storedSourcesByDistance, type ReplicationContext } from './replicationContext';
 import { throttle } from '../storage/throttle';
+import { mayRemoveOrphan } from './orphanCheck';
 
 const FIRST_SWEEP_DELAY_MS = 5_000;
 
@@ -131,6 +132,7 @@ export class Repairer {
       if (ctx.catalog.entry(userId, fileId)) continue;
       const deleted = ctx.catalog.isDeleted(userId, fileId);
       if (!deleted && now - Date.parse(record.at) < ctx.settings.orphanGraceMs) continue;
+      if (!deleted && !(await mayRemoveOrphan(ctx, userId, fileId))) continue;
       await this.discard(userId, fileId, deleted ? 'deleted' : 'orphan');
     }
     for await (const blob of ctx.blobs.list()) {
@@ -140,6 +142,7 @@ export class Repairer {
       const hasRecord = ctx.catalog.replicaRecord(ctx.self, blob.userId, blob.fileId) !== undefined;
       // A blob with a fresh record is an upload in flight; its record's age decides above.
       if (!deleted && (hasRecord || now - blob.mtimeMs < ctx.settings.orphanGraceMs)) continue;
+      if (!deleted && !(await mayRemoveOrphan(ctx, blob.userId, blob.fileId))) continue;
       await this.discard(blob.userId, blob.fileId, deleted ? 'deleted' : 'orphan');
     }
   }

@@ -4,6 +4,7 @@ import type { NodeId } from '../gossip/frames';
 import type { PeerClient } from './peerClient';
 import { PeerRequestError } from './peerClient';
 import { quotaOwners, type QuotaAuthority } from './quotaAuthority';
+import { UploadError } from './uploadError';
 
 /** A chunked body's reservation grows by this much at a time: one call to the owner per step, not per chunk. */
 export const GROW_STEP_BYTES = 8 * 1024 * 1024;
@@ -49,7 +50,7 @@ export class QuotaClient {
           this.deps.logger.warn({ userId, owner: candidate, err: error }, 'quota owner unreachable; asking the next one');
         }
       }
-      throw new Error('no quota owner could be reached');
+      throw new UploadError('replication_failed', 'No node could be reached to decide the quota; try again.');
     };
     const first = await ask('reserve', bytes);
     if (!first.ok) return { refused: first.message };

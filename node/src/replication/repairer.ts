@@ -1,43 +1,72 @@
+import { setMaxListeners } from 'node:events';
 import type { FileEntry, RepairResult, ReplicaState } from '../api/files';
 import { fileKey } from '../files/fileKeys';
 import type { NodeId } from '../gossip/frames';
 import { expectedHolders, storedSourcesByDistance, type ReplicationContext } from './replicationContext';
 import { throttle } from '../storage/throttle';
 import { mayRemoveOrphan } from './orphanCheck';
+import { RepairQueue } from './repairQueue';
+import { TokenBucket } from './tokenBucket';
 
 const FIRST_SWEEP_DELAY_MS = 5_000;
+/** Files a quick pass looks at before it hands the ones it must pull to the queue. */
+const QUICK_BATCH = 256;
+/**
+ * Repairs waiting at most (a hundred bytes or so each): a node missing more than this gets
+ * the rest from later sweeps, which wait for room instead of dropping what they find.
+ */
+const MAX_WAITING = 100_000;
+/** The byte budget lets a tenth of a second's worth through at once, and one link chunk at least. */
+const MIN_BURST_BYTES = 256 * 1024;
 
 /**
- * Keeps this node's disk equal to what the index says it should hold (DESIGN §5): pulls
+ * Keeps this node's disk equal to what the index says it should hold (DESIGN §6): pulls
  * missing or corrupt replicas from the nearest peer that has them (verifying size and hash),
  * removes blobs of deleted files, and sweeps orphans of uploads that never completed. A quick
  * pass looks at every file whose facts change; a full sweep on a timer compares everything,
- * so a node back from an outage heals unasked.
+ * so a node back from an outage heals unasked. Looking is cheap and paced; the pulls it finds
+ * wait in a queue that runs `repairConcurrency` of them at once, the files with the fewest
+ * stored copies first, all of them within one byte budget (`repairBytesPerSecond`).
  */
 export class Repairer {
   private timer: NodeJS.Timeout | null = null;
   private quickTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Quick passes run one after another, beside the sweep: they only look and queue. */
+  private quick: Promise<void> = Promise.resolve();
   private stopped = false;
+  private abort = this.newAbort();
   /** Files whose facts changed since the last quick pass: only these need a look right away. */
   private readonly dirty = new Map<string, { userId: string; fileId: string }>();
   private readonly inFlight = new Map<string, Promise<ReplicaState | 'missing'>>();
+  private readonly queue: RepairQueue<{ userId: string; fileId: string }>;
+  /** Bytes of every pull at once: a node catching up must not take the whole link or disk. */
+  private readonly budget: TokenBucket;
   /** Figures for the status page. */
   readonly stats = { sweeps: 0, pulled: 0, removed: 0, orphansRemoved: 0, failedPulls: 0 };
 
-  constructor(private readonly ctx: ReplicationContext) {}
+  constructor(private readonly ctx: ReplicationContext) {
+    const { repairConcurrency, repairBytesPerSecond } = ctx.settings;
+    this.budget = new TokenBucket(repairBytesPerSecond, { burst: Math.max(MIN_BURST_BYTES, repairBytesPerSecond / 10) });
+    this.queue = new RepairQueue({ concurrency: repairConcurrency, maxWaiting: MAX_WAITING, run: (file) => this.repairQueued(file) });
+  }
 
   start(): void {
     this.stopped = false;
+    if (this.abort.signal.aborted) this.abort = this.newAbort();
     // Not at once: a node that has just started has peers to greet and a loop to keep free.
     this.schedule(Math.min(this.ctx.settings.repairIntervalMs, FIRST_SWEEP_DELAY_MS));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     if (this.timer) clearTimeout(this.timer);
     if (this.quickTimer) clearTimeout(this.quickTimer);
+    this.queue.clear();
+    await this.quick;
     await this.running;
+    await this.queue.whenIdle();
     await Promise.allSettled(this.inFlight.values());
   }
 
@@ -51,7 +80,9 @@ export class Repairer {
     if (this.quickTimer) return;
     this.quickTimer = setTimeout(() => {
       this.quickTimer = null;
-      void this.exclusive(() => this.quickPass());
+      this.quick = this.quick
+        .then(() => this.quickPass())
+        .catch((error: unknown) => this.ctx.logger.error({ err: error }, 'quick repair pass failed'));
     }, 50);
     this.quickTimer.unref();
   }
@@ -61,7 +92,10 @@ export class Repairer {
     return this.exclusive(() => this.sweepOnce()).finally(() => this.schedule(this.ctx.settings.repairIntervalMs));
   }
 
-  /** Passes never overlap: a quick pass and a sweep must not both pull or remove one file. */
+  /**
+   * Sweeps and removals never overlap: a sweep and a quick pass must not both remove one file.
+   * Pulls need no such turn: the queue runs one job per file, and a pull shares `inFlight`.
+   */
   private exclusive(pass: () => Promise<void>): Promise<void> {
     const previous = this.running ?? Promise.resolve();
     const next = previous
@@ -74,26 +108,76 @@ export class Repairer {
     return next;
   }
 
+  /**
+   * Looks at the files nudged since the last pass: the ones this node lacks go to the queue
+   * (in batches, so that the fewest copies are pulled first among them), deleted ones are
+   * discarded in an exclusive pass. Never waits for a sweep, which may take hours.
+   */
   private async quickPass(): Promise<void> {
     const files = [...this.dirty.values()];
     this.dirty.clear();
+    const lacking: FileEntry[] = [];
+    const deleted: Array<{ userId: string; fileId: string }> = [];
     for (const { userId, fileId } of files) {
       if (this.stopped) return;
       const entry = this.ctx.catalog.entry(userId, fileId);
-      if (entry) await this.checkEntry(entry);
-      else if (this.ctx.catalog.isDeleted(userId, fileId)) await this.discard(userId, fileId, 'deleted');
+      if (entry) {
+        if (await this.lacks(entry)) lacking.push(entry);
+        if (lacking.length >= QUICK_BATCH) this.enqueue(lacking.splice(0));
+      } else if (this.ctx.catalog.isDeleted(userId, fileId)) deleted.push({ userId, fileId });
+    }
+    this.enqueue(lacking);
+    if (deleted.length === 0) return;
+    void this.exclusive(async () => {
+      for (const { userId, fileId } of deleted) {
+        if (this.stopped) return;
+        await this.discard(userId, fileId, 'deleted');
+      }
+    });
+  }
+
+  /** True when this node should hold a blob of the file and has no stored, whole replica of it. */
+  private async lacks(entry: FileEntry): Promise<boolean> {
+    const { ctx } = this;
+    // An inline file's bytes are in the index: anti-entropy is its repair.
+    if (entry.inline || !expectedHolders(ctx, entry.fileId).includes(ctx.self)) return false;
+    const record = ctx.catalog.replicaRecord(ctx.self, entry.ownerId, entry.fileId);
+    if (record?.state !== 'stored') return true;
+    const stat = await ctx.blobs.stat(entry.ownerId, entry.fileId);
+    return stat?.size !== entry.size;
+  }
+
+  /**
+   * Queues a repair of each file, ranked by the stored copies the cluster has of it (the
+   * replica records the index holds). When the queue is full, a quick pass lets the file go
+   * (the next sweep finds it).
+   */
+  private enqueue(entries: readonly FileEntry[]): void {
+    for (const entry of entries) {
+      const key = fileKey(entry.ownerId, entry.fileId);
+      this.queue.push(key, this.storedCopies(entry), { userId: entry.ownerId, fileId: entry.fileId });
     }
   }
 
-  /** Pulls the file unless this node already holds a stored, whole replica of it. */
-  private async checkEntry(entry: FileEntry): Promise<void> {
+  /** Queues a repair of a replica found bad (the scrubber's hand-off). */
+  requestRepair(entry: FileEntry): void {
+    this.enqueue([entry]);
+  }
+
+  private storedCopies(entry: FileEntry): number {
     const { ctx } = this;
-    // An inline file's bytes are in the index: anti-entropy is its repair.
-    if (entry.inline || !expectedHolders(ctx, entry.fileId).includes(ctx.self)) return;
-    const record = ctx.catalog.replicaRecord(ctx.self, entry.ownerId, entry.fileId);
-    const stat = await ctx.blobs.stat(entry.ownerId, entry.fileId);
-    if (record?.state === 'stored' && stat?.size === entry.size) return;
-    await this.ensureLocal(entry);
+    return ctx.allNodes.filter((node) => ctx.catalog.replicaRecord(node, entry.ownerId, entry.fileId)?.state === 'stored').length;
+  }
+
+  /** One queued repair: the file is looked at again, as it may have changed while it waited. */
+  private async repairQueued({ userId, fileId }: { userId: string; fileId: string }): Promise<void> {
+    if (this.stopped) return;
+    const entry = this.ctx.catalog.entry(userId, fileId);
+    try {
+      if (entry && (await this.lacks(entry))) await this.ensureLocal(entry);
+    } catch (error) {
+      if (!this.abort.signal.aborted) this.ctx.logger.warn({ fileId, err: error }, 'repair of a replica failed');
+    }
   }
 
   /**
@@ -120,9 +204,13 @@ export class Repairer {
   private async sweepOnce(): Promise<void> {
     const { ctx } = this;
     this.stats.sweeps++;
+    // Looking is paced; pulling is not: what the sweep finds waits in the queue (and the
+    // sweep waits for room in it, rather than let a file go).
     for await (const entry of throttle(ctx.catalog.walkEntries(), ctx.settings.repairSweepFilesPerSecond)) {
       if (this.stopped) return;
-      await this.checkEntry(entry);
+      if (!(await this.lacks(entry))) continue;
+      await this.queue.whenRoom();
+      this.enqueue([entry]);
     }
 
     // Records and blobs of files that are gone (deleted) or never became files (orphans).
@@ -172,28 +260,45 @@ export class Repairer {
   /** Copies the file from the nearest peer with a stored replica; the write checks size and hash. */
   private async pull(entry: FileEntry): Promise<ReplicaState | 'missing'> {
     const { ctx } = this;
+    const { signal } = this.abort;
     const sources: NodeId[] = storedSourcesByDistance(ctx, entry.ownerId, entry.fileId);
     for (const source of sources) {
+      if (signal.aborted) break;
       try {
-        const { stream } = await ctx.peers.getReplica(source, entry.ownerId, entry.fileId);
-        await ctx.blobs.write(entry.ownerId, entry.fileId, stream, { expectedSize: entry.size, expectedSha256: entry.sha256 });
+        const { stream } = await ctx.peers.getReplica(source, entry.ownerId, entry.fileId, undefined, signal);
+        const metered = this.budget.meter(stream, signal);
+        await ctx.blobs.write(entry.ownerId, entry.fileId, metered, { expectedSize: entry.size, expectedSha256: entry.sha256, signal });
         // The file may have been deleted while it was being copied.
         if (!ctx.catalog.entry(entry.ownerId, entry.fileId)) {
           await ctx.blobs.remove(entry.ownerId, entry.fileId);
           return 'missing';
         }
         await ctx.catalog.setOwnReplica(entry.ownerId, entry.fileId, 'stored', { sha256: entry.sha256, size: entry.size });
+        // ... or while its record was being written (a discard may have cleared it just before).
+        if (!ctx.catalog.entry(entry.ownerId, entry.fileId)) {
+          await ctx.blobs.remove(entry.ownerId, entry.fileId);
+          await ctx.catalog.clearOwnReplica(entry.ownerId, entry.fileId);
+          return 'missing';
+        }
         this.stats.pulled++;
         ctx.activity({ from: source, to: ctx.self, action: 'repair', fileId: entry.fileId, bytes: entry.size });
         ctx.logger.info({ fileId: entry.fileId, source, size: entry.size }, 'replica repaired from peer');
         return 'stored';
       } catch (error) {
+        if (signal.aborted) break;
         this.stats.failedPulls++;
         ctx.logger.warn({ fileId: entry.fileId, source, err: error }, 'could not pull replica from peer');
       }
     }
     const record = ctx.catalog.replicaRecord(ctx.self, entry.ownerId, entry.fileId);
     return record?.state === 'corrupt' ? 'corrupt' : 'missing';
+  }
+
+  /** Every pull in flight listens to it (request, write, budget): as many listeners as pulls, none left behind. */
+  private newAbort(): AbortController {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
   }
 
   private schedule(ms: number): void {

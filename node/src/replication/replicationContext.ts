@@ -34,6 +34,10 @@ export interface StorageSettings {
   copyTimeoutMs: number;
   /** An upload's copy whose node takes no bytes for this long is dropped while W others go on. */
   copyStallMs: number;
+  /** Repair pulls running at once (a wiped node pulls many files; one at a time took hours). */
+  repairConcurrency: number;
+  /** Bytes per second all repair pulls together may take from the network and the disk. */
+  repairBytesPerSecond: number;
 }
 
 export function defaultStorageSettings(): StorageSettings {
@@ -49,6 +53,8 @@ export function defaultStorageSettings(): StorageSettings {
     inlineMaxBytes: 16 * 1024,
     copyTimeoutMs: 10_000,
     copyStallMs: 3_000,
+    repairConcurrency: 12,
+    repairBytesPerSecond: 200 * 1024 * 1024,
   };
 }
 

@@ -38,6 +38,8 @@ export interface StorageSettings {
   repairConcurrency: number;
   /** Bytes per second all repair pulls together may take from the network and the disk. */
   repairBytesPerSecond: number;
+  /** Files the scrubber re-hashes per second at most (its bytes are bounded by scrubBytesPerSecond). */
+  scrubFilesPerSecond: number;
 }
 
 export function defaultStorageSettings(): StorageSettings {
@@ -55,6 +57,7 @@ export function defaultStorageSettings(): StorageSettings {
     copyStallMs: 3_000,
     repairConcurrency: 12,
     repairBytesPerSecond: 200 * 1024 * 1024,
+    scrubFilesPerSecond: 50,
   };
 }
 

@@ -164,9 +164,14 @@ export class Repairer {
     this.enqueue([entry]);
   }
 
+  /**
+   * Stored copies on the other nodes, as their records say. This node's own record is left out:
+   * the file is queued because this node lacks it, whatever its record (a wiped node gets its
+   * old `stored` records back from its peers) says.
+   */
   private storedCopies(entry: FileEntry): number {
     const { ctx } = this;
-    return ctx.allNodes.filter((node) => ctx.catalog.replicaRecord(node, entry.ownerId, entry.fileId)?.state === 'stored').length;
+    return ctx.allNodes.filter((node) => node !== ctx.self && ctx.catalog.replicaRecord(node, entry.ownerId, entry.fileId)?.state === 'stored').length;
   }
 
   /** One queued repair: the file is looked at again, as it may have changed while it waited. */

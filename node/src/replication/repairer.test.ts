@@ -1,0 +1,110 @@
+import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { FileEntry, ReplicaRecord } from '../api/files';
+import { defaultStorageSettings, type ReplicationContext } from './replicationContext';
+import { Repairer } from './repairer';
+
+const USER = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
+const SELF = 'self';
+
+/**
+ * A node ('self') with peers 'a' and 'b', holding none of `files` on its disk; each file says
+ * which nodes have a stored record of it. Pulls are recorded in the order they start.
+ */
+function lackingNode(files: Record<string, readonly string[]>, concurrency: number) {
+  const data = new Map<string, Buffer>();
+  const entries = new Map<string, FileEntry>();
+  const records = new Map<string, ReplicaRecord>();
+  const names = new Map<string, string>();
+  for (const [name, holders] of Object.entries(files)) {
+    const fileId: string = crypto.randomUUID();
+    const bytes = crypto.randomBytes(100);
+    names.set(fileId, name);
+    data.set(fileId, bytes);
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    entries.set(fileId, { fileId, ownerId: USER, name, size: bytes.length, sha256, mime: 'application/octet-stream', createdAt: new Date(0).toISOString(), deleted: false });
+    for (const node of holders) records.set(`${node}/${fileId}`, { state: 'stored', sha256, size: bytes.length, at: new Date(0).toISOString() });
+  }
+  const onDisk = new Map<string, number>();
+  const pulls: string[] = [];
+  const ctx = {
+    self: SELF,
+    allNodes: ['a', 'b', SELF],
+    catalog: {
+      entry: (_userId: string, fileId: string) => entries.get(fileId),
+      isDeleted: () => false,
+      replicaRecord: (node: string, _userId: string, fileId: string) => records.get(`${node}/${fileId}`),
+      setOwnReplica: async (_userId: string, fileId: string, state: ReplicaRecord['state']) => {
+        records.set(`${SELF}/${fileId}`, { state, at: new Date().toISOString(), size: data.get(fileId)!.length });
+      },
+      clearOwnReplica: async () => undefined,
+    },
+    blobs: {
+      stat: async (_userId: string, fileId: string) => (onDisk.has(fileId) ? { size: onDisk.get(fileId)! } : undefined),
+      write: async (_userId: string, fileId: string, source: AsyncIterable<Buffer>) => {
+        let size = 0;
+        for await (const chunk of source) size += chunk.length;
+        onDisk.set(fileId, size);
+        return { size, sha256: entries.get(fileId)!.sha256 };
+      },
+      remove: async () => true,
+    },
+    peers: {
+      getReplica: async (_source: string, _userId: string, fileId: string) => {
+        pulls.push(names.get(fileId)!);
+        // One pull at a time takes a while, so that the others wait in the queue.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return { stream: Readable.from([data.get(fileId)!]), status: 200, headers: {} };
+      },
+    },
+    mesh: { liveNodes: () => ['a', 'b', SELF], rttMs: () => 1 },
+    settings: { ...defaultStorageSettings(), repairConcurrency: concurrency },
+    logger: pino({ level: 'silent' }),
+    activity: () => undefined,
+  } as unknown as ReplicationContext;
+  return { ctx, entries: [...entries.values()], pulls, onDisk };
+}
+
+async function until(done: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('Repairer', () => {
+  it('pulls the files with the fewest stored copies on other nodes first, whatever its own stale record says', async () => {
+    // 'c' and 'd' carry a stale `stored` record of this node (a wiped node gets those back from its peers).
+    const { ctx, entries, pulls, onDisk } = lackingNode({ a: ['a', 'b'], b: ['a'], c: ['a', 'b', SELF], d: ['b', SELF] }, 1);
+    const repairer = new Repairer(ctx);
+    for (const entry of entries) repairer.nudge(entry.ownerId, entry.fileId);
+    await until(() => onDisk.size === 4);
+    expect(pulls).toEqual(['b', 'd', 'a', 'c']);
+    await repairer.stop();
+  });
+
+  it('runs its concurrency of pulls at once', async () => {
+    const files = Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`f${i}`, ['a']]));
+    const { ctx, entries, onDisk } = lackingNode(files, 12);
+    let active = 0;
+    let maxActive = 0;
+    const getReplica = ctx.peers.getReplica.bind(ctx.peers);
+    ctx.peers.getReplica = (async (...args: Parameters<typeof getReplica>) => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      try {
+        return await getReplica(...args);
+      } finally {
+        active--;
+      }
+    }) as typeof getReplica;
+    const repairer = new Repairer(ctx);
+    for (const entry of entries) repairer.nudge(entry.ownerId, entry.fileId);
+    await until(() => onDisk.size === 24);
+    expect(maxActive).toBe(12);
+    await repairer.stop();
+  });
+});

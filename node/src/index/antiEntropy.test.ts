@@ -130,6 +130,28 @@ describe('AntiEntropy over the in-memory WAN', () => {
     }
   });
 
+  it('a node far behind asks again as soon as a capped answer is stored, not once an interval', async () => {
+    const { clock, nodes, converged } = cluster(['us-east', 'eu-west'], { maxFactsPerFrame: 50 });
+    const [usEast, euWest] = nodes as [SimNode, SimNode];
+    for (const node of nodes) node.ae.start();
+    euWest.links.setFaults({ partitionedFrom: ['us-east'] });
+    for (let k = 0; k < 2_000; k++) await usEast.ae.write(`file/u/${k}`, { size: k });
+    clock.advance(2_000);
+    expect(euWest.index.size).toBe(0);
+    euWest.links.clearFaults();
+    // 40 capped answers: at one or two an interval that is 20 s or more; asked back to back,
+    // each costs a round trip (80 ms on this link). Commits settle between steps of the clock.
+    let took = 0;
+    while (!converged() && took < 30_000) {
+      clock.advance(20);
+      took += 20;
+      await settle();
+    }
+    expect(converged()).toBe(true);
+    expect(took).toBeLessThan(6_000);
+    expect(euWest.index.size).toBe(2_000);
+  });
+
   it('converges with 20% loss on every link', async () => {
     const { clock, nodes, converged } = cluster();
     for (const node of nodes) {
@@ -215,6 +237,29 @@ describe('AntiEntropy protocol steps', () => {
     };
     return { clock, sent, make };
   }
+
+  it('asks a peer that has more again at once, and stops when an answer brings nothing new (no loop)', async () => {
+    const { sent, make } = pair();
+    const a = make('a');
+    const b = make('b');
+    await a.ae.write('k1', 1);
+    await a.ae.write('k2', 2);
+    const [first, second] = a.index.deltaFor({}, { maxFacts: 10, maxBytes: 1 << 20 }).facts as [Fact, Fact];
+    sent.length = 0;
+    // An answer to b's digest with one fact, from a peer that says it has more.
+    b.ae.handleFrame('a', { type: 'delta', facts: [first], upTo: {}, digest: { a: 2 } });
+    await settle();
+    expect(sent.map((s) => s.frame.type)).toEqual(['digest']);
+    // The next answer brings the rest: b is level, and asks no more.
+    b.ae.handleFrame('a', { type: 'delta', facts: [second], upTo: {}, digest: { a: 2 } });
+    await settle();
+    expect(sent).toHaveLength(1);
+    // A peer that claims more than it sends: one more ask after an answer with something new,
+    // none after one that brings nothing.
+    b.ae.handleFrame('a', { type: 'delta', facts: [second], upTo: {}, digest: { a: 1_000 } });
+    await settle();
+    expect(sent).toHaveLength(1);
+  });
 
   it('closes a two-sided difference in three frames, never a loop', async () => {
     const { sent, make } = pair();

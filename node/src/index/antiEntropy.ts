@@ -80,6 +80,13 @@ export class AntiEntropy {
   private readonly config: AntiEntropyConfig;
   private readonly limits: DeltaLimits;
   private readonly peerDigests = new Map<NodeId, Digest>();
+  /**
+   * Peers asked to go on with a catch-up, with how much we held when we asked. An answer is
+   * capped in bytes, so a node far behind (wiped, or back from a long partition) would take
+   * one capped answer per interval; it asks again as soon as an answer is stored, for as long
+   * as the peer has more and each answer brings something.
+   */
+  private readonly catchingUp = new Map<NodeId, number>();
   private readonly activityListeners = new Set<(activity: GossipActivity) => void>();
   private readonly changeListeners = new Set<ChangeListener>();
   private readonly copyWaiters = new Set<CopyWaiter>();
@@ -138,7 +145,10 @@ export class AntiEntropy {
     }
     const isPush = frame.upTo === undefined && frame.digest === undefined;
     this.emit(isPush ? 'push' : 'delta', from, frame.facts.length, 'in');
-    this.applyDelta(from, frame, isPush);
+    // An answer to a digest of ours carries the peer's digest.
+    const heldWhenAsked = frame.digest ? (this.catchingUp.get(from) ?? digestTotal(this.deps.index.digest())) : undefined;
+    if (frame.digest) this.catchingUp.delete(from);
+    this.applyDelta(from, frame, isPush, heldWhenAsked);
     if (frame.digest) {
       this.notePeerDigest(from, frame.digest);
       const { facts, upTo } = this.deps.index.deltaFor(frame.digest, this.limits);
@@ -204,13 +214,14 @@ export class AntiEntropy {
    * durable. A batch that cannot be stored is simply dropped: our digest does not move, so
    * the facts come again with the next exchange.
    */
-  private applyDelta(from: NodeId, frame: DeltaFrame, isPush: boolean): void {
+  private applyDelta(from: NodeId, frame: DeltaFrame, isPush: boolean, heldWhenAsked?: number): void {
     const index = this.deps.index;
     const drift = index.clockDriftRejections;
     const upTo = frame.upTo && Object.keys(frame.upTo).length > 0 ? frame.upTo : undefined;
     if (frame.facts.length === 0 && !upTo) return;
     this.deps.committer.submit({ kind: 'delta', facts: frame.facts, upTo }).then(
       ({ winners }) => {
+        if (heldWhenAsked !== undefined) this.continueCatchUp(from, heldWhenAsked);
         // The writer may be counting copies before it answers its client (W=2).
         if (isPush && this.config.durableAcks) this.sendFrame(from, { type: 'durable', digest: index.digest() });
         if (index.clockDriftRejections > drift) {
@@ -225,6 +236,17 @@ export class AntiEntropy {
       },
       (error: unknown) => this.deps.logger.debug({ peer: from, err: error }, 'facts from a peer not stored; they will come again'),
     );
+  }
+
+  /** Asks `peer` for more at once if it holds more than we do and the last answer brought something. */
+  private continueCatchUp(peer: NodeId, heldWhenAsked: number): void {
+    const theirs = this.peerDigests.get(peer);
+    const ours = this.deps.index.digest();
+    const held = digestTotal(ours);
+    if (!theirs || held <= heldWhenAsked || this.catchingUp.has(peer)) return;
+    if (!Object.entries(theirs).some(([origin, seq]) => seq > (ours[origin] ?? 0))) return;
+    this.catchingUp.set(peer, held);
+    this.sendFrame(peer, { type: 'digest', digest: ours });
   }
 
   private tick(): void {
@@ -291,4 +313,10 @@ export class AntiEntropy {
   private notifyChange(facts: Fact[], from: NodeId): void {
     for (const listener of this.changeListeners) listener(facts, from);
   }
+}
+
+function digestTotal(digest: Digest): number {
+  let total = 0;
+  for (const seq of Object.values(digest)) total += seq;
+  return total;
 }

@@ -80,7 +80,8 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     clock: systemClock,
     random: systemRandom,
     logger: logger.child({ component: 'anti-entropy' }),
-    config: config.antiEntropy,
+    // A node whose disk was wiped learns how far its own facts go before it writes new ones.
+    config: { learnOwnSeqMs: 10_000, ...config.antiEntropy },
     // Every configured node, dead ones too: a tombstone is collected only once all have it.
     members: () => allNodes,
   });

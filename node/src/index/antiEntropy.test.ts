@@ -221,7 +221,7 @@ describe('AntiEntropy protocol steps', () => {
   function pair() {
     const clock = new FakeClock();
     const sent: Array<{ from: NodeId; to: NodeId; frame: AntiEntropyFrame }> = [];
-    const make = (id: NodeId, durability: Durability = IN_MEMORY) => {
+    const make = (id: NodeId, durability: Durability = IN_MEMORY, config: Partial<AntiEntropyConfig> = {}) => {
       const index = new ReplicatedIndex(id, new HybridClock(id, clock), { durableWrites: true });
       const ae = new AntiEntropy({
         self: id,
@@ -232,6 +232,7 @@ describe('AntiEntropy protocol steps', () => {
         clock,
         random: seededRandom(1),
         logger,
+        config,
       });
       return { index, ae };
     };
@@ -259,6 +260,34 @@ describe('AntiEntropy protocol steps', () => {
     b.ae.handleFrame('a', { type: 'delta', facts: [second], upTo: {}, digest: { a: 1_000 } });
     await settle();
     expect(sent).toHaveLength(1);
+  });
+
+  it('a node that lost its disk numbers its new facts after those its peers hold of it', async () => {
+    const { sent, make } = pair();
+    const before = make('a');
+    for (let k = 1; k <= 5; k++) await before.ae.write(`k${k}`, k);
+    const b = make('b');
+    b.ae.handleFrame('a', { type: 'delta', facts: before.index.deltaFor({}, { maxFacts: 100, maxBytes: 1 << 20 }).facts, upTo: { a: 5 } });
+    await settle();
+    expect(b.index.digest()).toEqual({ a: 5 });
+
+    // The same node, its disk wiped: it must not write until a peer has said how far it went.
+    const wiped = make('a', IN_MEMORY, { learnOwnSeqMs: 10_000 });
+    expect(wiped.index.startedEmpty).toBe(true);
+    let written: Fact | undefined;
+    void wiped.ae.write('after-wipe', 1).then((fact) => (written = fact));
+    await settle();
+    expect(written).toBeUndefined();
+    wiped.ae.handleFrame('b', { type: 'digest', digest: b.index.digest() });
+    await settle();
+    expect(written).toMatchObject({ origin: 'a', seq: 6 });
+    // b takes it (a seq it has not seen), and a gets its old facts back from b.
+    b.ae.handleFrame('a', { type: 'delta', facts: [written!] });
+    await settle();
+    expect(b.index.get('after-wipe')).toBe(1);
+    wiped.ae.handleFrame('b', { type: 'delta', facts: b.index.deltaFor(wiped.index.digest(), { maxFacts: 100, maxBytes: 1 << 20 }).facts, upTo: { a: 6 } });
+    await settle();
+    expect(wiped.index.entries().map(([key]) => key).sort()).toEqual(['after-wipe', 'k1', 'k2', 'k3', 'k4', 'k5']);
   });
 
   it('closes a two-sided difference in three frames, never a loop', async () => {

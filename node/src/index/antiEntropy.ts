@@ -22,6 +22,13 @@ export interface AntiEntropyConfig {
   maxBytesPerFrame: number;
   /** Answer each push, once it is on disk, with a `durable` frame (what awaitPeerCopies waits for). */
   durableAcks: boolean;
+  /**
+   * For an index that started empty: before its first own write, hear every member's digest
+   * (or wait this long), so that its own seqs continue after those the peers hold. A node that
+   * lost its disk would otherwise number its new facts from 1 again: peers ignore them as seen,
+   * and it ignores its old facts with those numbers. 0 = write at once (simulations).
+   */
+  learnOwnSeqMs: number;
 }
 
 export const DEFAULT_ANTI_ENTROPY_CONFIG: Readonly<AntiEntropyConfig> = Object.freeze({
@@ -32,6 +39,7 @@ export const DEFAULT_ANTI_ENTROPY_CONFIG: Readonly<AntiEntropyConfig> = Object.f
   maxFactsPerFrame: MAX_FACTS_PER_FRAME,
   maxBytesPerFrame: MAX_DELTA_BYTES,
   durableAcks: true,
+  learnOwnSeqMs: 0,
 });
 
 /** Fewer peers than asked for confirmed a change on disk in time. */
@@ -91,6 +99,10 @@ export class AntiEntropy {
   private readonly changeListeners = new Set<ChangeListener>();
   private readonly copyWaiters = new Set<CopyWaiter>();
   private timer: TimerHandle | null = null;
+  /** Resolves once this node may number its own facts (see learnOwnSeqMs). */
+  private readonly ownSeqLearnt: Promise<void>;
+  private finishLearning: (() => void) | undefined;
+  private readonly heardFrom = new Set<NodeId>();
 
   constructor(private readonly deps: AntiEntropyDeps) {
     this.config = { ...DEFAULT_ANTI_ENTROPY_CONFIG, ...deps.config };
@@ -98,10 +110,28 @@ export class AntiEntropy {
       maxFacts: Math.max(1, Math.min(this.config.maxFactsPerFrame, MAX_FACTS_PER_FRAME)),
       maxBytes: Math.max(1, Math.min(this.config.maxBytesPerFrame, MAX_DELTA_BYTES)),
     };
+    if (this.config.learnOwnSeqMs > 0 && deps.index.startedEmpty) {
+      this.ownSeqLearnt = new Promise((resolve) => {
+        const timer = deps.clock.setTimeout(() => {
+          deps.logger.warn({ heardFrom: [...this.heardFrom] }, 'not every member answered; numbering own facts from what the others hold');
+          done();
+        }, this.config.learnOwnSeqMs);
+        const done = () => {
+          deps.clock.clearTimeout(timer);
+          this.finishLearning = undefined;
+          resolve();
+        };
+        this.finishLearning = done;
+      });
+    } else {
+      this.ownSeqLearnt = Promise.resolve();
+    }
   }
 
   start(): void {
     if (this.timer) return;
+    // An empty index asks every member at once how far its own facts go.
+    if (this.finishLearning) for (const peer of this.otherMembers()) this.sendFrame(peer, { type: 'digest', digest: this.deps.index.digest() });
     // A random first delay keeps nodes started together from gossiping in lockstep.
     this.schedule(this.deps.random() * this.config.intervalMs);
   }
@@ -122,6 +152,8 @@ export class AntiEntropy {
 
   /** Several changes in one transaction: all of them are durable, or none (null deletes). */
   async writeMany(entries: Array<{ key: string; value: IndexValue | null }>): Promise<Fact[]> {
+    // Only while learning: an extra await would let a write's commit slip a turn everywhere.
+    if (this.finishLearning) await this.ownSeqLearnt;
     for (const { key } of entries) {
       if (key.length === 0 || key.length > MAX_KEY_LENGTH) throw new RangeError(`index keys are 1 to ${MAX_KEY_LENGTH} characters`);
     }
@@ -252,9 +284,10 @@ export class AntiEntropy {
   private tick(): void {
     this.timer = null;
     const digest = this.deps.index.digest();
-    for (const peer of pickRandom(this.deps.livePeers(), this.config.fanout, this.deps.random)) {
-      this.sendFrame(peer, { type: 'digest', digest });
-    }
+    const peers = this.finishLearning
+      ? this.otherMembers().filter((member) => !this.heardFrom.has(member))
+      : pickRandom(this.deps.livePeers(), this.config.fanout, this.deps.random);
+    for (const peer of peers) this.sendFrame(peer, { type: 'digest', digest });
     if (this.deps.members) {
       this.collectTombstones(this.deps.members()).catch((error: unknown) =>
         this.deps.logger.error({ err: error }, 'tombstone collection not logged'),
@@ -299,7 +332,16 @@ export class AntiEntropy {
   }
 
   /** Digests only grow, but frames can overtake each other: keep the per-origin maximum. */
+  private otherMembers(): NodeId[] {
+    return (this.deps.members?.() ?? this.deps.livePeers()).filter((node) => node !== this.deps.self);
+  }
+
   private notePeerDigest(peer: NodeId, digest: Digest): void {
+    if (this.finishLearning) {
+      this.deps.index.learnOwn(digest[this.deps.self] ?? 0);
+      this.heardFrom.add(peer);
+      if (this.otherMembers().every((member) => this.heardFrom.has(member))) this.finishLearning();
+    }
     const merged: Digest = { ...this.peerDigests.get(peer) };
     for (const [origin, seq] of Object.entries(digest)) merged[origin] = Math.max(merged[origin] ?? 0, seq);
     this.peerDigests.set(peer, merged);

@@ -53,6 +53,8 @@ export class ReplicatedIndex {
   private durable: Digest | null;
   private ownSeq = 0;
   private changes = 0;
+  /** The store held nothing when this index opened: a new node, or one that lost its disk. */
+  readonly startedEmpty: boolean;
   /** The local fact being applied right now, told apart from own facts echoed by peers. */
   private creating: Fact | null = null;
   /** Where the next grave sweep resumes (graves are swept a page per round). */
@@ -65,6 +67,7 @@ export class ReplicatedIndex {
   ) {
     this.store = options.store ?? new MemoryFactStore();
     const state = this.store.loadState();
+    this.startedEmpty = state === undefined;
     if (state) {
       for (const [origin, { mark, above }] of Object.entries(state.watermarks)) this.seen.set(origin, new SeqTracker(mark, above));
       this.ownSeq = Math.max(state.ownSeq, this.seen.get(self)?.max ?? 0);
@@ -305,9 +308,9 @@ export class ReplicatedIndex {
 
   /**
    * Our own facts coming back from peers (this node lost its disk, or restored an older
-   * copy): never reuse their seqs.
+   * copy), or a peer's digest saying how far they go: never reuse their seqs.
    */
-  private learnOwn(seq: number): void {
+  learnOwn(seq: number): void {
     if (seq > this.ownSeq) this.ownSeq = seq;
   }
 

@@ -9,6 +9,8 @@ import { RepairQueue } from './repairQueue';
 import { TokenBucket } from './tokenBucket';
 
 const FIRST_SWEEP_DELAY_MS = 5_000;
+/** Files at least this big are pulled in a lane of their own (see largeFiles). */
+const LARGE_FILE_BYTES = 1024 * 1024;
 /** Files a quick pass looks at before it hands the ones it must pull to the queue. */
 const QUICK_BATCH = 256;
 /**
@@ -39,7 +41,13 @@ export class Repairer {
   /** Files whose facts changed since the last quick pass: only these need a look right away. */
   private readonly dirty = new Map<string, { userId: string; fileId: string }>();
   private readonly inFlight = new Map<string, Promise<ReplicaState | 'missing'>>();
-  private readonly queue: RepairQueue<{ userId: string; fileId: string }>;
+  /**
+   * Two lanes: small files cost a round trip each, large ones bandwidth. In one queue the
+   * large files of a wiped node waited behind thousands of small ones (27 MB/s, against
+   * 159 MB/s alone); in a lane of their own they use the bandwidth the small ones leave.
+   */
+  private readonly smallFiles: RepairQueue<{ userId: string; fileId: string }>;
+  private readonly largeFiles: RepairQueue<{ userId: string; fileId: string }>;
   /** Bytes of every pull at once: a node catching up must not take the whole link or disk. */
   private readonly budget: TokenBucket;
   /** Figures for the status page. */
@@ -48,7 +56,9 @@ export class Repairer {
   constructor(private readonly ctx: ReplicationContext) {
     const { repairConcurrency, repairBytesPerSecond } = ctx.settings;
     this.budget = new TokenBucket(repairBytesPerSecond, { burst: Math.max(MIN_BURST_BYTES, repairBytesPerSecond / 10) });
-    this.queue = new RepairQueue({ concurrency: repairConcurrency, maxWaiting: MAX_WAITING, run: (file) => this.repairQueued(file) });
+    const run = (file: { userId: string; fileId: string }) => this.repairQueued(file);
+    this.smallFiles = new RepairQueue({ concurrency: repairConcurrency, maxWaiting: MAX_WAITING, run });
+    this.largeFiles = new RepairQueue({ concurrency: Math.max(2, Math.ceil(repairConcurrency / 4)), maxWaiting: MAX_WAITING, run });
   }
 
   start(): void {
@@ -63,10 +73,11 @@ export class Repairer {
     this.abort.abort();
     if (this.timer) clearTimeout(this.timer);
     if (this.quickTimer) clearTimeout(this.quickTimer);
-    this.queue.clear();
+    this.smallFiles.clear();
+    this.largeFiles.clear();
     await this.quick;
     await this.running;
-    await this.queue.whenIdle();
+    await Promise.all([this.smallFiles.whenIdle(), this.largeFiles.whenIdle()]);
     await Promise.allSettled(this.inFlight.values());
   }
 
@@ -155,8 +166,12 @@ export class Repairer {
   private enqueue(entries: readonly FileEntry[]): void {
     for (const entry of entries) {
       const key = fileKey(entry.ownerId, entry.fileId);
-      this.queue.push(key, this.storedCopies(entry), { userId: entry.ownerId, fileId: entry.fileId });
+      this.queueFor(entry).push(key, this.storedCopies(entry), { userId: entry.ownerId, fileId: entry.fileId });
     }
+  }
+
+  private queueFor(entry: FileEntry): RepairQueue<{ userId: string; fileId: string }> {
+    return entry.size >= LARGE_FILE_BYTES ? this.largeFiles : this.smallFiles;
   }
 
   /** Queues a repair of a replica found bad (the scrubber's hand-off). */
@@ -214,7 +229,7 @@ export class Repairer {
     for await (const entry of throttle(ctx.catalog.walkEntries(), ctx.settings.repairSweepFilesPerSecond)) {
       if (this.stopped) return;
       if (!(await this.lacks(entry))) continue;
-      await this.queue.whenRoom();
+      await this.queueFor(entry).whenRoom();
       this.enqueue([entry]);
     }
 

@@ -8,6 +8,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { AugmentedRequest } from 'express-rate-limit';
 import type { Logger } from 'pino';
+import type { AuthenticatedUser } from '../auth/authenticatedUser';
 import { AppError } from '../errors';
 import { rateLimitedError } from './rateLimitedError';
 
@@ -23,9 +24,11 @@ export function perUserRateLimit({ limit, windowMs }: WriteLimit, logger: Logger
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    // express-rate-limit types the request with its own copy of Express's types.
     keyGenerator: (req) => {
-      if (!req.user) throw new AppError('unauthenticated');
-      return req.user.id;
+      const user = (req as { user?: AuthenticatedUser }).user;
+      if (!user) throw new AppError('unauthenticated');
+      return user.id;
     },
     // The answer goes through the error handler like every other, in the project's JSON shape.
     handler: (req, _res, next) => {

@@ -1,9 +1,7 @@
 import crypto from 'node:crypto';
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signRequest } from '../common/signing/requestSigning';
 import { NodeCluster } from './support/nodeCluster';
-import { newId, readBlob } from './support/nodeFiles';
+import { newId, putReplicaAs, readBlob } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
 
 /**
@@ -22,32 +20,10 @@ describe('orphan copies (3 real node processes)', () => {
     await cluster?.close();
   });
 
-  /** A replica PUT from `coordinator`, as an upload in progress sends it: a copy with no entry yet. */
-  function putReplica(node: string, coordinator: string, userId: string, fileId: string, data: Buffer): Promise<number> {
-    const pathname = `/v1/replicas/${userId}/${fileId}`;
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port: cluster.port(node),
-          method: 'PUT',
-          path: pathname,
-          headers: { ...signRequest(cluster.secret, coordinator, 'PUT', pathname, { streamed: true }), 'content-type': 'application/octet-stream', 'content-length': data.length },
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-        },
-      );
-      req.on('error', reject);
-      req.end(data);
-    });
-  }
-
   it('keeps a copy while a node that may know its upload cannot be asked, and removes it once every node says it failed', async () => {
     const userId = newId();
     const fileId = newId();
-    expect(await putReplica('eu-west', 'us-east', userId, fileId, crypto.randomBytes(100_000))).toBe(200);
+    expect((await putReplicaAs(cluster, 'eu-west', 'us-east', userId, fileId, crypto.randomBytes(100_000))).status).toBe(200);
     await cluster.kill('us-east');
     // Well past the grace time and many sweeps: the coordinator cannot be asked, so the copy stays.
     await new Promise((resolve) => setTimeout(resolve, 5_000));

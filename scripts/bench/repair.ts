@@ -6,6 +6,7 @@ import { signRequest } from '../../common/signing/requestSigning';
 import type { Digest } from '../../node/src/gossip/frames';
 import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
+import { uploadTo } from '../../test/support/nodeFiles';
 import { waitFor } from '../../test/support/waitFor';
 import { round1 } from './nodeEvents';
 import { peakRssMb } from './procStats';
@@ -49,31 +50,9 @@ interface Kept {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function put(cluster: NodeCluster, node: string, userId: string, fileId: string, body: Buffer): Promise<void> {
-  const pathname = `/v1/files/${userId}/${fileId}`;
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: cluster.port(node),
-        method: 'PUT',
-        path: pathname,
-        agent,
-        headers: {
-          ...signRequest(cluster.secret, 'gateway', 'PUT', pathname, { streamed: true }),
-          'content-type': 'application/octet-stream',
-          'content-length': body.length,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`upload answered ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 200)}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+async function put(cluster: NodeCluster, node: string, userId: string, fileId: string, body: Buffer): Promise<void> {
+  const res = await uploadTo(cluster, node, userId, fileId, body, { agent });
+  if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${res.body.toString().slice(0, 200)}`);
 }
 
 /** Uploads `count` files of `size` random bytes over `users`, `parallel` at a time, through the nodes that stay. */

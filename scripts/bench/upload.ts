@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { signRequest } from '../../common/signing/requestSigning';
 import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
+import { uploadTo } from '../../test/support/nodeFiles';
 import { waitFor } from '../../test/support/waitFor';
 import { peakRssMb } from './procStats';
 import { runTransfer, tripleWriteMBps } from './transfer';
@@ -24,29 +24,8 @@ const profile = arg('profile', 'lan') as 'lan' | 'wan';
 const objects = Number(arg('objects', '2000'));
 const seed = crypto.randomBytes(16).toString('hex');
 
-function put(cluster: NodeCluster, node: string, userId: string, fileId: string, body: Buffer): Promise<number> {
-  const pathname = `/v1/files/${userId}/${fileId}`;
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: cluster.port(node),
-        method: 'PUT',
-        path: pathname,
-        headers: {
-          ...signRequest(cluster.secret, 'gateway', 'PUT', pathname, { streamed: true }),
-          'content-type': 'application/octet-stream',
-          'content-length': body.length,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode!));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+async function put(cluster: NodeCluster, node: string, userId: string, fileId: string, body: Buffer): Promise<number> {
+  return (await uploadTo(cluster, node, userId, fileId, body)).status;
 }
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-bench-'));

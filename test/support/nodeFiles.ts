@@ -16,6 +16,8 @@ export interface UploadOptions {
   chunked?: { chunkBytes: number; pauseMs: number };
   /** Called after each chunk is written (chunked only), e.g. to kill a node mid-upload. */
   onChunk?: (sent: number) => void | Promise<void>;
+  /** A keep-alive agent (benchmarks); a connection per request when left out. */
+  agent?: http.Agent;
 }
 
 export interface HttpResult {
@@ -26,15 +28,29 @@ export interface HttpResult {
 
 /** PUT /v1/files on one node with real HTTP, fixed-length or chunked. */
 export function uploadTo(cluster: NodeCluster, node: string, userId: string, fileId: string, data: Buffer, opts: UploadOptions = {}): Promise<HttpResult> {
-  const pathname = `/v1/files/${userId}/${fileId}`;
-  const headers: http.OutgoingHttpHeaders = {
-    ...signRequest(cluster.secret, 'gateway', 'PUT', pathname, { streamed: true }),
-    'content-type': opts.mime ?? 'application/octet-stream',
-    'x-geovault-file-name': encodeURIComponent(opts.name ?? 'test.bin'),
-  };
+  return signedPut(cluster, node, `/v1/files/${userId}/${fileId}`, data, {
+    ...opts,
+    headers: { 'content-type': opts.mime ?? 'application/octet-stream', 'x-geovault-file-name': encodeURIComponent(opts.name ?? 'test.bin') },
+  });
+}
+
+/** A replica PUT as `coordinator` sends it during an upload: a copy whose entry is not written yet. */
+export function putReplicaAs(cluster: NodeCluster, node: string, coordinator: string, userId: string, fileId: string, data: Buffer): Promise<HttpResult> {
+  return signedPut(cluster, node, `/v1/replicas/${userId}/${fileId}`, data, { caller: coordinator, headers: { 'content-type': 'application/octet-stream' } });
+}
+
+/** A streamed PUT signed by `caller` (the gateway unless said), fixed-length or chunked. */
+function signedPut(
+  cluster: NodeCluster,
+  node: string,
+  pathname: string,
+  data: Buffer,
+  opts: UploadOptions & { caller?: string; headers: http.OutgoingHttpHeaders },
+): Promise<HttpResult> {
+  const headers: http.OutgoingHttpHeaders = { ...signRequest(cluster.secret, opts.caller ?? 'gateway', 'PUT', pathname, { streamed: true }), ...opts.headers };
   if (!opts.chunked) headers['content-length'] = data.length;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: cluster.port(node), method: 'PUT', path: pathname, headers }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: cluster.port(node), method: 'PUT', path: pathname, headers, agent: opts.agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));

@@ -66,6 +66,17 @@ describe('CopyWatchdog', () => {
     expect(drops).toEqual(['asia']);
   });
 
+  it('of two stuck copies, drops the one stuck first (the other may only be slow)', () => {
+    const { clock, copies, drops } = setup(new Set(['us-east', 'eu-west', 'asia']));
+    stall(copies[2]!);
+    clock.advance(2_000);
+    stall(copies[1]!);
+    clock.advance(3_000);
+    expect(drops).toEqual(['asia']);
+    clock.advance(10_000);
+    expect(drops).toEqual(['asia']);
+  });
+
   it('a copy that keeps taking bytes is left alone however long it takes', () => {
     const { clock, copies, drops } = setup(new Set(['us-east', 'eu-west', 'asia']));
     for (let i = 0; i < 20; i++) {

@@ -57,20 +57,29 @@ export class CopyWatchdog {
 
   check(): void {
     const now = this.opts.clock.now();
-    for (const copy of this.copies) {
-      if (copy.state !== 'running' || !copy.drop) continue;
+    const droppable = this.copies.filter((copy) => copy.state === 'running' && copy.drop);
+    for (const copy of droppable) {
       // Once the body is all sent the branch is never full: the wait for the node's answer is
       // covered by SWIM alone.
       if (!copy.branch.writableNeedDrain) this.lastProgress.set(copy.node, now);
-      let reason: string | undefined;
-      if (!this.opts.isAlive(copy.node)) reason = 'its node is no longer held alive';
-      else if (now - this.lastProgress.get(copy.node)! >= this.opts.stallMs) reason = `it took no bytes for ${this.opts.stallMs} ms`;
-      if (!reason) continue;
-      const viable = this.copies.filter((c) => c.state !== 'failed').length;
-      if (viable - 1 < this.opts.keep) continue;
-      copy.state = 'failed';
-      copy.drop(reason);
-      this.opts.onDrop(copy.node, reason);
     }
+    // A node SWIM no longer holds alive first: that is the frozen or dead one.
+    for (const copy of droppable) {
+      if (!this.opts.isAlive(copy.node)) this.dropIfQuorumStays(copy, 'its node is no longer held alive');
+    }
+    // Then, one at a time, the copy stuck the longest: under load a slow but healthy node can
+    // stall a while too, and only one copy may go, so it must be the one stuck first.
+    const stuck = droppable
+      .filter((copy) => copy.state === 'running' && now - this.lastProgress.get(copy.node)! >= this.opts.stallMs)
+      .sort((a, b) => this.lastProgress.get(a.node)! - this.lastProgress.get(b.node)!);
+    if (stuck[0]) this.dropIfQuorumStays(stuck[0], `it took no bytes for ${this.opts.stallMs} ms`);
+  }
+
+  private dropIfQuorumStays(copy: WatchedCopy, reason: string): void {
+    const viable = this.copies.filter((c) => c.state !== 'failed').length;
+    if (viable - 1 < this.opts.keep) return;
+    copy.state = 'failed';
+    copy.drop!(reason);
+    this.opts.onDrop(copy.node, reason);
   }
 }

@@ -54,7 +54,7 @@ export function defaultStorageSettings(): StorageSettings {
     scrubBytesPerSecond: 32 * 1024 * 1024,
     inlineMaxBytes: 16 * 1024,
     copyTimeoutMs: 10_000,
-    copyStallMs: 3_000,
+    copyStallMs: 10_000,
     repairConcurrency: 12,
     repairBytesPerSecond: 200 * 1024 * 1024,
     scrubFilesPerSecond: 50,

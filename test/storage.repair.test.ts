@@ -104,6 +104,8 @@ async function wipedNodeGetsEverythingBack(cluster: NodeCluster, wiped: string, 
     });
   }
   // Each blob pulled exactly once (never two pulls of one file), and nothing left half-written.
+  // A pull is counted once its replica record is on disk, a moment after the record is seen.
+  await waitFor('every blob counted as pulled', async () => (await cluster.status(wiped)).storage.repair.pulled >= allBlobs);
   const status = await cluster.status(wiped);
   expect(status.storage.repair.pulled).toBe(allBlobs);
   expect(tempFiles(cluster, wiped)).toEqual([]);
@@ -216,7 +218,8 @@ describe('the repair byte budget (3 real node processes, lan)', () => {
     // index catching up and the eight pulls take well under a second here.
     const tookMs = performance.now() - startedAt;
     expect(tookMs).toBeGreaterThan(((8 * 1024 * 1024 - 256 * 1024) / budget) * 1000);
-    const { storage } = (await cluster.status('us-east')) as NodeStatus;
-    expect(storage.repair.pulled).toBe(files.length);
+    // A pull is counted once its replica record is written, just after its bytes land.
+    await waitFor('every file counted as pulled once', async () => ((await cluster.status('us-east')) as NodeStatus).storage.repair.pulled >= files.length);
+    expect(((await cluster.status('us-east')) as NodeStatus).storage.repair.pulled).toBe(files.length);
   });
 });

@@ -6,6 +6,7 @@ import { isUuid } from '../storage/layout';
 import type { Repairer } from '../replication/repairer';
 import type { ReplicationContext } from '../replication/replicationContext';
 import { AppError } from './errors';
+import { peersOnly } from './peersOnly';
 import { parseByteRange } from './byteRange';
 import { clientGone } from './fileRoutes';
 import { parseInput } from './validate';
@@ -18,13 +19,7 @@ const idsSchema = z.object({
 /** Replica streams between peers (DESIGN §6). Only other nodes may call these. */
 export function replicaRoutes(ctx: ReplicationContext, repairer: Repairer): express.Router {
   const router = express.Router();
-  router.use('/v1/replicas', (req, _res, next) => {
-    if (!req.caller || req.caller === ctx.self || !ctx.allNodes.includes(req.caller)) {
-      next(new AppError('forbidden', 'Replica endpoints are for peer nodes only.'));
-      return;
-    }
-    next();
-  });
+  router.use('/v1/replicas', peersOnly(ctx, 'Replica endpoints'));
 
   router.put('/v1/replicas/:userId/:fileId', async (req, res) => {
     const { userId, fileId } = parseInput(idsSchema, req.params, 'path');

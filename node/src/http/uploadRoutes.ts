@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isUuid } from '../storage/layout';
 import { uploadKnowledge } from '../replication/orphanCheck';
 import type { ReplicationContext } from '../replication/replicationContext';
-import { AppError } from './errors';
+import { peersOnly } from './peersOnly';
 import { parseInput } from './validate';
 
 const idsSchema = z.object({
@@ -14,10 +14,7 @@ const idsSchema = z.object({
 /** GET /v1/uploads/:userId/:fileId (peers only): what this node knows of an upload (orphanCheck.ts). */
 export function uploadRoutes(ctx: ReplicationContext): express.Router {
   const router = express.Router();
-  router.get('/v1/uploads/:userId/:fileId', (req, res) => {
-    if (!req.caller || req.caller === ctx.self || !ctx.allNodes.includes(req.caller)) {
-      throw new AppError('forbidden', 'Upload queries are for peer nodes only.');
-    }
+  router.get('/v1/uploads/:userId/:fileId', peersOnly(ctx, 'Upload queries'), (req, res) => {
     const { userId, fileId } = parseInput(idsSchema, req.params, 'path');
     res.json(uploadKnowledge(ctx, userId, fileId));
   });

@@ -10,6 +10,7 @@ import { createGatewayApp } from './app/createGatewayApp';
 import { createRequireUser } from './auth/requireUser';
 import { readGatewayConfig } from './config/gatewayConfig';
 import { createFilesRouter } from './files/createFilesRouter';
+import { createTreeRouter } from './files/treeRoutes';
 import { startMail } from './mail/startMail';
 import { isLoopbackHost } from './dev/loopback';
 import { ensurePrivateDir } from '../../common/durable/privateDir';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     routers: [
       { path: '/', router: createFilesRouter({ client, mesh, nodes: cluster.nodes, requireUser, uploadsPerUser: config.uploadsPerUser, logger: logger.child({ component: 'files' }) }) },
+      { path: '/', router: createTreeRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'tree' }) }) },
       { path: '/', router: createMeshRouter({ mesh, client, requireUser, isAdmin: (email) => config.adminEmails.has(email.toLowerCase()), logger: logger.child({ component: 'mesh' }) }) },
       { path: '/api/skillshare', router: createSkillshareRouter({ store: skillshare, mailer: mail.mailer, requireUser, now: Date.now, logger: skillshareLogger }) },
       { path: '/', router: createDashboardRouter(path.resolve('web/dist')) },

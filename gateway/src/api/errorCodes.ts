@@ -39,6 +39,9 @@ export const GATEWAY_ERRORS = {
   review_not_allowed: { status: 409, message: 'Only a completed session can be reviewed, once.' },
   too_many_courses: { status: 409, message: 'You already offer as many courses as a teacher can.' },
   reserved_name: { status: 400, message: 'That name is reserved; choose another.' },
+  // the file tree
+  name_taken: { status: 409, message: 'An item of that name is already in this folder.' },
+  invalid_move: { status: 409, message: 'A folder cannot be moved into itself or one of its own folders.' },
 } as const;
 
 /** The `code` of every `{ error: { code, message } }` answer; clients switch on it. */

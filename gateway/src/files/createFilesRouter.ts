@@ -7,15 +7,20 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { listQuerySchema, type FileListPage, type FileView, type UsageView } from '../../../node/src/api/files';
+import { folderQuerySchema, folderRefSchema, ON_CONFLICT_HEADER, PARENT_ID_HEADER, ROOT_ALIAS, type OnConflict } from '../../../node/src/api/tree';
 import type { NodeSpec } from '../../../node/src/config/clusterConfig';
-import { AppError, type GatewayErrorCode } from '../errors';
+import { AppError } from '../errors';
 import { parseInput } from '../http/parseInput';
-import type { ClientFile, FileListResponse, RepairResponse, UploadResponse, UserInfoResponse } from '../api/files';
+import type { ClientFile, FileListResponse, FolderListResponse, RepairResponse, UploadResponse, UserInfoResponse } from '../api/files';
 import type { MeshMonitor } from '../mesh/meshMonitor';
-import { NodeCallError, readJson, type NodeClient } from '../mesh/nodeClient';
+import { readJson, type NodeClient } from '../mesh/nodeClient';
 import { attachmentDisposition } from './contentDisposition';
 import { exactLength } from './exactLength';
-import { nodesByPreference } from './nodePreference';
+import { toClientFileOfItem, toClientItem, toPathStep } from './itemViews';
+import { fromNodeError } from './nodeErrors';
+import { NodeRouting } from './nodeRouting';
+import { TreeClient } from './treeClient';
+import { checkFileName, parseRelativePath, uploadQuerySchema } from './uploadPlacement';
 import { UploadSlots } from './uploadSlots';
 
 export interface FilesRouterDeps {
@@ -29,26 +34,17 @@ export interface FilesRouterDeps {
 }
 
 const fileIdSchema = z.uuid({ error: 'a file id (UUID)' });
-const NODE_TO_GATEWAY: Record<string, GatewayErrorCode> = {
-  invalid_request: 'invalid_request',
-  not_found: 'not_found',
-  conflict: 'conflict',
-  quota_exceeded: 'quota_exceeded',
-  payload_too_large: 'payload_too_large',
-  range_not_satisfiable: 'range_not_satisfiable',
-  replication_failed: 'replication_failed',
-  unavailable: 'unavailable',
-  insufficient_storage: 'insufficient_storage',
-};
+/** GET /api/files/list?folder=: one page of a folder of the tree, by name unless asked otherwise. */
+const folderListQuerySchema = folderQuerySchema.extend({ folder: folderRefSchema });
 
 function toClientFile(view: FileView): ClientFile {
   return { id: view.fileId, name: view.name, size: view.size, sha256: view.sha256, mime: view.mime, createdAt: view.createdAt, replicas: view.replicas };
 }
 
-function fromNodeError(error: unknown): unknown {
-  if (!(error instanceof NodeCallError)) return error;
-  if (error.unreachable) return new AppError('unavailable', 'No storage node could be reached.');
-  return new AppError(NODE_TO_GATEWAY[error.code] ?? 'internal', error.message);
+/** Where an upload goes: a folder (`root` or an id) and what a name already taken there does. */
+interface UploadPlace {
+  folder?: string;
+  onConflict?: OnConflict;
 }
 
 /**
@@ -57,48 +53,51 @@ function fromNodeError(error: unknown): unknown {
  * so another user's file id simply is not found (404).
  */
 export function createFilesRouter(deps: FilesRouterDeps): express.Router {
-  const { client, mesh, nodes } = deps;
+  const { client } = deps;
   const router = express.Router();
-
-  /** Nodes to try for this user: home first, nearest next; usable ones before the rest. */
-  const order = (region: string) => {
-    const all = nodesByPreference(region, nodes);
-    return [...all.filter((id) => mesh.isUsable(id)), ...all.filter((id) => !mesh.isUsable(id))];
-  };
-
-  /** Runs `call` on the preferred nodes in turn until one answers (404 may just be a node that lags). */
-  async function onFirstNode<T>(region: string, call: (node: string) => Promise<T>): Promise<T> {
-    let last: unknown = new AppError('unavailable', 'No storage node could be reached.');
-    for (const node of order(region)) {
-      try {
-        return await call(node);
-      } catch (error) {
-        if (!(error instanceof NodeCallError) || !(error.unreachable || error.status === 404 || error.status >= 500)) throw fromNodeError(error);
-        last = error.status === 404 ? new AppError('not_found', 'No such file.') : fromNodeError(error);
-      }
-    }
-    throw last;
-  }
+  const routing = new NodeRouting(deps.mesh, deps.nodes);
+  const tree = new TreeClient(client);
+  const onFirstNode = <T>(region: string, call: (node: string) => Promise<T>) => routing.onFirstNode(region, call);
 
   /** The user's quota in O(1) on the node, whatever the number of files. */
   const usageOf = (region: string, userId: string) => onFirstNode(region, (node) => client.json<UsageView>(node, 'GET', `/v1/users/${userId}/usage`));
 
-  async function forward(req: Request, res: Response, body: Readable, name: string, mime: string, length: number | undefined): Promise<void> {
+  /** The node's file view with its folder as the API names it (the root is `root`). */
+  const uploadedFile = (view: FileView, userId: string): ClientFile => ({
+    ...toClientFile(view),
+    parentId: view.parentId === undefined || view.parentId === userId ? ROOT_ALIAS : view.parentId,
+  });
+
+  async function forward(req: Request, res: Response, body: Readable, name: string, mime: string, length: number | undefined, place: UploadPlace, target: string): Promise<void> {
     const user = req.user!;
-    const target = order(user.region).find((id) => mesh.isUsable(id));
-    if (!target) throw new AppError('unavailable', 'No storage node is reachable; try again shortly.');
     const fileId = crypto.randomUUID();
     const headers: http.OutgoingHttpHeaders = { 'content-type': mime, 'x-geovault-file-name': encodeURIComponent(name) };
     if (length !== undefined) headers['content-length'] = length;
+    if (place.folder !== undefined) headers[PARENT_ID_HEADER] = place.folder;
+    if (place.onConflict !== undefined) headers[ON_CONFLICT_HEADER] = place.onConflict;
     let nodeRes: http.IncomingMessage;
     try {
       nodeRes = await client.request(target, 'PUT', `/v1/files/${user.id}/${fileId}`, { headers, body, pool: 'stream' });
       const { file } = (await readJson(target, nodeRes)) as { file: FileView };
-      deps.logger.info({ userId: user.id, fileId, node: target, size: file.size }, 'file uploaded');
-      res.status(201).json({ file: toClientFile(file) } satisfies UploadResponse);
+      deps.logger.info({ userId: user.id, fileId, node: target, size: file.size, parentId: file.parentId }, 'file uploaded');
+      res.status(201).json({ file: uploadedFile(file, user.id) } satisfies UploadResponse);
     } catch (error) {
       throw fromNodeError(error);
     }
+  }
+
+  /**
+   * The node and folder a file of a folder upload goes to: the folders of its relativePath are
+   * made (or found) first, on the node that will take the upload, so that it knows them.
+   */
+  async function placeInFolders(req: Request, place: UploadPlace, folders: string[]): Promise<{ place: UploadPlace; target: string }> {
+    const user = req.user!;
+    if (folders.length === 0) return { place, target: routing.writeTarget(user.region) };
+    const parentId = place.folder ?? ROOT_ALIAS;
+    return routing.onWriteNode(user.region, async (node) => {
+      const { item } = await tree.ensurePath(node, user.id, { parentId, path: folders });
+      return { place: { ...place, folder: item.id }, target: node };
+    });
   }
 
   const uploadSlots = new UploadSlots(deps.uploadsPerUser);
@@ -126,6 +125,7 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
     const user = req.user!;
     const declared = Number(req.headers['content-length'] ?? NaN);
     const type = req.headers['content-type'] ?? 'application/octet-stream';
+    const place: UploadPlace = parseInput(uploadQuerySchema, req.query, 'query');
 
     if (type.startsWith('multipart/form-data')) {
       // The node sees the file part as a chunked body: the quota can only be checked here
@@ -145,6 +145,12 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
           reject(new AppError('invalid_request', `Unreadable multipart body: ${(error as Error).message}`));
           return;
         }
+        // A folder upload names the file's place in the folder (`photos/2024/a.jpg`) in a field
+        // sent before the file: fields after it arrive too late to place the bytes.
+        let relativePath: string | undefined;
+        busboy.on('field', (field, value) => {
+          if (field === 'relativePath' && !sawFile) relativePath = value;
+        });
         busboy.on('file', (field, stream, info) => {
           if (field !== 'file' || sawFile) {
             stream.resume();
@@ -156,8 +162,14 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
           req.once('close', () => {
             if (!req.complete) stream.destroy(new Error('The client went away mid-upload.'));
           });
-          const name = info.filename?.trim() || 'unnamed';
-          forward(req, res, stream, name, info.mimeType || 'application/octet-stream', undefined).then(resolve, (error: unknown) => {
+          const mime = info.mimeType || 'application/octet-stream';
+          const upload = async () => {
+            const placement = relativePath !== undefined ? parseRelativePath(relativePath) : { folders: [], name: checkFileName(info.filename?.trim() || 'unnamed') };
+            // Until the folders exist the file's bytes wait in the socket (busboy backpressure).
+            const { place: into, target } = await placeInFolders(req, place, placement.folders);
+            await forward(req, res, stream, placement.name, mime, undefined, into, target);
+          };
+          upload().then(resolve, (error: unknown) => {
             req.unpipe(busboy);
             stream.resume();
             reject(error);
@@ -180,14 +192,28 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
     } catch {
       name = rawName;
     }
-    await forward(req, res, req, name, type.split(';')[0]!.trim(), Number.isFinite(declared) ? declared : undefined);
+    checkFileName(name);
+    await forward(req, res, req, name, type.split(';')[0]!.trim(), Number.isFinite(declared) ? declared : undefined, place, routing.writeTarget(user.region));
   }
 
   router.get('/api/files/list', deps.requireUser, async (req, res) => {
     const user = req.user!;
+    if (req.query.folder !== undefined) {
+      const query = parseInput(folderListQuerySchema, req.query, 'query');
+      const page = await routing.onFirstNode(user.region, (node) => tree.folderPage(node, user.id, query.folder, query), 'No such folder.');
+      const items = page.items.map(toClientItem);
+      res.json({
+        folder: { id: page.folder.id, name: page.folder.name, path: page.folder.path.map(toPathStep) },
+        items,
+        files: page.items.filter((item) => item.kind === 'file').map(toClientFileOfItem),
+        usage: { used: page.usage.used, limit: page.usage.limit },
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+      } satisfies FolderListResponse);
+      return;
+    }
+    // The seed's call, kept as it was for old clients: the root's files, newest first.
     const list = parseInput(listQuerySchema, req.query, 'query');
     const query = new URLSearchParams({ sort: list.sort, order: list.order, limit: String(list.limit) });
-    if (list.folder) query.set('folder', list.folder);
     if (list.cursor) query.set('cursor', list.cursor);
     const page = await onFirstNode(user.region, (node) => client.json<FileListPage>(node, 'GET', `/v1/files/${user.id}?${query}`));
     const usage = { used: page.usage.used, limit: page.usage.limit };

@@ -116,27 +116,35 @@ describe('a new user in the dashboard', () => {
   }, 120_000);
 
   it('uploads through the picker, sees three stored replicas and downloads the same bytes', async () => {
-    await page.getByLabel('Choose files to upload').setInputFiles({ name: fileName, mimeType: 'text/plain', buffer: fileBytes });
-    const row = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: fileName }) });
+    await page.getByLabel('Upload files').setInputFiles({ name: fileName, mimeType: 'text/plain', buffer: fileBytes });
+    const row = page.getByRole('row').filter({ hasText: fileName });
     await row.waitFor();
+    // Counted in the DOM: at phone width the badge column is hidden and the row says it in one line.
     const stored = row.locator('.badge[data-state="stored"]');
     await waitFor('three stored replicas in the list', async () => (await stored.count()) === 3, { timeoutMs: WAIT, intervalMs: 250 });
-    expect(await row.getByRole('listitem').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/: stored$/)]));
+    await row.getByText('3 replicas stored').waitFor();
     await page.getByText(/of 5 GB used/).filter({ hasNotText: /^0 B/ }).waitFor();
     await expectAccessible(page, 'files-with-file');
 
-    await row.getByRole('button', { name: `Verify replicas of ${fileName}` }).click();
-    await row.getByRole('heading', { name: 'Replica check' }).waitFor();
-    expect(await row.locator('.report li').count()).toBe(3);
+    // On phones the row's actions are in its ⋯ menu.
+    await row.getByRole('button', { name: `Actions for ${fileName}` }).click();
+    await page.getByRole('menuitem', { name: 'Verify replicas' }).click();
+    const check = page.getByRole('dialog', { name: `Replicas of ${fileName}` });
+    await check.getByRole('heading', { name: 'Replica check' }).waitFor();
+    expect(await check.locator('.report li').count()).toBe(3);
+    expect(await check.getByRole('listitem').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/: stored$/)]));
+    await check.getByRole('button', { name: 'Close' }).click();
 
-    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: `Download ${fileName}` }).click()]);
+    await row.getByRole('button', { name: `Actions for ${fileName}` }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe(fileName);
     const bytes = await readFile(await download.path());
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(createHash('sha256').update(fileBytes).digest('hex'));
   }, 120_000);
 
   it('deletes the file after confirming, and the quota goes back to 0', async () => {
-    await page.getByRole('button', { name: `Delete ${fileName}` }).click();
+    await page.getByRole('row').filter({ hasText: fileName }).getByRole('button', { name: `Actions for ${fileName}` }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: `Delete ${fileName}?` });
     await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Delete for good' }).click();

@@ -3,7 +3,7 @@ import { createPinia } from 'pinia';
 import App from './App.vue';
 import { setUnauthenticatedListener } from './api/http';
 import { router } from './router';
-import { useFilesStore } from './stores/useFilesStore';
+import { useFolderStore } from './stores/useFolderStore';
 import { useSessionStore } from './stores/useSessionStore';
 import { useUploadStore } from './stores/useUploadStore';
 import './styles.css';
@@ -26,7 +26,7 @@ watch(
   () => session.user?.id,
   (now, before) => {
     if (now === before) return;
-    useFilesStore(pinia).reset();
+    useFolderStore(pinia).reset();
     useUploadStore(pinia).clearFinished();
   },
 );

@@ -6,6 +6,8 @@ declare module 'vue-router' {
     requiresAuth?: boolean;
     /** Login and sign-up: a signed-in visitor goes straight to the files. */
     guestOnly?: boolean;
+    /** Moving between two URLs of this route (folders of the file manager): the page places the focus. */
+    ownsFocus?: boolean;
   }
 }
 

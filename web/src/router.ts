@@ -44,6 +44,7 @@ router.afterEach((to, from, failure) => {
   // On the first load the browser's own focus handling is right; after a client-side
   // navigation, move focus to the new page's heading so screen readers announce it.
   if (from.matched.length === 0 || to.path === from.path) return;
+  if (to.meta.ownsFocus && to.matched.at(-1) === from.matched.at(-1)) return;
   void nextTick(() => {
     const heading = document.querySelector<HTMLElement>('#main h1');
     if (!heading) return;

@@ -6,6 +6,7 @@ import { ApiError } from '../api/http';
 
 interface FakeUpload {
   file: File;
+  target: { folder?: string; relativePath?: string };
   progress: (loaded: number, total: number) => void;
   resolve: (file: ClientFile) => void;
   reject: (error: unknown) => void;
@@ -14,7 +15,8 @@ interface FakeUpload {
 const started: FakeUpload[] = [];
 
 vi.mock('../api/files', () => ({
-  uploadFile: (file: File, progress: (loaded: number, total: number) => void) => {
+  ROOT_FOLDER: 'root',
+  uploadFile: (file: File, target: { folder?: string; relativePath?: string }, progress: (loaded: number, total: number) => void) => {
     let resolve!: (file: ClientFile) => void;
     let reject!: (error: unknown) => void;
     const done = new Promise<ClientFile>((res, rej) => {
@@ -22,7 +24,7 @@ vi.mock('../api/files', () => ({
       reject = rej;
     });
     const abort = vi.fn(() => reject(new ApiError(0, 'aborted', 'Upload cancelled.')));
-    started.push({ file, progress, resolve, reject, abort });
+    started.push({ file, target, progress, resolve, reject, abort });
     return { done, abort };
   },
 }));
@@ -49,6 +51,16 @@ describe('the upload queue', () => {
     await settle();
     expect(started.map((u) => u.file.name)).toEqual(['a', 'b', 'c']);
     expect(uploads.items[0]).toMatchObject({ status: 'done', loaded: 100 });
+  });
+
+  it("sends a folder upload's files with their relative paths into the chosen folder", () => {
+    const uploads = useUploadStore();
+    uploads.enqueue([{ file: file('a.txt'), relativePath: 'trip/day 1/a.txt' }, file('loose.txt')], 'f1');
+    expect(started.map((u) => u.target)).toEqual([{ folder: 'f1', relativePath: 'trip/day 1/a.txt' }, { folder: 'f1' }]);
+    expect(uploads.items.map((i) => [i.name, i.folderId])).toEqual([
+      ['trip/day 1/a.txt', 'f1'],
+      ['loose.txt', 'f1'],
+    ]);
   });
 
   it('tracks progress per file', () => {

@@ -2,13 +2,17 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { errorMessage } from '../api/errorMessages';
 import { ApiError } from '../api/http';
-import { uploadFile, type ClientFile, type UploadHandle } from '../api/files';
+import { ROOT_FOLDER, uploadFile, type ClientFile, type UploadHandle, type UploadTarget } from '../api/files';
+import type { UploadEntry } from '../lib/directoryWalk';
 
 export type UploadStatus = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled';
 
 export interface UploadItem {
   id: number;
+  /** The file's name, or its path for a file of an uploaded folder ("trip/day 1/a.jpg"). */
   name: string;
+  /** The folder it goes into. */
+  folderId: string;
   size: number;
   loaded: number;
   status: UploadStatus;
@@ -24,9 +28,9 @@ export const MAX_PARALLEL_UPLOADS = 2;
  */
 export const useUploadStore = defineStore('uploads', () => {
   const items = ref<UploadItem[]>([]);
-  const files = new Map<number, File>();
+  const files = new Map<number, { file: File; target: UploadTarget }>();
   const handles = new Map<number, UploadHandle>();
-  const listeners = new Set<(file: ClientFile) => void>();
+  const listeners = new Set<(file: ClientFile, upload: UploadItem) => void>();
   let nextId = 1;
 
   const active = computed(() => items.value.filter((i) => i.status === 'queued' || i.status === 'uploading'));
@@ -35,11 +39,17 @@ export const useUploadStore = defineStore('uploads', () => {
     return items.value.find((i) => i.id === id);
   }
 
-  function enqueue(chosen: Iterable<File>): void {
-    for (const file of chosen) {
+  /**
+   * Queues files for `folderId`. Entries of a folder upload carry their relativePath, which
+   * the gateway turns into sub-folders; a loose file needs none.
+   */
+  function enqueue(chosen: Iterable<File | UploadEntry>, folderId: string = ROOT_FOLDER): void {
+    for (const one of chosen) {
+      const { file, relativePath } = one instanceof File ? { file: one, relativePath: one.name } : one;
       const id = nextId++;
-      files.set(id, file);
-      items.value.push({ id, name: file.name, size: file.size, loaded: 0, status: 'queued', error: null });
+      const target: UploadTarget = { folder: folderId, ...(relativePath.includes('/') ? { relativePath } : {}) };
+      files.set(id, { file, target });
+      items.value.push({ id, name: relativePath, folderId, size: file.size, loaded: 0, status: 'queued', error: null });
     }
     pump();
   }
@@ -55,11 +65,11 @@ export const useUploadStore = defineStore('uploads', () => {
   }
 
   function start(id: number): void {
-    const file = files.get(id);
+    const queued = files.get(id);
     const current = item(id);
-    if (!file || !current) return;
+    if (!queued || !current) return;
     current.status = 'uploading';
-    const handle = uploadFile(file, (loaded) => {
+    const handle = uploadFile(queued.file, queued.target, (loaded) => {
       const live = item(id);
       if (live) live.loaded = loaded;
     });
@@ -82,7 +92,7 @@ export const useUploadStore = defineStore('uploads', () => {
       done.error = error;
       if (status === 'done') done.loaded = done.size;
     }
-    if (stored) for (const listener of listeners) listener(stored);
+    if (stored && done) for (const listener of listeners) listener(stored, done);
     pump();
   }
 
@@ -102,8 +112,8 @@ export const useUploadStore = defineStore('uploads', () => {
     items.value = items.value.filter((i) => i.status === 'queued' || i.status === 'uploading');
   }
 
-  /** Called with each stored file, so the file list can show it without waiting. */
-  function onUploaded(listener: (file: ClientFile) => void): () => void {
+  /** Called with each stored file and its queue row, so the file list can show it without waiting. */
+  function onUploaded(listener: (file: ClientFile, upload: UploadItem) => void): () => void {
     listeners.add(listener);
     return () => listeners.delete(listener);
   }

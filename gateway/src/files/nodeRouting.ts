@@ -12,7 +12,8 @@ import { nodesByPreference } from './nodePreference';
  */
 export class NodeRouting {
   constructor(
-    private readonly mesh: MeshMonitor,
+    /** The live mesh: which nodes answer and are not held dead by their peers. */
+    private readonly mesh: Pick<MeshMonitor, 'isUsable'>,
     private readonly nodes: ReadonlyMap<string, NodeSpec>,
   ) {}
 

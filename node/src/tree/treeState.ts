@@ -1,4 +1,5 @@
 import type { ItemKind } from './itemName';
+import { isAncestor } from './moveLog';
 import type { ItemId, Placement } from './treeOp';
 
 /** Where an item is now: the result of every applied op in timestamp order. */
@@ -23,7 +24,7 @@ export type MoveRefusal = 'fixed_item' | 'into_itself' | 'into_descendant' | 'pa
 /**
  * The tree of one user: item records plus a children index per folder, so that listing a folder
  * and computing its display names never scan all items. Root and trash are fixed: they have no
- * record and no parent, and nothing can move them.
+ * record and no parent, and nothing can move them (moveLog.moveRefusal).
  */
 export class TreeState {
   private readonly items = new Map<ItemId, TreeItem>();
@@ -52,9 +53,6 @@ export class TreeState {
     return this.childrenOf.get(parentId) ?? EMPTY;
   }
 
-  isFixed(id: ItemId): boolean {
-    return id === this.rootId || id === this.trashId;
-  }
 
   /** Puts a record in place (a do or an undo), keeping the children index in step. */
   put(item: TreeItem): void {
@@ -72,36 +70,9 @@ export class TreeState {
     this.unlink(old.parentId, id);
   }
 
-  /**
-   * True when `ancestor` is on the path from `id` up to the top of its tree. Walks up from `id`,
-   * so it costs the depth of the tree, not its size.
-   */
+  /** True when `ancestor` is above `id` (see moveLog.isAncestor). */
   isAncestor(ancestor: ItemId, id: ItemId): boolean {
-    let steps = 0;
-    let current = this.items.get(id)?.parentId ?? null;
-    while (current !== null) {
-      if (current === ancestor) return true;
-      // The tree is acyclic by construction; a cycle here is a bug, and looping for ever on
-      // it would hide it.
-      if (++steps > this.items.size) throw new Error(`cycle in tree above ${id}`);
-      current = this.items.get(current)?.parentId ?? null;
-    }
-    return false;
-  }
-
-  /**
-   * The rule of do_op: a move is skipped if it would put an item under itself or its own
-   * descendant (that is what keeps the tree acyclic), moves root or trash, or puts an item under
-   * a file. It only reads the current state, so every replica decides the same at the same point
-   * of the timestamp order.
-   */
-  refusal(itemId: ItemId, newParentId: ItemId | null): MoveRefusal | null {
-    if (this.isFixed(itemId)) return 'fixed_item';
-    if (newParentId === null) return null;
-    if (newParentId === itemId) return 'into_itself';
-    if (this.items.get(newParentId)?.kind === 'file') return 'parent_is_file';
-    if (this.isAncestor(itemId, newParentId)) return 'into_descendant';
-    return null;
+    return isAncestor(this, ancestor, id);
   }
 
   private link(parentId: ItemId | null, id: ItemId): void {

@@ -1,3 +1,4 @@
+import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
 
 /**
@@ -26,6 +27,14 @@ export const fileEntrySchema = z.object({
    * uploads instead of three blob files with an fsync each.
    */
   inline: z.boolean().optional(),
+  /**
+   * The file's place (folder and name) comes from the tree's move ops, the first written with
+   * this entry (DESIGN §5). Absent on entries of earlier releases: each is then its own create
+   * op, under `parentId` with `name`, stamped with the entry's version.
+   */
+  placedByTree: z.literal(true).optional(),
+  /** A copy (POST …/copy): each node links this file's blob instead of fetching bytes over the WAN. */
+  copiedFrom: uuid.optional(),
   deleted: z.boolean(),
 });
 export type FileEntry = z.infer<typeof fileEntrySchema>;
@@ -52,6 +61,13 @@ export type ReplicaRecord = z.infer<typeof replicaRecordSchema>;
  * other item can have that id (item ids are fresh UUIDs).
  */
 export const rootFolderId = (userId: string): string => userId;
+
+/**
+ * Each user's trash folder: a fixed item like the root, with an id derived from the user's
+ * (a name-based UUID), so that every region knows it without it being created.
+ */
+export const trashFolderId = (userId: string): string => uuidv5(`trash:${userId}`, TRASH_NAMESPACE);
+const TRASH_NAMESPACE = '4f0d8a52-1c51-4c0e-9b5e-6f3f2a7d9c10';
 
 /** A file as the node API shows it: the entry and where its replicas are. */
 export interface FileView extends Omit<FileEntry, 'deleted'> {

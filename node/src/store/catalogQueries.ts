@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { ListSort, ListOrder } from '../api/files';
-import { sortName } from './itemsSchema';
+import { sortName } from './sortName';
 
 export interface UserUsage {
   bytes: number;
@@ -98,7 +98,7 @@ export class CatalogQueries {
       // The entry comes in the same statement: one call per page, not one per item.
       statement = this.db.prepare(
         `SELECT items.item_id AS itemId, items.${column} AS sortValue, facts.value AS value
-         FROM items JOIN facts ON facts.key = ? || items.item_id
+         FROM items JOIN facts ON facts.key = ? || items.item_id AND facts.value IS NOT NULL
          WHERE items.user_id = ? AND items.parent_id = ? ${seek}
          ORDER BY items.${column} ${direction}, items.item_id ${direction} LIMIT ?`,
       );

@@ -1,8 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { Fact, NodeId } from '../gossip/frames';
-import { fileEntrySchema, replicaRecordSchema, rootFolderId, type FileEntry, type ReplicaRecord } from '../api/files';
-import { parseKey } from '../files/fileKeys';
+import { fileEntrySchema, replicaRecordSchema, type FileEntry, type ReplicaRecord } from '../api/files';
+import { fileKey, parseKey } from '../files/fileKeys';
+import { applyOps } from '../tree/moveLog';
+import type { TreeOp } from '../tree/treeOp';
+import { createOpOfLegacyEntry, opOfFact } from '../tree/treeOpFacts';
+import type { TreeItem } from '../tree/treeState';
 import type { Counters } from './counters';
+import { TreeTables, type ItemDetails } from './treeTables';
 
 export interface ItemsSchemaOptions {
   self: NodeId;
@@ -12,70 +17,83 @@ export interface ItemsSchemaOptions {
 
 /**
  * What a change of a fact implies beyond the fact itself (Garage's `TableSchema::updated`):
- * the items table with its listing and search indexes, per-user usage, and this node's
- * replica counters. Called inside the transaction that stores the fact, so the derived data
- * can never disagree with the facts.
+ * the tree (items placed by move ops, with listing and search indexes), per-user usage, and
+ * this node's replica counters. Called inside the transaction that stores the fact, so the
+ * derived data can never disagree with the facts. Tree ops are gathered during the
+ * transaction and applied at its end (`beforeCommit`), so that a batch of late ops from a
+ * healed partition costs one undo-do-redo pass per user, not one per op.
  */
 export class ItemsSchema {
-  private readonly findItem: Database.Statement<[string, string]>;
-  private readonly insertItem: Database.Statement<unknown[]>;
-  private readonly updateItem: Database.Statement<unknown[]>;
-  private readonly deleteItem: Database.Statement<[number]>;
-  private readonly insertSearch: Database.Statement<[number, string]>;
-  private readonly deleteSearch: Database.Statement<[number]>;
+  readonly tree: TreeTables;
+  private readonly getValue: Database.Statement<[string]>;
   private readonly addUsage: Database.Statement<[string, number, number, number]>;
+  private pendingOps = new Map<string, TreeOp[]>();
 
   constructor(
     db: Database.Database,
     private readonly counters: Counters,
     private readonly options: ItemsSchemaOptions,
   ) {
-    this.findItem = db.prepare('SELECT id, name FROM items WHERE user_id = ? AND item_id = ?');
-    this.insertItem = db.prepare(
-      'INSERT INTO items (user_id, item_id, parent_id, kind, name, sort_name, size, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.updateItem = db.prepare('UPDATE items SET parent_id = ?, name = ?, sort_name = ?, size = ?, modified_at = ? WHERE id = ?');
-    this.deleteItem = db.prepare('DELETE FROM items WHERE id = ?');
-    this.insertSearch = db.prepare('INSERT INTO items_search (rowid, name) VALUES (?, ?)');
-    this.deleteSearch = db.prepare('DELETE FROM items_search WHERE rowid = ?');
+    this.getValue = db.prepare('SELECT value FROM facts WHERE key = ? AND value IS NOT NULL');
     this.addUsage = db.prepare(
       `INSERT INTO usage (user_id, bytes, files, folders) VALUES (?, ?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET bytes = bytes + excluded.bytes, files = files + excluded.files, folders = folders + excluded.folders`,
     );
+    this.tree = new TreeTables(db, (userId, item) => this.detailsOf(userId, item));
   }
 
   /** Whether `updated` needs the old value of this key (the others it ignores). */
   follows(key: string): boolean {
     const parsed = parseKey(key);
-    return parsed.kind === 'file' || (parsed.kind === 'replica' && parsed.node === this.options.self);
+    return parsed.kind === 'file' || parsed.kind === 'tree' || (parsed.kind === 'replica' && parsed.node === this.options.self);
   }
 
   updated(previous: Fact | undefined, next: Fact | undefined): void {
     const key = parseKey((next ?? previous)!.key);
-    if (key.kind === 'file') this.fileUpdated(key.userId, liveEntry(previous), liveEntry(next));
+    if (key.kind === 'file') this.fileUpdated(key.userId, previous, next);
+    else if (key.kind === 'tree') this.treeOpStored(key.userId, previous, next);
     else if (key.kind === 'replica' && key.node === this.options.self) this.replicaUpdated(replicaRecord(previous), replicaRecord(next));
   }
 
-  private fileUpdated(userId: string, before: FileEntry | undefined, after: FileEntry | undefined): void {
+  /** Applies the tree ops stored by this transaction; call inside it, before it commits. */
+  beforeCommit(): void {
+    if (this.pendingOps.size === 0) return;
+    const pending = this.pendingOps;
+    this.pendingOps = new Map();
+    for (const [userId, ops] of pending) applyOps(this.tree.forUser(userId), ops);
+  }
+
+  /** A failed transaction: the ops it gathered were rolled back with it. */
+  rolledBack(): void {
+    this.pendingOps = new Map();
+  }
+
+  private queueOp(userId: string, op: TreeOp): void {
+    const ops = this.pendingOps.get(userId);
+    if (ops) ops.push(op);
+    else this.pendingOps.set(userId, [op]);
+  }
+
+  /**
+   * An op is written once; a later fact on its key can only be the tombstone that compaction
+   * writes once every member has it, which changes nothing in the tree.
+   */
+  private treeOpStored(userId: string, previous: Fact | undefined, next: Fact | undefined): void {
+    if (previous || !next || next.value === null) return;
+    const op = opOfFact(next);
+    if (op) this.queueOp(userId, op);
+  }
+
+  private fileUpdated(userId: string, previousFact: Fact | undefined, nextFact: Fact | undefined): void {
+    const before = liveEntry(previousFact);
+    const after = liveEntry(nextFact);
     if (!before && !after) return;
     const fileId = (after ?? before)!.fileId;
-    const row = this.findItem.get(userId, fileId) as { id: number; name: string } | undefined;
     if (after) {
-      const parentId = after.parentId ?? rootFolderId(userId);
-      const modifiedAt = after.modifiedAt ?? after.createdAt;
-      if (row) {
-        this.updateItem.run(parentId, after.name, sortName(after.name), after.size, modifiedAt, row.id);
-        if (row.name !== after.name) {
-          this.deleteSearch.run(row.id);
-          this.insertSearch.run(row.id, after.name);
-        }
-      } else {
-        const { lastInsertRowid } = this.insertItem.run(userId, fileId, parentId, 'file', after.name, sortName(after.name), after.size, modifiedAt);
-        this.insertSearch.run(Number(lastInsertRowid), after.name);
-      }
-    } else if (row) {
-      this.deleteSearch.run(row.id);
-      this.deleteItem.run(row.id);
+      // An entry of an earlier release is its own create op (treeOpFacts.ts), taken from the
+      // first version of it this node stores.
+      if (!previousFact && !after.placedByTree) this.queueOp(userId, createOpOfLegacyEntry(nextFact!, after));
+      this.tree.setDetails(userId, fileId, entryDetails(after));
     }
     const bytes = (after?.size ?? 0) - (before?.size ?? 0);
     const files = (after ? 1 : 0) - (before ? 1 : 0);
@@ -84,6 +102,17 @@ export class ItemsSchema {
     const replicated = (entry: FileEntry | undefined) => (entry && !entry.inline ? 1 : 0);
     const expected = replicated(after) - replicated(before);
     if (expected !== 0 && this.options.holdsReplica(fileId)) this.counters.add('replicas.expected', expected);
+  }
+
+  /** A new item row's size and times: a file's from its entry (when it has arrived), a folder's from the op that made it. */
+  private detailsOf(userId: string, item: TreeItem): ItemDetails {
+    if (item.kind === 'file') {
+      const row = this.getValue.get(fileKey(userId, item.id)) as { value: string } | undefined;
+      const entry = row ? fileEntrySchema.safeParse(JSON.parse(row.value)) : undefined;
+      if (entry?.success) return entryDetails(entry.data);
+    }
+    const at = new Date(item.placedBy.hlc.wall).toISOString();
+    return { size: 0, createdAt: at, modifiedAt: at };
   }
 
   private replicaUpdated(before: ReplicaRecord | undefined, after: ReplicaRecord | undefined): void {
@@ -98,9 +127,8 @@ export class ItemsSchema {
   }
 }
 
-/** The form names are sorted by: compatibility-decomposed, without accents, lower case. */
-export function sortName(name: string): string {
-  return name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+function entryDetails(entry: FileEntry): ItemDetails {
+  return { size: entry.size, createdAt: entry.createdAt, modifiedAt: entry.modifiedAt ?? entry.createdAt };
 }
 
 function liveEntry(fact: Fact | undefined): FileEntry | undefined {

@@ -66,6 +66,60 @@ const STEPS: readonly string[] = [
     folders INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: the replicated tree (DESIGN §5, issue 12). Items are placed by move operations, not by
+  // file entries: the items table is rebuilt from the ops (and the first release's entries,
+  // which are their own create op), so its old rows go. Usage follows file entries and stays.
+  `
+  DROP TABLE items_search;
+  DROP TABLE items;
+  CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    -- NULL: purged (kept: a later op may move it back, and undo needs the record).
+    parent_id TEXT,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    -- What names clash by in one folder (NFC, case kept): conflictNames.ts.
+    name_key TEXT NOT NULL,
+    sort_name TEXT NOT NULL,
+    -- Files: from the entry (0 until it arrives); folders: 0.
+    size INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    modified_at TEXT NOT NULL,
+    -- The op that put the item where it is, and the region it was made in.
+    placed_wall INTEGER NOT NULL,
+    placed_counter INTEGER NOT NULL,
+    placed_node TEXT NOT NULL,
+    placed_origin TEXT NOT NULL,
+    -- Where a restore from the trash puts it back.
+    previous_parent_id TEXT,
+    UNIQUE (user_id, item_id)
+  );
+  CREATE INDEX items_by_name ON items (user_id, parent_id, sort_name, item_id);
+  CREATE INDEX items_by_modified ON items (user_id, parent_id, modified_at, item_id);
+  CREATE INDEX items_by_size ON items (user_id, parent_id, size, item_id);
+  CREATE INDEX items_by_key ON items (user_id, parent_id, name_key);
+  CREATE VIRTUAL TABLE items_search USING fts5 (name, tokenize = 'trigram remove_diacritics 1', content = '', contentless_delete = 1);
+
+  -- The op log of every user's tree, for undo-do-redo of late ops (tree/moveLog.ts); ops at or
+  -- before the stable point are compacted away.
+  CREATE TABLE tree_log (
+    user_id TEXT NOT NULL,
+    wall INTEGER NOT NULL,
+    counter INTEGER NOT NULL,
+    node TEXT NOT NULL,
+    op TEXT NOT NULL,
+    -- The item's record before the op (JSON), NULL when it did not exist.
+    prior TEXT,
+    effective INTEGER NOT NULL,
+    PRIMARY KEY (user_id, wall, counter, node)
+  ) WITHOUT ROWID;
+  CREATE INDEX tree_log_by_stamp ON tree_log (wall, counter, node);
+
+  -- The one compaction point of this node (all users): the HLC every member has seen up to.
+  CREATE TABLE tree_stable (id INTEGER PRIMARY KEY CHECK (id = 1), wall INTEGER NOT NULL, counter INTEGER NOT NULL, node TEXT NOT NULL);
+  `,
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FileEntry, ReplicaRecord } from '../api/files';
-import { fileKey, replicaKey } from '../files/fileKeys';
+import { treeOpKey, fileKey, replicaKey } from '../files/fileKeys';
 import type { Fact } from '../gossip/frames';
 import { HybridClock } from '../index/hlc';
 import { IndexCommitter } from '../index/indexCommitter';
@@ -137,8 +137,8 @@ describe('SqliteIndexStore', () => {
     // Under three characters there are no trigrams: a scan of the user's names, still folded.
     expect(queries.search(USER, 'É', 10)).toEqual([mine[0]!, mine[2]!, mine[1]!].map((file) => file.fileId));
     expect(queries.search(USER, 'no', 10)).toEqual([mine[2]!.fileId]);
-    // Renamed: found under the new name only.
-    await write(fileKey(USER, mine[2]!.fileId), { ...mine[2]!, name: 'todo.md' });
+    // Renamed (a move op in the same folder): found under the new name only.
+    await write(treeOpKey(USER, crypto.randomUUID()), { itemId: mine[2]!.fileId, newParentId: USER, newName: 'todo.md', kind: 'file' });
     expect(queries.search(USER, 'notes', 10)).toEqual([]);
     expect(queries.search(USER, 'todo', 10)).toEqual([mine[2]!.fileId]);
     await store.close();

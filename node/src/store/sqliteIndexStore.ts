@@ -50,7 +50,7 @@ const KEY_CEILING = '\u{10ffff}';
 export class SqliteIndexStore implements FactStore, Durability {
   readonly db: Database.Database;
   readonly counters: Counters;
-  private readonly schema: ItemsSchema;
+  readonly schema: ItemsSchema;
   private readonly checkpointer: Checkpointer | null;
   private readonly walFile: string;
   private wal: Promise<fsp.FileHandle> | null = null;
@@ -93,10 +93,12 @@ export class SqliteIndexStore implements FactStore, Durability {
     try {
       return this.db.transaction(() => {
         const result = fn();
+        this.schema.beforeCommit();
         this.counters.flush();
         return result;
       })();
     } catch (error) {
+      this.schema.rolledBack();
       this.counters.reload();
       throw error;
     }

@@ -96,3 +96,18 @@ export function truncateCodePoints(text: string, max: number): string {
   }
   return out;
 }
+
+/**
+ * A valid name made from one that is not (names of the first release allowed `/` and 1,024
+ * characters): the file keeps a recognisable name instead of being lost or refused.
+ */
+export function repairName(name: string): string {
+  if (nameProblem(name) === null) return name;
+  const cleaned = name
+    .replaceAll('/', '∕')
+    .replace(new RegExp(CONTROL.source, 'gu'), ' ')
+    .replace(new RegExp(LONE_SURROGATE.source, 'gu'), '\uFFFD')
+    .trim();
+  const fixed = truncateCodePoints(cleaned, MAX_NAME_LENGTH);
+  return nameProblem(fixed) === null ? fixed : 'unnamed';
+}

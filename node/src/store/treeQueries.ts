@@ -1,0 +1,146 @@
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { ListOrder, ListSort } from '../api/files';
+import { BadCursorError } from './catalogQueries';
+import { sortName } from './sortName';
+import { toItem } from './treeTables';
+import type { TreeItem } from '../tree/treeState';
+
+/** An item as the tree's reads return it: its place, its row details and a file's stored entry. */
+export interface ItemRecord extends TreeItem {
+  size: number;
+  createdAt: string;
+  modifiedAt: string;
+  /** A file's entry (the JSON stored with its fact); undefined for folders. */
+  entry?: unknown;
+}
+
+interface RecordRow {
+  id: number;
+  item_id: string;
+  parent_id: string | null;
+  kind: 'file' | 'folder';
+  name: string;
+  placed_wall: number;
+  placed_counter: number;
+  placed_node: string;
+  placed_origin: string;
+  previous_parent_id: string | null;
+  size: number;
+  created_at: string;
+  modified_at: string;
+  value: string | null;
+  sort_value?: string | number;
+}
+
+const SORT_COLUMNS: Record<ListSort, string> = { name: 'sort_name', modified: 'modified_at', size: 'size' };
+const cursorSchema = z.tuple([z.union([z.string(), z.number()]), z.string()]);
+const COLUMNS = `items.id, items.item_id, items.parent_id, items.kind, items.name, items.placed_wall, items.placed_counter, items.placed_node,
+  items.placed_origin, items.previous_parent_id, items.size, items.created_at, items.modified_at, facts.value`;
+// A file is shown once its entry has arrived and while it is live; a folder always.
+const JOIN_ENTRY = `LEFT JOIN facts ON facts.key = 'file/' || items.user_id || '/' || items.item_id AND facts.value IS NOT NULL`;
+const VISIBLE = `(items.kind = 'folder' OR facts.value IS NOT NULL)`;
+
+/**
+ * Reads of the tree for the API: a folder's children a page at a time in any order (keyset
+ * paging: O(log n + page) however deep the page), the siblings that share a name (conflict
+ * names), and name search from the trigram index. Nothing here scans a user's items.
+ */
+export class TreeQueries {
+  private readonly pages = new Map<string, Database.Statement<unknown[]>>();
+  private readonly stmt;
+
+  constructor(private readonly db: Database.Database) {
+    this.stmt = {
+      item: db.prepare(`SELECT ${COLUMNS} FROM items ${JOIN_ENTRY} WHERE items.user_id = ? AND items.item_id = ?`),
+      withKey: db.prepare(`SELECT ${COLUMNS} FROM items ${JOIN_ENTRY} WHERE items.user_id = ? AND items.parent_id = ? AND items.name_key = ? AND ${VISIBLE}`),
+      search: db.prepare(
+        `SELECT ${COLUMNS} FROM items_search JOIN items ON items.id = items_search.rowid ${JOIN_ENTRY}
+         WHERE items_search MATCH ? AND items.user_id = ? AND items.parent_id IS NOT NULL AND ${VISIBLE} ORDER BY items.sort_name LIMIT ?`,
+      ),
+      // Trigrams need three characters; shorter queries look at the user's items by name.
+      searchShort: db.prepare(
+        `SELECT ${COLUMNS} FROM items ${JOIN_ENTRY}
+         WHERE items.user_id = ? AND instr(items.sort_name, ?) > 0 AND items.parent_id IS NOT NULL AND ${VISIBLE} ORDER BY items.sort_name LIMIT ?`,
+      ),
+    } as const;
+  }
+
+  item(userId: string, itemId: string): ItemRecord | undefined {
+    const row = this.stmt.item.get(userId, itemId) as RecordRow | undefined;
+    return row && toRecord(row);
+  }
+
+  /** The visible children of `parentId` whose name is `key` (nameKey): a clash group, usually of one. */
+  withNameKey(userId: string, parentId: string, key: string): ItemRecord[] {
+    return (this.stmt.withKey.all(userId, parentId, key) as RecordRow[]).map(toRecord);
+  }
+
+  children(userId: string, parentId: string, opts: { sort: ListSort; order: ListOrder; limit: number; cursor?: string; kind?: 'file' | 'folder' }): { items: ItemRecord[]; cursor?: string } {
+    const column = SORT_COLUMNS[opts.sort];
+    const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
+    const statement = this.page(column, opts.order, after !== undefined, opts.kind !== undefined);
+    const params: unknown[] = [userId, parentId];
+    if (opts.kind) params.push(opts.kind);
+    if (after) params.push(after[0], after[1]);
+    params.push(opts.limit + 1);
+    const rows = statement.all(...params) as RecordRow[];
+    const more = rows.length > opts.limit;
+    const page = more ? rows.slice(0, opts.limit) : rows;
+    const last = page.at(-1);
+    return {
+      items: page.map(toRecord),
+      ...(more && last ? { cursor: encodeCursor([last.sort_value!, last.item_id]) } : {}),
+    };
+  }
+
+  /** Items whose name contains `query`, ignoring case and accents (purged ones left out; the caller checks the rest of the way up). */
+  search(userId: string, query: string, limit: number): ItemRecord[] {
+    const folded = sortName(query).trim();
+    if (folded.length === 0) return [];
+    const rows =
+      [...folded].length >= 3
+        ? this.stmt.search.all(`"${folded.replaceAll('"', '""')}"`, userId, limit)
+        : this.stmt.searchShort.all(userId, folded, limit);
+    return (rows as RecordRow[]).map(toRecord);
+  }
+
+  private page(column: string, order: ListOrder, withCursor: boolean, withKind: boolean): Database.Statement<unknown[]> {
+    const name = `${column}:${order}:${withCursor}:${withKind}`;
+    let statement = this.pages.get(name);
+    if (!statement) {
+      const direction = order === 'asc' ? 'ASC' : 'DESC';
+      const kind = withKind ? 'AND items.kind = ?' : '';
+      const seek = withCursor ? `AND (items.${column}, items.item_id) ${order === 'asc' ? '>' : '<'} (?, ?)` : '';
+      statement = this.db.prepare(
+        `SELECT ${COLUMNS}, items.${column} AS sort_value FROM items ${JOIN_ENTRY}
+         WHERE items.user_id = ? AND items.parent_id = ? ${kind} ${seek} AND ${VISIBLE}
+         ORDER BY items.${column} ${direction}, items.item_id ${direction} LIMIT ?`,
+      );
+      this.pages.set(name, statement);
+    }
+    return statement;
+  }
+}
+
+function toRecord(row: RecordRow): ItemRecord {
+  return {
+    ...toItem(row),
+    size: row.size,
+    createdAt: row.created_at,
+    modifiedAt: row.modified_at,
+    ...(row.kind === 'file' && row.value !== null ? { entry: JSON.parse(row.value) as unknown } : {}),
+  };
+}
+
+export function encodeCursor(position: unknown): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string | number, string] {
+  try {
+    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new BadCursorError('cursor: not a cursor from a previous page');
+  }
+}

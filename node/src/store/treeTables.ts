@@ -1,0 +1,227 @@
+import type Database from 'better-sqlite3';
+import type { Hlc } from '../gossip/frames';
+import { compareHlc } from '../index/hlc';
+import { trashFolderId, rootFolderId } from '../api/files';
+import type { LogEntry, TreeStorage } from '../tree/moveLog';
+import { nameKey } from '../tree/itemName';
+import type { ItemId, TreeOp } from '../tree/treeOp';
+import type { TreeItem } from '../tree/treeState';
+import { sortName } from './sortName';
+
+/** An items row as the tree reads and writes it. */
+interface ItemRow {
+  id: number;
+  item_id: string;
+  parent_id: string | null;
+  kind: 'file' | 'folder';
+  name: string;
+  placed_wall: number;
+  placed_counter: number;
+  placed_node: string;
+  placed_origin: string;
+  previous_parent_id: string | null;
+}
+
+interface LogRow {
+  op: string;
+  prior: string | null;
+  effective: number;
+}
+
+/** What an item row needs besides its place: a file's size and times come from its entry. */
+export interface ItemDetails {
+  size: number;
+  createdAt: string;
+  modifiedAt: string;
+}
+
+const ITEM_COLUMNS = 'id, item_id, parent_id, kind, name, placed_wall, placed_counter, placed_node, placed_origin, previous_parent_id';
+
+/**
+ * The replicated tree in the node's store (DESIGN §5): every user's items and op log as tables,
+ * so that the move operation of tree/moveLog.ts runs inside the index transaction that stores
+ * the ops, and memory does not grow with the number of items. The items table also carries the
+ * listing, name and search indexes, and the per-user folder count.
+ */
+export class TreeTables {
+  private readonly stmt;
+
+  constructor(
+    db: Database.Database,
+    private readonly detailsOf: (userId: string, item: TreeItem) => ItemDetails,
+  ) {
+    this.stmt = {
+      getItem: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE user_id = ? AND item_id = ?`),
+      insertItem: db.prepare(
+        `INSERT INTO items (user_id, item_id, parent_id, kind, name, name_key, sort_name, size, created_at, modified_at,
+           placed_wall, placed_counter, placed_node, placed_origin, previous_parent_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      updatePlace: db.prepare(
+        `UPDATE items SET parent_id = ?, name = ?, name_key = ?, sort_name = ?, placed_wall = ?, placed_counter = ?, placed_node = ?,
+           placed_origin = ?, previous_parent_id = ?, modified_at = CASE WHEN kind = 'folder' THEN ? ELSE modified_at END WHERE id = ?`,
+      ),
+      deleteItem: db.prepare('DELETE FROM items WHERE id = ?'),
+      insertSearch: db.prepare('INSERT INTO items_search (rowid, name) VALUES (?, ?)'),
+      deleteSearch: db.prepare('DELETE FROM items_search WHERE rowid = ?'),
+      addFolders: db.prepare(
+        `INSERT INTO usage (user_id, bytes, files, folders) VALUES (?, 0, 0, ?)
+         ON CONFLICT (user_id) DO UPDATE SET folders = folders + excluded.folders`,
+      ),
+      hasOp: db.prepare('SELECT 1 FROM tree_log WHERE user_id = ? AND wall = ? AND counter = ? AND node = ?'),
+      logFrom: db.prepare(
+        `SELECT op, prior, effective FROM tree_log WHERE user_id = ? AND (wall, counter, node) >= (?, ?, ?) ORDER BY wall, counter, node`,
+      ),
+      deleteLogFrom: db.prepare('DELETE FROM tree_log WHERE user_id = ? AND (wall, counter, node) >= (?, ?, ?)'),
+      appendLog: db.prepare('INSERT INTO tree_log (user_id, wall, counter, node, op, prior, effective) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      stable: db.prepare('SELECT wall, counter, node FROM tree_stable WHERE id = 1'),
+      setStable: db.prepare(
+        'INSERT INTO tree_stable (id, wall, counter, node) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET wall = excluded.wall, counter = excluded.counter, node = excluded.node',
+      ),
+      compactLog: db.prepare('DELETE FROM tree_log WHERE (wall, counter, node) <= (?, ?, ?) RETURNING user_id, op, effective'),
+      setDetails: db.prepare('UPDATE items SET size = ?, created_at = ?, modified_at = ? WHERE user_id = ? AND item_id = ?'),
+    } as const;
+  }
+
+  /** One user's tree as moveLog's storage (valid for the current transaction). */
+  forUser(userId: string): TreeStorage {
+    return new UserTree(this, userId, rootFolderId(userId), trashFolderId(userId), this.stable());
+  }
+
+  stable(): Hlc | null {
+    return (this.stmt.stable.get() as Hlc | undefined) ?? null;
+  }
+
+  /**
+   * Forgets the log up to `stable` for every user (the caller promises every member has seen
+   * every op up to it). Returns the ops dropped, so that the caller can retire their facts.
+   */
+  compact(stable: Hlc): Array<{ userId: string; op: TreeOp; effective: boolean }> {
+    const current = this.stable();
+    if (current && compareHlc(stable, current) <= 0) return [];
+    this.stmt.setStable.run(stable.wall, stable.counter, stable.node);
+    const rows = this.stmt.compactLog.all(stable.wall, stable.counter, stable.node) as Array<{ user_id: string; op: string; effective: number }>;
+    return rows.map((row) => ({ userId: row.user_id, op: JSON.parse(row.op) as TreeOp, effective: row.effective === 1 }));
+  }
+
+  /** A file's entry changed: its row follows the new size and times (the place is the tree's). */
+  setDetails(userId: string, itemId: ItemId, details: ItemDetails): void {
+    this.stmt.setDetails.run(details.size, details.createdAt, details.modifiedAt, userId, itemId);
+  }
+
+  /** @internal for UserTree */
+  row(userId: string, id: ItemId): ItemRow | undefined {
+    return this.stmt.getItem.get(userId, id) as ItemRow | undefined;
+  }
+
+  /** @internal for UserTree */
+  put(userId: string, item: TreeItem): void {
+    const old = this.row(userId, item.id);
+    const { hlc, origin } = item.placedBy;
+    const key = nameKey(item.name);
+    if (old) {
+      this.stmt.updatePlace.run(
+        item.parentId, item.name, key, sortName(item.name), hlc.wall, hlc.counter, hlc.node, origin, item.previousParentId,
+        new Date(hlc.wall).toISOString(), old.id,
+      );
+      if (old.name !== item.name) {
+        this.stmt.deleteSearch.run(old.id);
+        this.stmt.insertSearch.run(old.id, item.name);
+      }
+      if (item.kind === 'folder') this.countFolder(userId, old.parent_id, item.parentId);
+      return;
+    }
+    const details = this.detailsOf(userId, item);
+    const { lastInsertRowid } = this.stmt.insertItem.run(
+      userId, item.id, item.parentId, item.kind, item.name, key, sortName(item.name), details.size, details.createdAt, details.modifiedAt,
+      hlc.wall, hlc.counter, hlc.node, origin, item.previousParentId,
+    );
+    this.stmt.insertSearch.run(Number(lastInsertRowid), item.name);
+    if (item.kind === 'folder') this.countFolder(userId, null, item.parentId);
+  }
+
+  /** @internal for UserTree */
+  remove(userId: string, id: ItemId): void {
+    const old = this.row(userId, id);
+    if (!old) return;
+    this.stmt.deleteSearch.run(old.id);
+    this.stmt.deleteItem.run(old.id);
+    if (old.kind === 'folder') this.countFolder(userId, old.parent_id, null);
+  }
+
+  /** @internal for UserTree */
+  hasOp(userId: string, hlc: Hlc): boolean {
+    return this.stmt.hasOp.get(userId, hlc.wall, hlc.counter, hlc.node) !== undefined;
+  }
+
+  /** @internal for UserTree */
+  takeFrom(userId: string, hlc: Hlc): LogEntry[] {
+    const rows = this.stmt.logFrom.all(userId, hlc.wall, hlc.counter, hlc.node) as LogRow[];
+    if (rows.length === 0) return [];
+    this.stmt.deleteLogFrom.run(userId, hlc.wall, hlc.counter, hlc.node);
+    return rows.map((row) => ({
+      op: JSON.parse(row.op) as TreeOp,
+      prior: row.prior === null ? undefined : (JSON.parse(row.prior) as TreeItem),
+      effective: row.effective === 1,
+    }));
+  }
+
+  /** @internal for UserTree */
+  append(userId: string, entry: LogEntry): void {
+    const { hlc } = entry.op;
+    this.stmt.appendLog.run(userId, hlc.wall, hlc.counter, hlc.node, JSON.stringify(entry.op), entry.prior ? JSON.stringify(entry.prior) : null, entry.effective ? 1 : 0);
+  }
+
+  /** Folders count while they have a parent (root tree or trash); a purged one does not. */
+  private countFolder(userId: string, before: string | null, after: string | null): void {
+    const delta = (after !== null ? 1 : 0) - (before !== null ? 1 : 0);
+    if (delta !== 0) this.stmt.addFolders.run(userId, delta);
+  }
+}
+
+/** One user's view of the tables, as moveLog's storage. */
+class UserTree implements TreeStorage {
+  constructor(
+    private readonly tables: TreeTables,
+    private readonly userId: string,
+    readonly rootId: ItemId,
+    readonly trashId: ItemId,
+    readonly stable: Hlc | null,
+  ) {}
+
+  get(id: ItemId): TreeItem | undefined {
+    const row = this.tables.row(this.userId, id);
+    return row && toItem(row);
+  }
+
+  put(item: TreeItem): void {
+    this.tables.put(this.userId, item);
+  }
+
+  remove(id: ItemId): void {
+    this.tables.remove(this.userId, id);
+  }
+
+  hasOp(hlc: Hlc): boolean {
+    return this.tables.hasOp(this.userId, hlc);
+  }
+
+  takeFrom(hlc: Hlc): LogEntry[] {
+    return this.tables.takeFrom(this.userId, hlc);
+  }
+
+  append(entry: LogEntry): void {
+    this.tables.append(this.userId, entry);
+  }
+}
+
+export function toItem(row: ItemRow): TreeItem {
+  return {
+    id: row.item_id,
+    parentId: row.parent_id,
+    name: row.name,
+    kind: row.kind,
+    placedBy: { hlc: { wall: row.placed_wall, counter: row.placed_counter, node: row.placed_node }, origin: row.placed_origin },
+    previousParentId: row.previous_parent_id,
+  };
+}

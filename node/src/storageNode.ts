@@ -8,6 +8,7 @@ import { Membership } from './gossip/membership';
 import { nextIncarnation } from './gossip/incarnationStore';
 import { AntiEntropy } from './index/antiEntropy';
 import { CatalogQueries } from './store/catalogQueries';
+import { TreeQueries } from './store/treeQueries';
 import { openNodeIndex } from './store/openNodeIndex';
 import { EventLoopMonitor } from './runtime/eventLoopMonitor';
 import { LinkSimulator } from './transport/linkSimulator';
@@ -100,6 +101,8 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     index,
     writer: antiEntropy,
     queries: new CatalogQueries(store.db),
+    treeQueries: new TreeQueries(store.db),
+    treeTables: store.schema.tree,
     counters: store.counters,
     indexHealth: () => committer.health,
     mesh: {

@@ -18,6 +18,8 @@ export interface UploadOptions {
   onChunk?: (sent: number) => void | Promise<void>;
   /** A keep-alive agent (benchmarks); a connection per request when left out. */
   agent?: http.Agent;
+  /** More headers: the folder (x-geovault-parent-id), the clash rule (x-geovault-on-conflict). */
+  headers?: http.OutgoingHttpHeaders;
 }
 
 export interface HttpResult {
@@ -30,7 +32,7 @@ export interface HttpResult {
 export function uploadTo(cluster: NodeCluster, node: string, userId: string, fileId: string, data: Buffer, opts: UploadOptions = {}): Promise<HttpResult> {
   return signedPut(cluster, node, `/v1/files/${userId}/${fileId}`, data, {
     ...opts,
-    headers: { 'content-type': opts.mime ?? 'application/octet-stream', 'x-geovault-file-name': encodeURIComponent(opts.name ?? 'test.bin') },
+    headers: { 'content-type': opts.mime ?? 'application/octet-stream', 'x-geovault-file-name': encodeURIComponent(opts.name ?? 'test.bin'), ...opts.headers },
   });
 }
 

@@ -105,7 +105,7 @@ export const treeSearchSchema = z.object({
  */
 export const walkQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500),
-  cursor: z.string().max(4096).optional(),
+  cursor: z.string().max(8192).optional(),
 });
 export interface WalkPage {
   entries: Array<{ path: string; item: ItemView }>;

@@ -143,10 +143,11 @@ export class FileCatalog {
     return this.writer.awaitPeerCopies(fact, needed, timeoutMs);
   }
 
-  /** Writes an inline file (its bytes, then its entry) in one transaction; the entry's fact is last. */
-  async putInline(entry: FileEntry, data: Buffer): Promise<Fact[]> {
+  /** Writes an inline file (its bytes, its `extra` facts, then its entry) in one transaction; the entry's fact is last. */
+  async putInline(entry: FileEntry, data: Buffer, extra: ReadonlyArray<{ key: string; value: IndexValue }> = []): Promise<Fact[]> {
     return this.writer.writeMany([
       { key: dataKey(entry.ownerId, entry.fileId), value: { base64: data.toString('base64') } },
+      ...extra,
       { key: fileKey(entry.ownerId, entry.fileId), value: { ...entry, inline: true } },
     ]);
   }
@@ -161,12 +162,19 @@ export class FileCatalog {
     return states;
   }
 
-  /** Writes a file's entry, and this node's replica record with it when it holds one. */
-  /** Writes a file's entry (and this node's replica record) in one transaction; the entry's fact is first. */
-  async putEntry(entry: FileEntry, ownReplica?: ReplicaRecord): Promise<Fact[]> {
-    const facts: Array<{ key: string; value: IndexValue }> = [{ key: fileKey(entry.ownerId, entry.fileId), value: entry }];
+  /**
+   * Writes a file's entry (with `extra` facts: its create op) and this node's replica record in
+   * one transaction; the entry's fact is first.
+   */
+  async putEntry(entry: FileEntry, ownReplica?: ReplicaRecord, extra: ReadonlyArray<{ key: string; value: IndexValue }> = []): Promise<Fact[]> {
+    const facts: Array<{ key: string; value: IndexValue }> = [{ key: fileKey(entry.ownerId, entry.fileId), value: entry }, ...extra];
     if (ownReplica) facts.push({ key: replicaKey(this.self, entry.ownerId, entry.fileId), value: ownReplica });
     return this.writer.writeMany(facts);
+  }
+
+  /** Any facts in one transaction: durable together or not at all (null deletes). */
+  writeMany(entries: Array<{ key: string; value: IndexValue | null }>): Promise<Fact[]> {
+    return this.writer.writeMany(entries);
   }
 
   /** Deletes a file's entry, and an inline file's bytes with it, in one transaction. */

@@ -11,6 +11,8 @@ export const NODE_ERRORS = {
   forbidden: { status: 403, message: 'This caller may not do that.' },
   not_found: { status: 404, message: 'Not found.' },
   conflict: { status: 409, message: 'That conflicts with the current state.' },
+  name_taken: { status: 409, message: 'An item with that name is already in the folder.' },
+  invalid_move: { status: 409, message: 'A folder cannot be moved into itself or one of its own folders.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   quota_exceeded: { status: 413, message: 'This upload would exceed the user\'s storage quota.' },
   range_not_satisfiable: { status: 416, message: 'The requested range is not satisfiable.' },

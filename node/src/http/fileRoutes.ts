@@ -2,7 +2,9 @@ import express, { type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { FILE_NAME_HEADER, listQuerySchema, type FileListPage, type RepairResult, type UsageView } from '../api/files';
+import { folderRefSchema, onConflictSchema, ON_CONFLICT_HEADER, PARENT_ID_HEADER, ROOT_ALIAS } from '../api/tree';
 import { BadCursorError } from '../store/catalogQueries';
+import { itemNameSchema } from '../tree/itemName';
 import { coordinateUpload } from '../replication/uploadCoordinator';
 import type { Repairer } from '../replication/repairer';
 import { expectedHolders, holdersOf, type ReplicationContext } from '../replication/replicationContext';
@@ -12,8 +14,6 @@ import { parseInput } from './validate';
 
 const userSchema = fileIdsSchema.pick({ userId: true });
 const searchSchema = z.object({ q: z.string().min(1).max(255), limit: z.coerce.number().int().min(1).max(200).default(50) });
-// Names are metadata only (never a path); control characters would break headers and logs.
-const nameSchema = z.string().min(1).max(1024).regex(/^[^\u0000-\u001f\u007f]+$/, 'a name without control characters');
 const mimeSchema = z.string().max(255).regex(/^[\w.+-]+\/[\w.+-]+$/, 'a MIME type such as text/plain');
 
 /** An AbortSignal that fires when the client goes away before the response is done. */
@@ -38,11 +38,15 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
     } catch {
       throw new AppError('invalid_request', `${FILE_NAME_HEADER}: not valid URI encoding`);
     }
-    const name = parseInput(nameSchema, decodedName ?? 'unnamed', FILE_NAME_HEADER);
+    const name = parseInput(itemNameSchema, decodedName ?? 'unnamed', FILE_NAME_HEADER);
+    const onConflict = parseInput(onConflictSchema.default('rename'), req.header(ON_CONFLICT_HEADER), ON_CONFLICT_HEADER);
+    const parentRef = parseInput(folderRefSchema.default(ROOT_ALIAS), req.header(PARENT_ID_HEADER), PARENT_ID_HEADER);
     const mime = parseInput(mimeSchema, (req.header('content-type') ?? 'application/octet-stream').split(';')[0]!.trim(), 'content-type');
     const length = req.header('content-length');
     const contentLength = length === undefined ? undefined : parseInput(z.coerce.number().int().nonnegative(), length, 'content-length');
-    const file = await coordinateUpload(ctx, { userId, fileId, name, mime, contentLength, body: req, signal: clientGone(res) });
+    // Refused before a byte is read: no folder, or (with `fail`) a name already taken.
+    const parentId = ctx.tree.checkUpload(userId, parentRef, name, onConflict);
+    const file = await coordinateUpload(ctx, { userId, fileId, name, parentId, onConflict, mime, contentLength, body: req, signal: clientGone(res) });
     res.status(201).json({ file });
   });
 
@@ -103,9 +107,16 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
 
   router.delete('/v1/files/:userId/:fileId', async (req, res) => {
     const entry = liveEntry(ctx, req.params);
-    await ctx.catalog.deleteEntry(entry.ownerId, entry.fileId);
-    await ctx.blobs.remove(entry.ownerId, entry.fileId);
-    await ctx.catalog.clearOwnReplica(entry.ownerId, entry.fileId);
+    try {
+      // Out of its folder as well (to the trash), so that its name is free again.
+      await ctx.tree.delete(entry.ownerId, entry.fileId);
+    } catch (error) {
+      // A file whose folder has not reached this region yet is not in the tree here: delete the entry alone.
+      if (!(error instanceof AppError && error.code === 'not_found')) throw error;
+      await ctx.catalog.deleteEntry(entry.ownerId, entry.fileId);
+      await ctx.blobs.remove(entry.ownerId, entry.fileId);
+      await ctx.catalog.clearOwnReplica(entry.ownerId, entry.fileId);
+    }
     res.json({ deleted: true, fileId: entry.fileId });
   });
 

@@ -79,12 +79,12 @@ export async function storeInline(ctx: ReplicationContext, request: UploadReques
   }
   const hold = await ctx.quota.client.reserve(userId, crypto.randomUUID(), data.length);
   if ('refused' in hold) throw new UploadError('quota_exceeded', hold.refused);
-  const entry = newFileEntry(request, data.length, crypto.createHash('sha256').update(data).digest('hex'), { inline: true });
+  let entry = newFileEntry(request, data.length, crypto.createHash('sha256').update(data).digest('hex'), { inline: true });
   let facts;
   try {
     // A client that went away has seen no answer: store nothing for it.
     if (request.signal.aborted) throw new UploadError('aborted', 'The client went away.');
-    facts = await ctx.catalog.putInline(entry, data);
+    ({ entry, facts } = await ctx.tree.commitNewFile(entry, request.onConflict, (placed, op) => ctx.catalog.putInline(placed, data, [op])));
   } catch (error) {
     hold.release();
     throw error;

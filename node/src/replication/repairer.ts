@@ -51,7 +51,7 @@ export class Repairer {
   /** Bytes of every pull at once: a node catching up must not take the whole link or disk. */
   private readonly budget: TokenBucket;
   /** Figures for the status page. */
-  readonly stats = { sweeps: 0, pulled: 0, removed: 0, orphansRemoved: 0, failedPulls: 0 };
+  readonly stats = { sweeps: 0, pulled: 0, removed: 0, orphansRemoved: 0, failedPulls: 0, linked: 0 };
 
   constructor(private readonly ctx: ReplicationContext) {
     const { repairConcurrency, repairBytesPerSecond } = ctx.settings;
@@ -277,10 +277,15 @@ export class Repairer {
     return sha256 === entry.sha256 ? 'stored' : 'corrupt';
   }
 
-  /** Copies the file from the nearest peer with a stored replica; the write checks size and hash. */
+  /**
+   * Copies the file from the nearest peer with a stored replica; the write checks size and hash.
+   * A copy of a file (`copiedFrom`) is first linked to the original's blob here, if this node
+   * holds it whole: the same bytes, none sent over the WAN (DESIGN §5).
+   */
   private async pull(entry: FileEntry): Promise<ReplicaState | 'missing'> {
     const { ctx } = this;
     const { signal } = this.abort;
+    if (entry.copiedFrom !== undefined && (await this.linkOriginal(entry))) return 'stored';
     const sources: NodeId[] = storedSourcesByDistance(ctx, entry.ownerId, entry.fileId);
     for (const source of sources) {
       if (signal.aborted) break;
@@ -312,6 +317,23 @@ export class Repairer {
     }
     const record = ctx.catalog.replicaRecord(ctx.self, entry.ownerId, entry.fileId);
     return record?.state === 'corrupt' ? 'corrupt' : 'missing';
+  }
+
+  private async linkOriginal(entry: FileEntry): Promise<boolean> {
+    const { ctx } = this;
+    const original = entry.copiedFrom!;
+    const record = ctx.catalog.replicaRecord(ctx.self, entry.ownerId, original);
+    // Only a replica this node has verified as the same bytes: the copy's hash must hold.
+    if (record?.state !== 'stored' || record.sha256 !== entry.sha256) return false;
+    if (!(await ctx.blobs.link(entry.ownerId, original, entry.fileId))) return false;
+    const stat = await ctx.blobs.stat(entry.ownerId, entry.fileId);
+    if (stat?.size !== entry.size || !ctx.catalog.entry(entry.ownerId, entry.fileId)) {
+      await ctx.blobs.remove(entry.ownerId, entry.fileId);
+      return false;
+    }
+    await ctx.catalog.setOwnReplica(entry.ownerId, entry.fileId, 'stored', { sha256: entry.sha256, size: entry.size });
+    this.stats.linked++;
+    return true;
   }
 
   /** Every pull in flight listens to it (request, write, budget): as many listeners as pulls, none left behind. */

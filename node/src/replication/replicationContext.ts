@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { NodeId } from '../gossip/frames';
 import type { FileCatalog } from '../files/fileCatalog';
+import type { TreeService } from '../files/treeService';
 import type { BlobStore } from '../storage/blobStore';
 import type { UploadsInProgress } from './orphanCheck';
 import type { QuotaAuthority } from './quotaAuthority';
@@ -82,6 +83,8 @@ export interface ReplicationContext {
   /** Every configured node, dead or alive: the stable universe placement chooses from. */
   allNodes: readonly NodeId[];
   catalog: FileCatalog;
+  /** The user's tree of folders: where files go, and their names (files/treeService.ts). */
+  tree: TreeService;
   blobs: BlobStore;
   peers: PeerClient;
   /** Limits, and this node's own view of usage (the status page). */

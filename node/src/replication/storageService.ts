@@ -6,6 +6,9 @@ import type { ReplicatedIndex } from '../index/replicatedIndex';
 import { FileCatalog, type IndexWriter } from '../files/fileCatalog';
 import { parseKey } from '../files/fileKeys';
 import type { CatalogQueries } from '../store/catalogQueries';
+import type { TreeQueries } from '../store/treeQueries';
+import type { TreeTables } from '../store/treeTables';
+import { TreeService } from '../files/treeService';
 import type { Counters } from '../store/counters';
 import type { IndexHealth } from '../index/indexCommitter';
 import { BlobStore } from '../storage/blobStore';
@@ -18,6 +21,7 @@ import { QuotaAuthority } from './quotaAuthority';
 import { QuotaClient } from './quotaClient';
 import { quotaRoutes } from '../http/quotaRoutes';
 import { uploadRoutes } from '../http/uploadRoutes';
+import { treeRoutes } from '../http/treeRoutes';
 import { UploadsInProgress } from './orphanCheck';
 import { Repairer } from './repairer';
 import { Scrubber } from './scrubber';
@@ -33,6 +37,9 @@ export interface StorageServiceDeps {
   writer: IndexWriter;
   /** Reads of the store's derived tables, and its counters. */
   queries: CatalogQueries;
+  treeQueries: TreeQueries;
+  /** The tree's tables, for its reads outside transactions (walking up from an item). */
+  treeTables: TreeTables;
   counters: Counters;
   mesh: MeshView;
   settings: StorageSettings;
@@ -55,7 +62,7 @@ export class StorageService {
     const peers = new PeerClient({ self: deps.self, secret: deps.secret, peers: deps.peers, links: deps.links, logger: deps.logger });
     const ledger = new QuotaLedger({ limitBytes: deps.settings.quotaBytes, usedBytes: (userId) => catalog.usage(userId).bytes });
     const authority = new QuotaAuthority(ledger, (userId, fileId) => catalog.isKnown(userId, fileId));
-    this.ctx = {
+    const ctx: Omit<ReplicationContext, 'tree'> & { tree?: TreeService } = {
       self: deps.self,
       allNodes: [deps.self, ...deps.peers.keys()].sort(),
       catalog,
@@ -73,9 +80,11 @@ export class StorageService {
       activity: deps.activity,
       indexHealth: deps.indexHealth,
     };
+    ctx.tree = new TreeService(ctx as ReplicationContext, deps.treeQueries, deps.treeTables);
+    this.ctx = ctx as ReplicationContext;
     this.repairer = new Repairer(this.ctx);
     this.scrubber = new Scrubber(this.ctx, this.repairer);
-    this.routers = [fileRoutes(this.ctx, this.repairer), replicaRoutes(this.ctx, this.repairer), quotaRoutes(this.ctx), uploadRoutes(this.ctx)];
+    this.routers = [fileRoutes(this.ctx, this.repairer), replicaRoutes(this.ctx, this.repairer), quotaRoutes(this.ctx), uploadRoutes(this.ctx), treeRoutes(this.ctx)];
   }
 
   /** Removes temp files of interrupted writes; must run before the node accepts uploads. */
@@ -98,7 +107,7 @@ export class StorageService {
   onIndexChange(facts: readonly Fact[]): void {
     for (const fact of facts) {
       const key = parseKey(fact.key);
-      if (key.kind !== 'other') this.repairer.nudge(key.userId, key.fileId);
+      if (key.kind === 'file' || key.kind === 'replica') this.repairer.nudge(key.userId, key.fileId);
     }
   }
 

@@ -125,10 +125,12 @@ async function streamToReplicas(ctx: ReplicationContext, request: UploadRequest,
       result.size === meter.bytes && (expected === undefined || result.sha256 === expected) ? result.sha256 : undefined,
     );
     const sha256 = durable[0]!.sha256;
-    const entry = newFileEntry(request, meter.bytes, sha256);
-    // The entry and this node's replica record in one transaction: one fsync, not two.
+    // The entry, its create op and this node's replica record in one transaction: one fsync.
     const storedHere = durable.some((write) => write.node === ctx.self);
-    const facts = await ctx.catalog.putEntry(entry, storedHere ? replicaRecordOf('stored', { sha256, size: entry.size }) : undefined);
+    const ownReplica = storedHere ? replicaRecordOf('stored', { sha256, size: meter.bytes }) : undefined;
+    const { entry, facts } = await ctx.tree.commitNewFile(newFileEntry(request, meter.bytes, sha256), request.onConflict, (placed, op) =>
+      ctx.catalog.putEntry(placed, ownReplica, [op]),
+    );
     // The owner holds the bytes until the entry counts in its own index.
     hold.release({ userId, fileId });
     // W=2 for the entry too: bytes that only this node knows to be a file are lost with its

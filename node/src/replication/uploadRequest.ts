@@ -1,11 +1,16 @@
 import type { Readable } from 'node:stream';
 import type { FileEntry } from '../api/files';
+import type { OnConflict } from '../api/tree';
 
 /** An upload as the node API hands it to the coordinator. */
 export interface UploadRequest {
   userId: string;
   fileId: string;
   name: string;
+  /** The folder the file goes in (checked before the bytes stream, and again at commit). */
+  parentId: string;
+  /** What to do when the name is taken in that folder by the time the file is committed. */
+  onConflict: OnConflict;
   mime: string;
   /** From Content-Length; undefined for a chunked body. */
   contentLength: number | undefined;
@@ -20,6 +25,7 @@ export function newFileEntry(request: UploadRequest, size: number, sha256: strin
     fileId: request.fileId,
     ownerId: request.userId,
     name: request.name,
+    parentId: request.parentId,
     size,
     sha256,
     mime: request.mime,

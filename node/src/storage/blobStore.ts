@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Dirent, Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { lstat, open, opendir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { link, lstat, open, opendir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -141,6 +141,24 @@ export class BlobStore {
       if (isMissing(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Makes `toFileId` a hard link of `fromFileId`'s blob (a copy of a file: DESIGN §5, no bytes
+   * written or sent). False when the source is not here; an existing target is left alone.
+   */
+  async link(userId: string, fromFileId: string, toFileId: string): Promise<boolean> {
+    const source = blobPath(this.nodeDir, userId, fromFileId);
+    const target = blobPath(this.nodeDir, userId, toFileId);
+    try {
+      await link(source, target);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return true;
+      throw error;
+    }
+    await this.directories.sync(path.dirname(target));
+    return true;
   }
 
   /** Idempotent; true when a blob was there. The user's `files/` directory stays. */

@@ -1,0 +1,382 @@
+import crypto from 'node:crypto';
+import type { Fact } from '../gossip/frames';
+import { rootFolderId, trashFolderId, type FileEntry, type ListOrder, type ListSort } from '../api/files';
+import { ROOT_ALIAS, type FolderPage, type ItemView, type OnConflict, type PathStep, type WalkPage } from '../api/tree';
+import { AppError } from '../http/errors';
+import type { IndexValue } from '../index/replicatedIndex';
+import { holdersOf, type ReplicationContext } from '../replication/replicationContext';
+import { UploadError } from '../replication/uploadError';
+import { KeyedMutex } from '../runtime/keyedMutex';
+import { sortName } from '../store/sortName';
+import { encodeCursor, type ItemRecord, type TreeQueries } from '../store/treeQueries';
+import type { TreeTables } from '../store/treeTables';
+import { ancestorsOf, isAncestor, moveRefusal, placeOf, type TreeStorage } from '../tree/moveLog';
+import type { ItemKind } from '../tree/itemName';
+import type { TreeOpValue } from '../tree/treeOpFacts';
+import { dataKey, fileKey, treeOpKey } from './fileKeys';
+import { FolderNames } from './folderNames';
+import { walkCursorSchema, type WalkFrame } from './walkCursor';
+
+/** What the root folder is called in paths and breadcrumbs. */
+export const ROOT_NAME = 'My files';
+/** Facts per transaction when a folder copy or delete writes many. */
+const WRITE_CHUNK = 256;
+
+type FactWrite = { key: string; value: IndexValue | null };
+type OpWrite = { key: string; value: IndexValue };
+
+/**
+ * The API side of the replicated tree (DESIGN §5, §8): reads of folders and items for the
+ * gateway, and changes written as move ops. A change is checked against this region's tree
+ * (404, 409 `name_taken`, 409 `invalid_move`) and written in one transaction, one user at a
+ * time, so that two requests in one region cannot both take a name. What regions do at once
+ * is settled by the move rule (tree/moveLog.ts) and conflict names (folderNames.ts).
+ *
+ * A tree change is acknowledged once it is durable on this node, like a move in the paper:
+ * regions cut off from each other keep working, and the change reaches the others by gossip.
+ * File bytes and entries keep their W=2 (uploads).
+ */
+export class TreeService {
+  private readonly locks = new KeyedMutex();
+
+  constructor(
+    private readonly ctx: ReplicationContext,
+    private readonly queries: TreeQueries,
+    private readonly tables: TreeTables,
+  ) {}
+
+  // ---- reads ----
+
+  folderPage(userId: string, folderRef: string, query: { sort: ListSort; order: ListOrder; limit: number; cursor?: string }): FolderPage {
+    const folderId = this.requireFolder(userId, folderRef);
+    const page = this.queries.children(userId, folderId, query);
+    const { bytes, files } = this.ctx.catalog.usage(userId);
+    return {
+      folder: this.folderInfo(userId, folderId),
+      items: this.views(userId, folderId, page.items),
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+      usage: { used: bytes, limit: this.ctx.ledger.limit(userId), files },
+    };
+  }
+
+  item(userId: string, itemId: string): ItemView {
+    const record = this.requireItem(userId, itemId);
+    return { ...this.views(userId, record.parentId!, [record])[0]!, path: this.pathOf(userId, record.id) };
+  }
+
+  search(userId: string, opts: { q: string; type?: ItemKind; folder?: string; limit: number }): ItemView[] {
+    const within = opts.folder === undefined ? undefined : this.requireFolder(userId, opts.folder);
+    const storage = this.storage(userId);
+    const out: ItemView[] = [];
+    // Hits in the trash, in folders being created elsewhere or outside `folder` are dropped
+    // after the index lookup: ask for more than the page so that a page usually fills.
+    for (const record of this.queries.search(userId, opts.q, Math.min(opts.limit * 4, 800))) {
+      if (out.length >= opts.limit) break;
+      if (opts.type && record.kind !== opts.type) continue;
+      if (placeOf(storage, record.id) !== 'root') continue;
+      if (within !== undefined && within !== rootFolderId(userId) && !isAncestor(storage, within, record.id)) continue;
+      out.push({ ...this.views(userId, record.parentId!, [record])[0]!, path: this.pathOf(userId, record.id) });
+    }
+    return out;
+  }
+
+  /**
+   * A page of a folder's whole subtree, depth first, each folder before what it holds, with
+   * paths relative to the folder in shown names (so two clashing names stay two entries).
+   */
+  walk(userId: string, folderRef: string, opts: { limit: number; cursor?: string }): WalkPage {
+    const top = this.requireFolder(userId, folderRef);
+    const stack: WalkFrame[] = opts.cursor === undefined ? [{ folderId: top, path: '' }] : this.resumeWalk(userId, top, opts.cursor);
+    const entries: WalkPage['entries'] = [];
+    while (stack.length > 0 && entries.length < opts.limit) {
+      const frame = stack.at(-1)!;
+      const page = this.queries.children(userId, frame.folderId, { sort: 'name', order: 'asc', limit: opts.limit - entries.length, ...(frame.after ? { cursor: frame.after } : {}) });
+      const views = this.views(userId, frame.folderId, page.items);
+      let descended = false;
+      for (let i = 0; i < page.items.length; i++) {
+        const record = page.items[i]!;
+        const path = frame.path === '' ? views[i]!.name : `${frame.path}/${views[i]!.name}`;
+        entries.push({ path, item: views[i]! });
+        frame.after = encodeCursor([sortName(record.name), record.id]);
+        if (record.kind === 'folder') {
+          stack.push({ folderId: record.id, path });
+          descended = true;
+          break;
+        }
+      }
+      if (!descended && page.cursor === undefined) stack.pop();
+    }
+    return { entries, ...(stack.length > 0 ? { cursor: encodeCursor(stack.map((frame) => [frame.folderId, frame.after ?? null])) } : {}) };
+  }
+
+  // ---- changes ----
+
+  createFolder(userId: string, parentRef: string, name: string, onConflict: OnConflict): Promise<ItemView> {
+    return this.locks.run(userId, async () => {
+      const parentId = this.requireFolder(userId, parentRef);
+      const finalName = this.nameFor(userId, parentId, name, 'folder', onConflict);
+      const id = crypto.randomUUID();
+      await this.write([this.op(userId, { itemId: id, newParentId: parentId, newName: finalName, kind: 'folder' })]);
+      return this.item(userId, id);
+    });
+  }
+
+  /** The folder at `names` under a folder, made where missing; existing folders of those names are reused. */
+  ensurePath(userId: string, parentRef: string, names: readonly string[]): Promise<ItemView> {
+    return this.locks.run(userId, async () => {
+      let parentId = this.requireFolder(userId, parentRef);
+      const writes: FactWrite[] = [];
+      let creating = false;
+      for (const name of names) {
+        const existing = creating ? undefined : this.queries.withNameKey(userId, parentId, name.normalize('NFC')).find((item) => item.kind === 'folder');
+        if (existing) {
+          parentId = existing.id;
+          continue;
+        }
+        // A file of that name: the folder gets a free name beside it rather than failing the upload.
+        const finalName = creating ? name : new FolderNames(this.queries, userId, parentId).available(name, 'folder');
+        const id = crypto.randomUUID();
+        writes.push(this.op(userId, { itemId: id, newParentId: parentId, newName: finalName, kind: 'folder' }));
+        parentId = id;
+        creating = true;
+      }
+      if (writes.length > 0) await this.write(writes);
+      return this.item(userId, parentId);
+    });
+  }
+
+  update(userId: string, itemId: string, change: { name?: string; parentId?: string; onConflict: OnConflict }): Promise<ItemView> {
+    return this.locks.run(userId, async () => {
+      const record = this.requireItem(userId, itemId);
+      const parentId = change.parentId === undefined ? record.parentId! : this.requireFolder(userId, change.parentId);
+      const refusal = moveRefusal(this.storage(userId), itemId, parentId);
+      if (refusal !== null) throw new AppError('invalid_move', refusal === 'into_itself' ? 'A folder cannot be moved into itself.' : 'A folder cannot be moved into one of its own folders.');
+      const name = change.name ?? record.name;
+      if (parentId === record.parentId && name === record.name) return this.item(userId, itemId);
+      const finalName = this.nameFor(userId, parentId, name, record.kind, change.onConflict, itemId);
+      await this.write([this.op(userId, { itemId, newParentId: parentId, newName: finalName, kind: record.kind })]);
+      return this.item(userId, itemId);
+    });
+  }
+
+  /**
+   * Copies a file (a new entry sharing the bytes: each node links the blob, DESIGN §5) or a
+   * folder with everything in it. Quota counts the copy, and is checked for all of it first.
+   */
+  copy(userId: string, itemId: string, target: { parentId: string; name?: string; onConflict: OnConflict }): Promise<ItemView> {
+    return this.locks.run(userId, async () => {
+      const record = this.requireItem(userId, itemId);
+      const parentId = this.requireFolder(userId, target.parentId);
+      if (record.kind === 'folder' && (parentId === itemId || isAncestor(this.storage(userId), itemId, parentId))) {
+        throw new AppError('invalid_move', 'A folder cannot be copied into itself or one of its own folders.');
+      }
+      const name = this.nameFor(userId, parentId, target.name ?? record.name, record.kind, target.onConflict);
+      const writes: FactWrite[] = [];
+      let bytes = 0;
+      const copyOf = (source: ItemRecord, newParentId: string, newName: string): string => {
+        const id = crypto.randomUUID();
+        if (source.kind === 'folder') {
+          writes.push(this.op(userId, { itemId: id, newParentId, newName, kind: 'folder' }));
+          return id;
+        }
+        const entry = source.entry as FileEntry;
+        const now = new Date().toISOString();
+        const copied: FileEntry = { ...entry, fileId: id, name: newName, parentId: newParentId, createdAt: now, modifiedAt: entry.modifiedAt ?? entry.createdAt, placedByTree: true, copiedFrom: entry.fileId };
+        if (entry.inline) {
+          const data = this.ctx.catalog.inlineData(userId, entry.fileId);
+          if (!data) throw new AppError('unavailable', `The bytes of "${source.name}" have not reached this node yet; try again shortly.`);
+          writes.push({ key: dataKey(userId, id), value: { base64: data.toString('base64') } });
+        }
+        writes.push({ key: fileKey(userId, id), value: copied });
+        writes.push(this.op(userId, { itemId: id, newParentId, newName, kind: 'file' }));
+        bytes += entry.size;
+        return id;
+      };
+      const copyId = copyOf(record, parentId, name);
+      if (record.kind === 'folder') this.copySubtree(userId, record.id, copyId, copyOf);
+      await this.withQuota(userId, bytes, () => this.write(writes));
+      return this.item(userId, copyId);
+    });
+  }
+
+  /**
+   * Takes an item to the trash (a move under the user's trash item). Until the trash can be
+   * listed and emptied (issue 13), files go on being deleted as before: their entries are
+   * tombstoned, which frees their quota and removes their replicas everywhere.
+   */
+  delete(userId: string, itemId: string): Promise<void> {
+    return this.locks.run(userId, async () => {
+      const record = this.requireItem(userId, itemId);
+      const writes: FactWrite[] = [this.op(userId, { itemId, newParentId: trashFolderId(userId), newName: record.name, kind: record.kind })];
+      const files: string[] = [];
+      const visit = (item: ItemRecord) => {
+        if (item.kind === 'file') files.push(item.id);
+        else this.forEachChild(userId, item.id, visit);
+      };
+      visit(record);
+      for (const fileId of files) {
+        writes.push({ key: fileKey(userId, fileId), value: null });
+        if (this.ctx.catalog.inlineData(userId, fileId)) writes.push({ key: dataKey(userId, fileId), value: null });
+      }
+      await this.write(writes);
+      for (const fileId of files) {
+        await this.ctx.blobs.remove(userId, fileId);
+        await this.ctx.catalog.clearOwnReplica(userId, fileId);
+      }
+    });
+  }
+
+  /**
+   * The last step of an upload: the file's entry and its create op in one transaction, under the
+   * user's lock, with the name decided now (another upload may have taken it meanwhile).
+   * `write` stores the facts (the entry's own way: inline bytes, replica record).
+   */
+  commitNewFile(entry: FileEntry, onConflict: OnConflict, write: (entry: FileEntry, op: OpWrite) => Promise<Fact[]>): Promise<{ entry: FileEntry; facts: Fact[] }> {
+    const userId = entry.ownerId;
+    return this.locks.run(userId, async () => {
+      const parentId = entry.parentId ?? rootFolderId(userId);
+      if (!this.isLiveFolder(userId, parentId)) throw new UploadError('not_found', 'The folder was deleted during the upload.');
+      const name = this.uploadName(userId, parentId, entry.name, onConflict);
+      const placed: FileEntry = { ...entry, name, parentId, placedByTree: true };
+      const facts = await write(placed, this.op(userId, { itemId: entry.fileId, newParentId: parentId, newName: name, kind: 'file' }));
+      return { entry: placed, facts };
+    });
+  }
+
+  /** Before an upload streams: its folder exists, and with `fail` its name is free (checked again at commit). */
+  checkUpload(userId: string, folderRef: string, name: string, onConflict: OnConflict): string {
+    const parentId = this.requireFolder(userId, folderRef);
+    this.uploadName(userId, parentId, name, onConflict);
+    return parentId;
+  }
+
+  // ---- helpers ----
+
+  private uploadName(userId: string, parentId: string, name: string, onConflict: OnConflict): string {
+    const names = new FolderNames(this.queries, userId, parentId);
+    if (!names.isTaken(name)) return name;
+    if (onConflict === 'fail') throw new UploadError('name_taken', `"${name}" is already in this folder.`);
+    return names.available(name, 'file');
+  }
+
+  private nameFor(userId: string, parentId: string, name: string, kind: ItemKind, onConflict: OnConflict, exceptId?: string): string {
+    const names = new FolderNames(this.queries, userId, parentId);
+    if (!names.isTaken(name, exceptId)) return name;
+    if (onConflict === 'fail') throw new AppError('name_taken', `"${name}" is already in this folder.`);
+    return names.available(name, kind, exceptId);
+  }
+
+  private op(userId: string, move: TreeOpValue): OpWrite {
+    return { key: treeOpKey(userId, crypto.randomUUID()), value: move };
+  }
+
+  private async write(writes: readonly FactWrite[]): Promise<void> {
+    for (let i = 0; i < writes.length; i += WRITE_CHUNK) await this.ctx.catalog.writeMany(writes.slice(i, i + WRITE_CHUNK));
+  }
+
+  private async withQuota(userId: string, bytes: number, write: () => Promise<void>): Promise<void> {
+    if (bytes === 0) return write();
+    const hold = await this.ctx.quota.client.reserve(userId, crypto.randomUUID(), bytes);
+    if ('refused' in hold) throw new AppError('quota_exceeded', hold.refused);
+    try {
+      await write();
+    } finally {
+      hold.release();
+    }
+  }
+
+  private copySubtree(userId: string, fromId: string, toId: string, copyOf: (source: ItemRecord, parentId: string, name: string) => string): void {
+    this.forEachChild(userId, fromId, (child) => {
+      const copied = copyOf(child, toId, child.name);
+      if (child.kind === 'folder') this.copySubtree(userId, child.id, copied, copyOf);
+    });
+  }
+
+  /** Every visible child of a folder, a page at a time. */
+  private forEachChild(userId: string, folderId: string, visit: (item: ItemRecord) => void): void {
+    let cursor: string | undefined;
+    do {
+      const page = this.queries.children(userId, folderId, { sort: 'name', order: 'asc', limit: 500, ...(cursor ? { cursor } : {}) });
+      for (const item of page.items) visit(item);
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+  }
+
+  private storage(userId: string): TreeStorage {
+    return this.tables.forUser(userId);
+  }
+
+  private resolve(userId: string, ref: string): string {
+    return ref === ROOT_ALIAS ? rootFolderId(userId) : ref;
+  }
+
+  private isLiveFolder(userId: string, folderId: string): boolean {
+    if (folderId === rootFolderId(userId)) return true;
+    const record = this.queries.item(userId, folderId);
+    return record?.kind === 'folder' && placeOf(this.storage(userId), folderId) === 'root';
+  }
+
+  /** A folder of the user's tree (not in the trash), by id or `root`; 404 otherwise, another user's ids included. */
+  private requireFolder(userId: string, ref: string): string {
+    const id = this.resolve(userId, ref);
+    if (!this.isLiveFolder(userId, id)) throw new AppError('not_found', 'No such folder.');
+    return id;
+  }
+
+  /** A visible item of the user's tree (a file with its entry, or a folder), not root itself. */
+  private requireItem(userId: string, itemId: string): ItemRecord {
+    const record = itemId === ROOT_ALIAS ? undefined : this.queries.item(userId, itemId);
+    const visible = record !== undefined && (record.kind === 'folder' || record.entry !== undefined);
+    if (!visible || placeOf(this.storage(userId), itemId) !== 'root') throw new AppError('not_found', 'No such file or folder.');
+    return record;
+  }
+
+  private folderInfo(userId: string, folderId: string): FolderPage['folder'] {
+    if (folderId === rootFolderId(userId)) return { id: ROOT_ALIAS, name: ROOT_NAME, path: [] };
+    const record = this.queries.item(userId, folderId)!;
+    const shown = new FolderNames(this.queries, userId, record.parentId!).displayNames([record]).get(record.id)!;
+    return { id: folderId, name: shown, path: this.pathOf(userId, folderId) };
+  }
+
+  /** The folders above an item, root first. */
+  private pathOf(userId: string, itemId: string): PathStep[] {
+    const root = rootFolderId(userId);
+    return ancestorsOf(this.storage(userId), itemId).map((id) => (id === root ? { id: ROOT_ALIAS, name: ROOT_NAME } : { id, name: this.queries.item(userId, id)?.name ?? '' }));
+  }
+
+  /** Items of one folder as the API shows them: shown names, and a file's entry with its replicas. */
+  private views(userId: string, folderId: string, records: readonly ItemRecord[]): ItemView[] {
+    const names = new FolderNames(this.queries, userId, folderId).displayNames(records);
+    const entries = records.filter((record) => record.kind === 'file').map((record) => record.entry as FileEntry);
+    const fileViews = new Map(this.ctx.catalog.views(entries, (entry) => holdersOf(this.ctx, entry)).map((view) => [view.fileId, view]));
+    const parentId = folderId === rootFolderId(userId) ? ROOT_ALIAS : folderId;
+    return records.map((record): ItemView => {
+      const base = { id: record.id, kind: record.kind, name: names.get(record.id)!, parentId, size: record.size, createdAt: record.createdAt, modifiedAt: record.modifiedAt };
+      const file = fileViews.get(record.id);
+      if (!file) return base;
+      return { ...base, sha256: file.sha256, mime: file.mime, replicas: file.replicas, versionCount: 1 };
+    });
+  }
+
+  private resumeWalk(userId: string, top: string, cursor: string): WalkFrame[] {
+    let frames: Array<[string, string | null]>;
+    try {
+      frames = walkCursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    } catch {
+      throw new AppError('invalid_request', 'cursor: not a cursor from a previous page');
+    }
+    // Paths are rebuilt from the folders' shown names; a folder moved away since ends the walk there.
+    const out: WalkFrame[] = [];
+    for (const [i, [folderId, after]] of frames.entries()) {
+      const record = i === 0 ? undefined : this.queries.item(userId, folderId);
+      if (i === 0 ? folderId !== top : record?.kind !== 'folder' || record.parentId !== out.at(-1)!.folderId) break;
+      let path = '';
+      if (record) {
+        const shown = new FolderNames(this.queries, userId, record.parentId!).displayNames([record]).get(folderId)!;
+        path = out.at(-1)!.path === '' ? shown : `${out.at(-1)!.path}/${shown}`;
+      }
+      out.push({ folderId, path, ...(after ? { after } : {}) });
+    }
+    return out;
+  }
+}

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FolderPage, ItemView } from '../node/src/api/tree';
 import { NodeCluster } from './support/nodeCluster';
@@ -15,7 +16,7 @@ describe('the file tree across three regions (real node processes)', () => {
   let cluster: NodeCluster;
 
   beforeAll(async () => {
-    cluster = await NodeCluster.create({ profile: 'lan', env: { GEOVAULT_REPAIR_INTERVAL_MS: '500' } });
+    cluster = await NodeCluster.create({ profile: 'lan', env: { GEOVAULT_REPAIR_INTERVAL_MS: '500', GEOVAULT_TREE_COMPACT_MS: '300' } });
     await cluster.startAll();
     await waitFor('all alive', () => cluster.allAlive());
   });
@@ -133,4 +134,32 @@ describe('the file tree across three regions (real node processes)', () => {
     // The copy counts toward the quota, as a user expects.
     expect((await folder('us-east', userId)).usage.used).toBe(2 * data.length);
   });
+
+  it('compacts the op log once every region has it, and a wiped region rebuilds the same tree from what is left', async () => {
+    const userId = newId();
+    const top = await mkdir('us-east', userId, 'Top');
+    let moving = await mkdir('us-east', userId, 'Moving');
+    for (let i = 0; i < 20; i++) {
+      // Renamed and moved back and forth: twenty ops on one item, of which one places it.
+      const parentId = i % 2 === 0 ? top.id : 'root';
+      moving = (await call<{ item: ItemView }>('us-east', 'PATCH', `/v1/tree/${userId}/items/${moving.id}`, { parentId, name: `Moving ${i}` })).body.item;
+    }
+    await waitFor('the log to be compacted everywhere and the replaced ops retired', async () => {
+      const statuses = await Promise.all(cluster.ids.map((node) => cluster.status(node)));
+      return statuses.every((s) => s.tree.stable !== null && s.tree.logEntries < 20) && statuses.some((s) => s.tree.retired >= 19);
+    }, { timeoutMs: 30_000 });
+
+    const tree = async (node: string) => {
+      const root = await folder(node, userId);
+      const inTop = await folder(node, userId, top.id);
+      return { root: names(root), inTop: names(inTop) };
+    };
+    const expected = await tree('us-east');
+    expect(expected).toEqual({ root: ['Moving 19', 'Top'], inTop: [] });
+
+    await cluster.kill('eu-west');
+    fs.rmSync(path.join(cluster.dataDir, 'node-eu-west'), { recursive: true, force: true });
+    await cluster.start('eu-west');
+    await waitFor('the wiped region to rebuild the tree', async () => JSON.stringify(await tree('eu-west').catch(() => null)) === JSON.stringify(expected), { timeoutMs: 30_000 });
+  }, 90_000);
 });

@@ -103,6 +103,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     queries: new CatalogQueries(store.db),
     treeQueries: new TreeQueries(store.db),
     treeTables: store.schema.tree,
+    treeStore: store,
     counters: store.counters,
     indexHealth: () => committer.health,
     mesh: {
@@ -159,6 +160,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       repair: { ...storage.repairer.stats },
       scrub: { ...storage.scrubber.stats },
     },
+    tree: { logEntries: store.schema.tree.logEntries(), ...storage.treeCompactor.summary() },
     gossip: { malformedFrames: transport.malformedFrames },
     eventLoop: eventLoop.lastWindow,
   });

@@ -31,9 +31,11 @@ export interface NodeStatus {
     /** Logical bytes of the files this node holds a stored replica of. */
     bytesStored: number;
     replicas: { stored: number; pending: number; corrupt: number };
-    repair: { sweeps: number; pulled: number; removed: number; orphansRemoved: number; failedPulls: number };
+    repair: { sweeps: number; pulled: number; removed: number; orphansRemoved: number; failedPulls: number; linked: number };
     scrub: { passes: number; checked: number; corruptFound: number; bytesRead: number };
   };
+  /** The tree's op log: entries kept for late ops, and compaction up to what every member has seen. */
+  tree: { logEntries: number; compactions: number; compacted: number; retired: number; stable: { wall: number; counter: number; node: string } | null };
   gossip: { malformedFrames: number };
   /** How late this node's event loop ran over the last window (a stall makes peers suspect it). */
   eventLoop: EventLoopDelay;

@@ -17,6 +17,7 @@ const storageEnvSchema = z.object({
   GEOVAULT_REPAIR_CONCURRENCY: z.coerce.number().int().min(1).max(64, 'between 1 and 64').optional(),
   GEOVAULT_REPAIR_BYTES_PER_SEC: positiveInt('a positive number of bytes per second').optional(),
   GEOVAULT_SCRUB_FILES_PER_SEC: positiveInt('a positive number of files per second').optional(),
+  GEOVAULT_TREE_COMPACT_MS: positiveInt('a positive number of milliseconds').optional(),
   GEOVAULT_INLINE_MAX_BYTES: z.coerce.number().int().min(0).max(256 * 1024, 'at most 262144 (256 KiB)').optional(),
 });
 
@@ -39,5 +40,6 @@ export function readStorageSettings(env: NodeJS.ProcessEnv): StorageSettings {
     repairConcurrency: parsed.GEOVAULT_REPAIR_CONCURRENCY ?? defaults.repairConcurrency,
     repairBytesPerSecond: parsed.GEOVAULT_REPAIR_BYTES_PER_SEC ?? defaults.repairBytesPerSecond,
     scrubFilesPerSecond: parsed.GEOVAULT_SCRUB_FILES_PER_SEC ?? defaults.scrubFilesPerSecond,
+    treeCompactIntervalMs: parsed.GEOVAULT_TREE_COMPACT_MS ?? defaults.treeCompactIntervalMs,
   };
 }

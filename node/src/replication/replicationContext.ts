@@ -41,6 +41,8 @@ export interface StorageSettings {
   repairBytesPerSecond: number;
   /** Files the scrubber re-hashes per second at most (its bytes are bounded by scrubBytesPerSecond). */
   scrubFilesPerSecond: number;
+  /** How often the tree's op log is compacted up to what every member has seen. */
+  treeCompactIntervalMs: number;
 }
 
 export function defaultStorageSettings(): StorageSettings {
@@ -59,6 +61,7 @@ export function defaultStorageSettings(): StorageSettings {
     repairConcurrency: 12,
     repairBytesPerSecond: 200 * 1024 * 1024,
     scrubFilesPerSecond: 50,
+    treeCompactIntervalMs: 30_000,
   };
 }
 

@@ -9,6 +9,7 @@ import type { CatalogQueries } from '../store/catalogQueries';
 import type { TreeQueries } from '../store/treeQueries';
 import type { TreeTables } from '../store/treeTables';
 import { TreeService } from '../files/treeService';
+import { TreeCompactor, type TreeCompactorDeps } from '../files/treeCompactor';
 import type { Counters } from '../store/counters';
 import type { IndexHealth } from '../index/indexCommitter';
 import { BlobStore } from '../storage/blobStore';
@@ -40,6 +41,8 @@ export interface StorageServiceDeps {
   treeQueries: TreeQueries;
   /** The tree's tables, for its reads outside transactions (walking up from an item). */
   treeTables: TreeTables;
+  /** Transactions and fact stamps for the tree's compaction. */
+  treeStore: TreeCompactorDeps['store'];
   counters: Counters;
   mesh: MeshView;
   settings: StorageSettings;
@@ -53,6 +56,7 @@ export class StorageService {
   readonly ctx: ReplicationContext;
   readonly repairer: Repairer;
   readonly scrubber: Scrubber;
+  readonly treeCompactor: TreeCompactor;
   readonly routers: express.Router[];
   private readonly counters: Counters;
 
@@ -84,6 +88,17 @@ export class StorageService {
     this.ctx = ctx as ReplicationContext;
     this.repairer = new Repairer(this.ctx);
     this.scrubber = new Scrubber(this.ctx, this.repairer);
+    this.treeCompactor = new TreeCompactor({
+      self: deps.self,
+      members: () => this.ctx.allNodes,
+      ownDigest: () => deps.index.digest(),
+      peerDigest: (peer) => deps.writer.peerDigest(peer),
+      store: deps.treeStore,
+      tables: deps.treeTables,
+      writer: catalog,
+      intervalMs: deps.settings.treeCompactIntervalMs,
+      logger: deps.logger.child({ component: 'tree-compactor' }),
+    });
     this.routers = [fileRoutes(this.ctx, this.repairer), replicaRoutes(this.ctx, this.repairer), quotaRoutes(this.ctx), uploadRoutes(this.ctx), treeRoutes(this.ctx)];
   }
 
@@ -95,9 +110,11 @@ export class StorageService {
   start(): void {
     this.repairer.start();
     this.scrubber.start();
+    this.treeCompactor.start();
   }
 
   async stop(): Promise<void> {
+    await this.treeCompactor.stop();
     await this.scrubber.stop();
     await this.repairer.stop();
     this.ctx.peers.close();

@@ -12,7 +12,9 @@ export type CounterName =
   | 'replicas.corrupt'
   | 'replicas.storedBytes'
   /** Live files whose placement includes this node. */
-  | 'replicas.expected';
+  | 'replicas.expected'
+  /** Entries in the tree's op log (tree_log), all users. */
+  | 'tree.logEntries';
 
 /**
  * Counters read from memory and written in the transaction that changes them: changes are

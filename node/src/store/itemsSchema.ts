@@ -39,7 +39,7 @@ export class ItemsSchema {
       `INSERT INTO usage (user_id, bytes, files, folders) VALUES (?, ?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET bytes = bytes + excluded.bytes, files = files + excluded.files, folders = folders + excluded.folders`,
     );
-    this.tree = new TreeTables(db, (userId, item) => this.detailsOf(userId, item));
+    this.tree = new TreeTables(db, (userId, item) => this.detailsOf(userId, item), counters);
   }
 
   /** Whether `updated` needs the old value of this key (the others it ignores). */

@@ -92,6 +92,8 @@ const STEPS: readonly string[] = [
     placed_counter INTEGER NOT NULL,
     placed_node TEXT NOT NULL,
     placed_origin TEXT NOT NULL,
+    -- The placing op's index key (NULL for an entry of the first release, its own create op).
+    placed_ref TEXT,
     -- Where a restore from the trash puts it back.
     previous_parent_id TEXT,
     UNIQUE (user_id, item_id)

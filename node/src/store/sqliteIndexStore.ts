@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { Digest, Fact, NodeId } from '../gossip/frames';
+import type { Digest, Fact, Hlc, NodeId } from '../gossip/frames';
 import type { FactHeader, FactStore, IndexState } from '../index/factStore';
 import type { Durability } from '../index/indexCommitter';
 import type { Grave } from '../index/records';
@@ -216,6 +216,11 @@ export class SqliteIndexStore implements FactStore, Durability {
     this.counters.set('index.changes', state.changes);
   }
 
+  /** The stamp of the newest stored fact of `origin` numbered at or below `seq` (tree/stablePoint.ts). */
+  stampAt(origin: NodeId, seq: number): Hlc | undefined {
+    return this.stmt.stampAt.get(origin, seq) as Hlc | undefined;
+  }
+
   /** Size of the database and its log on disk, for the status page and benchmarks. */
   bytesOnDisk(): number {
     return [this.options.file, this.walFile].reduce((sum, file) => sum + (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0), 0);
@@ -252,6 +257,7 @@ function prepare(db: Database.Database) {
          counter = excluded.counter, node = excluded.node, value = excluded.value`,
     ),
     deleteFact: db.prepare('DELETE FROM facts WHERE key = ? AND origin = ? AND seq = ?'),
+    stampAt: db.prepare('SELECT wall, counter, node FROM facts WHERE origin = ? AND seq <= ? ORDER BY seq DESC LIMIT 1'),
     factsOf: db.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE origin = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`),
     tombstonesOf: db.prepare(`SELECT ${FACT_COLUMNS} FROM facts WHERE value IS NULL AND origin = ? AND seq <= ? ORDER BY seq LIMIT ?`),
     entriesFrom: db.prepare('SELECT key, value FROM facts WHERE key >= ? AND key < ? AND value IS NOT NULL ORDER BY key LIMIT ?'),

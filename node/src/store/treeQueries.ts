@@ -25,6 +25,7 @@ interface RecordRow {
   placed_counter: number;
   placed_node: string;
   placed_origin: string;
+  placed_ref: string | null;
   previous_parent_id: string | null;
   size: number;
   created_at: string;
@@ -36,7 +37,7 @@ interface RecordRow {
 const SORT_COLUMNS: Record<ListSort, string> = { name: 'sort_name', modified: 'modified_at', size: 'size' };
 const cursorSchema = z.tuple([z.union([z.string(), z.number()]), z.string()]);
 const COLUMNS = `items.id, items.item_id, items.parent_id, items.kind, items.name, items.placed_wall, items.placed_counter, items.placed_node,
-  items.placed_origin, items.previous_parent_id, items.size, items.created_at, items.modified_at, facts.value`;
+  items.placed_origin, items.placed_ref, items.previous_parent_id, items.size, items.created_at, items.modified_at, facts.value`;
 // A file is shown once its entry has arrived and while it is live; a folder always.
 const JOIN_ENTRY = `LEFT JOIN facts ON facts.key = 'file/' || items.user_id || '/' || items.item_id AND facts.value IS NOT NULL`;
 const VISIBLE = `(items.kind = 'folder' OR facts.value IS NOT NULL)`;

@@ -5,6 +5,7 @@ import { seededRandom, type Random } from '../time/random';
 import { applyOps } from '../tree/moveLog';
 import { op, referenceTree, type ItemSnapshot } from '../tree/testSupport';
 import type { TreeOp } from '../tree/treeOp';
+import { Counters } from './counters';
 import { migrate } from './migrations';
 import { TreeTables } from './treeTables';
 
@@ -19,10 +20,14 @@ afterEach(() => db?.close());
 function openTables(): TreeTables {
   db = new Database(':memory:');
   migrate(db);
-  return new TreeTables(db, (_userId, item) => {
-    const at = new Date(item.placedBy.hlc.wall).toISOString();
-    return { size: 0, createdAt: at, modifiedAt: at };
-  });
+  return new TreeTables(
+    db,
+    (_userId, item) => {
+      const at = new Date(item.placedBy.hlc.wall).toISOString();
+      return { size: 0, createdAt: at, modifiedAt: at };
+    },
+    new Counters(db),
+  );
 }
 
 /** The user's items as the tables hold them, in the reference model's form. */
@@ -92,9 +97,12 @@ describe('the tree in the store', () => {
     const tables = openTables();
     db!.transaction(() => applyOps(tables.forUser(USER), old))();
     const logBefore = (db!.prepare('SELECT count(*) AS n FROM tree_log').get() as { n: number }).n;
-    const dropped = db!.transaction(() => tables.compact({ wall: 100, counter: Number.MAX_SAFE_INTEGER, node: '~' }))();
+    expect(tables.advanceStable({ wall: 100, counter: Number.MAX_SAFE_INTEGER, node: '~' })).toBe(true);
+    expect(tables.advanceStable({ wall: 90, counter: 0, node: 'a' })).toBe(false);
+    const dropped = [...db!.transaction(() => tables.compactChunk(50))(), ...db!.transaction(() => tables.compactChunk(1000))()];
     expect(dropped.length).toBe(logBefore);
     expect((db!.prepare('SELECT count(*) AS n FROM tree_log').get() as { n: number }).n).toBe(0);
+    expect(tables.logEntries()).toBe(0);
     // Newer ops, late and out of order among themselves; a copy of a compacted op is ignored.
     for (const o of shuffled([...recent, old[0]!], random)) db!.transaction(() => applyOps(tables.forUser(USER), [o]))();
     expect(stored()).toEqual(referenceTree(ops, ROOT, TRASH).tree);

@@ -6,6 +6,7 @@ import type { LogEntry, TreeStorage } from '../tree/moveLog';
 import { nameKey } from '../tree/itemName';
 import type { ItemId, TreeOp } from '../tree/treeOp';
 import type { TreeItem } from '../tree/treeState';
+import type { Counters } from './counters';
 import { sortName } from './sortName';
 
 /** An items row as the tree reads and writes it. */
@@ -19,6 +20,7 @@ interface ItemRow {
   placed_counter: number;
   placed_node: string;
   placed_origin: string;
+  placed_ref: string | null;
   previous_parent_id: string | null;
 }
 
@@ -35,7 +37,7 @@ export interface ItemDetails {
   modifiedAt: string;
 }
 
-const ITEM_COLUMNS = 'id, item_id, parent_id, kind, name, placed_wall, placed_counter, placed_node, placed_origin, previous_parent_id';
+const ITEM_COLUMNS = 'id, item_id, parent_id, kind, name, placed_wall, placed_counter, placed_node, placed_origin, placed_ref, previous_parent_id';
 
 /**
  * The replicated tree in the node's store (DESIGN §5): every user's items and op log as tables,
@@ -49,17 +51,18 @@ export class TreeTables {
   constructor(
     db: Database.Database,
     private readonly detailsOf: (userId: string, item: TreeItem) => ItemDetails,
+    private readonly counters: Counters,
   ) {
     this.stmt = {
       getItem: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE user_id = ? AND item_id = ?`),
       insertItem: db.prepare(
         `INSERT INTO items (user_id, item_id, parent_id, kind, name, name_key, sort_name, size, created_at, modified_at,
-           placed_wall, placed_counter, placed_node, placed_origin, previous_parent_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           placed_wall, placed_counter, placed_node, placed_origin, placed_ref, previous_parent_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updatePlace: db.prepare(
         `UPDATE items SET parent_id = ?, name = ?, name_key = ?, sort_name = ?, placed_wall = ?, placed_counter = ?, placed_node = ?,
-           placed_origin = ?, previous_parent_id = ?, modified_at = CASE WHEN kind = 'folder' THEN ? ELSE modified_at END WHERE id = ?`,
+           placed_origin = ?, placed_ref = ?, previous_parent_id = ?, modified_at = CASE WHEN kind = 'folder' THEN ? ELSE modified_at END WHERE id = ?`,
       ),
       deleteItem: db.prepare('DELETE FROM items WHERE id = ?'),
       insertSearch: db.prepare('INSERT INTO items_search (rowid, name) VALUES (?, ?)'),
@@ -78,7 +81,10 @@ export class TreeTables {
       setStable: db.prepare(
         'INSERT INTO tree_stable (id, wall, counter, node) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET wall = excluded.wall, counter = excluded.counter, node = excluded.node',
       ),
-      compactLog: db.prepare('DELETE FROM tree_log WHERE (wall, counter, node) <= (?, ?, ?) RETURNING user_id, op, effective'),
+      compactable: db.prepare(
+        'SELECT user_id, wall, counter, node, op, prior, effective FROM tree_log WHERE (wall, counter, node) <= (?, ?, ?) ORDER BY wall, counter, node LIMIT ?',
+      ),
+      deleteLogEntry: db.prepare('DELETE FROM tree_log WHERE user_id = ? AND wall = ? AND counter = ? AND node = ?'),
       setDetails: db.prepare('UPDATE items SET size = ?, created_at = ?, modified_at = ? WHERE user_id = ? AND item_id = ?'),
     } as const;
   }
@@ -93,15 +99,32 @@ export class TreeTables {
   }
 
   /**
-   * Forgets the log up to `stable` for every user (the caller promises every member has seen
-   * every op up to it). Returns the ops dropped, so that the caller can retire their facts.
+   * Moves the compaction point forward to `stable` (the caller promises every member has seen
+   * every op up to it): ops at or before it are ignored from now on. False when it is not ahead.
    */
-  compact(stable: Hlc): Array<{ userId: string; op: TreeOp; effective: boolean }> {
+  advanceStable(stable: Hlc): boolean {
     const current = this.stable();
-    if (current && compareHlc(stable, current) <= 0) return [];
+    if (current && compareHlc(stable, current) <= 0) return false;
     this.stmt.setStable.run(stable.wall, stable.counter, stable.node);
-    const rows = this.stmt.compactLog.all(stable.wall, stable.counter, stable.node) as Array<{ user_id: string; op: string; effective: number }>;
-    return rows.map((row) => ({ userId: row.user_id, op: JSON.parse(row.op) as TreeOp, effective: row.effective === 1 }));
+    return true;
+  }
+
+  /**
+   * Drops up to `limit` log entries at or before the compaction point, oldest first, and returns
+   * them: undo never needs to go back that far, so only their effects remain, in the items.
+   */
+  compactChunk(limit: number): CompactedEntry[] {
+    const stable = this.stable();
+    if (!stable) return [];
+    const rows = this.stmt.compactable.all(stable.wall, stable.counter, stable.node, limit) as Array<LogRow & { user_id: string; wall: number; counter: number; node: string }>;
+    for (const row of rows) this.stmt.deleteLogEntry.run(row.user_id, row.wall, row.counter, row.node);
+    this.counters.add('tree.logEntries', -rows.length);
+    return rows.map((row) => ({ userId: row.user_id, ...toLogEntry(row) }));
+  }
+
+  /** Entries in the op log, all users: a counter, kept in the transactions that change the log. */
+  logEntries(): number {
+    return this.counters.get('tree.logEntries');
   }
 
   /** A file's entry changed: its row follows the new size and times (the place is the tree's). */
@@ -121,7 +144,7 @@ export class TreeTables {
     const key = nameKey(item.name);
     if (old) {
       this.stmt.updatePlace.run(
-        item.parentId, item.name, key, sortName(item.name), hlc.wall, hlc.counter, hlc.node, origin, item.previousParentId,
+        item.parentId, item.name, key, sortName(item.name), hlc.wall, hlc.counter, hlc.node, origin, item.placedBy.ref ?? null, item.previousParentId,
         new Date(hlc.wall).toISOString(), old.id,
       );
       if (old.name !== item.name) {
@@ -134,7 +157,7 @@ export class TreeTables {
     const details = this.detailsOf(userId, item);
     const { lastInsertRowid } = this.stmt.insertItem.run(
       userId, item.id, item.parentId, item.kind, item.name, key, sortName(item.name), details.size, details.createdAt, details.modifiedAt,
-      hlc.wall, hlc.counter, hlc.node, origin, item.previousParentId,
+      hlc.wall, hlc.counter, hlc.node, origin, item.placedBy.ref ?? null, item.previousParentId,
     );
     this.stmt.insertSearch.run(Number(lastInsertRowid), item.name);
     if (item.kind === 'folder') this.countFolder(userId, null, item.parentId);
@@ -159,17 +182,15 @@ export class TreeTables {
     const rows = this.stmt.logFrom.all(userId, hlc.wall, hlc.counter, hlc.node) as LogRow[];
     if (rows.length === 0) return [];
     this.stmt.deleteLogFrom.run(userId, hlc.wall, hlc.counter, hlc.node);
-    return rows.map((row) => ({
-      op: JSON.parse(row.op) as TreeOp,
-      prior: row.prior === null ? undefined : (JSON.parse(row.prior) as TreeItem),
-      effective: row.effective === 1,
-    }));
+    this.counters.add('tree.logEntries', -rows.length);
+    return rows.map(toLogEntry);
   }
 
   /** @internal for UserTree */
   append(userId: string, entry: LogEntry): void {
     const { hlc } = entry.op;
     this.stmt.appendLog.run(userId, hlc.wall, hlc.counter, hlc.node, JSON.stringify(entry.op), entry.prior ? JSON.stringify(entry.prior) : null, entry.effective ? 1 : 0);
+    this.counters.add('tree.logEntries', 1);
   }
 
   /** Folders count while they have a parent (root tree or trash); a purged one does not. */
@@ -215,13 +236,27 @@ class UserTree implements TreeStorage {
   }
 }
 
+export type CompactedEntry = LogEntry & { userId: string };
+
+function toLogEntry(row: LogRow): LogEntry {
+  return {
+    op: JSON.parse(row.op) as TreeOp,
+    prior: row.prior === null ? undefined : (JSON.parse(row.prior) as TreeItem),
+    effective: row.effective === 1,
+  };
+}
+
 export function toItem(row: ItemRow): TreeItem {
   return {
     id: row.item_id,
     parentId: row.parent_id,
     name: row.name,
     kind: row.kind,
-    placedBy: { hlc: { wall: row.placed_wall, counter: row.placed_counter, node: row.placed_node }, origin: row.placed_origin },
+    placedBy: {
+      hlc: { wall: row.placed_wall, counter: row.placed_counter, node: row.placed_node },
+      origin: row.placed_origin,
+      ...(row.placed_ref !== null ? { ref: row.placed_ref } : {}),
+    },
     previousParentId: row.previous_parent_id,
   };
 }

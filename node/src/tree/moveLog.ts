@@ -190,7 +190,7 @@ function doOp(storage: TreeStorage, entry: LogEntry): void {
     parentId: op.newParentId,
     name: op.newName,
     kind: op.kind,
-    placedBy: { hlc: op.hlc, origin: op.origin },
+    placedBy: { hlc: op.hlc, origin: op.origin, ...(op.ref !== undefined ? { ref: op.ref } : {}) },
     previousParentId,
   });
 }

@@ -29,12 +29,16 @@ export interface TreeOp {
   /** Never changes for an item; every op carries it so that whichever op arrives first can create it. */
   kind: ItemKind;
   origin: RegionId;
+  /** Where the op is stored (its index key), so that compaction can retire it; absent for derived ops. */
+  ref?: string;
 }
 
 /** The op that put an item where it is: decides which of two same-name siblings is "later". */
 export interface Placement {
   hlc: Hlc;
   origin: RegionId;
+  /** The placing op's `ref`. */
+  ref?: string;
 }
 
 export function compareOps(a: Pick<TreeOp, 'hlc'>, b: Pick<TreeOp, 'hlc'>): number {
@@ -54,6 +58,7 @@ export const treeOpSchema = z.strictObject({
   newName: itemNameSchema,
   kind: itemKindSchema,
   origin: regionIdSchema,
+  ref: z.string().max(512).optional(),
 });
 
 interface Stamp {

@@ -21,7 +21,7 @@ export type TreeOpValue = z.infer<typeof treeOpValueSchema>;
 export function opOfFact(fact: Fact): TreeOp | undefined {
   const parsed = treeOpValueSchema.safeParse(fact.value);
   if (!parsed.success) return undefined;
-  return { ...parsed.data, hlc: fact.version, origin: fact.version.node };
+  return { ...parsed.data, hlc: fact.version, origin: fact.version.node, ref: fact.key };
 }
 
 /**

@@ -238,6 +238,8 @@ describe('the file tree through the gateway (3 node processes, gateway, SMTP sin
     await uploaded(alice, 'данные.bin', big, { folder: top.id });
     await uploaded(alice, 'naïve café.txt', small, { folder: photos.id });
 
+    const zipsSent = () => stack.logs().split('folder zip sent').length - 1;
+    const zipsBefore = zipsSent();
     const res = await alice.call('GET', `/api/folders/${top.id}/zip`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
@@ -251,9 +253,18 @@ describe('the file tree through the gateway (3 node processes, gateway, SMTP sin
     const order = entries.map((e) => e.name);
     expect(order.indexOf('Фото 📷/')).toBeLessThan(order.indexOf('Фото 📷/naïve café.txt'));
 
+    // HEAD: the same headers, and no file read for a body nobody gets.
+    await waitFor('the gateway to log the zip', () => zipsSent() === zipsBefore + 1);
+    const head = await alice.call('HEAD', `/api/folders/${top.id}/zip`);
+    expect([head.status, head.headers.get('content-type')]).toEqual([200, 'application/zip']);
+    expect(head.headers.get('content-disposition')).toBe(res.headers.get('content-disposition'));
+
     const root = await alice.call('GET', '/api/folders/root/zip');
     expect(root.status).toBe(200);
     const rootEntries = await unzip(Buffer.from(await root.arrayBuffer()));
+    // The HEAD began before the root's zip and had less to send: had it zipped, it would have been logged.
+    await waitFor('the gateway to log the root zip', () => zipsSent() >= zipsBefore + 2);
+    expect(zipsSent()).toBe(zipsBefore + 2);
     expect(rootEntries.map((e) => e.name)).toContain('Zip Ünïcödé 日本/Фото 📷/naïve café.txt');
 
     await expectError(await alice.call('GET', `/api/folders/${crypto.randomUUID()}/zip`), 404, 'not_found');

@@ -121,6 +121,11 @@ export function createTreeRouter(deps: TreeRouterDeps): express.Router {
     res.setHeader('Content-Type', 'application/zip');
     res.setHeader('Content-Disposition', attachmentDisposition(`${name}.zip`));
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Express answers HEAD with the GET route: the headers say all, no file need be read.
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     const log = deps.logger.child({ userId: user.id, folderId });
     try {
       const result = await writeFolderZip(

@@ -109,6 +109,13 @@ describe('the file tree across three regions (real node processes)', () => {
     expect(taken.body.error.code).toBe('name_taken');
     const renamed = await call<{ item: ItemView }>('eu-west', 'POST', `/v1/tree/${userId}/folders`, { parentId: outer.id, name: 'Inner', onConflict: 'rename' });
     expect(renamed.body.item.name).toBe('Inner (1)');
+    // Asked at once in one region: one gets the name, the others hear it is taken (or get the next free one).
+    const racing = await Promise.all(Array.from({ length: 5 }, () => call('eu-west', 'POST', `/v1/tree/${userId}/folders`, { parentId: 'root', name: 'Race' })));
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    const data = Buffer.from('same name, five uploads');
+    const uploads = await Promise.all(Array.from({ length: 5 }, () => uploadTo(cluster, 'eu-west', userId, newId(), data, { name: 'same.txt' })));
+    expect(uploads.map((u) => u.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(uploads.map((u) => JSON.parse(u.body.toString()).file.name).sort()).toEqual(['same (1).txt', 'same (2).txt', 'same (3).txt', 'same (4).txt', 'same.txt']);
     // Another user's item is not found, whatever the id.
     const stranger = await call<{ error: { code: string } }>('eu-west', 'GET', `/v1/tree/${newId()}/items/${outer.id}`);
     expect(stranger.status).toBe(404);

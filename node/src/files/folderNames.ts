@@ -13,6 +13,8 @@ export class FolderNames {
     private readonly queries: TreeQueries,
     private readonly userId: string,
     private readonly folderId: string,
+    /** Names being committed right now (pendingNames.ts): taken too. */
+    private readonly pending?: (name: string) => boolean,
   ) {}
 
   /** The names the given children of this folder are shown with (conflictNames.displayNames). */
@@ -30,6 +32,7 @@ export class FolderNames {
   /** Whether a new or renamed item may not take `name` here: it is a child's name or shown name. */
   isTaken(name: string, exceptId?: string): boolean {
     const key = nameKey(name);
+    if (this.pending?.(name)) return true;
     if (this.queries.withNameKey(this.userId, this.folderId, key).some((item) => item.id !== exceptId)) return true;
     // "a (conflict asia).pdf" is taken when that is how the later of two "a.pdf" is shown.
     const clash = /^(.*) \(conflict [^)]+\)(\.[^.]*)?$/su.exec(name);

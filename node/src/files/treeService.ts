@@ -15,6 +15,7 @@ import type { ItemKind } from '../tree/itemName';
 import type { TreeOpValue } from '../tree/treeOpFacts';
 import { dataKey, fileKey, treeOpKey } from './fileKeys';
 import { FolderNames } from './folderNames';
+import { PendingNames } from './pendingNames';
 import { walkCursorSchema, type WalkFrame } from './walkCursor';
 
 /** What the root folder is called in paths and breadcrumbs. */
@@ -24,6 +25,15 @@ const WRITE_CHUNK = 256;
 
 type FactWrite = { key: string; value: IndexValue | null };
 type OpWrite = { key: string; value: IndexValue };
+
+/** A tree change, planned under the user's lock: what to write, the names it takes, what to answer once durable. */
+interface Plan<T> {
+  writes: FactWrite[];
+  /** A write already submitted by the caller (an upload's entry with its op), instead of `writes`. */
+  written?: Promise<unknown>;
+  names?: Array<{ parentId: string; name: string }>;
+  answer: () => T;
+}
 
 /**
  * The API side of the replicated tree (DESIGN §5, §8): reads of folders and items for the
@@ -38,6 +48,7 @@ type OpWrite = { key: string; value: IndexValue };
  */
 export class TreeService {
   private readonly locks = new KeyedMutex();
+  private readonly pending = new PendingNames();
 
   constructor(
     private readonly ctx: ReplicationContext,
@@ -112,20 +123,24 @@ export class TreeService {
   // ---- changes ----
 
   createFolder(userId: string, parentRef: string, name: string, onConflict: OnConflict): Promise<ItemView> {
-    return this.locks.run(userId, async () => {
+    return this.change(userId, () => {
       const parentId = this.requireFolder(userId, parentRef);
       const finalName = this.nameFor(userId, parentId, name, 'folder', onConflict);
       const id = crypto.randomUUID();
-      await this.write([this.op(userId, { itemId: id, newParentId: parentId, newName: finalName, kind: 'folder' })]);
-      return this.item(userId, id);
+      return {
+        writes: [this.op(userId, { itemId: id, newParentId: parentId, newName: finalName, kind: 'folder' })],
+        names: [{ parentId, name: finalName }],
+        answer: () => this.item(userId, id),
+      };
     });
   }
 
   /** The folder at `names` under a folder, made where missing; existing folders of those names are reused. */
   ensurePath(userId: string, parentRef: string, names: readonly string[]): Promise<ItemView> {
-    return this.locks.run(userId, async () => {
+    return this.change(userId, () => {
       let parentId = this.requireFolder(userId, parentRef);
       const writes: FactWrite[] = [];
+      const taken: Array<{ parentId: string; name: string }> = [];
       let creating = false;
       for (const name of names) {
         const existing = creating ? undefined : this.queries.withNameKey(userId, parentId, name.normalize('NFC')).find((item) => item.kind === 'folder');
@@ -134,28 +149,32 @@ export class TreeService {
           continue;
         }
         // A file of that name: the folder gets a free name beside it rather than failing the upload.
-        const finalName = creating ? name : new FolderNames(this.queries, userId, parentId).available(name, 'folder');
+        const finalName = creating ? name : this.names(userId, parentId).available(name, 'folder');
         const id = crypto.randomUUID();
         writes.push(this.op(userId, { itemId: id, newParentId: parentId, newName: finalName, kind: 'folder' }));
+        taken.push({ parentId, name: finalName });
         parentId = id;
         creating = true;
       }
-      if (writes.length > 0) await this.write(writes);
-      return this.item(userId, parentId);
+      const folderId = parentId;
+      return { writes, names: taken, answer: () => this.item(userId, folderId) };
     });
   }
 
   update(userId: string, itemId: string, change: { name?: string; parentId?: string; onConflict: OnConflict }): Promise<ItemView> {
-    return this.locks.run(userId, async () => {
+    return this.change(userId, () => {
       const record = this.requireItem(userId, itemId);
       const parentId = change.parentId === undefined ? record.parentId! : this.requireFolder(userId, change.parentId);
       const refusal = moveRefusal(this.storage(userId), itemId, parentId);
       if (refusal !== null) throw new AppError('invalid_move', refusal === 'into_itself' ? 'A folder cannot be moved into itself.' : 'A folder cannot be moved into one of its own folders.');
       const name = change.name ?? record.name;
-      if (parentId === record.parentId && name === record.name) return this.item(userId, itemId);
+      if (parentId === record.parentId && name === record.name) return { writes: [], answer: () => this.item(userId, itemId) };
       const finalName = this.nameFor(userId, parentId, name, record.kind, change.onConflict, itemId);
-      await this.write([this.op(userId, { itemId, newParentId: parentId, newName: finalName, kind: record.kind })]);
-      return this.item(userId, itemId);
+      return {
+        writes: [this.op(userId, { itemId, newParentId: parentId, newName: finalName, kind: record.kind })],
+        names: [{ parentId, name: finalName }],
+        answer: () => this.item(userId, itemId),
+      };
     });
   }
 
@@ -164,7 +183,7 @@ export class TreeService {
    * folder with everything in it. Quota counts the copy, and is checked for all of it first.
    */
   copy(userId: string, itemId: string, target: { parentId: string; name?: string; onConflict: OnConflict }): Promise<ItemView> {
-    return this.locks.run(userId, async () => {
+    return this.change(userId, async () => {
       const record = this.requireItem(userId, itemId);
       const parentId = this.requireFolder(userId, target.parentId);
       if (record.kind === 'folder' && (parentId === itemId || isAncestor(this.storage(userId), itemId, parentId))) {
@@ -194,8 +213,8 @@ export class TreeService {
       };
       const copyId = copyOf(record, parentId, name);
       if (record.kind === 'folder') this.copySubtree(userId, record.id, copyId, copyOf);
-      await this.withQuota(userId, bytes, () => this.write(writes));
-      return this.item(userId, copyId);
+      if (bytes > 0) await this.reserveQuota(userId, bytes);
+      return { writes, names: [{ parentId, name }], answer: () => this.item(userId, copyId) };
     });
   }
 
@@ -205,7 +224,7 @@ export class TreeService {
    * tombstoned, which frees their quota and removes their replicas everywhere.
    */
   delete(userId: string, itemId: string): Promise<void> {
-    return this.locks.run(userId, async () => {
+    return this.change(userId, () => {
       const record = this.requireItem(userId, itemId);
       const writes: FactWrite[] = [this.op(userId, { itemId, newParentId: trashFolderId(userId), newName: record.name, kind: record.kind })];
       const files: string[] = [];
@@ -218,11 +237,15 @@ export class TreeService {
         writes.push({ key: fileKey(userId, fileId), value: null });
         if (this.ctx.catalog.inlineData(userId, fileId)) writes.push({ key: dataKey(userId, fileId), value: null });
       }
-      await this.write(writes);
-      for (const fileId of files) {
-        await this.ctx.blobs.remove(userId, fileId);
-        await this.ctx.catalog.clearOwnReplica(userId, fileId);
-      }
+      return {
+        writes,
+        answer: async () => {
+          for (const fileId of files) {
+            await this.ctx.blobs.remove(userId, fileId);
+            await this.ctx.catalog.clearOwnReplica(userId, fileId);
+          }
+        },
+      };
     });
   }
 
@@ -233,13 +256,13 @@ export class TreeService {
    */
   commitNewFile(entry: FileEntry, onConflict: OnConflict, write: (entry: FileEntry, op: OpWrite) => Promise<Fact[]>): Promise<{ entry: FileEntry; facts: Fact[] }> {
     const userId = entry.ownerId;
-    return this.locks.run(userId, async () => {
+    return this.change(userId, () => {
       const parentId = entry.parentId ?? rootFolderId(userId);
       if (!this.isLiveFolder(userId, parentId)) throw new UploadError('not_found', 'The folder was deleted during the upload.');
       const name = this.uploadName(userId, parentId, entry.name, onConflict);
       const placed: FileEntry = { ...entry, name, parentId, placedByTree: true };
-      const facts = await write(placed, this.op(userId, { itemId: entry.fileId, newParentId: parentId, newName: name, kind: 'file' }));
-      return { entry: placed, facts };
+      const facts = write(placed, this.op(userId, { itemId: entry.fileId, newParentId: parentId, newName: name, kind: 'file' }));
+      return { writes: [], written: facts, names: [{ parentId, name }], answer: async () => ({ entry: placed, facts: await facts }) };
     });
   }
 
@@ -252,15 +275,35 @@ export class TreeService {
 
   // ---- helpers ----
 
+  /**
+   * Runs a change: planned (checks, names, ops) under the user's lock, which is let go as soon as
+   * its write is submitted; the names it takes stay reserved until the write has settled, and
+   * the answer is read once it is durable. A user's changes are still submitted in order.
+   */
+  private async change<T>(userId: string, plan: () => Plan<T> | Promise<Plan<T>>): Promise<Awaited<T>> {
+    const submitted = await this.locks.run(userId, async () => {
+      const planned = await plan();
+      const release = this.pending.reserve(userId, planned.names ?? []);
+      // Not awaited here: the lock must not wait for the fsync.
+      const durable = planned.written ?? this.write(planned.writes);
+      return { durable: durable.then(() => planned.answer()).finally(release) };
+    });
+    return (await submitted.durable) as Awaited<T>;
+  }
+
+  private names(userId: string, parentId: string): FolderNames {
+    return new FolderNames(this.queries, userId, parentId, (name) => this.pending.has(userId, parentId, name));
+  }
+
   private uploadName(userId: string, parentId: string, name: string, onConflict: OnConflict): string {
-    const names = new FolderNames(this.queries, userId, parentId);
+    const names = this.names(userId, parentId);
     if (!names.isTaken(name)) return name;
     if (onConflict === 'fail') throw new UploadError('name_taken', `"${name}" is already in this folder.`);
     return names.available(name, 'file');
   }
 
   private nameFor(userId: string, parentId: string, name: string, kind: ItemKind, onConflict: OnConflict, exceptId?: string): string {
-    const names = new FolderNames(this.queries, userId, parentId);
+    const names = this.names(userId, parentId);
     if (!names.isTaken(name, exceptId)) return name;
     if (onConflict === 'fail') throw new AppError('name_taken', `"${name}" is already in this folder.`);
     return names.available(name, kind, exceptId);
@@ -274,15 +317,15 @@ export class TreeService {
     for (let i = 0; i < writes.length; i += WRITE_CHUNK) await this.ctx.catalog.writeMany(writes.slice(i, i + WRITE_CHUNK));
   }
 
-  private async withQuota(userId: string, bytes: number, write: () => Promise<void>): Promise<void> {
-    if (bytes === 0) return write();
+  /**
+   * Asks the user's quota owner for the bytes of a copy. The hold is let go at once: the copy's
+   * entries are submitted right after, and count in usage once committed, which bounds the
+   * overshoot by what other nodes commit in that moment (as for uploads, DESIGN §6).
+   */
+  private async reserveQuota(userId: string, bytes: number): Promise<void> {
     const hold = await this.ctx.quota.client.reserve(userId, crypto.randomUUID(), bytes);
     if ('refused' in hold) throw new AppError('quota_exceeded', hold.refused);
-    try {
-      await write();
-    } finally {
-      hold.release();
-    }
+    hold.release();
   }
 
   private copySubtree(userId: string, fromId: string, toId: string, copyOf: (source: ItemRecord, parentId: string, name: string) => string): void {

@@ -61,7 +61,7 @@ async function burst(count: number, request: (i: number) => Promise<number>, exp
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-smallbench-'));
 await buildServer();
-const stack = await GatewayStack.start({ profile, env: { GEOVAULT_LOG_LEVEL: 'warn' } });
+const stack = await GatewayStack.start({ profile, env: { GEOVAULT_LOG_LEVEL: 'warn', GATEWAY_UPLOADS_PER_USER: String(CONCURRENCY) } });
 let nginx: { stop(): Promise<void> } | undefined;
 try {
   const nginxPort = await freePort();

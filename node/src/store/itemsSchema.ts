@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { Fact, NodeId } from '../gossip/frames';
 import { fileEntrySchema, replicaRecordSchema, type FileEntry, type ReplicaRecord } from '../api/files';
-import { fileKey, parseKey } from '../files/fileKeys';
+import { FILE_PREFIX, fileKey, parseKey } from '../files/fileKeys';
 import { applyOps } from '../tree/moveLog';
 import type { TreeOp } from '../tree/treeOp';
 import { createOpOfLegacyEntry, opOfFact } from '../tree/treeOpFacts';
 import type { TreeItem } from '../tree/treeState';
 import type { Counters } from './counters';
+import { prefixEnd } from './keyRange';
 import { TreeTables, type ItemDetails } from './treeTables';
 
 export interface ItemsSchemaOptions {
@@ -26,6 +27,7 @@ export interface ItemsSchemaOptions {
 export class ItemsSchema {
   readonly tree: TreeTables;
   private readonly getValue: Database.Statement<[string]>;
+  private readonly legacyEntries: Database.Statement<[string, number]>;
   private readonly addUsage: Database.Statement<[string, number, number, number]>;
   private pendingOps = new Map<string, TreeOp[]>();
 
@@ -35,6 +37,9 @@ export class ItemsSchema {
     private readonly options: ItemsSchemaOptions,
   ) {
     this.getValue = db.prepare('SELECT value FROM facts WHERE key = ? AND value IS NOT NULL');
+    this.legacyEntries = db.prepare(
+      `SELECT key, origin, seq, wall, counter, node, value FROM facts WHERE key > ? AND key >= '${FILE_PREFIX}' AND key < '${prefixEnd(FILE_PREFIX)}' AND value IS NOT NULL ORDER BY key LIMIT ?`,
+    );
     this.addUsage = db.prepare(
       `INSERT INTO usage (user_id, bytes, files, folders) VALUES (?, ?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET bytes = bytes + excluded.bytes, files = files + excluded.files, folders = folders + excluded.folders`,
@@ -53,6 +58,32 @@ export class ItemsSchema {
     if (key.kind === 'file') this.fileUpdated(key.userId, previous, next);
     else if (key.kind === 'tree') this.treeOpStored(key.userId, previous, next);
     else if (key.kind === 'replica' && key.node === this.options.self) this.replicaUpdated(replicaRecord(previous), replicaRecord(next));
+  }
+
+  /**
+   * Once, on a store of the first release: every live file entry becomes its own create op, as
+   * it would when stored now (treeOpFacts.ts), a page of entries per transaction.
+   */
+  rebuildLegacyTree(transaction: (fn: () => number) => number): number {
+    let after = '';
+    let placed = 0;
+    for (;;) {
+      const rows = this.legacyEntries.all(after, LEGACY_PAGE) as Array<FactRow>;
+      if (rows.length === 0) return placed;
+      placed += transaction(() => {
+        let queued = 0;
+        for (const row of rows) {
+          const fact = { origin: row.origin, seq: row.seq, key: row.key, version: { wall: row.wall, counter: row.counter, node: row.node }, value: JSON.parse(row.value) as Fact['value'] };
+          const entry = liveEntry(fact);
+          const key = parseKey(row.key);
+          if (!entry || entry.placedByTree || key.kind !== 'file') continue;
+          this.queueOp(key.userId, createOpOfLegacyEntry(fact, entry));
+          queued++;
+        }
+        return queued;
+      });
+      after = rows.at(-1)!.key;
+    }
   }
 
   /** Applies the tree ops stored by this transaction; call inside it, before it commits. */
@@ -125,6 +156,19 @@ export class ItemsSchema {
       if (after.state === 'stored') this.counters.add('replicas.storedBytes', after.size ?? 0);
     }
   }
+}
+
+/** Entries placed per transaction when a first-release store is upgraded. */
+const LEGACY_PAGE = 1000;
+
+interface FactRow {
+  key: string;
+  origin: string;
+  seq: number;
+  wall: number;
+  counter: number;
+  node: string;
+  value: string;
 }
 
 function entryDetails(entry: FileEntry): ItemDetails {

@@ -125,17 +125,19 @@ const STEPS: readonly string[] = [
 ];
 
 export const SCHEMA_VERSION = STEPS.length;
+/** The first schema with the replicated tree: a store from before it has its items rebuilt (ItemsSchema.rebuildLegacyTree). */
+export const TREE_SCHEMA = 2;
 
-/** Brings the store to SCHEMA_VERSION; refuses a store written by a newer release. */
-export function migrate(db: Database.Database): { from: number; to: number } {
+/** Brings the store to SCHEMA_VERSION (or `upTo`, for tests of upgrades); refuses a store written by a newer release. */
+export function migrate(db: Database.Database, upTo = SCHEMA_VERSION): { from: number; to: number } {
   const from = db.pragma('user_version', { simple: true }) as number;
   if (from > SCHEMA_VERSION) {
     throw new Error(`the metadata store has schema ${from}; this release knows up to ${SCHEMA_VERSION}`);
   }
-  if (from === SCHEMA_VERSION) return { from, to: from };
+  if (from >= upTo) return { from, to: from };
   db.transaction(() => {
-    for (let step = from; step < SCHEMA_VERSION; step++) db.exec(STEPS[step]!);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    for (let step = from; step < upTo; step++) db.exec(STEPS[step]!);
+    db.pragma(`user_version = ${upTo}`);
   })();
-  return { from, to: SCHEMA_VERSION };
+  return { from, to: upTo };
 }

@@ -9,7 +9,8 @@ import type { Grave } from '../index/records';
 import { Checkpointer } from './checkpointer';
 import { Counters } from './counters';
 import { ItemsSchema, type ItemsSchemaOptions } from './itemsSchema';
-import { migrate } from './migrations';
+import { prefixEnd } from './keyRange';
+import { migrate, TREE_SCHEMA } from './migrations';
 
 export const STORE_FILE = 'index.db';
 
@@ -37,8 +38,6 @@ interface FactRow {
 }
 
 const FACT_COLUMNS = 'key, origin, seq, wall, counter, node, value';
-/** Above every key: keys are short ASCII paths. */
-const KEY_CEILING = '\u{10ffff}';
 
 /**
  * The replicated index on the node's disk: SQLite in WAL mode (DESIGN §4). Facts, graves,
@@ -51,6 +50,7 @@ export class SqliteIndexStore implements FactStore, Durability {
   readonly db: Database.Database;
   readonly counters: Counters;
   readonly schema: ItemsSchema;
+  private readonly migrated: { from: number; to: number };
   private readonly checkpointer: Checkpointer | null;
   private readonly walFile: string;
   private wal: Promise<fsp.FileHandle> | null = null;
@@ -71,7 +71,7 @@ export class SqliteIndexStore implements FactStore, Durability {
       this.db.pragma(`cache_size = ${-1024 * (options.cacheMiB ?? 32)}`);
       this.db.pragma('temp_store = MEMORY');
       this.db.pragma('busy_timeout = 5000');
-      migrate(this.db);
+      this.migrated = migrate(this.db);
     } catch (error) {
       this.db.close();
       throw error;
@@ -79,6 +79,11 @@ export class SqliteIndexStore implements FactStore, Durability {
     this.stmt = prepare(this.db);
     this.counters = new Counters(this.db);
     this.schema = new ItemsSchema(this.db, this.counters, options);
+    // A store of the first release: its files had no tree; each entry becomes its own create op.
+    if (this.migrated.from > 0 && this.migrated.from < TREE_SCHEMA) {
+      const placed = this.schema.rebuildLegacyTree((fn) => this.transaction(fn));
+      options.logger.info({ placed }, 'placed the files of the first release in the tree');
+    }
     const interval = options.checkpointIntervalMs ?? 1_000;
     this.checkpointer = interval > 0 ? new Checkpointer(options.file, interval, options.logger, options.checkpointStarvedFrames) : null;
   }
@@ -287,10 +292,4 @@ function toFact(row: FactRow): Fact {
 
 function toGrave(row: GraveRow): Grave {
   return { key: row.key, version: { wall: row.wall, counter: row.counter, node: row.node }, horizon: JSON.parse(row.horizon) as Digest };
-}
-
-/** The smallest string above every string that starts with `prefix`. */
-export function prefixEnd(prefix: string): string {
-  if (prefix === '') return KEY_CEILING;
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }

@@ -55,14 +55,16 @@ export class TreeQueries {
     this.stmt = {
       item: db.prepare(`SELECT ${COLUMNS} FROM items ${JOIN_ENTRY} WHERE items.user_id = ? AND items.item_id = ?`),
       withKey: db.prepare(`SELECT ${COLUMNS} FROM items ${JOIN_ENTRY} WHERE items.user_id = ? AND items.parent_id = ? AND items.name_key = ? AND ${VISIBLE}`),
+      // No ORDER BY: sorting every match ("txt" matches all of a user's text files) would cost
+      // the whole match set; the first matches in index order are taken and sorted by name after.
       search: db.prepare(
         `SELECT ${COLUMNS} FROM items_search JOIN items ON items.id = items_search.rowid ${JOIN_ENTRY}
-         WHERE items_search MATCH ? AND items.user_id = ? AND items.parent_id IS NOT NULL AND ${VISIBLE} ORDER BY items.sort_name LIMIT ?`,
+         WHERE items_search MATCH ? AND items.user_id = ? AND items.parent_id IS NOT NULL AND ${VISIBLE} LIMIT ?`,
       ),
       // Trigrams need three characters; shorter queries look at the user's items by name.
       searchShort: db.prepare(
         `SELECT ${COLUMNS} FROM items ${JOIN_ENTRY}
-         WHERE items.user_id = ? AND instr(items.sort_name, ?) > 0 AND items.parent_id IS NOT NULL AND ${VISIBLE} ORDER BY items.sort_name LIMIT ?`,
+         WHERE items.user_id = ? AND instr(items.sort_name, ?) > 0 AND items.parent_id IS NOT NULL AND ${VISIBLE} LIMIT ?`,
       ),
     } as const;
   }
@@ -95,7 +97,11 @@ export class TreeQueries {
     };
   }
 
-  /** Items whose name contains `query`, ignoring case and accents (purged ones left out; the caller checks the rest of the way up). */
+  /**
+   * Up to `limit` items whose name contains `query`, ignoring case and accents, sorted by name
+   * (purged ones left out; the caller checks the rest of the way up). When more match, which
+   * ones come is the index's order, not the alphabet's: a search narrows, it does not page.
+   */
   search(userId: string, query: string, limit: number): ItemRecord[] {
     const folded = sortName(query).trim();
     if (folded.length === 0) return [];
@@ -103,7 +109,10 @@ export class TreeQueries {
       [...folded].length >= 3
         ? this.stmt.search.all(`"${folded.replaceAll('"', '""')}"`, userId, limit)
         : this.stmt.searchShort.all(userId, folded, limit);
-    return (rows as RecordRow[]).map(toRecord);
+    return (rows as RecordRow[])
+      .map((row) => ({ row, key: sortName(row.name) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map(({ row }) => toRecord(row));
   }
 
   private page(column: string, order: ListOrder, withCursor: boolean, withKind: boolean): Database.Statement<unknown[]> {

@@ -20,12 +20,18 @@ export class FolderNames {
   /** The names the given children of this folder are shown with (conflictNames.displayNames). */
   displayNames(items: readonly ItemRecord[]): Map<string, string> {
     const out = new Map<string, string>();
+    const clashing = this.queries.clashingKeys(this.userId, this.folderId, [...new Set(items.map((item) => nameKey(item.name)))]);
     const groups = new Map<string, ItemRecord[]>();
     for (const item of items) {
       const key = nameKey(item.name);
-      if (!groups.has(key)) groups.set(key, this.queries.withNameKey(this.userId, this.folderId, key));
+      if (!clashing.has(key)) {
+        out.set(item.id, item.name);
+        continue;
+      }
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = this.queries.withNameKey(this.userId, this.folderId, key)));
+      out.set(item.id, this.displayNameIn(group, item));
     }
-    for (const item of items) out.set(item.id, this.displayNameIn(groups.get(nameKey(item.name))!, item));
     return out;
   }
 

@@ -34,6 +34,7 @@ interface RecordRow {
   sort_value?: string | number;
 }
 
+const CLASH_CHUNK = 256;
 const SORT_COLUMNS: Record<ListSort, string> = { name: 'sort_name', modified: 'modified_at', size: 'size' };
 const cursorSchema = z.tuple([z.union([z.string(), z.number()]), z.string()]);
 const COLUMNS = `items.id, items.item_id, items.parent_id, items.kind, items.name, items.placed_wall, items.placed_counter, items.placed_node,
@@ -49,6 +50,7 @@ const VISIBLE = `(items.kind = 'folder' OR facts.value IS NOT NULL)`;
  */
 export class TreeQueries {
   private readonly pages = new Map<string, Database.Statement<unknown[]>>();
+  private readonly clashesByCount = new Map<number, Database.Statement<string[]>>();
   private readonly stmt;
 
   constructor(private readonly db: Database.Database) {
@@ -77,6 +79,26 @@ export class TreeQueries {
   /** The visible children of `parentId` whose name is `key` (nameKey): a clash group, usually of one. */
   withNameKey(userId: string, parentId: string, key: string): ItemRecord[] {
     return (this.stmt.withKey.all(userId, parentId, key) as RecordRow[]).map(toRecord);
+  }
+
+  /**
+   * Of the given name keys, those more than one child of the folder has (withdrawn files
+   * included: the caller looks closer). One statement for a whole page.
+   */
+  clashingKeys(userId: string, parentId: string, keys: readonly string[]): Set<string> {
+    const out = new Set<string>();
+    for (let i = 0; i < keys.length; i += CLASH_CHUNK) {
+      const chunk = keys.slice(i, i + CLASH_CHUNK);
+      let statement = this.clashesByCount.get(chunk.length);
+      if (!statement) {
+        statement = this.db.prepare(
+          `SELECT name_key FROM items WHERE user_id = ? AND parent_id = ? AND name_key IN (${chunk.map(() => '?').join(', ')}) GROUP BY name_key HAVING count(*) > 1`,
+        );
+        this.clashesByCount.set(chunk.length, statement);
+      }
+      for (const row of statement.all(userId, parentId, ...chunk) as Array<{ name_key: string }>) out.add(row.name_key);
+    }
+    return out;
   }
 
   children(userId: string, parentId: string, opts: { sort: ListSort; order: ListOrder; limit: number; cursor?: string; kind?: 'file' | 'folder' }): { items: ItemRecord[]; cursor?: string } {

@@ -18,7 +18,7 @@ import { createMeshRouter } from './mesh/createMeshRouter';
 import { MeshMonitor } from './mesh/meshMonitor';
 import { attachMeshSocket } from './mesh/meshSocket';
 import { NodeClient } from './mesh/nodeClient';
-import { createSkillshareRouter, openSkillshareStore } from './skillshare';
+import { createMeshPhotoStore, createSkillshareRouter, openSkillshareStore } from './skillshare';
 import { startBufferReclaimer } from '../../node/src/runtime/bufferReclaimer';
 import { AccountsStore } from './store/accountsStore';
 import { createDashboardRouter } from './web/createDashboardRouter';
@@ -65,7 +65,18 @@ async function main(): Promise<void> {
       { path: '/', router: createFilesRouter({ client, mesh, nodes: cluster.nodes, requireUser, uploadsPerUser: config.uploadsPerUser, logger: logger.child({ component: 'files' }) }) },
       { path: '/', router: createTreeRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'tree' }) }) },
       { path: '/', router: createMeshRouter({ mesh, client, requireUser, isAdmin: (email) => config.adminEmails.has(email.toLowerCase()), logger: logger.child({ component: 'mesh' }) }) },
-      { path: '/api/skillshare', router: createSkillshareRouter({ store: skillshare, mailer: mail.mailer, requireUser, now: Date.now, logger: skillshareLogger }) },
+      {
+        path: '/api/skillshare',
+        router: createSkillshareRouter({
+          store: skillshare,
+          mailer: mail.mailer,
+          requireUser,
+          now: Date.now,
+          logger: skillshareLogger,
+          contactOf: (userId) => accounts.userById(userId),
+          photos: createMeshPhotoStore({ client, mesh, nodes: cluster.nodes, logger: skillshareLogger }),
+        }),
+      },
       { path: '/', router: createDashboardRouter(path.resolve('web/dist')) },
     ],
   });

@@ -5,3 +5,5 @@
 export type { BookingDetailView, BookingView, CourseView, TeacherView } from '../skillshare/views';
 export type { SlotView, TeacherDetailView } from '../skillshare/catalogue';
 export type { Availability, Level, Weekday, WeeklyWindow } from '../skillshare/types';
+export type { ReviewView } from '../skillshare/views';
+export type { CancellationView, EarningsMonthView, SessionView, TeacherDashboardView } from '../skillshare/teacherDashboard';

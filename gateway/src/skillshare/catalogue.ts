@@ -3,10 +3,14 @@ import type { SkillsharePolicy } from './policy';
 import type { CourseListQuery, TeacherListQuery } from './schemas';
 import { generateSlots } from './slots';
 import type { BookedSession, Interval, SlotInput } from './slots';
+import { hasOverlap } from './bookings';
 import { toZoneIso } from './time';
 import type { SkillshareData, Teacher } from './types';
-import { courseView, teacherView } from './views';
-import type { CourseView, TeacherView } from './views';
+import { courseView, reviewView, teacherView } from './views';
+import type { CourseView, ReviewView, TeacherView } from './views';
+
+/** The profile lists the latest reviews; the distribution counts them all. */
+const MAX_REVIEWS_SHOWN = 50;
 
 /** Lower-case without accents, so "martinez" finds "Martínez". */
 export function fold(text: string): string {
@@ -48,12 +52,15 @@ export function listCourses(data: SkillshareData, query: CourseListQuery): Cours
     .sort((a, b) => a.teacherName.localeCompare(b.teacherName) || a.title.localeCompare(b.title));
 }
 
-/** Everything the slot generator needs about one teacher, taken from the store's state. */
-export function slotInputFor(data: SkillshareData, teacher: Teacher, now: number, policy: SkillsharePolicy): SlotInput {
+/**
+ * Everything the slot generator needs about one teacher, taken from the store's state;
+ * `except` (a booking being moved) is left out, as if its seat were already free.
+ */
+export function slotInputFor(data: SkillshareData, teacher: Teacher, now: number, policy: SkillsharePolicy, except?: string): SlotInput {
   const sessions = new Map<string, BookedSession>();
   const busy: Interval[] = [];
   for (const b of data.bookings) {
-    if (b.status !== 'confirmed') continue;
+    if (b.status !== 'confirmed' || b.id === except) continue;
     const start = Date.parse(b.start);
     const end = Date.parse(b.end);
     // Past sessions cannot affect slots that start after the notice period.
@@ -88,19 +95,43 @@ export interface TeacherDetailView {
   teacher: TeacherView;
   courses: CourseView[];
   slots: SlotView[];
+  /** `owner`: the signed-in user is this teacher, so no slot is offered to them. */
+  viewer: 'owner' | 'student' | 'anonymous';
+  /** Open slots left out because they clash with the signed-in student's own sessions. */
+  hiddenClashes: number;
+  reviews: ReviewView[];
+  /** Reviews given here per score, index 0 = 1 star … 4 = 5 stars (seeded ratings have none). */
+  ratingDistribution: [number, number, number, number, number];
 }
 
-/** `GET /teachers/:id`: the profile, its courses and the open slots, times in `zone`. */
-export function teacherDetail(data: SkillshareData, teacher: Teacher, now: number, policy: SkillsharePolicy, zone: string): TeacherDetailView {
-  const slots: SlotView[] = generateSlots(slotInputFor(data, teacher, now, policy)).map((s) => ({
+/**
+ * `GET /teachers/:id`: the profile, its courses, reviews and the open slots, times in `zone`.
+ * A signed-in viewer is offered only what they could book: nothing on their own page, and no
+ * slot that clashes with a session they already attend or teach (the booking would refuse it).
+ */
+export function teacherDetail(data: SkillshareData, teacher: Teacher, now: number, policy: SkillsharePolicy, zone: string, viewerId?: string): TeacherDetailView {
+  const viewer = viewerId === undefined ? 'anonymous' : teacher.userId === viewerId ? 'owner' : 'student';
+  const open = viewer === 'owner' ? [] : generateSlots(slotInputFor(data, teacher, now, policy));
+  const bookable = viewerId === undefined || viewer === 'owner' ? open : open.filter((s) => !hasOverlap(data, viewerId, s));
+  const slots: SlotView[] = bookable.map((s) => ({
     courseId: s.courseId,
     start: toZoneIso(s.start, zone),
     end: toZoneIso(s.end, zone),
     seatsLeft: s.seatsLeft,
   }));
+  const own = data.reviews.filter((r) => r.teacherId === teacher.id);
+  const ratingDistribution: [number, number, number, number, number] = [0, 0, 0, 0, 0];
+  for (const r of own) ratingDistribution[r.rating - 1]! += 1;
   return {
     teacher: teacherView(teacher),
     courses: data.courses.filter((c) => c.teacherId === teacher.id).map((c) => courseView(c, teacher.name)),
     slots,
+    viewer,
+    hiddenClashes: open.length - bookable.length,
+    reviews: own
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+      .slice(0, MAX_REVIEWS_SHOWN)
+      .map((r) => reviewView(data, r)),
+    ratingDistribution,
   };
 }

@@ -23,6 +23,11 @@ export function fingerprintOf(request: BookingRequest): string {
   return createHash('sha256').update(`${request.courseId}\n${request.start}`).digest('hex');
 }
 
+/** A move of one booking to one instant; never equal to a booking's fingerprint. */
+export function rescheduleFingerprintOf(bookingId: string, start: number): string {
+  return createHash('sha256').update(`reschedule\n${bookingId}\n${start}`).digest('hex');
+}
+
 export function findRecord(data: SkillshareData, userId: string, key: string, now: number, ttlMs: number): IdempotencyRecord | undefined {
   return data.idempotency.find((r) => r.userId === userId && r.key === key && r.createdAt + ttlMs > now);
 }

@@ -49,6 +49,11 @@ export const bookingBody = z.strictObject({
 });
 export type BookingBody = z.infer<typeof bookingBody>;
 
+export const rescheduleBody = z.strictObject({ start: z.iso.datetime({ offset: true }) });
+
+/** A teacher's session: a course of theirs at one start. */
+export const sessionCancelBody = z.strictObject({ courseId: idSchema, start: z.iso.datetime({ offset: true }) });
+
 /** Printable ASCII, as most APIs that accept the header require. */
 export const idempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'Idempotency-Key must be 1 to 200 printable ASCII characters');
 
@@ -62,11 +67,51 @@ const range = { start: wallClock, end: wallClock };
 const ordered = (r: { start: string; end: string }) => r.start !== '24:00' && minutesOf(r.end) > minutesOf(r.start);
 const orderedMessage = { message: 'end must be after start (a window cannot cross midnight; use 24:00)' };
 
+const DAY_NAMES: Record<(typeof WEEKDAYS)[number], string> = {
+  mon: 'Monday',
+  tue: 'Tuesday',
+  wed: 'Wednesday',
+  thu: 'Thursday',
+  fri: 'Friday',
+  sat: 'Saturday',
+  sun: 'Sunday',
+};
+
+/**
+ * Two windows of one day that overlap (or are the same) are refused by name: the slots would
+ * merge anyway, and a teacher who entered "Monday 09:00–12:00" twice meant something else.
+ */
+function noOverlaps<W extends { start: string; end: string }>(dayOf: (w: W) => string, label: (w: W) => string) {
+  return (windows: W[], ctx: z.RefinementCtx) => {
+    windows.forEach((w, i) => {
+      const other = windows.findIndex((o, j) => j < i && dayOf(o) === dayOf(w) && minutesOf(o.start) < minutesOf(w.end) && minutesOf(w.start) < minutesOf(o.end));
+      if (other === -1) return;
+      const same = windows[other]!.start === w.start && windows[other]!.end === w.end;
+      ctx.addIssue({
+        code: 'custom',
+        path: [i],
+        message: same ? `${label(w)} ${w.start}–${w.end} is listed twice` : `${label(w)} ${w.start}–${w.end} overlaps ${windows[other]!.start}–${windows[other]!.end}`,
+      });
+    });
+  };
+}
+
+const weeklyWindow = z.strictObject({ day: z.enum(WEEKDAYS), ...range }).refine(ordered, orderedMessage);
+const extraWindow = z.strictObject({ date: localDate, ...range }).refine(ordered, orderedMessage);
+
 export const availabilitySchema = z.strictObject({
-  weekly: z.array(z.strictObject({ day: z.enum(WEEKDAYS), ...range }).refine(ordered, orderedMessage)).max(50),
+  weekly: z
+    .array(weeklyWindow)
+    .max(50)
+    .superRefine(noOverlaps((w) => w.day, (w) => DAY_NAMES[w.day])),
   datesOff: z.array(localDate).max(200).default([]),
-  extraHours: z.array(z.strictObject({ date: localDate, ...range }).refine(ordered, orderedMessage)).max(200).default([]),
+  extraHours: z
+    .array(extraWindow)
+    .max(200)
+    .default([])
+    .superRefine(noOverlaps((w) => w.date, (w) => w.date)),
 });
+
 
 export const teacherProfileBody = z.strictObject({
   /** Defaults to the account's name. Shown to students and in their mails, so checked as one. */

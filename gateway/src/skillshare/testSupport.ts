@@ -107,7 +107,9 @@ export async function startSkillshareServer(options: TestServerOptions = {}): Pr
     if (req.method === 'POST' && req.path === '/api/skillshare/booking') res.on('finish', () => bookingTimings.push(performance.now() - t0));
     next();
   });
-  app.use('/api/skillshare', createSkillshareRouter({ store, mailer, requireUser: testRequireUser, now: clock.now, logger, policy: options.policy }));
+  // Every test user's account: the same address testRequireUser gives them, so teachers get mail.
+  const contactOf = (userId: string) => ({ email: `${userId}@example.test`, name: `User ${userId}` });
+  app.use('/api/skillshare', createSkillshareRouter({ store, mailer, requireUser: testRequireUser, now: clock.now, logger, policy: options.policy, contactOf }));
   app.use(testErrorHandler);
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

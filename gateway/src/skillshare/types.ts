@@ -53,7 +53,19 @@ export interface Teacher {
   /** IANA zone the availability is expressed in. */
   readonly timeZone: string;
   readonly availability: Availability;
+  /**
+   * The profile photo's thumbnail, a GeoVault file in the mesh (see photoStore.ts); absent on
+   * profiles made before photos existed, null once removed.
+   */
+  readonly photo?: TeacherPhoto | null;
   readonly createdAt: string;
+}
+
+export interface TeacherPhoto {
+  readonly fileId: string;
+  /** Region the file was written in: reads try its nodes first. */
+  readonly region: string;
+  readonly updatedAt: string;
 }
 
 export interface Course {
@@ -87,10 +99,14 @@ export interface Booking {
   readonly start: string;
   readonly end: string;
   readonly status: StoredBookingStatus;
-  /** iCalendar SEQUENCE: bumped whenever the event changes (cancellation). */
+  /** iCalendar SEQUENCE: bumped whenever the event changes (cancellation, reschedule). */
   readonly sequence: number;
   readonly createdAt: string;
   readonly cancelledAt: string | null;
+  /** Who cancelled: absent on bookings cancelled before teachers could cancel (the student). */
+  readonly cancelledBy?: 'student' | 'teacher';
+  /** Where the booking was before its last reschedule (UTC ISO), for the mails and the dashboard. */
+  readonly movedFrom?: { readonly start: string; readonly end: string } | null;
 }
 
 export interface Review {

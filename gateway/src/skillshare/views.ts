@@ -16,6 +16,16 @@ export interface TeacherView {
   ratingCount: number;
   timeZone: string;
   availability: Availability;
+  /** The thumbnail's address (changes with the photo, so it can be cached for ever), or null. */
+  photoUrl: string | null;
+}
+
+export interface ReviewView {
+  rating: number;
+  comment: string | null;
+  createdAt: string;
+  /** First name and initial: a review is public, the student's full name is not. */
+  author: string;
 }
 
 export interface CourseView extends Omit<Course, 'createdAt'> {
@@ -41,7 +51,14 @@ export function teacherView(t: Teacher): TeacherView {
     ratingCount: t.ratingCount,
     timeZone: t.timeZone,
     availability: t.availability,
+    photoUrl: t.photo ? `/api/skillshare/teachers/${encodeURIComponent(t.id)}/photo?v=${encodeURIComponent(t.photo.fileId)}` : null,
   };
+}
+
+export function reviewView(data: SkillshareData, r: Review): ReviewView {
+  const name = data.bookings.find((b) => b.id === r.bookingId)?.studentName.trim() ?? '';
+  const [first = 'A student', last] = name.split(/\s+/);
+  return { rating: r.rating, comment: r.comment, createdAt: r.createdAt, author: last === undefined ? first : `${first} ${last.charAt(0)}.` };
 }
 
 export function courseView(c: Course, teacherName: string): CourseView {

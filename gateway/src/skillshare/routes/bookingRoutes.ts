@@ -4,7 +4,7 @@ import type { RequestHandler } from 'express';
 import { AppError } from '../../errors';
 import type { BookingService } from '../bookingService';
 import { currentUser, jsonBody, parseInput } from '../http';
-import { bookingBody, idempotencyKey, idParams, reviewBody, zoneQuery } from '../schemas';
+import { bookingBody, idempotencyKey, idParams, rescheduleBody, reviewBody, zoneQuery } from '../schemas';
 import { offsetZoneOf } from '../time';
 
 /** `writeLimit` is the per-user budget shared by every write below. */
@@ -32,6 +32,19 @@ export function bookingRoutes(service: BookingService, requireUser: RequestHandl
     const { id } = parseInput(idParams, req.params);
     const { tz } = parseInput(zoneQuery, req.query);
     res.json({ booking: await service.cancel(currentUser(req), id, tz) });
+  });
+
+  // Same contract as /booking: an optional Idempotency-Key, refusals as 409 with a stable code.
+  router.post('/booking/:id/reschedule', requireUser, writeLimit, jsonBody(), async (req, res) => {
+    const user = currentUser(req);
+    const { id } = parseInput(idParams, req.params);
+    const body = parseInput(rescheduleBody, req.body);
+    const rawKey = req.get('idempotency-key');
+    const key = rawKey === undefined ? undefined : parseInput(idempotencyKey, rawKey);
+    const result = await service.reschedule(user, id, Date.parse(body.start), offsetZoneOf(body.start), key);
+    if (result.replayed) res.set('Idempotent-Replayed', 'true');
+    if ('error' in result.body) throw new AppError(result.body.error.code, result.body.error.message);
+    res.status(result.status).json(result.body);
   });
 
   router.post('/booking/:id/review', requireUser, writeLimit, jsonBody(), async (req, res) => {

@@ -1,5 +1,6 @@
 /** Public, read-only routes: no sign-in needed to browse teachers, courses and open slots. */
 import { Router } from 'express';
+import type { RequestHandler } from 'express';
 import { AppError } from '../../errors';
 import { listCourses, listTeachers, teacherDetail } from '../catalogue';
 import { parseInput } from '../http';
@@ -7,7 +8,11 @@ import type { SkillsharePolicy } from '../policy';
 import { courseListQuery, idParams, teacherListQuery, zoneQuery } from '../schemas';
 import type { SkillshareStore } from '../store';
 
-export function catalogueRoutes(store: SkillshareStore, now: () => number, policy: SkillsharePolicy): Router {
+/**
+ * `optionalUser` sets req.user when the request carries a valid session and lets it through
+ * either way: the catalogue is public, but a signed-in visitor is offered only bookable slots.
+ */
+export function catalogueRoutes(store: SkillshareStore, now: () => number, policy: SkillsharePolicy, optionalUser: RequestHandler): Router {
   const router = Router();
 
   router.get('/teachers', (req, res) => {
@@ -15,13 +20,15 @@ export function catalogueRoutes(store: SkillshareStore, now: () => number, polic
     res.json({ teachers: listTeachers(store.read(), query) });
   });
 
-  router.get('/teachers/:id', (req, res) => {
+  router.get('/teachers/:id', optionalUser, (req, res) => {
     const { id } = parseInput(idParams, req.params);
     const { tz } = parseInput(zoneQuery, req.query);
     const data = store.read();
     const teacher = data.teachers.find((t) => t.id === id);
     if (teacher === undefined) throw new AppError('not_found', 'No such teacher.');
-    res.json(teacherDetail(data, teacher, now(), policy, tz));
+    // The answer depends on who asks, so no shared cache may keep it.
+    res.set('Cache-Control', 'private, no-store');
+    res.json(teacherDetail(data, teacher, now(), policy, tz, req.user?.id));
   });
 
   router.get('/courses', (req, res) => {

@@ -6,7 +6,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { courseView, teacherView } from '../views';
 import { currentUser, jsonBody, parseInput } from '../http';
 import type { SkillsharePolicy } from '../policy';
-import { courseBody, teacherProfileBody } from '../schemas';
+import type { BookingService } from '../bookingService';
+import { courseBody, sessionCancelBody, teacherProfileBody, zoneQuery } from '../schemas';
+import { teacherDashboard } from '../teacherDashboard';
+import { bookingView } from '../views';
 import type { SkillshareStore } from '../store';
 import { decideNewCourse, decideNewTeacher, decideTeacherUpdate, ownTeacher } from '../teacherProfiles';
 
@@ -18,9 +21,10 @@ export interface TeacherRouteDeps {
   now: () => number;
   logger: Logger;
   policy: SkillsharePolicy;
+  service: BookingService;
 }
 
-export function teacherRoutes({ store, requireUser, writeLimit, now, logger, policy }: TeacherRouteDeps): Router {
+export function teacherRoutes({ store, requireUser, writeLimit, now, logger, policy, service }: TeacherRouteDeps): Router {
   const router = Router();
   const log = logger.child({ component: 'skillshare-teachers' });
 
@@ -50,6 +54,21 @@ export function teacherRoutes({ store, requireUser, writeLimit, now, logger, pol
       return { result: updated, next: { ...data, teachers: data.teachers.map((t) => (t.id === updated.id ? updated : t)) } };
     });
     res.json({ teacher: teacherView(teacher) });
+  });
+
+  /** The teacher's own sessions, students (names only), cancellations and earnings, in `tz`. */
+  router.get('/teachers/me/dashboard', requireUser, (req, res) => {
+    const { tz } = parseInput(zoneQuery, req.query);
+    const data = store.read();
+    res.set('Cache-Control', 'no-store');
+    res.json(teacherDashboard(data, ownTeacher(data, currentUser(req).id), now(), policy, tz));
+  });
+
+  /** Cancels one of the teacher's sessions for every student on it (mailed, seats freed). */
+  router.post('/teachers/me/sessions/cancel', requireUser, writeLimit, jsonBody(), async (req, res) => {
+    const body = parseInput(sessionCancelBody, req.body);
+    const cancelled = await service.cancelSession(currentUser(req), body.courseId, Date.parse(body.start));
+    res.json({ cancelled: cancelled.map((b) => bookingView(b, now())) });
   });
 
   router.post('/teachers/me/courses', requireUser, writeLimit, jsonBody(), async (req, res) => {

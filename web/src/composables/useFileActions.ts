@@ -23,7 +23,17 @@ export function useFileActions(store: Store) {
   const notice = ref<string | null>(null);
   const busy = ref(false);
 
-  async function each(items: readonly ClientItem[], operation: Operation, done: (ok: ClientItem[]) => string, onConflict?: OnConflict): Promise<ClientItem[]> {
+  /**
+   * `clashName` is the name that was found taken: the item's own for a move or copy, the new
+   * one for a rename.
+   */
+  async function each(
+    items: readonly ClientItem[],
+    operation: Operation,
+    done: (ok: ClientItem[]) => string,
+    clashName: (item: ClientItem) => string = (item) => item.name,
+    onConflict?: OnConflict,
+  ): Promise<ClientItem[]> {
     busy.value = true;
     problem.value = null;
     notice.value = null;
@@ -41,14 +51,18 @@ export function useFileActions(store: Store) {
     } finally {
       busy.value = false;
     }
-    if (ok.length > 0) notice.value = done(ok);
+    if (ok.length > 0) {
+      notice.value = done(ok);
+      // The server's order, and the quota, which a delete or a copy changed.
+      void store.refresh();
+    }
     if (failed.length > 0) {
       const first = failed[0]!;
-      const reason = itemErrorMessage(first.caught, first.item.name);
+      const reason = itemErrorMessage(first.caught, clashName(first.item));
       const clashed = failed.filter((f) => isNameTaken(f.caught)).map((f) => f.item);
       problem.value = {
         message: failed.length === 1 ? reason : `${failed.length} of ${items.length} items failed. ${reason}`,
-        retry: clashed.length > 0 && onConflict !== 'rename' ? async () => void (await each(clashed, operation, done, 'rename')) : undefined,
+        retry: clashed.length > 0 && onConflict !== 'rename' ? async () => void (await each(clashed, operation, done, clashName, 'rename')) : undefined,
       };
     }
     return ok;
@@ -65,7 +79,7 @@ export function useFileActions(store: Store) {
     copy: (items: readonly ClientItem[], folderId: string, folderName: string) =>
       each(items, (item, oc) => store.copy(item.id, folderId, oc), (ok) => `${plural(ok)} copied to ${folderName}.`),
     rename: (item: ClientItem, name: string) =>
-      each([item], (one, oc) => store.rename(one.id, name, oc), () => `“${item.name}” renamed to “${name}”.`).then((ok) => ok.length > 0),
+      each([item], (one, oc) => store.rename(one.id, name, oc), () => `“${item.name}” renamed.`, () => name).then((ok) => ok.length > 0),
     remove: (items: readonly ClientItem[]) =>
       each(items, (item) => store.remove(item.id), (ok) => (ok.length === 1 ? `${ok[0]!.name} was deleted.` : `${ok.length} items were deleted.`)),
     createFolder: async (name: string): Promise<ClientItem | null> => {

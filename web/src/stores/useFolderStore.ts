@@ -65,12 +65,18 @@ export const useFolderStore = defineStore('folder', () => {
     return [...above, { id: current.id, name: current.name }];
   });
 
+  /** Requests numbered as sent: an answer older than one already shown (a slow refresh) is dropped. */
+  let sent = 0;
+  let shown = 0;
+
   async function loadPage(limit: number, from: string | undefined, merge: (page: ClientItem[]) => ClientItem[]): Promise<void> {
     const mine = generation;
+    const seq = ++sent;
     loading.value = true;
     try {
       const answer = await fetchFolder({ folder: folderId.value, sort: sort.value, order: order.value, limit, cursor: from });
-      if (mine !== generation) return;
+      if (mine !== generation || seq < shown) return;
+      shown = seq;
       folder.value = answer.folder;
       items.value = merge(answer.items);
       cursor.value = answer.cursor ?? null;
@@ -123,7 +129,11 @@ export const useFolderStore = defineStore('folder', () => {
     } catch {
       // Not remembered across reloads; sorting still works.
     }
-    return open(folderId.value);
+    // The rows on screen stay until the re-sorted first page replaces them, so the table (and
+    // the header button that has the focus) is not torn down and rebuilt.
+    generation += 1;
+    cursor.value = null;
+    return loadPage(PAGE_SIZE, undefined, (page) => page);
   }
 
   /** Puts a changed or new item in place at once; the refresh that follows sorts it where the server does. */
@@ -140,7 +150,6 @@ export const useFolderStore = defineStore('folder', () => {
   async function createFolder(name: string, onConflict?: OnConflict): Promise<ClientItem> {
     const { item } = await createFolderApi(folderId.value, name, onConflict);
     upsert(item);
-    void refresh();
     return item;
   }
 

@@ -9,7 +9,7 @@ export function itemErrorMessage(caught: unknown, name?: string): string {
   if (caught instanceof ApiError) {
     if (caught.code === 'name_taken') return name ? `An item named “${name}” already exists in that folder.` : 'An item of that name already exists in that folder.';
     if (caught.code === 'invalid_move') return 'You can’t move a folder into itself or into one of its own folders.';
-    if (caught.code === 'not_found') return name ? `“${name}” no longer exists; it may have been moved or deleted elsewhere.` : 'That item no longer exists.';
+    if (caught.code === 'not_found') return 'That item or folder no longer exists; it may have been moved or deleted elsewhere.';
   }
   return errorMessage(caught);
 }

@@ -11,6 +11,7 @@ import { waitFor } from '../../test/support/waitFor';
 import { round1 } from './nodeEvents';
 import { peakRssMb } from './procStats';
 import { arg, numberArg } from './args';
+import { keepAliveAgent } from '../../common/http/keepAlive';
 
 /**
  * A node wiped while it held many small files and a lot of large ones (DESIGN §6: repair pulls
@@ -48,7 +49,7 @@ interface Kept {
   sha256: string;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const agent = keepAliveAgent(64);
 
 async function put(cluster: NodeCluster, node: string, userId: string, fileId: string, body: Buffer): Promise<void> {
   const res = await uploadTo(cluster, node, userId, fileId, body, { agent });

@@ -10,6 +10,7 @@ import { signUpAndLogIn } from '../../test/support/gatewayUser';
 import { startNginx } from './nginx';
 import { percentile, round1 } from './nodeEvents';
 import { arg } from './args';
+import { keepAliveAgent } from '../../common/http/keepAlive';
 
 /**
  * Small files through the gateway (DESIGN §4: group commit, usage in O(1)): 4 KiB uploads at
@@ -27,7 +28,7 @@ const CONCURRENCY = 16;
 const SIZE = 4096;
 const progress = (message: string) => process.stderr.write(`[bench:small] ${message}\n`);
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+const agent = keepAliveAgent(CONCURRENCY);
 
 function send(url: URL, method: string, headers: http.OutgoingHttpHeaders, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {

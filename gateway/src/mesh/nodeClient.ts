@@ -3,6 +3,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { BLOB_STREAM_PROTOCOL, STREAM_STATUS_HEADER } from '../../../node/src/api/files';
 import { signRequest } from '../../../common/signing/requestSigning';
 import type { NodeSpec } from '../../../node/src/config/clusterConfig';
+import { keepAliveAgent } from '../../../common/http/keepAlive';
 
 export class NodeCallError extends Error {
   constructor(
@@ -48,7 +49,7 @@ export interface NodeClientOptions {
  * (frozen, not gone) is failed over instead of waited on for ever.
  */
 export class NodeClient {
-  private readonly controlAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly controlAgent = keepAliveAgent(16);
   private readonly streamAgent: http.Agent;
   private readonly controlTimeoutMs: number;
   private readonly streamIdleTimeoutMs: number;
@@ -60,7 +61,7 @@ export class NodeClient {
   ) {
     this.controlTimeoutMs = options.controlTimeoutMs ?? 10_000;
     this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? 60_000;
-    this.streamAgent = new http.Agent({ keepAlive: true, maxSockets: options.streamSockets ?? 64 });
+    this.streamAgent = keepAliveAgent(options.streamSockets ?? 64);
   }
 
   /** Sends a request and resolves with the response as soon as its headers arrive. */

@@ -9,6 +9,7 @@ import { LinkCutError, LinkStream } from '../transport/linkStream';
 import { EXPECTED_SHA256_HEADER, uploadKnowledgeSchema, type RepairResult, type UploadKnowledge } from '../api/files';
 import type { QuotaRequest } from '../api/quota';
 import type { ByteRange, WriteResult } from '../storage/blobStore';
+import { keepAliveAgent } from '../../../common/http/keepAlive';
 
 export class PeerRequestError extends Error {
   constructor(
@@ -42,7 +43,7 @@ const REPLICA_PUT_IDLE_MS = 120_000;
 const REPLICA_GET_IDLE_MS = 30_000;
 
 export class PeerClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  private readonly agent = keepAliveAgent(32);
 
   constructor(
     private readonly opts: {

@@ -50,13 +50,18 @@ export function createBookingService({ store, mailer, now, logger, policy, conta
     return course && teacher ? { booking, course, teacher, now: at, zone, freeCancellationHours } : null;
   }
 
-  /** Mails both sides about a committed change; `zone` is the clock the student reads. */
-  function notify(event: BookingEvent, booking: Booking, zone: string): void {
+  /**
+   * Mails both sides about a committed change; `zone` is the clock the student reads. Answers
+   * whether the teacher is mailed: a seeded teacher has no account, and the dashboard must not
+   * claim otherwise.
+   */
+  function notify(event: BookingEvent, booking: Booking, zone: string): boolean {
     const ctx = mailContext(store.read(), booking, now(), zone);
-    if (ctx === null) return;
+    if (ctx === null) return false;
     sendInBackground(mailer, () => studentMail(event, ctx), log, booking.id);
     const contact = ctx.teacher.userId === null ? undefined : contactOf(ctx.teacher.userId);
     if (contact !== undefined) sendInBackground(mailer, () => teacherMail(event, ctx, contact), log, booking.id);
+    return contact !== undefined;
   }
 
   /**
@@ -135,17 +140,19 @@ export function createBookingService({ store, mailer, now, logger, policy, conta
     return outcome;
   }
 
-  async function cancel(user: AuthenticatedUser, bookingId: string, zone: string): Promise<BookingView> {
+  /** `teacherNotified`: whether this cancellation mailed the teacher (false on a repeat). */
+  async function cancel(user: AuthenticatedUser, bookingId: string, zone: string): Promise<{ booking: BookingView; teacherNotified: boolean }> {
     const { booking, changed } = await store.update((data) => {
       const cancelled = decideCancel(data, user.id, bookingId, now(), policy);
       if (cancelled === null) return { result: { booking: ownBooking(data, user.id, bookingId), changed: false } };
       return { result: { booking: cancelled, changed: true }, next: replaceBooking(data, cancelled) };
     });
+    let teacherNotified = false;
     if (changed) {
       log.info({ bookingId, userId: user.id }, 'booking cancelled');
-      notify('cancelled-by-student', booking, zone);
+      teacherNotified = notify('cancelled-by-student', booking, zone);
     }
-    return bookingView(booking, now(), zone);
+    return { booking: bookingView(booking, now(), zone), teacherNotified };
   }
 
   /** A teacher cancels one of their sessions: every student on it is mailed, the seats freed. */

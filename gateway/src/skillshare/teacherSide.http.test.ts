@@ -95,7 +95,10 @@ describe('the teacher hears about every booking', () => {
     const slots = (await s.call('GET', `/teachers/${booked.body.booking.teacherId}?tz=America/Denver`)).body.slots.map((x: { start: string }) => x.start);
     expect(slots).toContain('2026-03-03T09:00:00-07:00');
 
-    expect((await s.call('POST', `/booking/${id}/cancel`, { user: 'dan' })).status).toBe(200);
+    const cancelled = await s.call('POST', `/booking/${id}/cancel`, { user: 'dan' });
+    expect(cancelled.status).toBe(200);
+    // What the dashboard's banner says rests on this: only true when a mail really goes out.
+    expect(cancelled.body.teacherNotified).toBe(true);
     await vi.waitFor(() => expect(mailTo('cleo@example.test')).toHaveLength(3));
     const teacherCancel = mailTo('cleo@example.test')[2]!;
     expect(teacherCancel.subject).toBe('Cancelled: Bouldering technique with User dan');
@@ -132,6 +135,16 @@ describe('the teacher hears about every booking', () => {
     const refused = await s.call('POST', '/teachers/me/sessions/cancel', { user: 'cleo', body: { courseId: courses[0], start: late } });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('cancellation_closed');
+  });
+});
+
+describe('the cancellation answer', () => {
+  it('says the teacher was not told when no mail could reach them (a seeded teacher)', async () => {
+    const slot = (await s.call('GET', '/teachers/t-lukas-becker?tz=UTC')).body.slots[0];
+    const id = (await s.call('POST', '/booking', { user: 'dan', body: { courseId: slot.courseId, start: slot.start } })).body.booking.id;
+    const res = await s.call('POST', `/booking/${id}/cancel`, { user: 'dan' });
+    expect(res.body).toMatchObject({ booking: { id, status: 'cancelled' }, teacherNotified: false });
+    expect((await s.call('POST', `/booking/${id}/cancel`, { user: 'dan' })).body.teacherNotified).toBe(false);
   });
 });
 

@@ -5,6 +5,11 @@
 import type {
   Availability,
   BookingDetailView,
+  CancellationView,
+  EarningsMonthView,
+  ReviewView,
+  SessionView,
+  TeacherDashboardView,
   BookingView,
   CourseView,
   Level,
@@ -14,9 +19,25 @@ import type {
   Weekday,
   WeeklyWindow,
 } from '../../../gateway/src/api/skillshare';
-import { request } from './http';
+import { ApiError, csrfHeaders, notifyIfUnauthenticated, request, toApiError } from './http';
 
-export type { Availability, BookingDetailView, BookingView, CourseView, Level, SlotView, TeacherDetailView, TeacherView, Weekday, WeeklyWindow };
+export type {
+  Availability,
+  BookingDetailView,
+  BookingView,
+  CancellationView,
+  CourseView,
+  EarningsMonthView,
+  Level,
+  ReviewView,
+  SessionView,
+  SlotView,
+  TeacherDashboardView,
+  TeacherDetailView,
+  TeacherView,
+  Weekday,
+  WeeklyWindow,
+};
 
 export type TeacherSort = 'rating' | 'rate' | 'name';
 
@@ -79,7 +100,7 @@ export const fetchBookings = (tz: string) =>
   request<{ upcoming: BookingDetailView[]; past: BookingDetailView[] }>('GET', `${BASE}/bookings?tz=${encodeURIComponent(tz)}`);
 
 export const cancelBooking = (id: string, tz: string) =>
-  request<{ booking: BookingView }>('POST', `${BASE}/booking/${encodeURIComponent(id)}/cancel?tz=${encodeURIComponent(tz)}`, {});
+  request<{ booking: BookingView; teacherNotified: boolean }>('POST', `${BASE}/booking/${encodeURIComponent(id)}/cancel?tz=${encodeURIComponent(tz)}`, {});
 
 export const reviewBooking = (id: string, rating: number, comment?: string) =>
   request<{ review: { id: string; rating: number; comment: string | null } }>('POST', `${BASE}/booking/${encodeURIComponent(id)}/review`, {
@@ -94,3 +115,32 @@ export const createOwnTeacher = (input: TeacherProfileInput) => request<{ teache
 export const updateOwnTeacher = (input: TeacherProfileInput) => request<{ teacher: TeacherView }>('PUT', `${BASE}/teachers/me`, input);
 
 export const addOwnCourse = (input: CourseInput) => request<{ course: CourseView }>('POST', `${BASE}/teachers/me/courses`, input);
+
+export const rescheduleBooking = (id: string, start: string, idempotencyKey: string) =>
+  request<{ booking: BookingView }>('POST', `${BASE}/booking/${encodeURIComponent(id)}/reschedule`, { start }, { 'Idempotency-Key': idempotencyKey });
+
+export const fetchTeacherDashboard = (tz: string) => request<TeacherDashboardView>('GET', `${BASE}/teachers/me/dashboard?tz=${encodeURIComponent(tz)}`);
+
+export const cancelTeacherSession = (courseId: string, start: string) =>
+  request<{ cancelled: BookingView[] }>('POST', `${BASE}/teachers/me/sessions/cancel`, { courseId, start });
+
+/** The photo goes as the raw body with its own type: the gateway makes the thumbnail. */
+export async function uploadTeacherPhoto(file: Blob): Promise<{ teacher: TeacherView }> {
+  let res: Response;
+  try {
+    res = await fetch(`${BASE}/teachers/me/photo`, {
+      method: 'PUT',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': file.type || 'application/octet-stream', ...csrfHeaders('PUT') },
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'The gateway cannot be reached. Check your connection and try again.');
+  }
+  if (!res.ok) {
+    const error = await toApiError(res);
+    notifyIfUnauthenticated(error);
+    throw error;
+  }
+  return (await res.json()) as { teacher: TeacherView };
+}

@@ -31,7 +31,7 @@ export function bookingRoutes(service: BookingService, requireUser: RequestHandl
   router.post('/booking/:id/cancel', requireUser, writeLimit, jsonBody(), async (req, res) => {
     const { id } = parseInput(idParams, req.params);
     const { tz } = parseInput(zoneQuery, req.query);
-    res.json({ booking: await service.cancel(currentUser(req), id, tz) });
+    res.json(await service.cancel(currentUser(req), id, tz));
   });
 
   // Same contract as /booking: an optional Idempotency-Key, refusals as 409 with a stable code.

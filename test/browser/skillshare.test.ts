@@ -80,6 +80,12 @@ describe('SkillShare', () => {
     await page.goto(`${stack.url}/skillshare`);
     await expect.poll(names, { timeout: WAIT }).toEqual(all.map((t) => t.name));
     await expectAccessible(page, 'skillshare-search');
+    // Search and Clear sit side by side under the fields, not stacked in one narrow cell.
+    const searchBox = (await page.getByRole('button', { name: 'Search' }).boundingBox())!;
+    const clearBox = (await page.getByRole('button', { name: 'Clear filters' }).boundingBox())!;
+    const sortBox = (await page.getByLabel('Sort by').boundingBox())!;
+    expect(Math.abs(searchBox.y - clearBox.y)).toBeLessThan(2);
+    expect(searchBox.y).toBeGreaterThan(sortBox.y + sortBox.height);
 
     await page.getByLabel('Skill', { exact: true }).selectOption('python');
     await search(all.filter((t) => t.skills.includes('python')));
@@ -120,6 +126,11 @@ describe('SkillShare', () => {
     const time = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit' }).format(new Date(first.start));
     const slot = page.getByRole('button', { name: new RegExp(`^Book ${group.title} at .*${time}$`) }).first();
     await expect(slot.textContent()).resolves.toBe(time);
+    // Every day chip is on screen: none cut off at the right edge of the phone.
+    const chips = page.getByRole('group', { name: 'Day' }).getByRole('button');
+    expect(await chips.count()).toBeGreaterThan(5);
+    const viewport = page.viewportSize()!.width;
+    for (const box of await chips.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right))) expect(box).toBeLessThanOrEqual(viewport);
     await expect.poll(() => seatsOf(slot), { timeout: WAIT }).toContain(`${group.capacity} seats left`);
     await expectAccessible(page, 'skillshare-teacher');
 
@@ -151,7 +162,11 @@ describe('SkillShare', () => {
     expect(keys[1]).toBe(keys[0]);
     const { upcoming } = await api<Bookings>('GET', `/api/skillshare/bookings?tz=${ZONE}`);
     expect(upcoming.filter((b) => b.courseId === group.id)).toHaveLength(1);
-    await expect.poll(() => seatsOf(slot), { timeout: WAIT }).toContain(`${group.capacity - 1} seats left`);
+    // The student is now busy then: the slot is no longer offered to them, and the page says why.
+    await expect.poll(() => slot.count(), { timeout: WAIT }).toBe(0);
+    await page.getByText(/not shown because you already have a session then/).waitFor();
+    const anonymous = (await (await fetch(`${stack.url}/api/skillshare/teachers/${id}?tz=${ZONE}`)).json()) as { slots: { courseId: string; start: string; seatsLeft: number }[] };
+    expect(anonymous.slots.find((s) => s.courseId === group.id && s.start === first.start)?.seatsLeft).toBe(group.capacity - 1);
   }, 120_000);
 
   it('says clearly when a slot was taken meanwhile, and refreshes the slots', async () => {
@@ -179,7 +194,18 @@ describe('SkillShare', () => {
     await page.getByText('Free cancellation until').first().waitFor();
     await expectAccessible(page, 'skillshare-bookings');
     await cancel.first().click();
-    await page.getByText('Booking cancelled.').waitFor();
+    // A confirmation first, as for deleting a file; nothing is cancelled until it is answered.
+    const confirm = page.getByRole('dialog', { name: 'Cancel this booking?' });
+    await confirm.waitFor();
+    await expectAccessible(page, 'skillshare-cancel-confirm');
+    await confirm.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    expect((await api<Bookings>('GET', `/api/skillshare/bookings?tz=${ZONE}`)).upcoming.every((b) => b.status === 'confirmed')).toBe(true);
+    await cancel.first().click();
+    await confirm.getByRole('button', { name: 'Yes, cancel it' }).click();
+    // A seeded teacher has no account to mail: the banner must not claim they were told.
+    await page.getByText('Booking cancelled. A confirmation email is on its way to you.').waitFor();
+    expect(await page.getByText('has been told').count()).toBe(0);
     await expect.poll(() => cancel.count(), { timeout: WAIT }).toBe(1);
     const { upcoming } = await api<Bookings>('GET', `/api/skillshare/bookings?tz=${ZONE}`);
     expect(upcoming.map((b) => b.status).sort()).toEqual(['cancelled', 'confirmed']);

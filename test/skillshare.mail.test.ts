@@ -140,8 +140,15 @@ describe('SkillShare mails through the real SMTP sink', () => {
     const served = await fetch(`${stack.url}${view.photoUrl}`);
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/webp');
-    const meta = await sharp(Buffer.from(await served.arrayBuffer())).metadata();
+    const bytes = Buffer.from(await served.arrayBuffer());
+    const meta = await sharp(bytes).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['webp', 320, 320]);
+    // A fresh gateway holds nothing in memory: the same bytes come back from the nodes.
+    await stack.stopGateway();
+    await stack.startGateway();
+    const fromMesh = await fetch(`${stack.url}${view.photoUrl}`);
+    expect(fromMesh.status).toBe(200);
+    expect(Buffer.from(await fromMesh.arrayBuffer()).equals(bytes)).toBe(true);
     const listed = (await (await fetch(`${stack.url}/api/skillshare/teachers?q=tess`)).json()) as { teachers: Array<{ id: string; photoUrl: string | null }> };
     expect(listed.teachers.find((t) => t.id === teacherId)?.photoUrl).toBe(view.photoUrl);
     // Not in the teacher's own files: the photo belongs to SkillShare, not to their tree.

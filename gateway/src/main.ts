@@ -73,7 +73,10 @@ async function main(): Promise<void> {
           requireUser,
           now: Date.now,
           logger: skillshareLogger,
-          contactOf: (userId) => accounts.userById(userId),
+          contactOf: (userId) => {
+            const account = accounts.userById(userId);
+            return account && { email: account.email };
+          },
           photos: createMeshPhotoStore({ client, mesh, nodes: cluster.nodes, logger: skillshareLogger }),
         }),
       },

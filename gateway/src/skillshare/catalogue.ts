@@ -109,10 +109,19 @@ export interface TeacherDetailView {
  * A signed-in viewer is offered only what they could book: nothing on their own page, and no
  * slot that clashes with a session they already attend or teach (the booking would refuse it).
  */
-export function teacherDetail(data: SkillshareData, teacher: Teacher, now: number, policy: SkillsharePolicy, zone: string, viewerId?: string): TeacherDetailView {
+export function teacherDetail(
+  data: SkillshareData,
+  teacher: Teacher,
+  now: number,
+  policy: SkillsharePolicy,
+  zone: string,
+  viewerId?: string,
+  /** The viewer's booking being moved: its seat is free and it clashes with nothing, as in decideReschedule. */
+  moving?: string,
+): TeacherDetailView {
   const viewer = viewerId === undefined ? 'anonymous' : teacher.userId === viewerId ? 'owner' : 'student';
-  const open = viewer === 'owner' ? [] : generateSlots(slotInputFor(data, teacher, now, policy));
-  const bookable = viewerId === undefined || viewer === 'owner' ? open : open.filter((s) => !hasOverlap(data, viewerId, s));
+  const open = viewer === 'owner' ? [] : generateSlots(slotInputFor(data, teacher, now, policy, moving));
+  const bookable = viewerId === undefined || viewer === 'owner' ? open : open.filter((s) => !hasOverlap(data, viewerId, s, moving));
   const slots: SlotView[] = bookable.map((s) => ({
     courseId: s.courseId,
     start: toZoneIso(s.start, zone),

@@ -23,7 +23,6 @@ export interface BookingMailContext {
 /** Where the teacher's mails go: the account behind the profile (seeded teachers have none). */
 export interface TeacherContact {
   email: string;
-  name: string;
 }
 
 /** What happened to the booking; `cancelled` says by whom, the mails word it differently. */
@@ -96,7 +95,8 @@ export function teacherMail(event: BookingEvent, ctx: BookingMailContext, to: Te
   return {
     to: to.email,
     subject,
-    text: [`Hello ${to.name},`, '', body, 'Your SkillShare dashboard lists all your sessions.', '', `Booking reference: ${booking.id}`].join('\n'),
+    // The profile's name, checked as a display name, rather than the account's (which may predate the check).
+    text: [`Hello ${teacher.name},`, '', body, 'Your SkillShare dashboard lists all your sessions.', '', `Booking reference: ${booking.id}`].join('\n'),
     attachments: [invitation(methodOf(event), ctx)],
   };
 }

@@ -41,6 +41,8 @@ export const courseListQuery = z.object({
 export type CourseListQuery = z.infer<typeof courseListQuery>;
 
 export const zoneQuery = z.object({ tz: timeZoneSchema.default('UTC') });
+/** `moving`: one of the viewer's bookings being moved; its seat counts as free in the answer. */
+export const teacherDetailQuery = zoneQuery.extend({ moving: idSchema.optional() });
 export const idParams = z.object({ id: idSchema });
 
 export const bookingBody = z.strictObject({

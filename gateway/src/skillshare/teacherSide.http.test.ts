@@ -66,6 +66,22 @@ describe('what a teacher is offered on their own page', () => {
   });
 });
 
+describe('moving a booking', () => {
+  it('offers the times next to the booking being moved (?moving=), and only for the student’s own booking', async () => {
+    const { id: teacherId, courses } = await teacher();
+    const booked = (await s.call('POST', '/booking', { user: 'dan', body: { courseId: courses[0], start: '2026-03-03T09:00:00-07:00' } })).body.booking.id;
+    const starts = async (user: string, query = '') =>
+      (await s.call('GET', `/teachers/${teacherId}?tz=America/Denver${query}`, { user })).body.slots.map((x: { start: string }) => x.start);
+    expect(await starts('dan')).not.toContain('2026-03-03T09:30:00-07:00');
+    expect(await starts('dan', `&moving=${booked}`)).toContain('2026-03-03T09:30:00-07:00');
+    // Someone else's booking id changes nothing, and says nothing.
+    expect(await starts('eve', `&moving=${booked}`)).toEqual(await starts('eve'));
+    const moved = await s.call('POST', `/booking/${booked}/reschedule`, { user: 'dan', body: { start: '2026-03-03T09:30:00-07:00' } });
+    expect(moved.status).toBe(200);
+    expect((await s.call('POST', `/booking/${booked}/reschedule`, { user: 'dan', body: { start: '2026-03-03T09:30:00-07:00' } })).status).toBe(400);
+  });
+});
+
 describe('the teacher hears about every booking', () => {
   it('mails the teacher on book, reschedule and cancel, with the student’s UID and methods', async () => {
     const { courses } = await teacher();

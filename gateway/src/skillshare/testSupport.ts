@@ -108,7 +108,7 @@ export async function startSkillshareServer(options: TestServerOptions = {}): Pr
     next();
   });
   // Every test user's account: the same address testRequireUser gives them, so teachers get mail.
-  const contactOf = (userId: string) => ({ email: `${userId}@example.test`, name: `User ${userId}` });
+  const contactOf = (userId: string) => ({ email: `${userId}@example.test` });
   app.use('/api/skillshare', createSkillshareRouter({ store, mailer, requireUser: testRequireUser, now: clock.now, logger, policy: options.policy, contactOf }));
   app.use(testErrorHandler);
   const server = await new Promise<Server>((resolve) => {

@@ -88,8 +88,12 @@ export function teacherQuery(filters: TeacherFilters): string {
 
 export const searchTeachers = (filters: TeacherFilters) => request<{ teachers: TeacherView[] }>('GET', `${BASE}/teachers?${teacherQuery(filters)}`);
 
-export const fetchTeacher = (id: string, tz: string) =>
-  request<TeacherDetailView>('GET', `${BASE}/teachers/${encodeURIComponent(id)}?tz=${encodeURIComponent(tz)}`);
+/** `moving`: the student's booking being moved, whose seat then counts as free. */
+export const fetchTeacher = (id: string, tz: string, moving?: string) =>
+  request<TeacherDetailView>(
+    'GET',
+    `${BASE}/teachers/${encodeURIComponent(id)}?tz=${encodeURIComponent(tz)}${moving ? `&moving=${encodeURIComponent(moving)}` : ''}`,
+  );
 
 export const fetchCourses = () => request<{ courses: CourseView[] }>('GET', `${BASE}/courses`);
 

@@ -5,7 +5,7 @@ import { AppError } from '../../errors';
 import { listCourses, listTeachers, teacherDetail } from '../catalogue';
 import { parseInput } from '../http';
 import type { SkillsharePolicy } from '../policy';
-import { courseListQuery, idParams, teacherListQuery, zoneQuery } from '../schemas';
+import { courseListQuery, idParams, teacherDetailQuery, teacherListQuery } from '../schemas';
 import type { SkillshareStore } from '../store';
 
 /**
@@ -22,13 +22,16 @@ export function catalogueRoutes(store: SkillshareStore, now: () => number, polic
 
   router.get('/teachers/:id', optionalUser, (req, res) => {
     const { id } = parseInput(idParams, req.params);
-    const { tz } = parseInput(zoneQuery, req.query);
+    const { tz, moving } = parseInput(teacherDetailQuery, req.query);
     const data = store.read();
     const teacher = data.teachers.find((t) => t.id === id);
     if (teacher === undefined) throw new AppError('not_found', 'No such teacher.');
+    // Only the viewer's own confirmed booking with this teacher; anything else is ignored
+    // rather than refused, so that the answer says nothing about other people's bookings.
+    const own = moving === undefined ? undefined : data.bookings.find((b) => b.id === moving && b.studentId === req.user?.id && b.teacherId === teacher.id && b.status === 'confirmed');
     // The answer depends on who asks, so no shared cache may keep it.
     res.set('Cache-Control', 'private, no-store');
-    res.json(teacherDetail(data, teacher, now(), policy, tz, req.user?.id));
+    res.json(teacherDetail(data, teacher, now(), policy, tz, req.user?.id, own?.id));
   });
 
   router.get('/courses', (req, res) => {

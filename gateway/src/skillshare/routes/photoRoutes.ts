@@ -6,6 +6,7 @@ import { AppError } from '../../errors';
 import { currentUser, parseInput } from '../http';
 import type { PhotoStore } from '../photos/photoStore';
 import { makeThumbnail, THUMBNAIL_MIME } from '../photos/thumbnail';
+import { ThumbnailCache } from '../photos/thumbnailCache';
 import { idParams } from '../schemas';
 import type { SkillshareStore } from '../store';
 import { ownTeacher } from '../teacherProfiles';
@@ -24,10 +25,13 @@ export interface PhotoRouteDeps {
 
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'];
 const MAX_UPLOAD = '8mb';
+/** Some hundreds of thumbnails (tens of kB each): every teacher on a search page, and more. */
+const CACHE_BYTES = 16 * 1024 * 1024;
 
 export function photoRoutes({ store, photos, requireUser, writeLimit, now, logger }: PhotoRouteDeps): Router {
   const router = Router();
   const log = logger.child({ component: 'skillshare-photos' });
+  const cache = new ThumbnailCache(CACHE_BYTES);
   const available = (): PhotoStore => {
     if (photos === undefined) throw new AppError('unavailable', 'Photos are not available on this gateway.');
     return photos;
@@ -49,13 +53,17 @@ export function photoRoutes({ store, photos, requireUser, writeLimit, now, logge
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new AppError('invalid_request', 'The photo is empty.');
     const thumbnail = await makeThumbnail(req.body);
     const saved = await available().save(thumbnail, THUMBNAIL_MIME, user.region);
+    cache.set(saved.fileId, thumbnail);
     const { teacher, replaced } = await store.update((data) => {
       const own = ownTeacher(data, user.id);
       const updated = { ...own, photo: { ...saved, updatedAt: toUtcIso(now()) } };
       return { result: { teacher: updated, replaced: own.photo ?? null }, next: { ...data, teachers: data.teachers.map((t) => (t.id === own.id ? updated : t)) } };
     });
     log.info({ teacherId: teacher.id, fileId: saved.fileId, bytes: thumbnail.length }, 'teacher photo replaced');
-    if (replaced !== null) void available().remove(replaced);
+    if (replaced !== null) {
+      cache.delete(replaced.fileId);
+      void available().remove(replaced);
+    }
     res.json({ teacher: teacherView(teacher) });
   });
 
@@ -63,7 +71,11 @@ export function photoRoutes({ store, photos, requireUser, writeLimit, now, logge
     const { id } = parseInput(idParams, req.params);
     const photo = store.read().teachers.find((t) => t.id === id)?.photo;
     if (photo === undefined || photo === null) throw new AppError('not_found', 'This teacher has no photo.');
-    const bytes = await available().read(photo);
+    let bytes = cache.get(photo.fileId);
+    if (bytes === undefined) {
+      bytes = await available().read(photo);
+      cache.set(photo.fileId, bytes);
+    }
     // The URL names the file id (?v=), and a new photo is a new file: safe to cache for long.
     res.set({ 'Content-Type': THUMBNAIL_MIME, 'Cache-Control': 'public, max-age=86400', ETag: `"${photo.fileId}"` });
     res.send(bytes);

@@ -80,12 +80,17 @@ describe('SkillShare', () => {
     await page.goto(`${stack.url}/skillshare`);
     await expect.poll(names, { timeout: WAIT }).toEqual(all.map((t) => t.name));
     await expectAccessible(page, 'skillshare-search');
-    // Search and Clear sit side by side under the fields, not stacked in one narrow cell.
-    const searchBox = (await page.getByRole('button', { name: 'Search' }).boundingBox())!;
-    const clearBox = (await page.getByRole('button', { name: 'Clear filters' }).boundingBox())!;
-    const sortBox = (await page.getByLabel('Sort by').boundingBox())!;
-    expect(Math.abs(searchBox.y - clearBox.y)).toBeLessThan(2);
-    expect(searchBox.y).toBeGreaterThan(sortBox.y + sortBox.height);
+    // Search and Clear sit side by side under the fields, not stacked in one narrow grid cell
+    // (which happened where the grid has several columns: desktop and tablet widths).
+    for (const width of [375, 800, 1280]) {
+      await page.setViewportSize({ width, height: 800 });
+      const searchBox = (await page.getByRole('button', { name: 'Search' }).boundingBox())!;
+      const clearBox = (await page.getByRole('button', { name: 'Clear filters' }).boundingBox())!;
+      const sortBox = (await page.getByLabel('Sort by').boundingBox())!;
+      expect(Math.abs(searchBox.y - clearBox.y), `buttons at ${width} px`).toBeLessThan(2);
+      expect(searchBox.y, `buttons at ${width} px`).toBeGreaterThan(sortBox.y + sortBox.height);
+    }
+    await page.setViewportSize({ width: 375, height: 800 });
 
     await page.getByLabel('Skill', { exact: true }).selectOption('python');
     await search(all.filter((t) => t.skills.includes('python')));

@@ -212,4 +212,25 @@ describe('SkillShare for teachers and students', () => {
     await teacher.reload();
     await teacher.getByText('cancelled by the student').waitFor();
   }, 180_000);
+
+  it('the teacher cancels a session from the dashboard after confirming; the student is mailed', async () => {
+    const { slots } = await api<{ slots: { courseId: string; start: string }[] }>(studentContext, 'GET', `/api/skillshare/teachers/${teacherId}?tz=UTC`);
+    const csrf = (await studentContext.cookies(stack.url)).find((c) => c.name === 'gv_csrf')?.value ?? '';
+    const booked = await studentContext.request.post(`${stack.url}/api/skillshare/booking`, {
+      data: { courseId: slots[0]!.courseId, start: slots[0]!.start },
+      headers: { 'x-csrf-token': csrf, 'idempotency-key': `again-${stamp}` },
+    });
+    expect(booked.status()).toBe(201);
+    await teacher.reload();
+    const session = teacher.getByRole('article').filter({ hasText: 'Wet on wet' });
+    await session.getByRole('button', { name: 'Cancel session' }).click();
+    const confirm = teacher.getByRole('dialog', { name: 'Cancel this session?' });
+    await confirm.waitFor();
+    await expectAccessibleAtBothWidths(teacher, 'skillshare-dashboard-cancel');
+    await confirm.getByRole('button', { name: 'Yes, cancel the session' }).click();
+    await teacher.getByText(/cancelled; the student has been told by email\.$/).waitFor();
+    await waitFor('the student’s mail', async () => (await mailbox(stack.url)).find((m) => m.to.includes(studentEmail) && /^Cancelled by Tess Watercolour/.test(m.subject)), { timeoutMs: WAIT });
+    await teacher.getByText('cancelled by you').waitFor();
+    expect(await teacher.getByRole('button', { name: 'Cancel session' }).count()).toBe(0);
+  }, 120_000);
 });

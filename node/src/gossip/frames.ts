@@ -76,7 +76,12 @@ export const MAX_FACTS_PER_FRAME = 1000;
 export const MAX_DELTA_BYTES = 256 * 1024;
 
 /** "Here is what I know; send me what I lack" (anti-entropy, once a second to one peer). */
-export const digestFrameSchema = z.object({ type: z.literal('digest'), digest: digestSchema });
+/**
+ * "Here is what I hold on disk; send what I lack." `from`, when given, is where to start
+ * instead: what the asker holds plus answers already on their way to its disk (a catch-up asks
+ * for the next part while it stores the last). Only `digest` counts as held (acks, GC).
+ */
+export const digestFrameSchema = z.object({ type: z.literal('digest'), digest: digestSchema, from: digestSchema.optional() });
 
 /**
  * Facts, sent as an eager push (no upTo) or as the answer to a digest. `upTo[origin]` says the

@@ -262,6 +262,76 @@ describe('AntiEntropy protocol steps', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('asks for the next part of a catch-up while the last is on its way to disk, two at most, and stores them in order', async () => {
+    const { sent, make } = pair();
+    const a = make('a');
+    for (let k = 1; k <= 4; k++) await a.ae.write(`k${k}`, k);
+    const facts = a.index.deltaFor({}, { maxFacts: 10, maxBytes: 1 << 20 }).facts;
+    let syncs: Array<() => void> = [];
+    const slowDisk: Durability = { transaction: (fn) => fn(), sync: () => new Promise<void>((resolve) => syncs.push(resolve)) };
+    const b = make('b', slowDisk);
+    const part = (i: number): AntiEntropyFrame => ({ type: 'delta', facts: [facts[i]!], upTo: { a: i + 1 }, digest: { a: 4 } });
+    const asks = () => sent.filter((s) => s.from === 'b' && s.frame.type === 'digest').map((s) => s.frame);
+    sent.length = 0;
+
+    b.ae.handleFrame('a', part(0));
+    // Asked for part 2 at once, from where part 1 ends, though nothing is on disk yet.
+    expect(asks()).toEqual([{ type: 'digest', digest: {}, from: { a: 1 } }]);
+    b.ae.handleFrame('a', part(1));
+    await settle();
+    // Two answers wait for the disk: no third ask until one is stored.
+    expect(asks()).toHaveLength(1);
+    for (const resolve of syncs.splice(0)) resolve();
+    await settle();
+    await settle();
+    expect(b.index.digest()).toEqual({ a: 1 });
+    expect(asks()).toEqual([
+      { type: 'digest', digest: {}, from: { a: 1 } },
+      { type: 'digest', digest: { a: 1 }, from: { a: 2 } },
+    ]);
+    for (const resolve of syncs.splice(0)) resolve();
+    await settle();
+    expect(b.index.digest()).toEqual({ a: 2 });
+    // Only `digest` counts as held: what a holds of b's copies does not run ahead of b's disk.
+    b.ae.handleFrame('a', part(2));
+    b.ae.handleFrame('a', part(3));
+    for (let i = 0; i < 4; i++) {
+      for (const resolve of syncs.splice(0)) resolve();
+      await settle();
+    }
+    expect(b.index.digest()).toEqual({ a: 4 });
+    expect(b.index.entries()).toEqual(a.index.entries());
+  });
+
+  it('a catch-up part that cannot be stored drops the parts after it: their upTo must not skip it', async () => {
+    const { make } = pair();
+    const a = make('a');
+    for (let k = 1; k <= 2; k++) await a.ae.write(`k${k}`, k);
+    const facts = a.index.deltaFor({}, { maxFacts: 10, maxBytes: 1 << 20 }).facts;
+    let failNext = true;
+    let syncs: Array<() => void> = [];
+    const flakyDisk: Durability = {
+      transaction: (fn) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('EIO');
+        }
+        return fn();
+      },
+      sync: () => new Promise<void>((resolve) => syncs.push(resolve)),
+    };
+    const b = make('b', flakyDisk);
+    b.ae.handleFrame('a', { type: 'delta', facts: [facts[0]!], upTo: { a: 1 }, digest: { a: 2 } });
+    b.ae.handleFrame('a', { type: 'delta', facts: [facts[1]!], upTo: { a: 2 }, digest: { a: 2 } });
+    for (let i = 0; i < 4; i++) {
+      for (const resolve of syncs.splice(0)) resolve();
+      await settle();
+    }
+    // Neither is stored: had the second been, its upTo would have vouched for k1 too.
+    expect(b.index.digest()).toEqual({});
+    expect(b.index.get('k2')).toBeUndefined();
+  });
+
   it('a node that lost its disk numbers its new facts after those its peers hold of it', async () => {
     const { sent, make } = pair();
     const before = make('a');

@@ -89,12 +89,12 @@ export class AntiEntropy {
   private readonly limits: DeltaLimits;
   private readonly peerDigests = new Map<NodeId, Digest>();
   /**
-   * Peers asked to go on with a catch-up, with how much we held when we asked. An answer is
-   * capped in bytes, so a node far behind (wiped, or back from a long partition) would take
-   * one capped answer per interval; it asks again as soon as an answer is stored, for as long
-   * as the peer has more and each answer brings something.
+   * Catch-ups in progress, per peer. An answer is capped in bytes, so a node far behind (wiped,
+   * or back from a long partition) would take one capped answer per interval. Instead it asks
+   * for the next part as soon as an answer arrives, while that answer is being stored (two at
+   * most waiting for the disk), for as long as the peer has more and answers bring something.
    */
-  private readonly catchingUp = new Map<NodeId, number>();
+  private readonly catchingUp = new Map<NodeId, CatchUp>();
   private readonly activityListeners = new Set<(activity: GossipActivity) => void>();
   private readonly changeListeners = new Set<ChangeListener>();
   private readonly copyWaiters = new Set<CopyWaiter>();
@@ -171,21 +171,49 @@ export class AntiEntropy {
     if (frame.type === 'digest') {
       this.emit('digest', from, 0, 'in');
       this.notePeerDigest(from, frame.digest);
-      const { facts, upTo } = this.deps.index.deltaFor(frame.digest, this.limits);
+      const { facts, upTo } = this.deps.index.deltaFor(frame.from ? maxDigest(frame.digest, frame.from) : frame.digest, this.limits);
       this.sendFrame(from, { type: 'delta', facts, upTo, digest: this.deps.index.digest() });
       return;
     }
     const isPush = frame.upTo === undefined && frame.digest === undefined;
     this.emit(isPush ? 'push' : 'delta', from, frame.facts.length, 'in');
     // An answer to a digest of ours carries the peer's digest.
-    const heldWhenAsked = frame.digest ? (this.catchingUp.get(from) ?? digestTotal(this.deps.index.digest())) : undefined;
-    if (frame.digest) this.catchingUp.delete(from);
-    this.applyDelta(from, frame, isPush, heldWhenAsked);
-    if (frame.digest) {
-      this.notePeerDigest(from, frame.digest);
-      const { facts, upTo } = this.deps.index.deltaFor(frame.digest, this.limits);
-      if (facts.length > 0 || Object.keys(upTo).length > 0) this.sendFrame(from, { type: 'delta', facts, upTo });
+    if (!frame.digest) {
+      void this.applyDelta(from, frame, isPush);
+      return;
     }
+    this.catchUp(from, frame);
+    this.notePeerDigest(from, frame.digest);
+    this.continueCatchUp(from);
+    const { facts, upTo } = this.deps.index.deltaFor(frame.digest, this.limits);
+    if (facts.length > 0 || Object.keys(upTo).length > 0) this.sendFrame(from, { type: 'delta', facts, upTo });
+  }
+
+  /**
+   * Stores an answer after the answers before it from the same peer: an answer's `upTo` raises
+   * watermarks, which is only right once the parts before it are on disk. If one fails, the
+   * ones after it are dropped; the next round asks again from what is on disk.
+   */
+  private catchUp(from: NodeId, frame: DeltaFrame): void {
+    let state = this.catchingUp.get(from);
+    if (!state) {
+      state = { reach: this.deps.index.digest(), stored: Promise.resolve(true), waiting: 0, asking: false, progressed: false, failed: false };
+      this.catchingUp.set(from, state);
+    }
+    const current = state;
+    current.asking = false;
+    const before = digestTotal(current.reach);
+    current.reach = reachAfter(current.reach, frame);
+    current.progressed = digestTotal(current.reach) > before;
+    // The first answer is stored at once (in memory, before this returns); later ones after it.
+    const stored = current.waiting === 0 ? this.applyDelta(from, frame, false) : current.stored.then((ok) => ok && this.applyDelta(from, frame, false));
+    current.waiting++;
+    current.stored = stored.then((ok) => {
+      current.waiting--;
+      if (!ok) current.failed = true;
+      this.continueCatchUp(from);
+      return ok;
+    });
   }
 
   /** Drops tombstones every member is known to cover; see ReplicatedIndex.collectTombstones. */
@@ -246,39 +274,49 @@ export class AntiEntropy {
    * durable. A batch that cannot be stored is simply dropped: our digest does not move, so
    * the facts come again with the next exchange.
    */
-  private applyDelta(from: NodeId, frame: DeltaFrame, isPush: boolean, heldWhenAsked?: number): void {
+  private applyDelta(from: NodeId, frame: DeltaFrame, isPush: boolean): Promise<boolean> {
     const index = this.deps.index;
     const drift = index.clockDriftRejections;
     const upTo = frame.upTo && Object.keys(frame.upTo).length > 0 ? frame.upTo : undefined;
-    if (frame.facts.length === 0 && !upTo) return;
-    this.deps.committer.submit({ kind: 'delta', facts: frame.facts, upTo }).then(
+    if (frame.facts.length === 0 && !upTo) return Promise.resolve(true);
+    return this.deps.committer.submit({ kind: 'delta', facts: frame.facts, upTo }).then(
       ({ winners }) => {
-        if (heldWhenAsked !== undefined) this.continueCatchUp(from, heldWhenAsked);
         // The writer may be counting copies before it answers its client (W=2).
         if (isPush && this.config.durableAcks) this.sendFrame(from, { type: 'durable', digest: index.digest() });
         if (index.clockDriftRejections > drift) {
           this.deps.logger.warn({ peer: from, refused: index.clockDriftRejections - drift }, 'peer facts stamped too far in the future');
         }
-        if (winners.length === 0) return;
+        if (winners.length === 0) return true;
         this.notifyChange(winners, from);
         // Only facts new to us are forwarded, so each node forwards a fact at most once.
         if (isPush && this.config.forwardPushes) {
           this.push(winners, this.pushTargets(this.deps.livePeers().filter((peer) => peer !== from)));
         }
+        return true;
       },
-      (error: unknown) => this.deps.logger.debug({ peer: from, err: error }, 'facts from a peer not stored; they will come again'),
+      (error: unknown) => {
+        this.deps.logger.debug({ peer: from, err: error }, 'facts from a peer not stored; they will come again');
+        return false;
+      },
     );
   }
 
-  /** Asks `peer` for more at once if it holds more than we do and the last answer brought something. */
-  private continueCatchUp(peer: NodeId, heldWhenAsked: number): void {
+  /**
+   * Asks `peer` for the next part of a catch-up at once if it holds more than we will once the
+   * answers on their way to disk are stored, the last answer brought something, and at most one
+   * answer is waiting for the disk; forgets the catch-up when it is over.
+   */
+  private continueCatchUp(peer: NodeId): void {
+    const state = this.catchingUp.get(peer);
+    if (!state || state.asking) return;
     const theirs = this.peerDigests.get(peer);
-    const ours = this.deps.index.digest();
-    const held = digestTotal(ours);
-    if (!theirs || held <= heldWhenAsked || this.catchingUp.has(peer)) return;
-    if (!Object.entries(theirs).some(([origin, seq]) => seq > (ours[origin] ?? 0))) return;
-    this.catchingUp.set(peer, held);
-    this.sendFrame(peer, { type: 'digest', digest: ours });
+    const more = theirs !== undefined && Object.entries(theirs).some(([origin, seq]) => seq > (state.reach[origin] ?? 0));
+    if (!state.failed && state.progressed && more && state.waiting < CATCH_UP_DEPTH) {
+      state.asking = true;
+      this.sendFrame(peer, { type: 'digest', digest: this.deps.index.digest(), from: state.reach });
+      return;
+    }
+    if (state.waiting === 0 && (state.failed || !state.progressed || !more)) this.catchingUp.delete(peer);
   }
 
   private tick(): void {
@@ -355,6 +393,38 @@ export class AntiEntropy {
   private notifyChange(facts: Fact[], from: NodeId): void {
     for (const listener of this.changeListeners) listener(facts, from);
   }
+}
+
+/** Answers of one catch-up that may wait for the disk at once. */
+const CATCH_UP_DEPTH = 2;
+
+interface CatchUp {
+  /** What this node will hold once the answers on their way to disk are stored. */
+  reach: Digest;
+  /** Settles when the last answer taken is stored (true) or dropped (false). */
+  stored: Promise<boolean>;
+  /** Answers not stored yet. */
+  waiting: number;
+  /** An ask for the next part is out. */
+  asking: boolean;
+  /** The last answer brought facts or moved `reach`: without that, asking again could loop. */
+  progressed: boolean;
+  failed: boolean;
+}
+
+/** What a node will hold once `frame` is stored on top of `reach`: its upTo, and facts that continue a run. */
+function reachAfter(reach: Digest, frame: DeltaFrame): Digest {
+  const out = maxDigest(reach, frame.upTo ?? {});
+  for (const fact of [...frame.facts].sort((x, y) => x.seq - y.seq)) {
+    if (fact.seq === (out[fact.origin] ?? 0) + 1) out[fact.origin] = fact.seq;
+  }
+  return out;
+}
+
+function maxDigest(a: Digest, b: Digest): Digest {
+  const out: Digest = { ...a };
+  for (const [origin, seq] of Object.entries(b)) out[origin] = Math.max(out[origin] ?? 0, seq);
+  return out;
 }
 
 function digestTotal(digest: Digest): number {

@@ -74,7 +74,7 @@ export function createBookingService({ store, mailer, now, logger, policy, conta
     user: AuthenticatedUser,
     key: string | undefined,
     fingerprint: string,
-    decide: () => { booking: Booking; next: SkillshareData; status: number; zone: string },
+    decide: (at: number) => { booking: Booking; next: SkillshareData; status: number; zone: string },
   ): Change<{ outcome: BookingResult; booking: Booking | null }> {
     const at = now();
     if (key !== undefined) {
@@ -88,7 +88,8 @@ export function createBookingService({ store, mailer, now, logger, policy, conta
     let booking: Booking | null = null;
     let next = data;
     try {
-      const decided = decide();
+      // One instant for the decision and the record, as when this was booking's alone.
+      const decided = decide(at);
       booking = decided.booking;
       next = decided.next;
       outcome = { status: decided.status, body: { booking: bookingView(booking, at, decided.zone) }, replayed: false };
@@ -110,8 +111,8 @@ export function createBookingService({ store, mailer, now, logger, policy, conta
    */
   async function book(user: AuthenticatedUser, request: BookingRequest, zone: string, key?: string): Promise<BookingResult> {
     const { outcome, booking } = await store.update((data) =>
-      idempotent(data, user, key, fingerprintOf(request), () => {
-        const created = decideBooking(data, user, request, now(), policy, uuidv7);
+      idempotent(data, user, key, fingerprintOf(request), (at) => {
+        const created = decideBooking(data, user, request, at, policy, uuidv7);
         return { booking: created, next: { ...data, bookings: [...data.bookings, created] }, status: 201, zone };
       }),
     );
@@ -128,8 +129,8 @@ export function createBookingService({ store, mailer, now, logger, policy, conta
    */
   async function reschedule(user: AuthenticatedUser, bookingId: string, start: number, zone: string, key?: string): Promise<BookingResult> {
     const { outcome, booking } = await store.update((data) =>
-      idempotent(data, user, key, rescheduleFingerprintOf(bookingId, start), () => {
-        const moved = decideReschedule(data, user.id, bookingId, start, now(), policy);
+      idempotent(data, user, key, rescheduleFingerprintOf(bookingId, start), (at) => {
+        const moved = decideReschedule(data, user.id, bookingId, start, at, policy);
         return { booking: moved, next: replaceBooking(data, moved), status: 200, zone };
       }),
     );

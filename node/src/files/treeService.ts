@@ -8,7 +8,8 @@ import { holdersOf, type ReplicationContext } from '../replication/replicationCo
 import { UploadError } from '../replication/uploadError';
 import { KeyedMutex } from '../runtime/keyedMutex';
 import { sortName } from '../store/sortName';
-import { encodeCursor, type ItemRecord, type TreeQueries } from '../store/treeQueries';
+import { encodeCursor } from '../store/pageCursor';
+import type { ItemRecord, TreeQueries } from '../store/treeQueries';
 import type { TreeTables } from '../store/treeTables';
 import { ancestorsOf, isAncestor, moveRefusal, placeOf, type TreeStorage } from '../tree/moveLog';
 import type { ItemKind } from '../tree/itemName';

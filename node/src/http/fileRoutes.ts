@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { FILE_NAME_HEADER, listQuerySchema, type FileListPage, type RepairResult, type UsageView } from '../api/files';
 import { folderRefSchema, onConflictSchema, ON_CONFLICT_HEADER, PARENT_ID_HEADER, ROOT_ALIAS } from '../api/tree';
-import { BadCursorError } from '../store/catalogQueries';
+import { BadCursorError } from '../store/pageCursor';
 import { itemNameSchema } from '../tree/itemName';
 import { coordinateUpload } from '../replication/uploadCoordinator';
 import type { Repairer } from '../replication/repairer';

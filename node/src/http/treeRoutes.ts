@@ -10,7 +10,7 @@ import {
   updateItemSchema,
   walkQuerySchema,
 } from '../api/tree';
-import { BadCursorError } from '../store/catalogQueries';
+import { BadCursorError } from '../store/pageCursor';
 import type { ReplicationContext } from '../replication/replicationContext';
 import { signedJson } from './clusterAuth';
 import { AppError } from './errors';

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { z } from 'zod';
 import type { ListSort, ListOrder } from '../api/files';
+import { decodePagePosition, encodeCursor } from './pageCursor';
 import { sortName } from './sortName';
 
 export interface UserUsage {
@@ -17,10 +17,6 @@ export interface ChildrenPage {
 }
 
 const SORT_COLUMNS: Record<ListSort, string> = { name: 'sort_name', modified: 'modified_at', size: 'size' };
-const cursorSchema = z.tuple([z.union([z.string(), z.number()]), z.string()]);
-
-/** The cursor did not come from this API (or was tampered with). */
-export class BadCursorError extends Error {}
 
 /**
  * Reads of the items a node's store derives from file facts: usage in O(1), a folder's
@@ -52,7 +48,7 @@ export class CatalogQueries {
 
   children(userId: string, parentId: string, opts: { sort: ListSort; order: ListOrder; limit: number; cursor?: string }): ChildrenPage {
     const column = SORT_COLUMNS[opts.sort];
-    const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
+    const after = opts.cursor === undefined ? undefined : decodePagePosition(opts.cursor);
     const statement = this.page(column, opts.order, after !== undefined);
     const params: unknown[] = [userId, parentId];
     if (after) params.push(after[0], after[1]);
@@ -105,17 +101,5 @@ export class CatalogQueries {
       this.pages.set(name, statement);
     }
     return statement;
-  }
-}
-
-function encodeCursor(position: [string | number, string]): string {
-  return Buffer.from(JSON.stringify(position)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string | number, string] {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch {
-    throw new BadCursorError('cursor: not a cursor from a previous page');
   }
 }

@@ -7,6 +7,7 @@ import type { TreeOp } from '../tree/treeOp';
 import { createOpOfLegacyEntry, opOfFact } from '../tree/treeOpFacts';
 import type { TreeItem } from '../tree/treeState';
 import type { Counters } from './counters';
+import { FACT_COLUMNS, toFact, type FactRow } from './factRows';
 import { prefixEnd } from './keyRange';
 import { TreeTables, type ItemDetails } from './treeTables';
 
@@ -38,7 +39,7 @@ export class ItemsSchema {
   ) {
     this.getValue = db.prepare('SELECT value FROM facts WHERE key = ? AND value IS NOT NULL');
     this.legacyEntries = db.prepare(
-      `SELECT key, origin, seq, wall, counter, node, value FROM facts WHERE key > ? AND key >= '${FILE_PREFIX}' AND key < '${prefixEnd(FILE_PREFIX)}' AND value IS NOT NULL ORDER BY key LIMIT ?`,
+      `SELECT ${FACT_COLUMNS} FROM facts WHERE key > ? AND key >= '${FILE_PREFIX}' AND key < '${prefixEnd(FILE_PREFIX)}' AND value IS NOT NULL ORDER BY key LIMIT ?`,
     );
     this.addUsage = db.prepare(
       `INSERT INTO usage (user_id, bytes, files, folders) VALUES (?, ?, ?, ?)
@@ -73,7 +74,7 @@ export class ItemsSchema {
       placed += transaction(() => {
         let queued = 0;
         for (const row of rows) {
-          const fact = { origin: row.origin, seq: row.seq, key: row.key, version: { wall: row.wall, counter: row.counter, node: row.node }, value: JSON.parse(row.value) as Fact['value'] };
+          const fact = toFact(row);
           const entry = liveEntry(fact);
           const key = parseKey(row.key);
           if (!entry || entry.placedByTree || key.kind !== 'file') continue;
@@ -160,16 +161,6 @@ export class ItemsSchema {
 
 /** Entries placed per transaction when a first-release store is upgraded. */
 const LEGACY_PAGE = 1000;
-
-interface FactRow {
-  key: string;
-  origin: string;
-  seq: number;
-  wall: number;
-  counter: number;
-  node: string;
-  value: string;
-}
 
 function entryDetails(entry: FileEntry): ItemDetails {
   return { size: entry.size, createdAt: entry.createdAt, modifiedAt: entry.modifiedAt ?? entry.createdAt };

@@ -9,6 +9,7 @@ import type { Grave } from '../index/records';
 import { Checkpointer } from './checkpointer';
 import { Counters } from './counters';
 import { ItemsSchema, type ItemsSchemaOptions } from './itemsSchema';
+import { FACT_COLUMNS, toFact, type FactRow } from './factRows';
 import { prefixEnd } from './keyRange';
 import { migrate, TREE_SCHEMA } from './migrations';
 
@@ -27,17 +28,6 @@ export interface SqliteIndexStoreOptions extends ItemsSchemaOptions {
 }
 
 type Value = Exclude<Fact['value'], null>;
-interface FactRow {
-  key: string;
-  origin: string;
-  seq: number;
-  wall: number;
-  counter: number;
-  node: string;
-  value: string | null;
-}
-
-const FACT_COLUMNS = 'key, origin, seq, wall, counter, node, value';
 
 /**
  * The replicated index on the node's disk: SQLite in WAL mode (DESIGN §4). Facts, graves,
@@ -277,16 +267,6 @@ function prepare(db: Database.Database) {
     gravesAfter: db.prepare('SELECT key, wall, counter, node, horizon FROM graves WHERE key > ? ORDER BY key LIMIT ?'),
     watermarks: db.prepare('SELECT origin, mark, above FROM watermarks'),
     putWatermark: db.prepare('INSERT INTO watermarks (origin, mark, above) VALUES (?, ?, ?) ON CONFLICT (origin) DO UPDATE SET mark = excluded.mark, above = excluded.above'),
-  };
-}
-
-function toFact(row: FactRow): Fact {
-  return {
-    origin: row.origin,
-    seq: row.seq,
-    key: row.key,
-    value: row.value === null ? null : (JSON.parse(row.value) as Value),
-    version: { wall: row.wall, counter: row.counter, node: row.node },
   };
 }
 

@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
-import { z } from 'zod';
 import type { ListOrder, ListSort } from '../api/files';
-import { BadCursorError } from './catalogQueries';
+import { decodePagePosition, encodeCursor } from './pageCursor';
 import { sortName } from './sortName';
-import { toItem } from './treeTables';
+import { toItem, type ItemRow } from './treeTables';
 import type { TreeItem } from '../tree/treeState';
 
 /** An item as the tree's reads return it: its place, its row details and a file's stored entry. */
@@ -15,28 +14,16 @@ export interface ItemRecord extends TreeItem {
   entry?: unknown;
 }
 
-interface RecordRow {
-  id: number;
-  item_id: string;
-  parent_id: string | null;
-  kind: 'file' | 'folder';
-  name: string;
-  placed_wall: number;
-  placed_counter: number;
-  placed_node: string;
-  placed_origin: string;
-  placed_ref: string | null;
-  previous_parent_id: string | null;
+type RecordRow = ItemRow & {
   size: number;
   created_at: string;
   modified_at: string;
   value: string | null;
   sort_value?: string | number;
-}
+};
 
 const CLASH_CHUNK = 256;
 const SORT_COLUMNS: Record<ListSort, string> = { name: 'sort_name', modified: 'modified_at', size: 'size' };
-const cursorSchema = z.tuple([z.union([z.string(), z.number()]), z.string()]);
 const COLUMNS = `items.id, items.item_id, items.parent_id, items.kind, items.name, items.placed_wall, items.placed_counter, items.placed_node,
   items.placed_origin, items.placed_ref, items.previous_parent_id, items.size, items.created_at, items.modified_at, facts.value`;
 // A file is shown once its entry has arrived and while it is live; a folder always.
@@ -103,7 +90,7 @@ export class TreeQueries {
 
   children(userId: string, parentId: string, opts: { sort: ListSort; order: ListOrder; limit: number; cursor?: string; kind?: 'file' | 'folder' }): { items: ItemRecord[]; cursor?: string } {
     const column = SORT_COLUMNS[opts.sort];
-    const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
+    const after = opts.cursor === undefined ? undefined : decodePagePosition(opts.cursor);
     const statement = this.page(column, opts.order, after !== undefined, opts.kind !== undefined);
     const params: unknown[] = [userId, parentId];
     if (opts.kind) params.push(opts.kind);
@@ -163,16 +150,4 @@ function toRecord(row: RecordRow): ItemRecord {
     modifiedAt: row.modified_at,
     ...(row.kind === 'file' && row.value !== null ? { entry: JSON.parse(row.value) as unknown } : {}),
   };
-}
-
-export function encodeCursor(position: unknown): string {
-  return Buffer.from(JSON.stringify(position)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string | number, string] {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch {
-    throw new BadCursorError('cursor: not a cursor from a previous page');
-  }
 }

@@ -10,7 +10,7 @@ import type { Counters } from './counters';
 import { sortName } from './sortName';
 
 /** An items row as the tree reads and writes it. */
-interface ItemRow {
+export interface ItemRow {
   id: number;
   item_id: string;
   parent_id: string | null;

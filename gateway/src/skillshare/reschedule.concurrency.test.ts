@@ -23,7 +23,8 @@ function twoApart(starts: string[]): [string, string] {
 
 describe('reschedule under contention (real HTTP, 200 rivals)', () => {
   // The reschedule is sent first in one round and last in the other, so that both outcomes
-  // (it wins the seat, a rival wins it) are met; the invariant must hold in either.
+  // (it wins the seat, a rival wins it) are usually met; which one is up to the scheduler, and
+  // the invariant must hold in either.
   for (const position of ['first', 'last'] as const) {
     it(`keeps exactly one winner and never drops the original seat (reschedule sent ${position})`, async () => {
       s = await startSkillshareServer();
@@ -70,7 +71,6 @@ describe('reschedule under contention (real HTTP, 200 rivals)', () => {
         expect(Date.parse(mine[0]!.start)).toBe(Date.parse(from));
         expect(await chessSlots()).not.toContain(from);
       }
-      if (position === 'first') expect(moveResult.status).toBe(200);
       // The mover's confirmation and one for the winner (a seeded teacher has no account to mail).
       await vi.waitFor(() => expect(s.mailer.sent).toHaveLength(2));
     });

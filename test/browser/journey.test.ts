@@ -167,6 +167,8 @@ describe('a new user in the dashboard', () => {
     await cancel.first().waitFor();
     const before = await cancel.count();
     await cancel.first().click();
+    // Cancelling asks first, as deleting a file does.
+    await page.getByRole('dialog', { name: 'Cancel this booking?' }).getByRole('button', { name: 'Yes, cancel it' }).click();
     await waitFor('the booking to be cancelled', async () => (await cancel.count()) < before, { timeoutMs: WAIT, intervalMs: 250 });
   }, 120_000);
 

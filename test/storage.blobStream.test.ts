@@ -6,7 +6,7 @@ import { BLOB_STREAM_PROTOCOL } from '../node/src/api/files';
 import { signRequest } from '../common/signing/requestSigning';
 import { NodeCallError, NodeClient } from '../gateway/src/mesh/nodeClient';
 import { NodeCluster } from './support/nodeCluster';
-import { newId, sha256, uploadTo } from './support/nodeFiles';
+import { listFiles, newId, sha256, uploadTo } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
 
 async function readAll(socket: Duplex): Promise<Buffer> {
@@ -45,6 +45,11 @@ describe('downloads as raw byte streams (Upgrade: geovault-blob) from real node 
     client = new NodeClient(new Map(cluster.ids.map((id) => [id, { host: '127.0.0.1', port: cluster.port(id) }])), cluster.secret);
     expect((await uploadTo(cluster, 'us-east', userId, fileId, data, { mime: 'image/png', name: 'pic ü.png' })).status).toBe(201);
     expect((await uploadTo(cluster, 'us-east', userId, emptyId, Buffer.alloc(0))).status).toBe(201);
+    // The answer comes at two copies; every node is read from below, so wait for the third.
+    await waitFor('every node to hold both files', async () => {
+      const pages = await Promise.all(cluster.ids.map((node) => listFiles(cluster, node, userId)));
+      return pages.every((page) => page.files.length === 2 && page.files.every((file) => Object.values(file.replicas).every((state) => state === 'stored')));
+    });
   });
   afterAll(async () => {
     client?.close();

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keepAliveAgent, keepAliveServerOptions } from './keepAlive';
+import { keepAliveAgent } from './keepAlive';
 
 let server: http.Server | undefined;
 afterEach(async () => {
@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 async function listen(keepAliveMs: number): Promise<number> {
-  server = http.createServer(keepAliveServerOptions(keepAliveMs), (_req, res) => res.end('ok'));
+  server = http.createServer({ keepAliveTimeout: keepAliveMs }, (_req, res) => res.end('ok'));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return (server!.address() as AddressInfo).port;
 }

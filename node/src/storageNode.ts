@@ -23,7 +23,6 @@ import { routeUpgrades } from './http/upgradeRouter';
 import { ClusterGuard } from './http/clusterAuth';
 import { isBlobStreamPath, serveBlobStream } from './http/blobStreamUpgrade';
 import { StorageService } from './replication/storageService';
-import { keepAliveServerOptions } from '../../common/http/keepAlive';
 
 export interface RunningNode {
   readonly url: string;
@@ -196,7 +195,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   });
   // Node's default cuts any request still arriving after 300 s: a big upload on a slow link.
   // Stalled uploads are cut by the idle timeout of the stream they feed instead.
-  const server = http.createServer({ requestTimeout: 0, ...keepAliveServerOptions() }, app);
+  const server = http.createServer({ requestTimeout: 0 }, app);
   server.on(
     'upgrade',
     routeUpgrades(

@@ -116,6 +116,16 @@ describe('the file tree across three regions (real node processes)', () => {
     const uploads = await Promise.all(Array.from({ length: 5 }, () => uploadTo(cluster, 'eu-west', userId, newId(), data, { name: 'same.txt' })));
     expect(uploads.map((u) => u.status)).toEqual([201, 201, 201, 201, 201]);
     expect(uploads.map((u) => JSON.parse(u.body.toString()).file.name).sort()).toEqual(['same (1).txt', 'same (2).txt', 'same (3).txt', 'same (4).txt', 'same.txt']);
+    // A folder upload asks for its paths at once, file by file: they must meet in one folder, not "trip (1)".
+    const paths = await Promise.all(
+      [['trip', 'notes'], ['trip', 'notes', 'deep'], ['trip', 'notes'], ['trip']].map((path) =>
+        call<{ item: ItemView }>('eu-west', 'POST', `/v1/tree/${userId}/paths`, { parentId: 'root', path }),
+      ),
+    );
+    expect(paths.map((p) => p.status)).toEqual([200, 200, 200, 200]);
+    expect(paths[0]!.body.item.id).toBe(paths[2]!.body.item.id);
+    expect(paths[1]!.body.item.path!.map((step) => step.name)).toEqual(['My files', 'trip', 'notes']);
+    expect(names(await folder('eu-west', userId)).filter((name) => name.startsWith('trip'))).toEqual(['trip']);
     // Another user's item is not found, whatever the id.
     const stranger = await call<{ error: { code: string } }>('eu-west', 'GET', `/v1/tree/${newId()}/items/${outer.id}`);
     expect(stranger.status).toBe(404);

@@ -32,6 +32,11 @@ interface Plan<T> {
   writes: FactWrite[];
   /** A write already submitted by the caller (an upload's entry with its op), instead of `writes`. */
   written?: Promise<unknown>;
+  /**
+   * Keep the user's lock until the write is durable: for changes whose next caller must find
+   * what this one made, not just avoid its names (a folder upload's paths, reused by each file).
+   */
+  holdLockUntilDurable?: boolean;
   names?: Array<{ parentId: string; name: string }>;
   answer: () => T;
 }
@@ -158,7 +163,7 @@ export class TreeService {
         creating = true;
       }
       const folderId = parentId;
-      return { writes, names: taken, answer: () => this.item(userId, folderId) };
+      return { writes, names: taken, holdLockUntilDurable: true, answer: () => this.item(userId, folderId) };
     });
   }
 
@@ -287,6 +292,7 @@ export class TreeService {
       const release = this.pending.reserve(userId, planned.names ?? []);
       // Not awaited here: the lock must not wait for the fsync.
       const durable = planned.written ?? this.write(planned.writes);
+      if (planned.holdLockUntilDurable) await durable.catch(() => undefined);
       return { durable: durable.then(() => planned.answer()).finally(release) };
     });
     return (await submitted.durable) as Awaited<T>;

@@ -1,18 +1,5 @@
 /** The files and tree API (DESIGN §8). Wire types come from the gateway's contract, types only. */
-import type {
-  ClientFile,
-  ClientItem,
-  FileListResponse,
-  FolderListResponse,
-  ItemResponse,
-  PathStep,
-  RepairResponse,
-  ReplicaState,
-  SearchResponse,
-  UploadResponse,
-  Usage,
-  UserInfoResponse,
-} from '../../../gateway/src/api/files';
+import type { ClientFile, ClientItem, FolderListResponse, ItemResponse, RepairResponse, SearchResponse, UploadResponse, UserInfoResponse } from '../../../gateway/src/api/files';
 import { ApiError, csrfHeaders, notifyIfUnauthenticated, request } from './http';
 
 export type {
@@ -28,7 +15,7 @@ export type {
   UploadResponse,
   Usage,
   UserInfoResponse,
-};
+} from '../../../gateway/src/api/files';
 
 /** The user's root folder wherever the API expects a folder id. */
 export const ROOT_FOLDER = 'root';

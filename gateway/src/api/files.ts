@@ -56,6 +56,17 @@ export interface SearchResponse {
 export interface Usage {
   used: number;
   limit: number;
+  /**
+   * What `used` is made of, in logical bytes (DESIGN §5): current files, older versions and the
+   * trash (files in the trash with their versions). Absent from answers that do not compute it.
+   */
+  breakdown?: UsageBreakdown;
+}
+
+export interface UsageBreakdown {
+  files: number;
+  versions: number;
+  trash: number;
 }
 
 /** GET /api/files/list: one page, newest first unless asked otherwise (`sort`, `order`). */
@@ -79,4 +90,35 @@ export interface UserInfoResponse {
   user: { id: string; email: string; name: string; region: string };
   usage: Usage;
   fileCount: number;
+}
+
+/** An item in the trash: where it was when deleted, and when (DESIGN §8). */
+export interface TrashItem extends ClientItem {
+  deletedAt: string;
+  /** The folder path it was deleted from, `/` first (`/` is the root), names as shown then. */
+  originalPath: string;
+  /** The folder it goes back to on restore, if that folder still exists (else the root). */
+  originalParentId: string;
+}
+
+/** GET /api/trash: the trash's top-level items, newest deletion first. */
+export interface TrashListResponse {
+  items: TrashItem[];
+  cursor?: string;
+  usage: Usage;
+}
+
+/** One version of a file; `current` is the content the file shows now. */
+export interface FileVersion {
+  versionId: string;
+  size: number;
+  sha256: string;
+  mime: string;
+  createdAt: string;
+  current: boolean;
+}
+
+/** GET /api/files/:id/versions: newest first. */
+export interface VersionListResponse {
+  versions: FileVersion[];
 }

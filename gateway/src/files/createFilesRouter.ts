@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import type http from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import Busboy from 'busboy';
 import express, { type Request, type RequestHandler, type Response } from 'express';
@@ -15,7 +14,7 @@ import type { ClientFile, FileListResponse, FolderListResponse, RepairResponse, 
 import type { MeshMonitor } from '../mesh/meshMonitor';
 import { readJson, type NodeClient } from '../mesh/nodeClient';
 import { attachmentDisposition } from './contentDisposition';
-import { exactLength } from './exactLength';
+import { blobFileName, relayBlobStream } from './fileDownload';
 import { toClientFileOfItem, toClientItem, toPathStep } from './itemViews';
 import { fromNodeError } from './nodeErrors';
 import { NodeRouting } from './nodeRouting';
@@ -225,22 +224,9 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
     const fileId = parseFileId(req.params.id);
     const range = req.header('range');
     const stream = await onFirstNode(user.region, (node) => client.openBlobStream(node, `/v1/files/${user.id}/${fileId}`, range ? { range } : {}));
-    res.status(stream.status);
-    for (const header of ['content-type', 'content-length', 'content-range', 'accept-ranges', 'etag', 'x-geovault-served-by']) {
-      const value = stream.headers[header];
-      if (value !== undefined) res.setHeader(header, value);
-    }
-    const encodedName = stream.headers['x-geovault-file-name'];
-    const name = typeof encodedName === 'string' ? safeDecode(encodedName) : fileId;
-    res.setHeader('Content-Disposition', attachmentDisposition(name));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    try {
-      await pipeline(stream.body, exactLength(Number(stream.headers['content-length'])), res);
-    } catch (error) {
-      // Cut the response short too: with Content-Length sent, the client then knows it is incomplete.
-      deps.logger.warn({ fileId, err: error }, 'download interrupted');
-      res.destroy();
-    }
+    const sent = await relayBlobStream(res, stream, { disposition: attachmentDisposition(blobFileName(stream, fileId)) });
+    // Cut short (relayBlobStream destroyed the response): with Content-Length sent, the client knows.
+    if (!sent.complete) deps.logger.warn({ fileId, err: sent.error }, 'download interrupted');
   });
 
   router.delete('/api/files/delete/:id', deps.requireUser, async (req, res) => {
@@ -305,12 +291,4 @@ function parseFileId(value: unknown): string {
   const parsed = fileIdSchema.safeParse(value);
   if (!parsed.success) throw new AppError('invalid_request', 'id: a file id (UUID)');
   return parsed.data;
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }

@@ -13,12 +13,12 @@ import { parseInput } from '../http/parseInput';
 import type { ClientFile, FileListResponse, FolderListResponse, RepairResponse, UploadResponse, UserInfoResponse } from '../api/files';
 import type { MeshMonitor } from '../mesh/meshMonitor';
 import { readJson, type NodeClient } from '../mesh/nodeClient';
-import { attachmentDisposition } from './contentDisposition';
 import { blobFileName, relayBlobStream } from './fileDownload';
 import { toClientFileOfItem, toClientItem, toPathStep } from './itemViews';
 import { fromNodeError } from './nodeErrors';
 import { NodeRouting } from './nodeRouting';
 import { TreeClient } from './treeClient';
+import { downloadPresentation } from '../previews/inlineTypes';
 import { checkFileName, parseRelativePath, uploadQuerySchema } from './uploadPlacement';
 import { UploadSlots } from './uploadSlots';
 
@@ -33,6 +33,8 @@ export interface FilesRouterDeps {
 }
 
 const fileIdSchema = z.uuid({ error: 'a file id (UUID)' });
+/** GET /api/files/download/:id?inline=1: a preview in the page rather than a download. */
+const downloadQuerySchema = z.object({ inline: z.enum(['0', '1']).optional().transform((v) => v === '1') });
 /** GET /api/files/list?folder=: one page of a folder of the tree, by name unless asked otherwise. */
 const folderListQuerySchema = folderQuerySchema.extend({ folder: folderRefSchema });
 
@@ -222,9 +224,12 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
   router.get('/api/files/download/:id', deps.requireUser, async (req, res) => {
     const user = req.user!;
     const fileId = parseFileId(req.params.id);
+    const { inline } = parseInput(downloadQuerySchema, req.query, 'query');
     const range = req.header('range');
     const stream = await onFirstNode(user.region, (node) => client.openBlobStream(node, `/v1/files/${user.id}/${fileId}`, range ? { range } : {}));
-    const sent = await relayBlobStream(res, stream, { disposition: attachmentDisposition(blobFileName(stream, fileId)) });
+    // ?inline=1 (previews) shows the file in the page, only for types that cannot act as the page.
+    const shown = downloadPresentation(stream.headers['content-type'], blobFileName(stream, fileId), inline);
+    const sent = await relayBlobStream(res, stream, shown);
     // Cut short (relayBlobStream destroyed the response): with Content-Length sent, the client knows.
     if (!sent.complete) deps.logger.warn({ fileId, err: sent.error }, 'download interrupted');
   });

@@ -7,6 +7,7 @@ import { filesRoutes } from './pages/files/routes';
 import { mailboxRoutes } from './pages/mailbox/routes';
 import { nodesRoutes } from './pages/nodes/routes';
 import { skillshareRoutes } from './pages/skillshare/routes';
+import { trashRoutes } from './pages/trash/routes';
 import { useSessionStore } from './stores/useSessionStore';
 
 /** Every screen of the dashboard; each domain keeps its own route list next to its pages. */
@@ -14,6 +15,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/files' },
   ...authRoutes,
   ...filesRoutes,
+  ...trashRoutes,
   ...accountRoutes,
   ...mailboxRoutes,
   ...nodesRoutes,

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { ClientItem } from '../../api/files';
+import type { TrashItem } from '../../api/trash';
+import { folderLink, originalLocation, restoredText } from './trashText';
+
+const deleted: TrashItem = {
+  id: 'f1',
+  kind: 'file',
+  name: 'plan.txt',
+  parentId: 'trash',
+  size: 12,
+  createdAt: '2026-12-01T08:00:00.000Z',
+  modifiedAt: '2026-12-01T08:00:00.000Z',
+  deletedAt: '2026-12-01T09:00:00.000Z',
+  originalPath: '/Trips/2026',
+  originalParentId: 'folder-2026',
+};
+const back = (change: Partial<ClientItem>): ClientItem => ({ ...deleted, parentId: deleted.originalParentId, ...change });
+
+describe('originalLocation', () => {
+  it('names the root as the breadcrumbs do and joins the folders below it', () => {
+    expect(originalLocation('/')).toBe('All files');
+    expect(originalLocation('/Trips/2026')).toBe('All files › Trips › 2026');
+    expect(originalLocation('/Café ☀/')).toBe('All files › Café ☀');
+  });
+});
+
+describe('restoredText', () => {
+  it('says the item is back where it was', () => {
+    expect(restoredText(deleted, back({}))).toBe('“plan.txt” is back in All files › Trips › 2026.');
+  });
+
+  it('says why it landed in the root when its folder is gone', () => {
+    expect(restoredText(deleted, back({ parentId: 'root' }))).toBe('“plan.txt” is back in All files because All files › Trips › 2026 is no longer there.');
+  });
+
+  it('names the new name when the old one was taken', () => {
+    expect(restoredText(deleted, back({ name: 'plan (1).txt' }))).toBe('“plan.txt” is back in All files › Trips › 2026 as “plan (1).txt”, as the name was taken.');
+  });
+});
+
+describe('folderLink', () => {
+  it('opens the folder the item is in with the item selected', () => {
+    expect(folderLink(back({}))).toEqual({ path: '/files/folder-2026', query: { select: 'f1' } });
+    expect(folderLink(back({ parentId: 'root' }))).toEqual({ path: '/files', query: { select: 'f1' } });
+  });
+});

@@ -1,0 +1,36 @@
+import { ROOT_FOLDER, type ClientItem } from '../../api/files';
+import type { TrashItem } from '../../api/trash';
+
+/** The root as the file manager names it (breadcrumbs, search results, the folder picker). */
+const ROOT_NAME = 'All files';
+
+/**
+ * "All files › Photos › 2024" for an originalPath of "/Photos/2024" ("/" is the root): where
+ * the item was deleted from, in the words the breadcrumbs use. Names cannot hold "/".
+ */
+export function originalLocation(originalPath: string): string {
+  const steps = originalPath.split('/').filter((step) => step.length > 0);
+  return [ROOT_NAME, ...steps].join(' › ');
+}
+
+/** The folder an item landed in after a restore, in the same words. */
+function landedIn(deleted: TrashItem, restored: ClientItem): string {
+  if (restored.parentId === deleted.originalParentId) return originalLocation(deleted.originalPath);
+  return restored.parentId === ROOT_FOLDER ? ROOT_NAME : 'another folder';
+}
+
+/**
+ * What a restore did, said plainly: where the item is now, why it is not where it was (its
+ * folder is gone) and under which name when the old one was taken.
+ */
+export function restoredText(deleted: TrashItem, restored: ClientItem): string {
+  const where = landedIn(deleted, restored);
+  const moved = restored.parentId !== deleted.originalParentId ? ` because ${originalLocation(deleted.originalPath)} is no longer there` : '';
+  const renamed = restored.name !== deleted.name ? ` as “${restored.name}”, as the name was taken` : '';
+  return `“${deleted.name}” is back in ${where}${moved}${renamed}.`;
+}
+
+/** The file manager's address of the folder an item is in, with the item selected there. */
+export function folderLink(item: ClientItem): { path: string; query: { select: string } } {
+  return { path: item.parentId === ROOT_FOLDER ? '/files' : `/files/${encodeURIComponent(item.parentId)}`, query: { select: item.id } };
+}

@@ -189,8 +189,8 @@ describe('the file manager', () => {
     expect((await selectedNames()).sort()).toEqual([first, second].sort());
     await page.keyboard.press('Delete');
     const dialog = page.getByRole('dialog', { name: 'Delete 2 items?' });
-    await dialog.getByRole('button', { name: 'Delete for good' }).click();
-    await page.getByText('2 items were deleted.').waitFor();
+    await dialog.getByRole('button', { name: 'Move to trash' }).click();
+    await page.getByText('2 items were moved to the trash.').waitFor();
     await row(first!).waitFor({ state: 'detached' });
     await focusedRow().waitFor();
   }, 120_000);

@@ -147,8 +147,8 @@ describe('a new user in the dashboard', () => {
     await page.getByRole('menuitem', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: `Delete ${fileName}?` });
     await dialog.waitFor();
-    await dialog.getByRole('button', { name: 'Delete for good' }).click();
-    await page.getByText(`${fileName} was deleted.`).waitFor();
+    await dialog.getByRole('button', { name: 'Move to trash' }).click();
+    await page.getByText(`${fileName} was moved to the trash.`).waitFor();
     await page.getByText('No files yet').waitFor();
     await page.getByText(/^0 B of 5 GB used/).waitFor();
   }, 120_000);

@@ -1,5 +1,6 @@
 import { ref } from 'vue';
 import type { ClientItem, OnConflict } from '../api/files';
+import { restoreFromTrash } from '../api/trash';
 import { describeItems } from '../components/files/itemActions';
 import { isNameTaken, itemErrorMessage } from '../components/files/itemErrors';
 import type { useFolderStore } from '../stores/useFolderStore';
@@ -22,6 +23,8 @@ export function useFileActions(store: Store) {
   const problem = ref<Problem | null>(null);
   const notice = ref<string | null>(null);
   const busy = ref(false);
+  /** What the last delete sent to the trash, while its notice offers "Undo". */
+  const deleted = ref<ClientItem[] | null>(null);
 
   /**
    * `clashName` is the name that was found taken: the item's own for a move or copy, the new
@@ -37,6 +40,7 @@ export function useFileActions(store: Store) {
     busy.value = true;
     problem.value = null;
     notice.value = null;
+    deleted.value = null;
     const ok: ClientItem[] = [];
     const failed: Array<{ item: ClientItem; caught: unknown }> = [];
     try {
@@ -80,8 +84,28 @@ export function useFileActions(store: Store) {
       each(items, (item, oc) => store.copy(item.id, folderId, oc), (ok) => `${plural(ok)} copied to ${folderName}.`),
     rename: (item: ClientItem, name: string) =>
       each([item], (one, oc) => store.rename(one.id, name, oc), () => `“${item.name}” renamed.`, () => name).then((ok) => ok.length > 0),
-    remove: (items: readonly ClientItem[]) =>
-      each(items, (item) => store.remove(item.id), (ok) => (ok.length === 1 ? `${ok[0]!.name} was deleted.` : `${ok.length} items were deleted.`)),
+    deleted,
+    /** Deletes move to the trash: the notice offers to undo them until the next action. */
+    remove: async (items: readonly ClientItem[]) => {
+      const ok = await each(items, (item) => store.remove(item.id), (gone) => `${plural(gone)} ${gone.length === 1 ? 'was' : 'were'} moved to the trash.`);
+      if (ok.length > 0) deleted.value = ok;
+      return ok;
+    },
+    /** "Undo" after a delete: the items come back from the trash where they were. */
+    undoDelete: async (): Promise<ClientItem[]> => {
+      const items = deleted.value ?? [];
+      const restored: ClientItem[] = [];
+      await each(
+        items,
+        async (item) => {
+          const { item: back } = await restoreFromTrash(item.id);
+          store.upsert(back);
+          restored.push(back);
+        },
+        (ok) => `${plural(ok)} ${ok.length === 1 ? 'is' : 'are'} back.`,
+      );
+      return restored;
+    },
     createFolder: async (name: string): Promise<ClientItem | null> => {
       let created: ClientItem | null = null;
       const placeholder = { id: '', kind: 'folder', name, parentId: store.folderId, size: 0, createdAt: '', modifiedAt: '' } satisfies ClientItem;

@@ -1,7 +1,7 @@
 import type { ClientItem } from '../../api/files';
 
 /** Everything the toolbar and the context menu can do to items; both offer the same set. */
-export type ItemAction = 'open' | 'download' | 'zip' | 'rename' | 'move' | 'copy' | 'verify' | 'delete';
+export type ItemAction = 'open' | 'download' | 'zip' | 'rename' | 'move' | 'copy' | 'verify' | 'versions' | 'delete';
 
 export const ACTION_LABELS: Readonly<Record<ItemAction, string>> = {
   open: 'Open',
@@ -11,6 +11,7 @@ export const ACTION_LABELS: Readonly<Record<ItemAction, string>> = {
   move: 'Move to…',
   copy: 'Copy to…',
   verify: 'Verify replicas',
+  versions: 'Version history…',
   delete: 'Delete',
 };
 
@@ -21,7 +22,7 @@ export function actionsFor(items: readonly ClientItem[]): ItemAction[] {
   const [item] = items as [ClientItem];
   return item.kind === 'folder'
     ? ['open', 'zip', 'rename', 'move', 'copy', 'delete']
-    : ['download', 'rename', 'move', 'copy', 'verify', 'delete'];
+    : ['download', 'versions', 'rename', 'move', 'copy', 'verify', 'delete'];
 }
 
 /** "report.pdf" or "3 items": how dialogs and notices name what they act on. */

@@ -19,6 +19,7 @@ import { MeshMonitor } from './mesh/meshMonitor';
 import { attachMeshSocket } from './mesh/meshSocket';
 import { NodeClient } from './mesh/nodeClient';
 import { createMeshPhotoStore, createSkillshareRouter, openSkillshareStore } from './skillshare';
+import { createPreviewsRouter, openThumbnailService, readThumbnailConfig } from './previews';
 import { startBufferReclaimer } from '../../node/src/runtime/bufferReclaimer';
 import { AccountsStore } from './store/accountsStore';
 import { createDashboardRouter } from './web/createDashboardRouter';
@@ -26,10 +27,12 @@ import { createDashboardRouter } from './web/createDashboardRouter';
 /** `npm run gateway`: the REST API, socket.io, the mail sink and the built dashboard. */
 async function main(): Promise<void> {
   let config;
+  let thumbnailConfig;
   let common;
   let cluster;
   try {
     config = readGatewayConfig();
+    thumbnailConfig = readThumbnailConfig(config.gatewayDir);
     common = readCommonEnv();
     cluster = loadClusterConfig(common.configDir, common.profile);
   } catch (error) {
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
   const client = new NodeClient(cluster.nodes, secret, { controlTimeoutMs: config.nodeTimeoutMs, streamSockets: config.nodeStreamSockets });
   const mesh = new MeshMonitor({ nodes: [...cluster.nodes.values()], secret, client, logger: logger.child({ component: 'mesh' }) });
   mesh.start();
+  const thumbnails = await openThumbnailService(thumbnailConfig, { client, mesh, nodes: cluster.nodes, logger: logger.child({ component: 'thumbnails' }) });
   const skillshareLogger = logger.child({ component: 'skillshare' });
   const skillshare = await openSkillshareStore(path.join(config.gatewayDir, 'skillshare.json'), { now: Date.now, logger: skillshareLogger });
 
@@ -63,6 +67,7 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     routers: [
       { path: '/', router: createFilesRouter({ client, mesh, nodes: cluster.nodes, requireUser, uploadsPerUser: config.uploadsPerUser, logger: logger.child({ component: 'files' }) }) },
+      { path: '/', router: createPreviewsRouter({ client, mesh, nodes: cluster.nodes, requireUser, thumbnails }) },
       { path: '/', router: createTreeRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'tree' }) }) },
       { path: '/', router: createMeshRouter({ mesh, client, requireUser, isAdmin: (email) => config.adminEmails.has(email.toLowerCase()), logger: logger.child({ component: 'mesh' }) }) },
       {

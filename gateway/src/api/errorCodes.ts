@@ -42,6 +42,9 @@ export const GATEWAY_ERRORS = {
   // the file tree
   name_taken: { status: 409, message: 'An item of that name is already in this folder.' },
   invalid_move: { status: 409, message: 'A folder cannot be moved into itself or one of its own folders.' },
+  // previews
+  preview_unavailable: { status: 415, message: 'There is no preview of this file.' },
+  preview_too_large: { status: 413, message: 'This file is too large for a preview.' },
 } as const;
 
 /** The `code` of every `{ error: { code, message } }` answer; clients switch on it. */

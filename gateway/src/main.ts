@@ -20,6 +20,9 @@ import { attachMeshSocket } from './mesh/meshSocket';
 import { NodeClient } from './mesh/nodeClient';
 import { createMeshPhotoStore, createSkillshareRouter, openSkillshareStore } from './skillshare';
 import { createPreviewsRouter, openThumbnailService, readThumbnailConfig } from './previews';
+import { createSharesRouter } from './shares/createSharesRouter';
+import { readSharePolicy } from './shares/sharePolicy';
+import { ShareStore } from './shares/shareStore';
 import { startBufferReclaimer } from '../../node/src/runtime/bufferReclaimer';
 import { AccountsStore } from './store/accountsStore';
 import { createDashboardRouter } from './web/createDashboardRouter';
@@ -30,11 +33,13 @@ async function main(): Promise<void> {
   let thumbnailConfig;
   let common;
   let cluster;
+  let sharePolicy;
   try {
     config = readGatewayConfig();
     thumbnailConfig = readThumbnailConfig(config.gatewayDir);
     common = readCommonEnv();
     cluster = loadClusterConfig(common.configDir, common.profile);
+    sharePolicy = readSharePolicy();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`geovault gateway: configuration error: ${error.message}\n`);
@@ -52,6 +57,7 @@ async function main(): Promise<void> {
   const client = new NodeClient(cluster.nodes, secret, { controlTimeoutMs: config.nodeTimeoutMs, streamSockets: config.nodeStreamSockets });
   const mesh = new MeshMonitor({ nodes: [...cluster.nodes.values()], secret, client, logger: logger.child({ component: 'mesh' }) });
   mesh.start();
+  const shares = await ShareStore.open(config.gatewayDir);
   const thumbnails = await openThumbnailService(thumbnailConfig, { client, mesh, nodes: cluster.nodes, logger: logger.child({ component: 'thumbnails' }) });
   const skillshareLogger = logger.child({ component: 'skillshare' });
   const skillshare = await openSkillshareStore(path.join(config.gatewayDir, 'skillshare.json'), { now: Date.now, logger: skillshareLogger });
@@ -84,6 +90,10 @@ async function main(): Promise<void> {
           },
           photos: createMeshPhotoStore({ client, mesh, nodes: cluster.nodes, logger: skillshareLogger }),
         }),
+      },
+      {
+        path: '/',
+        router: createSharesRouter({ shares, accounts, client, mesh, nodes: cluster.nodes, requireUser, bcryptCost: config.bcryptCost, dashboardIndex: path.resolve('web/dist/index.html'), policy: sharePolicy, logger: logger.child({ component: 'shares' }) }),
       },
       { path: '/', router: createDashboardRouter(path.resolve('web/dist')) },
     ],

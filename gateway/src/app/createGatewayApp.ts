@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from '../http/errorHandler';
 import type { MailSink } from '../mail/mailSink';
 import type { Mailer } from '../mail/mailer';
 import type { AccountsStore } from '../store/accountsStore';
+import { PUBLIC_UPLOAD_PATH } from '../shares/shareTokens';
 
 export const JSON_BODY_LIMIT = '16kb';
 export const RAW_UPLOAD_PATH = '/api/files/upload';
@@ -44,9 +45,13 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(helmet());
   const json = express.json({ limit: JSON_BODY_LIMIT });
-  // A raw upload may well be a .json file: its body is the file, streamed, never parsed. The
-  // path is compared as the router matches it (a trailing slash and any case reach the route).
-  const isRawUpload = (path: string) => path.replace(/\/+$/, '').toLowerCase() === RAW_UPLOAD_PATH;
+  // A raw upload (the files API's, or a file dropped through a share link) may well be a .json
+  // file: its body is the file, streamed, never parsed. The path is compared as the router
+  // matches it (a trailing slash and any case reach the route).
+  const isRawUpload = (path: string) => {
+    const trimmed = path.replace(/\/+$/, '');
+    return trimmed.toLowerCase() === RAW_UPLOAD_PATH || PUBLIC_UPLOAD_PATH.test(trimmed);
+  };
   app.use((req, res, next) => (isRawUpload(req.path) ? next() : json(req, res, next)));
   // Every API answer is somebody's own data (files, bookings, sessions): never kept by a cache.
   app.use('/api', (_req, res, next) => {

@@ -2,22 +2,26 @@ import { describe, expect, it } from 'vitest';
 import type { FileVersion } from '../../api/versions';
 import { formatVersionTime, versionCountText, versionLabels } from './versionText';
 
-const version = (versionId: string, current = false): FileVersion => ({
+const version = (versionId: string, createdAt: string, current = false): FileVersion => ({
   versionId,
   size: 1,
   sha256: 'a'.repeat(64),
   mime: 'text/plain',
-  createdAt: '2026-12-01T08:00:00.000Z',
+  createdAt,
   current,
 });
 
 describe('versionLabels', () => {
-  it('numbers versions oldest first, the list being newest first', () => {
-    const labels = versionLabels([version('c', true), version('b'), version('a')]);
-    expect([...labels.entries()]).toEqual([
-      ['c', 'Version 3'],
-      ['b', 'Version 2'],
-      ['a', 'Version 1'],
+  it('names versions by their time, and tells two of the same second apart oldest first', () => {
+    const labels = versionLabels(
+      [version('c', '2026-12-01T09:30:00.000Z', true), version('b', '2026-12-01T08:00:07.400Z'), version('a', '2026-12-01T08:00:07.000Z')],
+      'en-GB',
+    );
+    const time = (iso: string) => formatVersionTime(iso, 'en-GB');
+    expect([...labels.entries()].sort()).toEqual([
+      ['a', time('2026-12-01T08:00:07.000Z')],
+      ['b', `${time('2026-12-01T08:00:07.400Z')} (2)`],
+      ['c', time('2026-12-01T09:30:00.000Z')],
     ]);
   });
 });

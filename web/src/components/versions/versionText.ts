@@ -1,12 +1,20 @@
 import type { FileVersion } from '../../api/versions';
 
 /**
- * "Version 3": versions are numbered oldest first, so that the newest has the highest number
- * and the names stay the same as new ones arrive. Two uploads in the same minute read alike
- * by date; their numbers (and the buttons named after them) still tell them apart.
+ * Each version's name: its date and time to the second, which stays the same as versions come
+ * and go (numbers would shift when one is deleted or thinned). Two of the same second, oldest
+ * first, get "(2)", "(3)"… so that the buttons named after them still differ.
  */
-export function versionLabels(versions: readonly FileVersion[]): Map<string, string> {
-  return new Map(versions.map((v, index) => [v.versionId, `Version ${versions.length - index}`]));
+export function versionLabels(versions: readonly FileVersion[], locale?: string): Map<string, string> {
+  const seen = new Map<string, number>();
+  const labels = new Map<string, string>();
+  for (const v of [...versions].reverse()) {
+    const time = formatVersionTime(v.createdAt, locale);
+    const count = (seen.get(time) ?? 0) + 1;
+    seen.set(time, count);
+    labels.set(v.versionId, count === 1 ? time : `${time} (${count})`);
+  }
+  return labels;
 }
 
 /** Date and time to the second: versions are often minutes apart. */

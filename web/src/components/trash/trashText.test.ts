@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientItem } from '../../api/files';
 import type { TrashItem } from '../../api/trash';
-import { folderLink, originalLocation, restoredText } from './trashText';
+import { folderGone, folderLink, originalLocation, restoredText } from './trashText';
 
 const deleted: TrashItem = {
   id: 'f1',
@@ -30,12 +30,28 @@ describe('restoredText', () => {
     expect(restoredText(deleted, back({}))).toBe('“plan.txt” is back in All files › Trips › 2026.');
   });
 
-  it('says why it landed in the root when its folder is gone', () => {
-    expect(restoredText(deleted, back({ parentId: 'root' }))).toBe('“plan.txt” is back in All files because All files › Trips › 2026 is no longer there.');
+  it('says why it landed in the root when its folder is gone (the contract then gives the root as its parent)', () => {
+    const orphan = { ...deleted, originalParentId: 'root' };
+    expect(restoredText(orphan, back({ parentId: 'root' }))).toBe('“plan.txt” is back in All files because All files › Trips › 2026 is no longer there.');
   });
 
   it('names the new name when the old one was taken', () => {
     expect(restoredText(deleted, back({ name: 'plan (1).txt' }))).toBe('“plan.txt” is back in All files › Trips › 2026 as “plan (1).txt”, as the name was taken.');
+  });
+});
+
+describe('folderGone', () => {
+  it('is true only when the root stands in for a folder that was not the root', () => {
+    expect(folderGone(deleted)).toBe(false);
+    expect(folderGone({ ...deleted, originalParentId: 'root' })).toBe(true);
+    expect(folderGone({ ...deleted, originalPath: '/', originalParentId: 'root' })).toBe(false);
+  });
+});
+
+describe('restoredText in the root', () => {
+  it('says nothing about a missing folder when the item came from the root', () => {
+    const fromRoot = { ...deleted, originalPath: '/', originalParentId: 'root' };
+    expect(restoredText(fromRoot, back({ parentId: 'root' }))).toBe('“plan.txt” is back in All files.');
   });
 });
 

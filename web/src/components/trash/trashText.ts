@@ -13,10 +13,12 @@ export function originalLocation(originalPath: string): string {
   return [ROOT_NAME, ...steps].join(' › ');
 }
 
-/** The folder an item landed in after a restore, in the same words. */
-function landedIn(deleted: TrashItem, restored: ClientItem): string {
-  if (restored.parentId === deleted.originalParentId) return originalLocation(deleted.originalPath);
-  return restored.parentId === ROOT_FOLDER ? ROOT_NAME : 'another folder';
+/**
+ * True when the folder an item was deleted from is gone: the contract then gives the root as
+ * where a restore puts it, while the path still names the folder it came from.
+ */
+export function folderGone(item: TrashItem): boolean {
+  return item.originalParentId === ROOT_FOLDER && originalLocation(item.originalPath) !== ROOT_NAME;
 }
 
 /**
@@ -24,8 +26,10 @@ function landedIn(deleted: TrashItem, restored: ClientItem): string {
  * folder is gone) and under which name when the old one was taken.
  */
 export function restoredText(deleted: TrashItem, restored: ClientItem): string {
-  const where = landedIn(deleted, restored);
-  const moved = restored.parentId !== deleted.originalParentId ? ` because ${originalLocation(deleted.originalPath)} is no longer there` : '';
+  const inRoot = restored.parentId === ROOT_FOLDER;
+  const wasElsewhere = originalLocation(deleted.originalPath) !== ROOT_NAME;
+  const where = inRoot ? ROOT_NAME : originalLocation(deleted.originalPath);
+  const moved = inRoot && wasElsewhere ? ` because ${originalLocation(deleted.originalPath)} is no longer there` : '';
   const renamed = restored.name !== deleted.name ? ` as “${restored.name}”, as the name was taken` : '';
   return `“${deleted.name}” is back in ${where}${moved}${renamed}.`;
 }

@@ -15,7 +15,7 @@ import { waitFor } from './support/waitFor';
  */
 
 /** Low enough to reach in a test: a drop upload over it must be refused with nothing kept. */
-const QUOTA_BYTES = 4 * 1024 * 1024;
+const QUOTA_BYTES = 16 * 1024 * 1024;
 const PASSWORD_FAILURES = 3;
 const OWNER_NAME = 'Test User';
 
@@ -223,8 +223,11 @@ describe('share links (3 node processes, gateway, SMTP sink)', () => {
     const listed = await expectJson<ShareListResponse>(await alice.call('GET', '/api/shares'), 200);
     expect(listed.shares.find((s) => s.id === link.id)).toMatchObject({ downloads: 2, state: 'used_up' });
 
-    // Ten visitors at once on a link allowing one: one gets the file, nine the 404.
-    const single = await share(alice, { itemId: photo.id, maxDownloads: 1 });
+    // Ten visitors at once on a link allowing one: one gets the file, nine the 404. The file is
+    // larger than what the sockets buffer, so the first download is still going (its body unread)
+    // when the others ask.
+    const big = await uploaded(alice, 'big.bin', crypto.randomBytes(6 * 1024 * 1024), 'root');
+    const single = await share(alice, { itemId: big.id, maxDownloads: 1 });
     const answers = await Promise.all(Array.from({ length: 10 }, () => visitor(single).download()));
     const statuses = await Promise.all(answers.map(async (res) => (await res.arrayBuffer(), res.status)));
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);

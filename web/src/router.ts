@@ -6,6 +6,7 @@ import { authRoutes } from './pages/auth/routes';
 import { filesRoutes } from './pages/files/routes';
 import { mailboxRoutes } from './pages/mailbox/routes';
 import { nodesRoutes } from './pages/nodes/routes';
+import { sharesRoutes } from './pages/shares/routes';
 import { skillshareRoutes } from './pages/skillshare/routes';
 import { trashRoutes } from './pages/trash/routes';
 import { useSessionStore } from './stores/useSessionStore';
@@ -20,6 +21,7 @@ const routes: RouteRecordRaw[] = [
   ...mailboxRoutes,
   ...nodesRoutes,
   ...skillshareRoutes,
+  ...sharesRoutes,
   { path: '/:pathMatch(.*)*', component: () => import('./pages/NotFoundPage.vue'), meta: { title: 'Not found' } },
 ];
 

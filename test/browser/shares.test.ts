@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientItem, ItemResponse } from '../../gateway/src/api/files';
+import { unzip } from '../../gateway/src/files/zipTestSupport';
+import { launchChromium } from '../support/browser';
+import { GatewayStack } from '../support/gatewayStack';
+import { TEST_PASSWORD, codeFromMailbox, mailbox, signUpAndLogIn, type ApiUser } from '../support/gatewayUser';
+import { expectAccessible } from './a11y';
+
+/**
+ * Share links in a real chromium against the real system: the owner shares a folder with a
+ * password through the file manager's dialog and copies the link; a second browser context,
+ * signed out, opens it, gives the password, previews the image and downloads the folder as a
+ * zip. axe audits the dialog and the public page at desktop and phone width.
+ */
+const WAIT = 45_000;
+const FOLDER = 'Holiday photos';
+const LINK_PASSWORD = 'sunset over the bay';
+
+let stack: GatewayStack;
+let browser: Browser;
+let owner: BrowserContext;
+let visitor: BrowserContext;
+let page: Page;
+let user: ApiUser;
+let image: Buffer;
+let link = '';
+
+/** Signs the owner's context in: the session and CSRF cookies land in it, as after the login screen. */
+async function signIn(context: BrowserContext, email: string): Promise<void> {
+  const seen = new Set((await mailbox(stack.url)).map((m) => m.receivedAt + m.text));
+  const login = await context.request.post(`${stack.url}/api/auth/login`, { data: { email, password: TEST_PASSWORD } });
+  expect(login.status()).toBe(202);
+  const { challengeId } = (await login.json()) as { challengeId: string };
+  const code = await codeFromMailbox(stack.url, email, /sign-in/i, seen);
+  const verified = await context.request.post(`${stack.url}/api/auth/login/verify`, { data: { challengeId, code } });
+  expect(verified.status()).toBe(200);
+}
+
+async function upload(folder: string, name: string, data: Buffer, type: string): Promise<void> {
+  const form = new FormData();
+  form.append('file', new Blob([data], { type }), name);
+  const res = await user.call('POST', `/api/files/upload?folder=${folder}`, { body: form });
+  expect(res.status).toBe(201);
+}
+
+describe('share links in the browser', () => {
+  beforeAll(async () => {
+    stack = await GatewayStack.start({ profile: 'lan' });
+    user = await signUpAndLogIn(stack.url);
+    const created = await user.call('POST', '/api/folders', { json: { parentId: 'root', name: FOLDER } });
+    const folder = ((await created.json()) as ItemResponse).item as ClientItem;
+    image = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 220, g: 120, b: 40 } } }).png().toBuffer();
+    await upload(folder.id, 'beach.png', image, 'image/png');
+    await upload(folder.id, 'notes.txt', Buffer.from('bring sunscreen\n'), 'text/plain');
+
+    browser = await launchChromium();
+    owner = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    owner.setDefaultTimeout(WAIT);
+    await owner.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url });
+    await signIn(owner, user.email);
+    page = await owner.newPage();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('the owner shares a folder with a password from the file manager and copies the link', async () => {
+    await page.goto(`${stack.url}/files`);
+    await page.getByRole('heading', { level: 1, name: 'Your files' }).waitFor();
+    const row = page.getByRole('row').filter({ has: page.getByText(FOLDER, { exact: true }) });
+    await row.getByRole('button', { name: `Actions for ${FOLDER}` }).click();
+    await page.getByRole('menuitem', { name: 'Share…' }).click();
+
+    const dialog = page.getByRole('dialog', { name: `Share “${FOLDER}”` });
+    await dialog.getByRole('heading', { name: 'New link' }).waitFor();
+    await dialog.getByRole('checkbox', { name: 'Require a password' }).check();
+    await dialog.getByLabel('Password', { exact: true }).fill(LINK_PASSWORD);
+    await dialog.getByRole('checkbox', { name: 'Limit downloads' }).check();
+    await dialog.getByLabel('Number of downloads allowed').fill('5');
+    await dialog.getByRole('button', { name: 'Create link' }).click();
+    await dialog.getByText('Link created.').waitFor();
+    await expectAccessible(page, 'share-dialog');
+
+    const address = dialog.getByRole('textbox', { name: `Link to ${FOLDER}` });
+    // The new link's address has the focus, ready to copy.
+    await address.and(page.locator(':focus')).waitFor();
+    link = await address.inputValue();
+    expect(link).toMatch(new RegExp(`^${stack.url}/s/[A-Za-z0-9_-]{32}$`));
+    await dialog.getByRole('button', { name: 'Copy link' }).click();
+    await dialog.getByText('Link copied.').waitFor();
+    // Test code is typed for Node: the page's globals are reached through globalThis.
+    const clipboard = () => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText();
+    expect(await page.evaluate(clipboard)).toBe(link);
+    await expect.poll(() => dialog.getByText(/password · no expiry · 0 of 5 downloads/).count()).toBe(1);
+
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    // "Shared by me" lists it.
+    await page.getByRole('link', { name: 'Shared', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Shared by me' }).waitFor();
+    expect(await page.getByRole('textbox', { name: `Link to ${FOLDER}` }).inputValue()).toBe(link);
+    await expectAccessible(page, 'shares-list');
+  }, 120_000);
+
+  it('signed out, a visitor opens the link, gives the password, previews the image and downloads the zip', async () => {
+    visitor = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    visitor.setDefaultTimeout(WAIT);
+    const guest = await visitor.newPage();
+    await guest.goto(link);
+    await guest.getByRole('heading', { name: 'This link is protected' }).waitFor();
+    expect(await guest.getByText(FOLDER).count()).toBe(0);
+    await expectAccessible(guest, 'share-page-password');
+
+    await guest.getByLabel('Password').fill('not the password');
+    await guest.getByRole('button', { name: 'Open' }).click();
+    await guest.getByRole('alert').getByText('That password is not right.').waitFor();
+    await guest.getByLabel('Password').fill(LINK_PASSWORD);
+    await guest.getByRole('button', { name: 'Open' }).click();
+    await guest.getByRole('heading', { level: 1, name: FOLDER }).waitFor();
+    await guest.getByText('5 downloads left.').waitFor();
+
+    // A preview counts as a download on a limited link: it is shown on request.
+    await guest.getByRole('button', { name: 'Preview beach.png' }).click();
+    await guest.getByRole('heading', { level: 2, name: 'beach.png' }).waitFor();
+    await guest.getByRole('button', { name: 'Show preview' }).click();
+    const picture = guest.getByRole('img', { name: 'beach.png' });
+    await picture.waitFor();
+    await expect.poll(() => picture.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(64);
+    await expectAccessible(guest, 'share-page-folder');
+
+    const [download] = await Promise.all([guest.waitForEvent('download'), guest.getByRole('link', { name: 'Download all as zip' }).click()]);
+    expect(download.suggestedFilename()).toBe(`${FOLDER}.zip`);
+    const entries = await unzip(await readFile((await download.path())!));
+    expect(entries.map((e) => e.name).sort()).toEqual(['beach.png', 'notes.txt']);
+    expect(entries.find((e) => e.name === 'beach.png')!.data.equals(image)).toBe(true);
+
+    // At phone width the page still passes the audit.
+    await guest.setViewportSize({ width: 375, height: 800 });
+    await guest.reload();
+    await guest.getByRole('heading', { level: 1, name: FOLDER }).waitFor();
+    await expectAccessible(guest, 'share-page-phone');
+  }, 120_000);
+
+  it('the owner revokes the link and the visitor\'s page says it no longer works', async () => {
+    await page.getByRole('button', { name: `Revoke link to ${FOLDER}` }).click();
+    await page.getByRole('dialog', { name: `Revoke the link to ${FOLDER}?` }).getByRole('button', { name: 'Revoke link' }).click();
+    await page.getByText(`Link to ${FOLDER} revoked.`).waitFor();
+    const guest = await visitor.newPage();
+    await guest.goto(link);
+    await guest.getByRole('heading', { level: 1, name: 'This link does not work' }).waitFor();
+    await expectAccessible(guest, 'share-page-gone');
+  }, 120_000);
+});

@@ -49,10 +49,17 @@ describe('gateway over the real mesh (3 node processes, gateway, SMTP sink)', ()
     const info = (await (await alice.call('GET', '/api/user/info')).json()) as { fileCount: number; usage: { used: number } };
     expect(info).toMatchObject({ fileCount: 1, usage: { used: data.length } });
 
+    // Delete takes it to the trash: out of the list, still counted, until the trash is emptied.
     expect((await alice.call('DELETE', `/api/files/delete/${file.id}`)).status).toBe(200);
     const after = (await (await alice.call('GET', '/api/files/list')).json()) as { files: unknown[]; usage: { used: number } };
-    expect(after).toMatchObject({ files: [], usage: { used: 0 } });
+    expect(after).toMatchObject({ files: [], usage: { used: data.length } });
     expect((await alice.call('GET', `/api/files/download/${file.id}`)).status).toBe(404);
+    const trash = (await (await alice.call('GET', '/api/trash')).json()) as { items: Array<{ id: string; originalPath: string }>; usage: { breakdown: { trash: number } } };
+    expect(trash.items.map((item) => [item.id, item.originalPath])).toEqual([[file.id, '/']]);
+    expect(trash.usage.breakdown.trash).toBe(data.length);
+    expect((await alice.call('DELETE', '/api/trash')).status).toBe(200);
+    const emptied = (await (await alice.call('GET', '/api/files/list')).json()) as { usage: { used: number } };
+    expect(emptied.usage.used).toBe(0);
   });
 
   it('a raw upload with X-File-Name works even for a JSON file, and the quota is checked before streaming', async () => {

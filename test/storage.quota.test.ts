@@ -46,7 +46,10 @@ describe('a user’s quota across three primaries (3 real node processes)', () =
     const tooMuch = await uploadTo(cluster, 'asia', userId, newId(), crypto.randomBytes(500_000), { chunked: { chunkBytes: 64 * 1024, pauseMs: 0 } });
     expect(tooMuch.status).toBe(413);
     expect((await uploadTo(cluster, 'eu-west', userId, newId(), crypto.randomBytes(300_000), { chunked: { chunkBytes: 64 * 1024, pauseMs: 0 } })).status).toBe(201);
+    // To the trash, where it still counts; purged, its space is free.
     expect((await cluster.request('asia', 'DELETE', `/v1/files/${userId}/${first}`)).status).toBe(200);
+    await waitFor('the trashed file to still count', async () => (await usage('asia', userId)).used === 900_000);
+    expect((await cluster.request('asia', 'DELETE', `/v1/tree/${userId}/trash/${first}`)).status).toBe(200);
     await waitFor('the deleted file’s space to be free everywhere', async () => (await Promise.all(cluster.ids.map((n) => usage(n, userId)))).every((u) => u.used === 300_000));
     expect((await uploadTo(cluster, 'us-east', userId, newId(), crypto.randomBytes(650_000))).status).toBe(201);
   });

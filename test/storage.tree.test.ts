@@ -113,9 +113,20 @@ describe('the file tree across three regions (real node processes)', () => {
     const racing = await Promise.all(Array.from({ length: 5 }, () => call('eu-west', 'POST', `/v1/tree/${userId}/folders`, { parentId: 'root', name: 'Race' })));
     expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
     const data = Buffer.from('same name, five uploads');
-    const uploads = await Promise.all(Array.from({ length: 5 }, () => uploadTo(cluster, 'eu-west', userId, newId(), data, { name: 'same.txt' })));
+    const rename = { 'x-geovault-on-conflict': 'rename' };
+    const uploads = await Promise.all(Array.from({ length: 5 }, () => uploadTo(cluster, 'eu-west', userId, newId(), data, { name: 'same.txt', headers: rename })));
     expect(uploads.map((u) => u.status)).toEqual([201, 201, 201, 201, 201]);
     expect(uploads.map((u) => JSON.parse(u.body.toString()).file.name).sort()).toEqual(['same (1).txt', 'same (2).txt', 'same (3).txt', 'same (4).txt', 'same.txt']);
+    // By default a taken name makes a new version of that file, even for uploads racing each
+    // other before the first is committed: one item, five contents.
+    const versioned = await Promise.all(Array.from({ length: 5 }, (_, i) => uploadTo(cluster, 'eu-west', userId, newId(), Buffer.from(`content ${i}`), { name: 'versioned.txt' })));
+    expect(versioned.map((u) => u.status)).toEqual([201, 201, 201, 201, 201]);
+    const itemIds = new Set(versioned.map((u) => (JSON.parse(u.body.toString()) as { file: { itemId?: string; fileId: string } }).file).map((file) => file.itemId ?? file.fileId));
+    expect(itemIds.size).toBe(1);
+    const [itemId] = [...itemIds];
+    const history = await call<{ versions: Array<{ versionId: string; current: boolean }> }>('eu-west', 'GET', `/v1/tree/${userId}/items/${itemId}/versions`);
+    expect(history.body.versions).toHaveLength(5);
+    expect(names(await folder('eu-west', userId)).filter((name) => name.startsWith('versioned'))).toEqual(['versioned.txt']);
     // A folder upload asks for its paths at once, file by file: they must meet in one folder, not "trip (1)".
     const paths = await Promise.all(
       [['trip', 'notes'], ['trip', 'notes', 'deep'], ['trip', 'notes'], ['trip']].map((path) =>

@@ -161,6 +161,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       scrub: { ...storage.scrubber.stats },
     },
     tree: { logEntries: store.schema.tree.logEntries(), ...storage.treeCompactor.summary() },
+    housekeeping: storage.housekeeping.summary(),
     gossip: { malformedFrames: transport.malformedFrames },
     eventLoop: eventLoop.lastWindow,
   });

@@ -32,7 +32,7 @@ export interface HttpResult {
 export function uploadTo(cluster: NodeCluster, node: string, userId: string, fileId: string, data: Buffer, opts: UploadOptions = {}): Promise<HttpResult> {
   return signedPut(cluster, node, `/v1/files/${userId}/${fileId}`, data, {
     ...opts,
-    headers: { 'content-type': opts.mime ?? 'application/octet-stream', 'x-geovault-file-name': encodeURIComponent(opts.name ?? 'test.bin'), ...opts.headers },
+    headers: { 'content-type': opts.mime ?? 'application/octet-stream', 'x-geovault-file-name': encodeURIComponent(opts.name ?? `test-${fileId}.bin`), ...opts.headers },
   });
 }
 

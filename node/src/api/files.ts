@@ -33,6 +33,12 @@ export const fileEntrySchema = z.object({
    * op, under `parentId` with `name`, stamped with the entry's version.
    */
   placedByTree: z.literal(true).optional(),
+  /**
+   * A later content of the file item `itemId` (DESIGN §5 versions): each content is an entry and
+   * a blob of its own, replicated and repaired like any file; the newest is what the item shows.
+   * Absent: the item's first content, whose id is the item's.
+   */
+  itemId: uuid.optional(),
   /** A copy (POST …/copy): each node links this file's blob instead of fetching bytes over the WAN. */
   copiedFrom: uuid.optional(),
   deleted: z.boolean(),
@@ -119,6 +125,8 @@ export interface UsageView {
   used: number;
   limit: number;
   files: number;
+  /** What `used` is made of (DESIGN §5): current contents, older versions, the trash. */
+  breakdown?: { files: number; versions: number; trash: number };
 }
 
 /** GET /v1/files/:userId answer. */

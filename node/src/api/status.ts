@@ -36,6 +36,8 @@ export interface NodeStatus {
   };
   /** The tree's op log: entries kept for late ops, and compaction up to what every member has seen. */
   tree: { logEntries: number; compactions: number; compacted: number; retired: number; stable: { wall: number; counter: number; node: string } | null };
+  /** The trash's purge and version thinning done by this node (as the owner of those users). */
+  housekeeping: { runs: number; trashPurged: number; versionsThinned: number };
   gossip: { malformedFrames: number };
   /** How late this node's event loop ran over the last window (a stall makes peers suspect it). */
   eventLoop: EventLoopDelay;

@@ -17,6 +17,10 @@ export const folderRefSchema = z.union([z.literal(ROOT_ALIAS), uuid]);
 export const onConflictSchema = z.enum(['fail', 'rename']);
 export type OnConflict = z.infer<typeof onConflictSchema>;
 
+/** Uploads may also make the new content a version of the file of that name, and do by default (DESIGN §5). */
+export const uploadConflictSchema = z.enum(['fail', 'rename', 'version']);
+export type UploadConflict = z.infer<typeof uploadConflictSchema>;
+
 export interface PathStep {
   id: string;
   name: string;
@@ -115,3 +119,33 @@ export interface WalkPage {
 /** Headers of PUT /v1/files/:userId/:fileId for the tree: the folder and the clash rule. */
 export const PARENT_ID_HEADER = 'x-geovault-parent-id';
 export const ON_CONFLICT_HEADER = 'x-geovault-on-conflict';
+
+/** GET /v1/tree/:userId/trash?limit=&cursor=: the trash's top-level items, the latest deleted first. */
+export const trashQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  cursor: z.string().max(2048).optional(),
+});
+
+export interface TrashItemView extends ItemView {
+  deletedAt: string;
+  /** The folder it was deleted from, `/` first; names as they are now. */
+  originalPath: string;
+  /** Where a restore puts it: that folder if it is still in the tree, else `root`. */
+  originalParentId: string;
+}
+
+export interface TrashPage {
+  items: TrashItemView[];
+  cursor?: string;
+  usage: UsageView;
+}
+
+/** One content of a file (GET /v1/tree/:userId/items/:itemId/versions), newest first. */
+export interface VersionView {
+  versionId: string;
+  size: number;
+  sha256: string;
+  mime: string;
+  createdAt: string;
+  current: boolean;
+}

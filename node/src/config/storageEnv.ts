@@ -18,6 +18,9 @@ const storageEnvSchema = z.object({
   GEOVAULT_REPAIR_BYTES_PER_SEC: positiveInt('a positive number of bytes per second').optional(),
   GEOVAULT_SCRUB_FILES_PER_SEC: positiveInt('a positive number of files per second').optional(),
   GEOVAULT_TREE_COMPACT_MS: positiveInt('a positive number of milliseconds').optional(),
+  // Fractions of a day are allowed, so that a test can see a purge happen.
+  GEOVAULT_TRASH_DAYS: z.coerce.number({ error: 'a positive number of days' }).positive('a positive number of days').max(36500).optional(),
+  GEOVAULT_HOUSEKEEPING_MS: positiveInt('a positive number of milliseconds').optional(),
   GEOVAULT_INLINE_MAX_BYTES: z.coerce.number().int().min(0).max(256 * 1024, 'at most 262144 (256 KiB)').optional(),
 });
 
@@ -41,5 +44,7 @@ export function readStorageSettings(env: NodeJS.ProcessEnv): StorageSettings {
     repairBytesPerSecond: parsed.GEOVAULT_REPAIR_BYTES_PER_SEC ?? defaults.repairBytesPerSecond,
     scrubFilesPerSecond: parsed.GEOVAULT_SCRUB_FILES_PER_SEC ?? defaults.scrubFilesPerSecond,
     treeCompactIntervalMs: parsed.GEOVAULT_TREE_COMPACT_MS ?? defaults.treeCompactIntervalMs,
+    trashRetentionMs: parsed.GEOVAULT_TRASH_DAYS !== undefined ? Math.round(parsed.GEOVAULT_TRASH_DAYS * 24 * 3600_000) : defaults.trashRetentionMs,
+    housekeepingIntervalMs: parsed.GEOVAULT_HOUSEKEEPING_MS ?? defaults.housekeepingIntervalMs,
   };
 }

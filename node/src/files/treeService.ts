@@ -1,7 +1,18 @@
 import crypto from 'node:crypto';
 import type { Fact } from '../gossip/frames';
-import { rootFolderId, trashFolderId, type FileEntry, type ListOrder, type ListSort } from '../api/files';
-import { ROOT_ALIAS, type FolderPage, type ItemView, type OnConflict, type PathStep, type WalkPage } from '../api/tree';
+import { fileEntrySchema, rootFolderId, trashFolderId, type FileEntry, type ListOrder, type ListSort, type UsageView } from '../api/files';
+import {
+  ROOT_ALIAS,
+  type FolderPage,
+  type ItemView,
+  type OnConflict,
+  type PathStep,
+  type TrashItemView,
+  type TrashPage,
+  type UploadConflict,
+  type VersionView,
+  type WalkPage,
+} from '../api/tree';
 import { AppError } from '../http/errors';
 import type { IndexValue } from '../index/replicatedIndex';
 import { holdersOf, type ReplicationContext } from '../replication/replicationContext';
@@ -12,11 +23,11 @@ import { encodeCursor } from '../store/pageCursor';
 import type { ItemRecord, TreeQueries } from '../store/treeQueries';
 import type { TreeTables } from '../store/treeTables';
 import { ancestorsOf, isAncestor, moveRefusal, placeOf, type TreeStorage } from '../tree/moveLog';
-import type { ItemKind } from '../tree/itemName';
+import { nameKey, type ItemKind } from '../tree/itemName';
 import type { TreeOpValue } from '../tree/treeOpFacts';
 import { dataKey, fileKey, treeOpKey } from './fileKeys';
 import { FolderNames } from './folderNames';
-import { PendingNames } from './pendingNames';
+import { PendingNames, type PendingName } from './pendingNames';
 import { walkCursorSchema, type WalkFrame } from './walkCursor';
 
 /** What the root folder is called in paths and breadcrumbs. */
@@ -37,7 +48,7 @@ interface Plan<T> {
    * what this one made, not just avoid its names (a folder upload's paths, reused by each file).
    */
   holdLockUntilDurable?: boolean;
-  names?: Array<{ parentId: string; name: string }>;
+  names?: PendingName[];
   answer: () => T;
 }
 
@@ -67,13 +78,35 @@ export class TreeService {
   folderPage(userId: string, folderRef: string, query: { sort: ListSort; order: ListOrder; limit: number; cursor?: string }): FolderPage {
     const folderId = this.requireFolder(userId, folderRef);
     const page = this.queries.children(userId, folderId, query);
-    const { bytes, files } = this.ctx.catalog.usage(userId);
     return {
       folder: this.folderInfo(userId, folderId),
       items: this.views(userId, folderId, page.items),
       ...(page.cursor ? { cursor: page.cursor } : {}),
-      usage: { used: bytes, limit: this.ctx.ledger.limit(userId), files },
+      usage: this.usage(userId),
     };
+  }
+
+  /**
+   * The quota and what fills it, from counters and the trash's top-level rows, never a walk:
+   * the trash's share is its items' bytes when they were deleted (DESIGN §5).
+   */
+  usage(userId: string): UsageView {
+    const { bytes, files, versionBytes } = this.ctx.catalog.usage(userId);
+    const trashed = this.queries.trashBytes(userId);
+    const trash = Math.min(bytes, trashed.bytes + trashed.versionBytes);
+    const versions = Math.min(bytes - trash, Math.max(0, versionBytes - trashed.versionBytes));
+    return { used: bytes, limit: this.ctx.ledger.limit(userId), files, breakdown: { files: bytes - trash - versions, versions, trash } };
+  }
+
+  /**
+   * The entry of what a file id shows now: a file item's current content (none while the item is
+   * in the trash), or else the content with that id (a version, or a file whose op is on its way).
+   */
+  currentEntry(userId: string, id: string): FileEntry | undefined {
+    const record = this.queries.item(userId, id);
+    if (!record) return this.ctx.catalog.entry(userId, id);
+    if (record.kind !== 'file' || record.entry === undefined || placeOf(this.storage(userId), id) !== 'root') return undefined;
+    return record.entry as FileEntry;
   }
 
   item(userId: string, itemId: string): ItemView {
@@ -206,7 +239,8 @@ export class TreeService {
         }
         const entry = source.entry as FileEntry;
         const now = new Date().toISOString();
-        const copied: FileEntry = { ...entry, fileId: id, name: newName, parentId: newParentId, createdAt: now, modifiedAt: entry.modifiedAt ?? entry.createdAt, placedByTree: true, copiedFrom: entry.fileId };
+        const { itemId: _versionOf, ...content } = entry;
+        const copied: FileEntry = { ...content, fileId: id, name: newName, parentId: newParentId, createdAt: now, modifiedAt: entry.modifiedAt ?? entry.createdAt, placedByTree: true, copiedFrom: entry.fileId };
         if (entry.inline) {
           const data = this.ctx.catalog.inlineData(userId, entry.fileId);
           if (!data) throw new AppError('unavailable', `The bytes of "${source.name}" have not reached this node yet; try again shortly.`);
@@ -225,57 +259,176 @@ export class TreeService {
   }
 
   /**
-   * Takes an item to the trash (a move under the user's trash item). Until the trash can be
-   * listed and emptied (issue 13), files go on being deleted as before: their entries are
-   * tombstoned, which frees their quota and removes their replicas everywhere.
+   * Takes an item to the trash: a move under the user's trash item, which remembers where it was
+   * (previousParentId). Its contents stay, and count in the quota, until the trash is purged.
    */
   delete(userId: string, itemId: string): Promise<void> {
     return this.change(userId, () => {
       const record = this.requireItem(userId, itemId);
-      const writes: FactWrite[] = [this.op(userId, { itemId, newParentId: trashFolderId(userId), newName: record.name, kind: record.kind })];
-      const files: string[] = [];
-      const visit = (item: ItemRecord) => {
-        if (item.kind === 'file') files.push(item.id);
-        else this.forEachChild(userId, item.id, visit);
-      };
-      visit(record);
-      for (const fileId of files) {
-        writes.push({ key: fileKey(userId, fileId), value: null });
-        if (this.ctx.catalog.inlineData(userId, fileId)) writes.push({ key: dataKey(userId, fileId), value: null });
-      }
+      return { writes: [this.op(userId, { itemId, newParentId: trashFolderId(userId), newName: record.name, kind: record.kind })], answer: () => undefined };
+    });
+  }
+
+  // ---- the trash ----
+
+  trash(userId: string, opts: { limit: number; cursor?: string }): TrashPage {
+    const page = this.queries.trashPage(userId, opts);
+    const trashId = trashFolderId(userId);
+    const views = this.views(userId, trashId, page.items, new Map(page.items.map((record) => [record.id, record.name])));
+    const items = page.items.map((record, i): TrashItemView => ({ ...views[i]!, ...this.origin(userId, record), deletedAt: new Date(record.trashedAt ?? 0).toISOString() }));
+    return { items, ...(page.cursor ? { cursor: page.cursor } : {}), usage: this.usage(userId) };
+  }
+
+  /** Puts a top-level item of the trash back where it was (the root if that folder is gone), with a free name there. */
+  restore(userId: string, itemId: string): Promise<ItemView> {
+    return this.change(userId, () => {
+      const record = this.requireTrashed(userId, itemId);
+      const previous = record.previousParentId;
+      const parentId = previous !== null && this.isLiveFolder(userId, previous) ? previous : rootFolderId(userId);
+      const name = this.nameFor(userId, parentId, record.name, record.kind, 'rename');
       return {
-        writes,
-        answer: async () => {
-          for (const fileId of files) {
-            await this.ctx.blobs.remove(userId, fileId);
-            await this.ctx.catalog.clearOwnReplica(userId, fileId);
-          }
-        },
+        writes: [this.op(userId, { itemId, newParentId: parentId, newName: name, kind: record.kind })],
+        names: [{ parentId, name }],
+        answer: () => this.item(userId, itemId),
       };
     });
   }
 
   /**
-   * The last step of an upload: the file's entry and its create op in one transaction, under the
-   * user's lock, with the name decided now (another upload may have taken it meanwhile).
-   * `write` stores the facts (the entry's own way: inline bytes, replica record).
+   * Deletes a top-level item of the trash for good: every content of every file under it is
+   * tombstoned (freeing the quota; each node drops its blobs as it learns it), then the item is
+   * purged from the tree. The op is written last, so a purge cut short leaves the item in the
+   * trash to be purged again, never contents nobody can see. Returns the files purged.
    */
-  commitNewFile(entry: FileEntry, onConflict: OnConflict, write: (entry: FileEntry, op: OpWrite) => Promise<Fact[]>): Promise<{ entry: FileEntry; facts: Fact[] }> {
+  purge(userId: string, itemId: string): Promise<number> {
+    return this.change(userId, () => {
+      const record = this.requireTrashed(userId, itemId);
+      const writes: FactWrite[] = [];
+      let files = 0;
+      const visit = (item: ItemRecord) => {
+        if (item.kind === 'folder') return this.forEachChild(userId, item.id, visit);
+        files++;
+        for (const version of this.queries.versions(userId, item.id)) writes.push(...this.contentTombstones(userId, version.fileId, version.entry));
+      };
+      visit(record);
+      writes.push(this.op(userId, { itemId, newParentId: null, newName: record.name, kind: record.kind }));
+      return { writes, holdLockUntilDurable: true, answer: () => files };
+    });
+  }
+
+  /** Purges every top-level item of the trash; returns how many. */
+  async emptyTrash(userId: string): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const page = this.queries.trashPage(userId, { limit: 100 });
+      if (page.items.length === 0) return purged;
+      for (const record of page.items) {
+        await this.purge(userId, record.id);
+        purged++;
+      }
+    }
+  }
+
+  // ---- versions ----
+
+  /** A file's contents, newest (current) first. */
+  versions(userId: string, itemId: string): VersionView[] {
+    const record = this.requireItem(userId, itemId);
+    if (record.kind !== 'file') throw new AppError('not_found', 'Folders have no versions.');
+    return this.queries.versions(userId, itemId).flatMap((version, i) => {
+      const entry = fileEntrySchema.safeParse(version.entry);
+      if (!entry.success) return [];
+      return [{ versionId: version.fileId, size: version.size, sha256: entry.data.sha256, mime: entry.data.mime, createdAt: version.at, current: i === 0 }];
+    });
+  }
+
+  /** The entry of one content of a file (to download it), 404 unless it is one of that file's. */
+  versionEntry(userId: string, itemId: string, versionId: string): FileEntry {
+    this.requireItem(userId, itemId);
+    const entry = this.ctx.catalog.entry(userId, versionId);
+    if (!entry || (entry.itemId ?? entry.fileId) !== itemId) throw new AppError('not_found', 'No such version.');
+    return entry;
+  }
+
+  /**
+   * Makes an older content current again, as a new version with the same bytes (each node links
+   * the blob, as for a copy): the history keeps what was current before.
+   */
+  restoreVersion(userId: string, itemId: string, versionId: string): Promise<ItemView> {
+    return this.change(userId, async () => {
+      const record = this.requireItem(userId, itemId);
+      const source = this.versionEntry(userId, itemId, versionId);
+      const current = record.entry as FileEntry;
+      if (current.fileId === source.fileId) return { writes: [], answer: () => this.item(userId, itemId) };
+      const fileId = crypto.randomUUID();
+      const now = new Date().toISOString();
+      const { itemId: _item, copiedFrom: _copied, ...content } = source;
+      const restored: FileEntry = { ...content, fileId, itemId, name: current.name, parentId: current.parentId ?? rootFolderId(userId), createdAt: current.createdAt, modifiedAt: now, placedByTree: true, copiedFrom: source.fileId };
+      const writes: FactWrite[] = [];
+      if (source.inline) {
+        const data = this.ctx.catalog.inlineData(userId, source.fileId);
+        if (!data) throw new AppError('unavailable', 'The bytes of that version have not reached this node yet; try again shortly.');
+        writes.push({ key: dataKey(userId, fileId), value: { base64: data.toString('base64') } });
+      }
+      writes.push({ key: fileKey(userId, fileId), value: restored });
+      await this.reserveQuota(userId, source.size);
+      return { writes, answer: () => this.item(userId, itemId) };
+    });
+  }
+
+  /** Deletes one older content of a file; the current one cannot be (409). */
+  deleteVersion(userId: string, itemId: string, versionId: string): Promise<void> {
+    return this.change(userId, () => {
+      const record = this.requireItem(userId, itemId);
+      const entry = this.versionEntry(userId, itemId, versionId);
+      if ((record.entry as FileEntry).fileId === entry.fileId) throw new AppError('conflict', 'The current version cannot be deleted: restore another one first, or delete the file.');
+      return { writes: this.contentTombstones(userId, entry.fileId, entry), answer: () => undefined };
+    });
+  }
+
+  /**
+   * Deletes older contents chosen by thinning (versionThinning.ts), each only if it is still not
+   * the current one when the user's lock is held.
+   */
+  thin(userId: string, itemId: string, fileIds: readonly string[]): Promise<number> {
+    return this.change(userId, () => {
+      const versions = this.queries.versions(userId, itemId);
+      const current = versions[0]?.fileId;
+      const doomed = new Set(fileIds);
+      const writes = versions.filter((version) => version.fileId !== current && doomed.has(version.fileId)).flatMap((version) => this.contentTombstones(userId, version.fileId, version.entry));
+      return { writes, answer: () => writes.filter((write) => write.key.startsWith('file/')).length };
+    });
+  }
+
+  /**
+   * The last step of an upload: the file's entry and its create op in one transaction, under the
+   * user's lock, with the name decided now (another upload may have taken it meanwhile). With
+   * `version`, a file of that name gets the upload as its new current content instead (no op:
+   * the item stays where it is). `write` stores the facts (the entry's own way: inline bytes,
+   * replica record).
+   */
+  commitNewFile(entry: FileEntry, onConflict: UploadConflict, write: (entry: FileEntry, op: OpWrite | undefined) => Promise<Fact[]>): Promise<{ entry: FileEntry; facts: Fact[] }> {
     const userId = entry.ownerId;
     return this.change(userId, () => {
       const parentId = entry.parentId ?? rootFolderId(userId);
       if (!this.isLiveFolder(userId, parentId)) throw new UploadError('not_found', 'The folder was deleted during the upload.');
-      const name = this.uploadName(userId, parentId, entry.name, onConflict);
+      const existing = onConflict === 'version' ? this.fileNamed(userId, parentId, entry.name) : undefined;
+      if (existing) {
+        const placed: FileEntry = { ...entry, name: existing.name, parentId, itemId: existing.id, createdAt: existing.createdAt ?? entry.createdAt, placedByTree: true };
+        const facts = write(placed, undefined);
+        return { writes: [], written: facts, answer: async () => ({ entry: placed, facts: await facts }) };
+      }
+      const name = this.uploadName(userId, parentId, entry.name, onConflict === 'fail' ? 'fail' : 'rename');
       const placed: FileEntry = { ...entry, name, parentId, placedByTree: true };
       const facts = write(placed, this.op(userId, { itemId: entry.fileId, newParentId: parentId, newName: name, kind: 'file' }));
-      return { writes: [], written: facts, names: [{ parentId, name }], answer: async () => ({ entry: placed, facts: await facts }) };
+      return { writes: [], written: facts, names: [{ parentId, name, fileId: entry.fileId }], answer: async () => ({ entry: placed, facts: await facts }) };
     });
   }
 
   /** Before an upload streams: its folder exists, and with `fail` its name is free (checked again at commit). */
-  checkUpload(userId: string, folderRef: string, name: string, onConflict: OnConflict): string {
+  checkUpload(userId: string, folderRef: string, name: string, onConflict: UploadConflict): string {
     const parentId = this.requireFolder(userId, folderRef);
-    this.uploadName(userId, parentId, name, onConflict);
+    if (onConflict === 'fail') this.uploadName(userId, parentId, name, 'fail');
     return parentId;
   }
 
@@ -296,6 +449,54 @@ export class TreeService {
       return { durable: durable.then(() => planned.answer()).finally(release) };
     });
     return (await submitted.durable) as Awaited<T>;
+  }
+
+  /** The file shown under `name` in a folder (or being created under it right now), which an upload of that name makes a new version of. */
+  private fileNamed(userId: string, parentId: string, name: string): { id: string; name: string; createdAt?: string } | undefined {
+    const group = this.queries.withNameKey(userId, parentId, nameKey(name)).filter((item) => item.kind === 'file');
+    if (group.length > 0) {
+      const shown = new FolderNames(this.queries, userId, parentId).displayNames(group);
+      const file = group.find((item) => shown.get(item.id) === name.normalize('NFC')) ?? (group.length === 1 ? group[0] : undefined);
+      if (file) return { id: file.id, name: file.name, createdAt: (file.entry as FileEntry).createdAt };
+    }
+    const pending = this.pending.pendingFile(userId, parentId, name);
+    return pending === undefined ? undefined : { id: pending, name: name.normalize('NFC') };
+  }
+
+  /** Tombstones of one content of a file: its entry, and an inline one's bytes. */
+  private contentTombstones(userId: string, fileId: string, entry: unknown): FactWrite[] {
+    const writes: FactWrite[] = [{ key: fileKey(userId, fileId), value: null }];
+    if ((entry as Partial<FileEntry> | undefined)?.inline) writes.push({ key: dataKey(userId, fileId), value: null });
+    return writes;
+  }
+
+  /** A top-level item of the user's trash; 404 otherwise. */
+  private requireTrashed(userId: string, itemId: string): ItemRecord {
+    const record = itemId === ROOT_ALIAS ? undefined : this.queries.item(userId, itemId);
+    const visible = record !== undefined && (record.kind === 'folder' || record.entry !== undefined);
+    if (!visible || record.parentId !== trashFolderId(userId)) throw new AppError('not_found', 'No such item in the trash.');
+    return record;
+  }
+
+  /**
+   * Where a trashed item came from: the folder it goes back to (if still in the tree) and that
+   * folder's path; for a folder deleted since, the names up to where it is now.
+   */
+  private origin(userId: string, record: ItemRecord): { originalPath: string; originalParentId: string } {
+    const previous = record.previousParentId;
+    if (previous === null || previous === rootFolderId(userId)) return { originalPath: '/', originalParentId: ROOT_ALIAS };
+    if (this.isLiveFolder(userId, previous)) {
+      const names = [...this.pathOf(userId, previous).slice(1).map((step) => step.name), this.queries.item(userId, previous)?.name ?? ''];
+      return { originalPath: `/${names.join('/')}`, originalParentId: previous };
+    }
+    const names: string[] = [];
+    for (let id: string | null = previous; id !== null && names.length < 64; ) {
+      const item = this.queries.item(userId, id);
+      if (!item) break;
+      names.unshift(item.name);
+      id = item.parentId === trashFolderId(userId) || item.parentId === rootFolderId(userId) ? null : item.parentId;
+    }
+    return { originalPath: `/${names.join('/')}`, originalParentId: ROOT_ALIAS };
   }
 
   private names(userId: string, parentId: string): FolderNames {
@@ -395,16 +596,16 @@ export class TreeService {
   }
 
   /** Items of one folder as the API shows them: shown names, and a file's entry with its replicas. */
-  private views(userId: string, folderId: string, records: readonly ItemRecord[]): ItemView[] {
-    const names = new FolderNames(this.queries, userId, folderId).displayNames(records);
-    const entries = records.filter((record) => record.kind === 'file').map((record) => record.entry as FileEntry);
-    const fileViews = new Map(this.ctx.catalog.views(entries, (entry) => holdersOf(this.ctx, entry)).map((view) => [view.fileId, view]));
+  private views(userId: string, folderId: string, records: readonly ItemRecord[], shownNames?: ReadonlyMap<string, string>): ItemView[] {
+    const names = shownNames ?? new FolderNames(this.queries, userId, folderId).displayNames(records);
+    const entries = records.filter((record) => record.kind === 'file' && record.entry !== undefined).map((record) => record.entry as FileEntry);
+    const fileViews = new Map(this.ctx.catalog.views(entries, (entry) => holdersOf(this.ctx, entry)).map((view) => [view.itemId ?? view.fileId, view]));
     const parentId = folderId === rootFolderId(userId) ? ROOT_ALIAS : folderId;
     return records.map((record): ItemView => {
       const base = { id: record.id, kind: record.kind, name: names.get(record.id)!, parentId, size: record.size, createdAt: record.createdAt, modifiedAt: record.modifiedAt };
       const file = fileViews.get(record.id);
       if (!file) return base;
-      return { ...base, sha256: file.sha256, mime: file.mime, replicas: file.replicas, versionCount: 1 };
+      return { ...base, sha256: file.sha256, mime: file.mime, replicas: file.replicas, versionCount: record.versionCount };
     });
   }
 

@@ -13,10 +13,13 @@ export const fileIdsSchema = z.object({
   fileId: z.string().refine(isUuid, 'a lower-case UUID'),
 });
 
-/** The live entry that path ids name: 400 for ids that are not UUIDs, 404 for no such file. */
+/**
+ * The live entry that path ids name: a file item's current content (or the content of that id).
+ * 400 for ids that are not UUIDs, 404 for no such file.
+ */
 export function liveEntry(ctx: ReplicationContext, ids: unknown): FileEntry {
   const { userId, fileId } = parseInput(fileIdsSchema, ids, 'path');
-  const entry = ctx.catalog.entry(userId, fileId);
+  const entry = ctx.tree.currentEntry(userId, fileId);
   if (!entry) throw new AppError('not_found', `No file ${fileId}.`);
   return entry;
 }

@@ -2,7 +2,7 @@ import express, { type Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { FILE_NAME_HEADER, listQuerySchema, type FileListPage, type RepairResult, type UsageView } from '../api/files';
-import { folderRefSchema, onConflictSchema, ON_CONFLICT_HEADER, PARENT_ID_HEADER, ROOT_ALIAS } from '../api/tree';
+import { folderRefSchema, uploadConflictSchema, ON_CONFLICT_HEADER, PARENT_ID_HEADER, ROOT_ALIAS } from '../api/tree';
 import { BadCursorError } from '../store/pageCursor';
 import { itemNameSchema } from '../tree/itemName';
 import { coordinateUpload } from '../replication/uploadCoordinator';
@@ -39,7 +39,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
       throw new AppError('invalid_request', `${FILE_NAME_HEADER}: not valid URI encoding`);
     }
     const name = parseInput(itemNameSchema, decodedName ?? 'unnamed', FILE_NAME_HEADER);
-    const onConflict = parseInput(onConflictSchema.default('rename'), req.header(ON_CONFLICT_HEADER), ON_CONFLICT_HEADER);
+    const onConflict = parseInput(uploadConflictSchema.default('version'), req.header(ON_CONFLICT_HEADER), ON_CONFLICT_HEADER);
     const parentRef = parseInput(folderRefSchema.default(ROOT_ALIAS), req.header(PARENT_ID_HEADER), PARENT_ID_HEADER);
     const mime = parseInput(mimeSchema, (req.header('content-type') ?? 'application/octet-stream').split(';')[0]!.trim(), 'content-type');
     const length = req.header('content-length');
@@ -50,10 +50,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
     res.status(201).json({ file });
   });
 
-  const usageOf = (userId: string): UsageView => {
-    const { bytes, files } = ctx.catalog.usage(userId);
-    return { used: bytes, limit: ctx.ledger.limit(userId), files };
-  };
+  const usageOf = (userId: string): UsageView => ctx.tree.usage(userId);
 
   /** One page of a folder, in the asked order: O(log n + page) whatever the user holds. */
   router.get('/v1/files/:userId', (req, res) => {
@@ -108,8 +105,8 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
   router.delete('/v1/files/:userId/:fileId', async (req, res) => {
     const entry = liveEntry(ctx, req.params);
     try {
-      // Out of its folder as well (to the trash), so that its name is free again.
-      await ctx.tree.delete(entry.ownerId, entry.fileId);
+      // To the trash (DESIGN §8): its name is free again, its contents kept until purged.
+      await ctx.tree.delete(entry.ownerId, entry.itemId ?? entry.fileId);
     } catch (error) {
       // A file whose folder has not reached this region yet is not in the tree here: delete the entry alone.
       if (!(error instanceof AppError && error.code === 'not_found')) throw error;
@@ -117,7 +114,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
       await ctx.blobs.remove(entry.ownerId, entry.fileId);
       await ctx.catalog.clearOwnReplica(entry.ownerId, entry.fileId);
     }
-    res.json({ deleted: true, fileId: entry.fileId });
+    res.json({ deleted: true, fileId: entry.itemId ?? entry.fileId });
   });
 
   router.post('/v1/files/:userId/:fileId/repair', async (req, res) => {

@@ -21,7 +21,7 @@ const folderParams = userSchema.extend({ folderId: folderRefSchema });
 const itemParams = userSchema.extend({ itemId: z.uuid() });
 
 /** A cursor from elsewhere is the client's mistake (400), not ours. */
-function badCursorToRequestError<T>(read: () => T): T {
+export function badCursorToRequestError<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {

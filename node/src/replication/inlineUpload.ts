@@ -84,7 +84,7 @@ export async function storeInline(ctx: ReplicationContext, request: UploadReques
   try {
     // A client that went away has seen no answer: store nothing for it.
     if (request.signal.aborted) throw new UploadError('aborted', 'The client went away.');
-    ({ entry, facts } = await ctx.tree.commitNewFile(entry, request.onConflict, (placed, op) => ctx.catalog.putInline(placed, data, [op])));
+    ({ entry, facts } = await ctx.tree.commitNewFile(entry, request.onConflict, (placed, op) => ctx.catalog.putInline(placed, data, op ? [op] : [])));
   } catch (error) {
     hold.release();
     throw error;

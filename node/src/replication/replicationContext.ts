@@ -43,6 +43,10 @@ export interface StorageSettings {
   scrubFilesPerSecond: number;
   /** How often the tree's op log is compacted up to what every member has seen. */
   treeCompactIntervalMs: number;
+  /** Items older than this in the trash are purged (GEOVAULT_TRASH_DAYS, DESIGN §5). */
+  trashRetentionMs: number;
+  /** How often the trash purge and version thinning look for work. */
+  housekeepingIntervalMs: number;
 }
 
 export function defaultStorageSettings(): StorageSettings {
@@ -62,6 +66,8 @@ export function defaultStorageSettings(): StorageSettings {
     repairBytesPerSecond: 200 * 1024 * 1024,
     scrubFilesPerSecond: 50,
     treeCompactIntervalMs: 30_000,
+    trashRetentionMs: 30 * 24 * 3600_000,
+    housekeepingIntervalMs: 10 * 60_000,
   };
 }
 

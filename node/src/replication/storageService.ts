@@ -10,6 +10,7 @@ import type { TreeQueries } from '../store/treeQueries';
 import type { TreeTables } from '../store/treeTables';
 import { TreeService } from '../files/treeService';
 import { TreeCompactor, type TreeCompactorDeps } from '../files/treeCompactor';
+import { Housekeeping } from '../files/housekeeping';
 import type { Counters } from '../store/counters';
 import type { IndexHealth } from '../index/indexCommitter';
 import { BlobStore } from '../storage/blobStore';
@@ -23,6 +24,7 @@ import { QuotaClient } from './quotaClient';
 import { quotaRoutes } from '../http/quotaRoutes';
 import { uploadRoutes } from '../http/uploadRoutes';
 import { treeRoutes } from '../http/treeRoutes';
+import { trashRoutes } from '../http/trashRoutes';
 import { UploadsInProgress } from './orphanCheck';
 import { Repairer } from './repairer';
 import { Scrubber } from './scrubber';
@@ -57,6 +59,7 @@ export class StorageService {
   readonly repairer: Repairer;
   readonly scrubber: Scrubber;
   readonly treeCompactor: TreeCompactor;
+  readonly housekeeping: Housekeeping;
   readonly routers: express.Router[];
   private readonly counters: Counters;
 
@@ -99,7 +102,25 @@ export class StorageService {
       intervalMs: deps.settings.treeCompactIntervalMs,
       logger: deps.logger.child({ component: 'tree-compactor' }),
     });
-    this.routers = [fileRoutes(this.ctx, this.repairer), replicaRoutes(this.ctx, this.repairer), quotaRoutes(this.ctx), uploadRoutes(this.ctx), treeRoutes(this.ctx)];
+    this.housekeeping = new Housekeeping({
+      self: deps.self,
+      liveNodes: () => deps.mesh.liveNodes(),
+      queries: deps.treeQueries,
+      tree: this.ctx.tree,
+      versionBytes: (userId) => catalog.usage(userId).versionBytes,
+      retentionMs: deps.settings.trashRetentionMs,
+      intervalMs: deps.settings.housekeepingIntervalMs,
+      clock: () => Date.now(),
+      logger: deps.logger.child({ component: 'housekeeping' }),
+    });
+    this.routers = [
+      fileRoutes(this.ctx, this.repairer),
+      replicaRoutes(this.ctx, this.repairer),
+      quotaRoutes(this.ctx),
+      uploadRoutes(this.ctx),
+      treeRoutes(this.ctx),
+      trashRoutes(this.ctx),
+    ];
   }
 
   /** Removes temp files of interrupted writes; must run before the node accepts uploads. */
@@ -111,9 +132,11 @@ export class StorageService {
     this.repairer.start();
     this.scrubber.start();
     this.treeCompactor.start();
+    this.housekeeping.start();
   }
 
   async stop(): Promise<void> {
+    await this.housekeeping.stop();
     await this.treeCompactor.stop();
     await this.scrubber.stop();
     await this.repairer.stop();

@@ -129,7 +129,7 @@ async function streamToReplicas(ctx: ReplicationContext, request: UploadRequest,
     const storedHere = durable.some((write) => write.node === ctx.self);
     const ownReplica = storedHere ? replicaRecordOf('stored', { sha256, size: meter.bytes }) : undefined;
     const { entry, facts } = await ctx.tree.commitNewFile(newFileEntry(request, meter.bytes, sha256), request.onConflict, (placed, op) =>
-      ctx.catalog.putEntry(placed, ownReplica, [op]),
+      ctx.catalog.putEntry(placed, ownReplica, op ? [op] : []),
     );
     // The owner holds the bytes until the entry counts in its own index.
     hold.release({ userId, fileId });

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FileEntry } from '../api/files';
-import type { OnConflict } from '../api/tree';
+import type { UploadConflict } from '../api/tree';
 
 /** An upload as the node API hands it to the coordinator. */
 export interface UploadRequest {
@@ -10,7 +10,7 @@ export interface UploadRequest {
   /** The folder the file goes in (checked before the bytes stream, and again at commit). */
   parentId: string;
   /** What to do when the name is taken in that folder by the time the file is committed. */
-  onConflict: OnConflict;
+  onConflict: UploadConflict;
   mime: string;
   /** From Content-Length; undefined for a chunked body. */
   contentLength: number | undefined;

@@ -4,9 +4,12 @@ import { decodePagePosition, encodeCursor } from './pageCursor';
 import { sortName } from './sortName';
 
 export interface UserUsage {
+  /** Every kept content: current files, older versions, the trash. */
   bytes: number;
   files: number;
   folders: number;
+  /** The bytes of older versions (in the trash too). */
+  versionBytes: number;
 }
 
 export interface ChildrenPage {
@@ -31,7 +34,7 @@ export class CatalogQueries {
   private readonly valuesByCount = new Map<number, Database.Statement<string[]>>();
 
   constructor(private readonly db: Database.Database) {
-    this.usageOf = db.prepare('SELECT bytes, files, folders FROM usage WHERE user_id = ?');
+    this.usageOf = db.prepare('SELECT bytes, files, folders, version_bytes AS versionBytes FROM usage WHERE user_id = ?');
     this.searchAll = db.prepare(
       `SELECT items.item_id AS itemId FROM items_search JOIN items ON items.id = items_search.rowid
        WHERE items_search MATCH ? AND items.user_id = ? ORDER BY items.sort_name LIMIT ?`,
@@ -43,7 +46,7 @@ export class CatalogQueries {
   }
 
   usage(userId: string): UserUsage {
-    return (this.usageOf.get(userId) as UserUsage | undefined) ?? { bytes: 0, files: 0, folders: 0 };
+    return (this.usageOf.get(userId) as UserUsage | undefined) ?? { bytes: 0, files: 0, folders: 0, versionBytes: 0 };
   }
 
   children(userId: string, parentId: string, opts: { sort: ListSort; order: ListOrder; limit: number; cursor?: string }): ChildrenPage {
@@ -94,7 +97,7 @@ export class CatalogQueries {
       // The entry comes in the same statement: one call per page, not one per item.
       statement = this.db.prepare(
         `SELECT items.item_id AS itemId, items.${column} AS sortValue, facts.value AS value
-         FROM items JOIN facts ON facts.key = ? || items.item_id AND facts.value IS NOT NULL
+         FROM items JOIN facts ON facts.key = ? || coalesce(items.file_id, items.item_id) AND facts.value IS NOT NULL
          WHERE items.user_id = ? AND items.parent_id = ? ${seek}
          ORDER BY items.${column} ${direction}, items.item_id ${direction} LIMIT ?`,
       );

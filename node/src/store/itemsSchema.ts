@@ -29,7 +29,8 @@ export class ItemsSchema {
   readonly tree: TreeTables;
   private readonly getValue: Database.Statement<[string]>;
   private readonly legacyEntries: Database.Statement<[string, number]>;
-  private readonly addUsage: Database.Statement<[string, number, number, number]>;
+  private readonly addUsage: Database.Statement<[string, number, number, number, number]>;
+  private readonly versionStmt;
   private pendingOps = new Map<string, TreeOp[]>();
 
   constructor(
@@ -42,9 +43,21 @@ export class ItemsSchema {
       `SELECT ${FACT_COLUMNS} FROM facts WHERE key > ? AND key >= '${FILE_PREFIX}' AND key < '${prefixEnd(FILE_PREFIX)}' AND value IS NOT NULL ORDER BY key LIMIT ?`,
     );
     this.addUsage = db.prepare(
-      `INSERT INTO usage (user_id, bytes, files, folders) VALUES (?, ?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET bytes = bytes + excluded.bytes, files = files + excluded.files, folders = folders + excluded.folders`,
+      `INSERT INTO usage (user_id, bytes, files, folders, version_bytes) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET bytes = bytes + excluded.bytes, files = files + excluded.files, folders = folders + excluded.folders,
+         version_bytes = version_bytes + excluded.version_bytes`,
     );
+    this.versionStmt = {
+      put: db.prepare('INSERT INTO versions (user_id, item_id, file_id, at, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET at = excluded.at, size = excluded.size'),
+      remove: db.prepare('DELETE FROM versions WHERE user_id = ? AND item_id = ? AND file_id = ?'),
+      current: db.prepare('SELECT file_id AS fileId, size FROM versions WHERE user_id = ? AND item_id = ? ORDER BY at DESC, file_id DESC LIMIT 1'),
+      totals: db.prepare('SELECT count, bytes FROM item_contents WHERE user_id = ? AND item_id = ?'),
+      addTotals: db.prepare(
+        `INSERT INTO item_contents (user_id, item_id, count, bytes) VALUES (?, ?, ?, ?)
+         ON CONFLICT DO UPDATE SET count = count + excluded.count, bytes = bytes + excluded.bytes`,
+      ),
+      dropTotals: db.prepare('DELETE FROM item_contents WHERE user_id = ? AND item_id = ? AND count <= 0'),
+    } as const;
     this.tree = new TreeTables(db, (userId, item) => this.detailsOf(userId, item), counters);
   }
 
@@ -116,35 +129,71 @@ export class ItemsSchema {
     if (op) this.queueOp(userId, op);
   }
 
+  /**
+   * A file entry is one content of a file item: the item's first (same id) or a later version
+   * (`itemId`). The versions table follows the entries, and the item's row its newest one.
+   * Usage counts every kept content's bytes, and each item once as a file.
+   */
   private fileUpdated(userId: string, previousFact: Fact | undefined, nextFact: Fact | undefined): void {
     const before = liveEntry(previousFact);
     const after = liveEntry(nextFact);
     if (!before && !after) return;
     const fileId = (after ?? before)!.fileId;
-    if (after) {
-      // An entry of an earlier release is its own create op (treeOpFacts.ts), taken from the
-      // first version of it this node stores.
-      if (!previousFact && !after.placedByTree) this.queueOp(userId, createOpOfLegacyEntry(nextFact!, after));
-      this.tree.setDetails(userId, fileId, entryDetails(after));
-    }
+    const itemId = (after ?? before)!.itemId ?? fileId;
+    // An entry of an earlier release is its own create op (treeOpFacts.ts), taken from the
+    // first version of it this node stores.
+    if (after && !previousFact && !after.placedByTree) this.queueOp(userId, createOpOfLegacyEntry(nextFact!, after));
+    const was = this.contents(userId, itemId);
+    if (after) this.versionStmt.put.run(userId, itemId, fileId, after.modifiedAt ?? after.createdAt, after.size);
+    else this.versionStmt.remove.run(userId, itemId, fileId);
+    this.versionStmt.addTotals.run(userId, itemId, (after ? 1 : 0) - (before ? 1 : 0), (after?.size ?? 0) - (before?.size ?? 0));
+    this.versionStmt.dropTotals.run(userId, itemId);
+    const now = this.contents(userId, itemId);
+    this.tree.setDetails(userId, itemId, this.currentDetails(userId, now));
     const bytes = (after?.size ?? 0) - (before?.size ?? 0);
-    const files = (after ? 1 : 0) - (before ? 1 : 0);
-    if (bytes !== 0 || files !== 0) this.addUsage.run(userId, bytes, files, 0);
+    const files = (now.count > 0 ? 1 : 0) - (was.count > 0 ? 1 : 0);
+    const versionBytes = now.olderBytes - was.olderBytes;
+    if (bytes !== 0 || files !== 0 || versionBytes !== 0) this.addUsage.run(userId, bytes, files, 0, versionBytes);
     // Inline files have no replica of their own to count (their bytes are in the index).
     const replicated = (entry: FileEntry | undefined) => (entry && !entry.inline ? 1 : 0);
     const expected = replicated(after) - replicated(before);
     if (expected !== 0 && this.options.holdsReplica(fileId)) this.counters.add('replicas.expected', expected);
   }
 
-  /** A new item row's size and times: a file's from its entry (when it has arrived), a folder's from the op that made it. */
+  /** A new item row's size and times: a file's from its current content (when it has arrived), a folder's from the op that made it. */
   private detailsOf(userId: string, item: TreeItem): ItemDetails {
     if (item.kind === 'file') {
-      const row = this.getValue.get(fileKey(userId, item.id)) as { value: string } | undefined;
-      const entry = row ? fileEntrySchema.safeParse(JSON.parse(row.value)) : undefined;
-      if (entry?.success) return entryDetails(entry.data);
+      const contents = this.contents(userId, item.id);
+      if (contents.current) return this.currentDetails(userId, contents);
     }
     const at = new Date(item.placedBy.hlc.wall).toISOString();
-    return { size: 0, createdAt: at, modifiedAt: at };
+    return { size: 0, createdAt: at, modifiedAt: at, versionCount: 0, versionBytes: 0 };
+  }
+
+  /** An item's kept contents: the newest, how many, and the bytes of the others. */
+  private contents(userId: string, itemId: string): ItemContents {
+    const totals = (this.versionStmt.totals.get(userId, itemId) as { count: number; bytes: number } | undefined) ?? { count: 0, bytes: 0 };
+    const current = totals.count > 0 ? (this.versionStmt.current.get(userId, itemId) as { fileId: string; size: number }) : undefined;
+    return { itemId, count: totals.count, olderBytes: totals.bytes - (current?.size ?? 0), ...(current ? { current } : {}) };
+  }
+
+  /** The item row's details from its current content's entry; with none left, a withdrawn file of no size. */
+  private currentDetails(userId: string, contents: ItemContents): ItemDetails {
+    const row = contents.current && (this.getValue.get(fileKey(userId, contents.current.fileId)) as { value: string } | undefined);
+    const parsed = row ? fileEntrySchema.safeParse(JSON.parse(row.value)) : undefined;
+    if (!parsed?.success) {
+      const at = new Date(0).toISOString();
+      return { size: 0, createdAt: at, modifiedAt: at, versionCount: 0, versionBytes: 0 };
+    }
+    const entry = parsed.data;
+    return {
+      size: entry.size,
+      createdAt: entry.createdAt,
+      modifiedAt: entry.modifiedAt ?? entry.createdAt,
+      ...(entry.fileId !== contents.itemId ? { fileId: entry.fileId } : {}),
+      versionCount: contents.count,
+      versionBytes: contents.olderBytes,
+    };
   }
 
   private replicaUpdated(before: ReplicaRecord | undefined, after: ReplicaRecord | undefined): void {
@@ -162,8 +211,11 @@ export class ItemsSchema {
 /** Entries placed per transaction when a first-release store is upgraded. */
 const LEGACY_PAGE = 1000;
 
-function entryDetails(entry: FileEntry): ItemDetails {
-  return { size: entry.size, createdAt: entry.createdAt, modifiedAt: entry.modifiedAt ?? entry.createdAt };
+interface ItemContents {
+  itemId: string;
+  count: number;
+  olderBytes: number;
+  current?: { fileId: string; size: number };
 }
 
 function liveEntry(fact: Fact | undefined): FileEntry | undefined {

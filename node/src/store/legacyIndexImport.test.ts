@@ -72,7 +72,7 @@ describe('importLegacyIndex', () => {
     expect(index.get('kv/x')).toBe('asia says');
     expect(index.digest()).toEqual({ 'us-east': 3, asia: 4, 'eu-west': 1 });
     expect(store.getGrave('kv/old')).toMatchObject({ horizon: { asia: 9 } });
-    expect(new CatalogQueries(store.db).usage(USER)).toEqual({ bytes: 130, files: 2, folders: 0 });
+    expect(new CatalogQueries(store.db).usage(USER)).toEqual({ bytes: 130, files: 2, folders: 0, versionBytes: 0 });
     expect(index.put('kv/next', 1).seq).toBe(4);
     expect(fs.existsSync(path.join(dir, LEGACY_LOG_FILE))).toBe(false);
     expect(fs.existsSync(path.join(dir, LEGACY_SNAPSHOT_FILE))).toBe(false);

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { trashFolderId } from '../api/files';
 
 /**
  * The schema of a node's metadata store, as numbered steps: a store is brought from its
@@ -122,6 +123,57 @@ const STEPS: readonly string[] = [
   -- The one compaction point of this node (all users): the HLC every member has seen up to.
   CREATE TABLE tree_stable (id INTEGER PRIMARY KEY CHECK (id = 1), wall INTEGER NOT NULL, counter INTEGER NOT NULL, node TEXT NOT NULL);
   `,
+  // 3: versions and the trash (DESIGN §5, issue 13). A file item's contents are file entries,
+  // each its own blob: the first has the item's id, later ones name the item (entry.itemId).
+  // The newest is the item's current content; the others are its kept versions.
+  `
+  CREATE TABLE versions (
+    user_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    -- When this content was uploaded (the entry's modifiedAt): the newest is current.
+    at TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    PRIMARY KEY (user_id, item_id, file_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX versions_by_time ON versions (user_id, item_id, at, file_id);
+  INSERT INTO versions (user_id, item_id, file_id, at, size)
+    SELECT substr(key, 6, 36), coalesce(json_extract(value, '$.itemId'), substr(key, 43)), substr(key, 43),
+           coalesce(json_extract(value, '$.modifiedAt'), json_extract(value, '$.createdAt')), json_extract(value, '$.size')
+    FROM facts WHERE key >= 'file/' AND key < 'file0' AND value IS NOT NULL AND json_extract(value, '$.deleted') = 0;
+  -- Per item, how many contents and their bytes: kept with each change, so that a file with
+  -- thousands of versions costs no more to change than one with two.
+  CREATE TABLE item_contents (
+    user_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (user_id, item_id)
+  ) WITHOUT ROWID;
+  INSERT INTO item_contents (user_id, item_id, count, bytes) SELECT user_id, item_id, count(*), sum(size) FROM versions GROUP BY user_id, item_id;
+
+  -- The entry of the item's current content (NULL: the item's own id), how many contents it
+  -- has and the bytes of the older ones.
+  ALTER TABLE items ADD COLUMN file_id TEXT;
+  ALTER TABLE items ADD COLUMN version_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE items ADD COLUMN version_bytes INTEGER NOT NULL DEFAULT 0;
+  UPDATE items SET version_count = 1 WHERE kind = 'file'
+    AND EXISTS (SELECT 1 FROM versions v WHERE v.user_id = items.user_id AND v.item_id = items.item_id);
+  -- A file deleted before the trash (its entry tombstoned) has no content left to count.
+  UPDATE items SET size = 0 WHERE kind = 'file' AND version_count = 0;
+  -- Thinning visits only the files that have older versions.
+  CREATE INDEX items_versioned ON items (user_id, item_id) WHERE version_count > 1;
+  -- A top-level item of the trash: when it went there (the placing op's wall clock), and the
+  -- bytes of its subtree then (current contents, and older versions), for the quota's split.
+  ALTER TABLE items ADD COLUMN trashed_at INTEGER;
+  ALTER TABLE items ADD COLUMN trashed_bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE items ADD COLUMN trashed_version_bytes INTEGER NOT NULL DEFAULT 0;
+  UPDATE items SET trashed_at = placed_wall WHERE parent_id = trash_folder_id(user_id);
+  CREATE INDEX items_trash ON items (user_id, trashed_at, item_id) WHERE trashed_at IS NOT NULL;
+  CREATE INDEX items_trash_expiry ON items (trashed_at) WHERE trashed_at IS NOT NULL;
+
+  ALTER TABLE usage ADD COLUMN version_bytes INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = STEPS.length;
@@ -135,6 +187,8 @@ export function migrate(db: Database.Database, upTo = SCHEMA_VERSION): { from: n
     throw new Error(`the metadata store has schema ${from}; this release knows up to ${SCHEMA_VERSION}`);
   }
   if (from >= upTo) return { from, to: from };
+  // Step 3 finds the items in each user's trash by the trash's id, derived from the user's.
+  db.function('trash_folder_id', { deterministic: true }, (userId: unknown) => trashFolderId(String(userId)));
   db.transaction(() => {
     for (let step = from; step < upTo; step++) db.exec(STEPS[step]!);
     db.pragma(`user_version = ${upTo}`);

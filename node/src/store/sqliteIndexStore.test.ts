@@ -13,6 +13,7 @@ import { ReplicatedIndex } from '../index/replicatedIndex';
 import { FakeClock } from '../time/fakeClock';
 import { CatalogQueries } from './catalogQueries';
 import { SqliteIndexStore } from './sqliteIndexStore';
+import { TreeQueries } from './treeQueries';
 
 const logger = pino({ level: 'silent' });
 const USER = '11111111-1111-4111-8111-111111111111';
@@ -91,13 +92,35 @@ describe('SqliteIndexStore', () => {
     for (const [i, id] of ids.entries()) await write(fileKey(USER, id), entry(id, `f${i}.bin`, 100 * (i + 1)));
     const other = crypto.randomUUID();
     await write(fileKey(OTHER, other), entry(other, 'x', 7, undefined, OTHER));
-    expect(queries.usage(USER)).toEqual({ bytes: 1500, files: 5, folders: 0 });
+    expect(queries.usage(USER)).toEqual({ bytes: 1500, files: 5, folders: 0, versionBytes: 0 });
     // A new version of a file replaces its size; a delete frees it; a deleted entry never counts.
     await write(fileKey(USER, ids[0]!), entry(ids[0]!, 'f0.bin', 1));
     await write(fileKey(USER, ids[1]!), null);
     await write(fileKey(USER, ids[2]!), { ...entry(ids[2]!, 'f2.bin', 300), deleted: true });
-    expect(queries.usage(USER)).toEqual({ bytes: 1 + 400 + 500, files: 3, folders: 0 });
-    expect(queries.usage(OTHER)).toEqual({ bytes: 7, files: 1, folders: 0 });
+    expect(queries.usage(USER)).toEqual({ bytes: 1 + 400 + 500, files: 3, folders: 0, versionBytes: 0 });
+    expect(queries.usage(OTHER)).toEqual({ bytes: 7, files: 1, folders: 0, versionBytes: 0 });
+    await store.close();
+  });
+
+  it('counts a file with versions once as a file, every content in bytes, the older ones as version bytes; the newest is what the item shows', async () => {
+    const { store, write, queries } = open();
+    const tree = new TreeQueries(store.db);
+    const itemId = crypto.randomUUID();
+    await write(fileKey(USER, itemId), { ...entry(itemId, 'a.txt', 100, '2026-01-01T00:00:00.000Z'), placedByTree: true });
+    await write(treeOpKey(USER, crypto.randomUUID()), { itemId, newParentId: USER, newName: 'a.txt', kind: 'file' });
+    const second = crypto.randomUUID();
+    await write(fileKey(USER, second), { ...entry(second, 'a.txt', 30, '2026-01-02T00:00:00.000Z'), itemId, placedByTree: true });
+    expect(queries.usage(USER)).toEqual({ bytes: 130, files: 1, folders: 0, versionBytes: 100 });
+    const shown = tree.item(USER, itemId)!;
+    expect({ size: shown.size, versions: shown.versionCount, content: (shown.entry as FileEntry).fileId }).toEqual({ size: 30, versions: 2, content: second });
+    expect(tree.versions(USER, itemId).map((version) => version.fileId)).toEqual([second, itemId]);
+    // The current content deleted: the item shows the one before, and frees only its bytes.
+    await write(fileKey(USER, second), null);
+    expect(queries.usage(USER)).toEqual({ bytes: 100, files: 1, folders: 0, versionBytes: 0 });
+    expect(tree.item(USER, itemId)).toMatchObject({ size: 100, versionCount: 1 });
+    await write(fileKey(USER, itemId), null);
+    expect(queries.usage(USER)).toEqual({ bytes: 0, files: 0, folders: 0, versionBytes: 0 });
+    expect(tree.item(USER, itemId)?.entry).toBeUndefined();
     await store.close();
   });
 

@@ -10,7 +10,20 @@ export interface ItemRecord extends TreeItem {
   size: number;
   createdAt: string;
   modifiedAt: string;
-  /** A file's entry (the JSON stored with its fact); undefined for folders. */
+  /** A file's current entry (the JSON stored with its fact); undefined for folders. */
+  entry?: unknown;
+  /** Files: contents kept (current and older versions). */
+  versionCount: number;
+  /** A top-level item of the trash: when it went there (ms since the epoch). */
+  trashedAt?: number;
+}
+
+/** One content of a file item, newest first in `versions`. */
+export interface VersionRecord {
+  fileId: string;
+  at: string;
+  size: number;
+  /** The content's entry (absent if its fact has not arrived: only its row has). */
   entry?: unknown;
 }
 
@@ -18,6 +31,8 @@ type RecordRow = ItemRow & {
   size: number;
   created_at: string;
   modified_at: string;
+  version_count: number;
+  trashed_at: number | null;
   value: string | null;
   sort_value?: string | number;
 };
@@ -25,9 +40,10 @@ type RecordRow = ItemRow & {
 const CLASH_CHUNK = 256;
 const SORT_COLUMNS: Record<ListSort, string> = { name: 'sort_name', modified: 'modified_at', size: 'size' };
 const COLUMNS = `items.id, items.item_id, items.parent_id, items.kind, items.name, items.placed_wall, items.placed_counter, items.placed_node,
-  items.placed_origin, items.placed_ref, items.previous_parent_id, items.size, items.created_at, items.modified_at, facts.value`;
-// A file is shown once its entry has arrived and while it is live; a folder always.
-const JOIN_ENTRY = `LEFT JOIN facts ON facts.key = 'file/' || items.user_id || '/' || items.item_id AND facts.value IS NOT NULL`;
+  items.placed_origin, items.placed_ref, items.previous_parent_id, items.size, items.created_at, items.modified_at, items.version_count,
+  items.trashed_at, facts.value`;
+// A file is shown once its current content's entry has arrived and while it is live; a folder always.
+const JOIN_ENTRY = `LEFT JOIN facts ON facts.key = 'file/' || items.user_id || '/' || coalesce(items.file_id, items.item_id) AND facts.value IS NOT NULL`;
 const VISIBLE = `(items.kind = 'folder' OR facts.value IS NOT NULL)`;
 
 /**
@@ -55,7 +71,63 @@ export class TreeQueries {
         `SELECT ${COLUMNS} FROM items ${JOIN_ENTRY}
          WHERE items.user_id = ? AND instr(items.sort_name, ?) > 0 AND items.parent_id IS NOT NULL AND ${VISIBLE} LIMIT ?`,
       ),
+      trashPage: db.prepare(
+        `SELECT ${COLUMNS} FROM items ${JOIN_ENTRY}
+         WHERE items.user_id = ? AND items.trashed_at IS NOT NULL AND (items.trashed_at, items.item_id) < (?, ?) AND ${VISIBLE}
+         ORDER BY items.trashed_at DESC, items.item_id DESC LIMIT ?`,
+      ),
+      trashBytes: db.prepare(
+        'SELECT coalesce(sum(trashed_bytes), 0) AS bytes, coalesce(sum(trashed_version_bytes), 0) AS versionBytes FROM items WHERE user_id = ? AND trashed_at IS NOT NULL',
+      ),
+      expiredTrash: db.prepare(
+        `SELECT user_id AS userId, item_id AS itemId, trashed_at AS trashedAt FROM items
+         WHERE trashed_at IS NOT NULL AND trashed_at < ? AND (trashed_at, user_id, item_id) > (?, ?, ?) ORDER BY trashed_at, user_id, item_id LIMIT ?`,
+      ),
+      versions: db.prepare(
+        `SELECT versions.file_id AS fileId, versions.at, versions.size, facts.value FROM versions
+         LEFT JOIN facts ON facts.key = 'file/' || versions.user_id || '/' || versions.file_id AND facts.value IS NOT NULL
+         WHERE versions.user_id = ? AND versions.item_id = ? ORDER BY versions.at DESC, versions.file_id DESC`,
+      ),
+      versioned: db.prepare(
+        `SELECT user_id AS userId, item_id AS itemId FROM items WHERE version_count > 1 AND (user_id, item_id) > (?, ?) ORDER BY user_id, item_id LIMIT ?`,
+      ),
     } as const;
+  }
+
+  /** The trash's top-level items, the latest deleted first, a page at a time. */
+  trashPage(userId: string, opts: { limit: number; cursor?: string }): { items: ItemRecord[]; cursor?: string } {
+    const after = opts.cursor === undefined ? [Number.MAX_SAFE_INTEGER, ''] : decodePagePosition(opts.cursor);
+    const rows = this.stmt.trashPage.all(userId, after[0], after[1], opts.limit + 1) as RecordRow[];
+    const more = rows.length > opts.limit;
+    const page = more ? rows.slice(0, opts.limit) : rows;
+    const last = page.at(-1);
+    return { items: page.map(toRecord), ...(more && last ? { cursor: encodeCursor([last.trashed_at!, last.item_id]) } : {}) };
+  }
+
+  /** Bytes in the user's trash as they were when each top-level item went there: current contents, and older versions. */
+  trashBytes(userId: string): { bytes: number; versionBytes: number } {
+    return this.stmt.trashBytes.get(userId) as { bytes: number; versionBytes: number };
+  }
+
+  /** Top-level trash items of every user that went there before `before`, oldest first, after a position. */
+  expiredTrash(before: number, after: { trashedAt: number; userId: string; itemId: string } | undefined, limit: number): Array<{ userId: string; itemId: string; trashedAt: number }> {
+    const from = after ?? { trashedAt: -1, userId: '', itemId: '' };
+    return this.stmt.expiredTrash.all(before, from.trashedAt, from.userId, from.itemId, limit) as Array<{ userId: string; itemId: string; trashedAt: number }>;
+  }
+
+  /** A file item's contents, newest (current) first. */
+  versions(userId: string, itemId: string): VersionRecord[] {
+    return (this.stmt.versions.all(userId, itemId) as Array<{ fileId: string; at: string; size: number; value: string | null }>).map((row) => ({
+      fileId: row.fileId,
+      at: row.at,
+      size: row.size,
+      ...(row.value !== null ? { entry: JSON.parse(row.value) as unknown } : {}),
+    }));
+  }
+
+  /** File items of every user with older versions, in id order after a position: what thinning visits. */
+  versionedItems(after: { userId: string; itemId: string } | undefined, limit: number): Array<{ userId: string; itemId: string }> {
+    return this.stmt.versioned.all(after?.userId ?? '', after?.itemId ?? '', limit) as Array<{ userId: string; itemId: string }>;
   }
 
   item(userId: string, itemId: string): ItemRecord | undefined {
@@ -148,6 +220,8 @@ function toRecord(row: RecordRow): ItemRecord {
     size: row.size,
     createdAt: row.created_at,
     modifiedAt: row.modified_at,
+    versionCount: row.version_count,
+    ...(row.trashed_at !== null ? { trashedAt: row.trashed_at } : {}),
     ...(row.kind === 'file' && row.value !== null ? { entry: JSON.parse(row.value) as unknown } : {}),
   };
 }

@@ -24,7 +24,7 @@ function openTables(): TreeTables {
     db,
     (_userId, item) => {
       const at = new Date(item.placedBy.hlc.wall).toISOString();
-      return { size: 0, createdAt: at, modifiedAt: at };
+      return { size: 0, createdAt: at, modifiedAt: at, versionCount: 0, versionBytes: 0 };
     },
     new Counters(db),
   );

@@ -30,11 +30,17 @@ interface LogRow {
   effective: number;
 }
 
-/** What an item row needs besides its place: a file's size and times come from its entry. */
+/** What an item row needs besides its place: a file's size and times come from its current content's entry. */
 export interface ItemDetails {
   size: number;
   createdAt: string;
   modifiedAt: string;
+  /** Files: the entry of the current content (absent: the item's own id). */
+  fileId?: string;
+  /** Files: how many contents (current and older versions) are kept; 0 once none is. */
+  versionCount: number;
+  /** Files: the bytes of the older versions. */
+  versionBytes: number;
 }
 
 const ITEM_COLUMNS = 'id, item_id, parent_id, kind, name, placed_wall, placed_counter, placed_node, placed_origin, placed_ref, previous_parent_id';
@@ -57,8 +63,20 @@ export class TreeTables {
       getItem: db.prepare(`SELECT ${ITEM_COLUMNS} FROM items WHERE user_id = ? AND item_id = ?`),
       insertItem: db.prepare(
         `INSERT INTO items (user_id, item_id, parent_id, kind, name, name_key, sort_name, size, created_at, modified_at,
-           placed_wall, placed_counter, placed_node, placed_origin, placed_ref, previous_parent_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           placed_wall, placed_counter, placed_node, placed_origin, placed_ref, previous_parent_id, file_id, version_count, version_bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      setTrashed: db.prepare('UPDATE items SET trashed_at = ?, trashed_bytes = ?, trashed_version_bytes = ? WHERE id = ?'),
+      moveTrashedAt: db.prepare('UPDATE items SET trashed_at = ? WHERE id = ?'),
+      // A subtree's bytes when it goes to the trash: the cost of what was deleted, once.
+      subtreeBytes: db.prepare(
+        `WITH RECURSIVE sub (item_id, kind, size, version_bytes) AS (
+           SELECT item_id, kind, size, version_bytes FROM items WHERE user_id = @userId AND item_id = @itemId
+           UNION ALL
+           SELECT items.item_id, items.kind, items.size, items.version_bytes FROM items JOIN sub ON items.user_id = @userId AND items.parent_id = sub.item_id
+           WHERE sub.kind = 'folder'
+         )
+         SELECT coalesce(sum(size), 0) AS bytes, coalesce(sum(version_bytes), 0) AS versionBytes FROM sub WHERE kind = 'file'`,
       ),
       updatePlace: db.prepare(
         `UPDATE items SET parent_id = ?, name = ?, name_key = ?, sort_name = ?, placed_wall = ?, placed_counter = ?, placed_node = ?,
@@ -85,7 +103,9 @@ export class TreeTables {
         'SELECT user_id, wall, counter, node, op, prior, effective FROM tree_log WHERE (wall, counter, node) <= (?, ?, ?) ORDER BY wall, counter, node LIMIT ?',
       ),
       deleteLogEntry: db.prepare('DELETE FROM tree_log WHERE user_id = ? AND wall = ? AND counter = ? AND node = ?'),
-      setDetails: db.prepare('UPDATE items SET size = ?, created_at = ?, modified_at = ? WHERE user_id = ? AND item_id = ?'),
+      setDetails: db.prepare(
+        'UPDATE items SET size = ?, created_at = ?, modified_at = ?, file_id = ?, version_count = ?, version_bytes = ? WHERE user_id = ? AND item_id = ?',
+      ),
     } as const;
   }
 
@@ -127,9 +147,9 @@ export class TreeTables {
     return this.counters.get('tree.logEntries');
   }
 
-  /** A file's entry changed: its row follows the new size and times (the place is the tree's). */
+  /** A file's contents changed: its row follows the current one's size and times (the place is the tree's). */
   setDetails(userId: string, itemId: ItemId, details: ItemDetails): void {
-    this.stmt.setDetails.run(details.size, details.createdAt, details.modifiedAt, userId, itemId);
+    this.stmt.setDetails.run(details.size, details.createdAt, details.modifiedAt, details.fileId ?? null, details.versionCount, details.versionBytes, userId, itemId);
   }
 
   /** @internal for UserTree */
@@ -138,8 +158,28 @@ export class TreeTables {
   }
 
   /** @internal for UserTree */
-  put(userId: string, item: TreeItem): void {
+  put(userId: string, item: TreeItem, trashId: ItemId): void {
     const old = this.row(userId, item.id);
+    const rowId = this.place(userId, item, old);
+    this.followTrash(userId, item, rowId, old?.parent_id === trashId, item.parentId === trashId);
+  }
+
+  /**
+   * A top-level item of the trash carries when it went there and its subtree's bytes then (the
+   * quota's split, and the purge of old ones, read these without walking the trash).
+   */
+  private followTrash(userId: string, item: TreeItem, rowId: number, was: boolean, now: boolean): void {
+    if (now && !was) {
+      const sums = this.stmt.subtreeBytes.get({ userId, itemId: item.id }) as { bytes: number; versionBytes: number };
+      this.stmt.setTrashed.run(item.placedBy.hlc.wall, sums.bytes, sums.versionBytes, rowId);
+    } else if (now) {
+      this.stmt.moveTrashedAt.run(item.placedBy.hlc.wall, rowId);
+    } else if (was) {
+      this.stmt.setTrashed.run(null, 0, 0, rowId);
+    }
+  }
+
+  private place(userId: string, item: TreeItem, old: ItemRow | undefined): number {
     const { hlc, origin } = item.placedBy;
     const key = nameKey(item.name);
     if (old) {
@@ -152,15 +192,17 @@ export class TreeTables {
         this.stmt.insertSearch.run(old.id, item.name);
       }
       if (item.kind === 'folder') this.countFolder(userId, old.parent_id, item.parentId);
-      return;
+      return old.id;
     }
     const details = this.detailsOf(userId, item);
     const { lastInsertRowid } = this.stmt.insertItem.run(
       userId, item.id, item.parentId, item.kind, item.name, key, sortName(item.name), details.size, details.createdAt, details.modifiedAt,
       hlc.wall, hlc.counter, hlc.node, origin, item.placedBy.ref ?? null, item.previousParentId,
+      details.fileId ?? null, details.versionCount, details.versionBytes,
     );
     this.stmt.insertSearch.run(Number(lastInsertRowid), item.name);
     if (item.kind === 'folder') this.countFolder(userId, null, item.parentId);
+    return Number(lastInsertRowid);
   }
 
   /** @internal for UserTree */
@@ -216,7 +258,7 @@ class UserTree implements TreeStorage {
   }
 
   put(item: TreeItem): void {
-    this.tables.put(this.userId, item);
+    this.tables.put(this.userId, item, this.trashId);
   }
 
   remove(id: ItemId): void {

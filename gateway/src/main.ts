@@ -10,6 +10,8 @@ import { createGatewayApp } from './app/createGatewayApp';
 import { createRequireUser } from './auth/requireUser';
 import { readGatewayConfig } from './config/gatewayConfig';
 import { createFilesRouter } from './files/createFilesRouter';
+import { createTrashRouter } from './files/trashRoutes';
+import { createVersionRouter } from './files/versionRoutes';
 import { createTreeRouter } from './files/treeRoutes';
 import { startMail } from './mail/startMail';
 import { isLoopbackHost } from './dev/loopback';
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
       { path: '/', router: createFilesRouter({ client, mesh, nodes: cluster.nodes, requireUser, uploadsPerUser: config.uploadsPerUser, logger: logger.child({ component: 'files' }) }) },
       { path: '/', router: createPreviewsRouter({ client, mesh, nodes: cluster.nodes, requireUser, thumbnails }) },
       { path: '/', router: createTreeRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'tree' }) }) },
+      { path: '/', router: createTrashRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'trash' }) }) },
+      { path: '/', router: createVersionRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'versions' }) }) },
       { path: '/', router: createMeshRouter({ mesh, client, requireUser, isAdmin: (email) => config.adminEmails.has(email.toLowerCase()), logger: logger.child({ component: 'mesh' }) }) },
       {
         path: '/api/skillshare',

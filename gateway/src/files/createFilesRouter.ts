@@ -6,7 +6,7 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { listQuerySchema, type FileListPage, type FileView, type UsageView } from '../../../node/src/api/files';
-import { folderQuerySchema, folderRefSchema, ON_CONFLICT_HEADER, PARENT_ID_HEADER, ROOT_ALIAS, type OnConflict } from '../../../node/src/api/tree';
+import { folderQuerySchema, folderRefSchema, ON_CONFLICT_HEADER, PARENT_ID_HEADER, ROOT_ALIAS, type UploadConflict } from '../../../node/src/api/tree';
 import type { NodeSpec } from '../../../node/src/config/clusterConfig';
 import { AppError } from '../errors';
 import { parseInput } from '../http/parseInput';
@@ -14,7 +14,7 @@ import type { ClientFile, FileListResponse, FolderListResponse, RepairResponse, 
 import type { MeshMonitor } from '../mesh/meshMonitor';
 import { readJson, type NodeClient } from '../mesh/nodeClient';
 import { blobFileName, relayBlobStream } from './fileDownload';
-import { toClientFileOfItem, toClientItem, toPathStep } from './itemViews';
+import { toClientFileOfItem, toClientItem, toClientUsage, toPathStep } from './itemViews';
 import { fromNodeError } from './nodeErrors';
 import { NodeRouting } from './nodeRouting';
 import { TreeClient } from './treeClient';
@@ -38,14 +38,15 @@ const downloadQuerySchema = z.object({ inline: z.enum(['0', '1']).optional().tra
 /** GET /api/files/list?folder=: one page of a folder of the tree, by name unless asked otherwise. */
 const folderListQuerySchema = folderQuerySchema.extend({ folder: folderRefSchema });
 
+/** A file by its item's id: a new version's own content id stays inside the mesh. */
 function toClientFile(view: FileView): ClientFile {
-  return { id: view.fileId, name: view.name, size: view.size, sha256: view.sha256, mime: view.mime, createdAt: view.createdAt, replicas: view.replicas };
+  return { id: view.itemId ?? view.fileId, name: view.name, size: view.size, sha256: view.sha256, mime: view.mime, createdAt: view.createdAt, replicas: view.replicas };
 }
 
 /** Where an upload goes: a folder (`root` or an id) and what a name already taken there does. */
 interface UploadPlace {
   folder?: string;
-  onConflict?: OnConflict;
+  onConflict?: UploadConflict;
 }
 
 /**
@@ -207,7 +208,7 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
         folder: { id: page.folder.id, name: page.folder.name, path: page.folder.path.map(toPathStep) },
         items,
         files: page.items.filter((item) => item.kind === 'file').map(toClientFileOfItem),
-        usage: { used: page.usage.used, limit: page.usage.limit },
+        usage: toClientUsage(page.usage),
         ...(page.cursor ? { cursor: page.cursor } : {}),
       } satisfies FolderListResponse);
       return;
@@ -253,7 +254,7 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
     const usage = await usageOf(user.region, user.id);
     res.json({
       user: { id: user.id, email: user.email, name: user.name, region: user.region },
-      usage: { used: usage.used, limit: usage.limit },
+      usage: toClientUsage(usage),
       fileCount: usage.files,
     } satisfies UserInfoResponse);
   });

@@ -1,5 +1,6 @@
-import type { ItemView, PathStep } from '../../../node/src/api/tree';
-import type { ClientFile, ClientItem } from '../api/files';
+import type { UsageView } from '../../../node/src/api/files';
+import type { ItemView, PathStep, TrashItemView } from '../../../node/src/api/tree';
+import type { ClientFile, ClientItem, TrashItem, Usage } from '../api/files';
 
 /**
  * A node's item as the gateway shows it (DESIGN §8). Fields are copied one by one, so that
@@ -41,4 +42,15 @@ export function toClientFileOfItem(view: ItemView): ClientFile {
 
 export function toPathStep(step: PathStep): PathStep {
   return { id: step.id, name: step.name };
+}
+
+/** A trashed item: the item, and when and where from it was deleted. */
+export function toTrashItem(view: TrashItemView): TrashItem {
+  return { ...toClientItem(view), deletedAt: view.deletedAt, originalPath: view.originalPath, originalParentId: view.originalParentId };
+}
+
+/** The quota as the API shows it, with its split when the node gave one. */
+export function toClientUsage(usage: UsageView): Usage {
+  const { breakdown } = usage;
+  return { used: usage.used, limit: usage.limit, ...(breakdown ? { breakdown: { files: breakdown.files, versions: breakdown.versions, trash: breakdown.trash } } : {}) };
 }

@@ -6,7 +6,9 @@ import type {
   FolderPage,
   FolderQuery,
   ItemView,
+  TrashPage,
   treeSearchSchema,
+  VersionView,
   updateItemSchema,
   WalkPage,
 } from '../../../node/src/api/tree';
@@ -63,6 +65,36 @@ export class TreeClient {
     if (query.type) params.set('type', query.type);
     if (query.folder) params.set('folder', query.folder);
     return this.client.json<{ items: ItemView[] }>(node, 'GET', `${base(userId)}/search?${params}`);
+  }
+
+  trash(node: string, userId: string, page: { cursor?: string; limit: number }): Promise<TrashPage> {
+    const params = new URLSearchParams({ limit: String(page.limit) });
+    if (page.cursor) params.set('cursor', page.cursor);
+    return this.client.json<TrashPage>(node, 'GET', `${base(userId)}/trash?${params}`);
+  }
+
+  restore(node: string, userId: string, itemId: string): Promise<ItemAnswer> {
+    return this.client.json<ItemAnswer>(node, 'POST', `${base(userId)}/trash/${enc(itemId)}/restore`);
+  }
+
+  purge(node: string, userId: string, itemId: string): Promise<{ purged: number; files: number }> {
+    return this.client.json<{ purged: number; files: number }>(node, 'DELETE', `${base(userId)}/trash/${enc(itemId)}`);
+  }
+
+  emptyTrash(node: string, userId: string): Promise<{ purged: number }> {
+    return this.client.json<{ purged: number }>(node, 'DELETE', `${base(userId)}/trash`);
+  }
+
+  versions(node: string, userId: string, itemId: string): Promise<{ versions: VersionView[] }> {
+    return this.client.json<{ versions: VersionView[] }>(node, 'GET', `${base(userId)}/items/${enc(itemId)}/versions`);
+  }
+
+  restoreVersion(node: string, userId: string, itemId: string, versionId: string): Promise<ItemAnswer> {
+    return this.client.json<ItemAnswer>(node, 'POST', `${base(userId)}/items/${enc(itemId)}/versions/${enc(versionId)}/restore`);
+  }
+
+  deleteVersion(node: string, userId: string, itemId: string, versionId: string): Promise<void> {
+    return this.client.json<void>(node, 'DELETE', `${base(userId)}/items/${enc(itemId)}/versions/${enc(versionId)}`);
   }
 
   /** One page of a folder's whole subtree, parents before their children (zip downloads). */

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { folderRefSchema, onConflictSchema } from '../../../node/src/api/tree';
+import { folderRefSchema, uploadConflictSchema } from '../../../node/src/api/tree';
 import { nameProblem, nameProblemMessage } from '../../../node/src/tree/itemName';
 import { AppError } from '../errors';
 
-/** POST /api/files/upload query: the folder to upload into and what a taken name does. */
+/** POST /api/files/upload query: the folder to upload into and what a taken name does (a new version by default). */
 export const uploadQuerySchema = z.object({
   folder: folderRefSchema.optional(),
-  onConflict: onConflictSchema.optional(),
+  onConflict: uploadConflictSchema.optional(),
 });
 
 /** The deepest folder path a folder upload may create (the node's ensurePath limit). */

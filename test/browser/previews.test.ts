@@ -1,0 +1,178 @@
+import crypto from 'node:crypto';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser';
+import { GatewayStack } from '../support/gatewayStack';
+import { TEST_PASSWORD, codeFromMailbox, mailbox, signUpAndLogIn, type ApiUser } from '../support/gatewayUser';
+import { expectAccessible } from './a11y';
+
+/**
+ * Thumbnails, the preview lightbox and the dark theme (issue 13) against the real system in a
+ * real chromium, by accessible names. Steps share one page and run in order.
+ */
+const WAIT = 45_000;
+const NOTE = 'Packing list: boots, map, a thermos of tea.';
+
+let stack: GatewayStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let user: ApiUser;
+
+const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor({ timeout: WAIT });
+const row = (name: string): Locator => page.getByRole('row').filter({ has: page.getByText(name, { exact: true }) });
+const lightbox = () => page.getByRole('dialog');
+
+async function upload(name: string, data: Buffer, mime: string): Promise<void> {
+  const form = new FormData();
+  form.append('file', new Blob([data], { type: mime }), name);
+  const res = await user.call('POST', '/api/files/upload', { body: form });
+  expect(res.status, await res.text()).toBe(201);
+}
+
+async function picture(width: number, height: number): Promise<Buffer> {
+  return sharp(crypto.randomBytes(width * height * 3), { raw: { width, height, channels: 3 } }).jpeg().toBuffer();
+}
+
+/** The session and CSRF cookies land in the browser's context, as after the login screen. */
+async function signIn(): Promise<void> {
+  const seen = new Set((await mailbox(stack.url)).map((m) => m.receivedAt + m.text));
+  const login = await context.request.post(`${stack.url}/api/auth/login`, { data: { email: user.email, password: TEST_PASSWORD } });
+  expect(login.status()).toBe(202);
+  const { challengeId } = (await login.json()) as { challengeId: string };
+  const code = await codeFromMailbox(stack.url, user.email, /sign-in/i, seen);
+  const verified = await context.request.post(`${stack.url}/api/auth/login/verify`, { data: { challengeId, code } });
+  expect(verified.status()).toBe(200);
+}
+
+/** Whether an <img> finished loading a real picture (naturalWidth is 0 for a broken one). */
+const loadedWidth = (img: Locator) => img.evaluate((el) => ((el as HTMLImageElement).complete ? (el as HTMLImageElement).naturalWidth : 0));
+const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+
+describe('previews and the dark theme', () => {
+  beforeAll(async () => {
+    stack = await GatewayStack.start({ profile: 'lan' });
+    user = await signUpAndLogIn(stack.url);
+    await upload('a-harbour.jpg', await picture(640, 480), 'image/jpeg');
+    await upload('b-notes.txt', Buffer.from(`${NOTE}\n`), 'text/plain');
+    await upload('c-lighthouse.jpg', await picture(300, 500), 'image/jpeg');
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(WAIT);
+    page = await context.newPage();
+    await signIn();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  }, 60_000);
+
+  it('shows image thumbnails in the grid and the list, and the drawn icon for other files', async () => {
+    await page.goto(`${stack.url}/files`);
+    await heading('Your files');
+    await page.getByRole('button', { name: 'Grid' }).click();
+    const thumb = row('a-harbour.jpg').locator('img.item-thumbnail');
+    await expect.poll(() => loadedWidth(thumb), { timeout: WAIT }).toBeGreaterThan(0);
+    expect(await thumb.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(128);
+    expect(await row('b-notes.txt').locator('img').count()).toBe(0);
+    await row('b-notes.txt').locator('svg.item-icon').waitFor();
+    await expectAccessible(page, 'previews-grid');
+    await page.getByRole('button', { name: 'List' }).click();
+    await expect.poll(() => loadedWidth(row('c-lighthouse.jpg').locator('img.item-thumbnail')), { timeout: WAIT }).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('opens an image in the lightbox, steps to the next file with the arrow keys, and Escape closes it', async () => {
+    // Selected first: the selection's toolbar wraps to a second line at this width, and a row
+    // that moves between the two clicks of a double-click gets no dblclick.
+    await row('a-harbour.jpg').click();
+    await row('a-harbour.jpg').dblclick();
+    const dialog = lightbox();
+    await dialog.getByRole('heading', { name: 'a-harbour.jpg' }).waitFor();
+    const image = dialog.getByRole('img', { name: 'a-harbour.jpg' });
+    await expect.poll(() => loadedWidth(image), { timeout: WAIT }).toBe(640);
+    await dialog.getByText('1 of 3').waitFor();
+    // The focus is trapped in the dialog: it starts on Close.
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Close');
+    await expectAccessible(page, 'previews-lightbox-image');
+
+    await page.keyboard.press('ArrowRight');
+    await dialog.getByRole('heading', { name: 'b-notes.txt' }).waitFor();
+    await dialog.getByText(NOTE).waitFor();
+    await page.keyboard.press('ArrowRight');
+    await dialog.getByRole('heading', { name: 'c-lighthouse.jpg' }).waitFor();
+    await expect.poll(() => loadedWidth(dialog.getByRole('img', { name: 'c-lighthouse.jpg' })), { timeout: WAIT }).toBe(300);
+    await page.keyboard.press('ArrowLeft');
+    await dialog.getByRole('heading', { name: 'b-notes.txt' }).waitFor();
+
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    // The focus goes back to the row of the file shown last.
+    await page.locator('[data-item-id]:focus').getByText('b-notes.txt', { exact: true }).waitFor();
+  }, 120_000);
+
+  it('opens a text file from the keyboard and shows its text', async () => {
+    await row('a-harbour.jpg').click();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const dialog = lightbox();
+    await dialog.getByRole('heading', { name: 'b-notes.txt' }).waitFor();
+    expect(await dialog.locator('pre').textContent()).toBe(`${NOTE}\n`);
+    await expectAccessible(page, 'previews-lightbox-text');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  }, 120_000);
+
+  it('switches to the dark theme from the header, passes the audit on the files and mesh pages, and keeps it after a reload', async () => {
+    expect(await theme()).toBe('light');
+    await page.getByLabel('Theme').selectOption('dark');
+    expect(await theme()).toBe('dark');
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(17, 20, 24)');
+    await expectAccessible(page, 'dark-files-list');
+    await page.getByRole('button', { name: 'Grid' }).click();
+    await expectAccessible(page, 'dark-files-grid');
+    await row('a-harbour.jpg').dblclick();
+    await lightbox().getByRole('heading', { name: 'a-harbour.jpg' }).waitFor();
+    await expectAccessible(page, 'dark-lightbox');
+    await page.keyboard.press('Escape');
+
+    await page.reload();
+    await heading('Your files');
+    expect(await theme()).toBe('dark');
+    expect(await page.getByLabel('Theme').inputValue()).toBe('dark');
+
+    await page.goto(`${stack.url}/nodes`);
+    await heading('Mesh');
+    await expectAccessible(page, 'dark-nodes');
+    await page.goto(`${stack.url}/skillshare`);
+    await heading('SkillShare');
+    await expectAccessible(page, 'dark-skillshare');
+  }, 120_000);
+
+  it('follows the system setting by default, before the first paint, and the choice "Light" overrides it', async () => {
+    const dark = await browser.newContext({ viewport: { width: 375, height: 800 }, colorScheme: 'dark' });
+    dark.setDefaultTimeout(WAIT);
+    const phone = await dark.newPage();
+    // The attribute is on <html> as soon as the document exists, before the app's script ran.
+    await phone.addInitScript(() => {
+      document.addEventListener('readystatechange', () => {
+        if (document.readyState === 'interactive') (window as unknown as { themeAtParse?: string }).themeAtParse = document.documentElement.dataset.theme;
+      });
+    });
+    for (const [path, title] of [['/login', 'Log in'], ['/signup', 'Create your account'], ['/nodes', 'Mesh'], ['/skillshare', 'SkillShare']] as const) {
+      await phone.goto(`${stack.url}${path}`);
+      await phone.getByRole('heading', { level: 1, name: title }).waitFor();
+      expect(await phone.evaluate(() => (window as unknown as { themeAtParse?: string }).themeAtParse)).toBe('dark');
+      expect(await phone.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+      await expectAccessible(phone, `dark-system${path.replace('/', '-')}`);
+    }
+    await phone.getByLabel('Theme').selectOption('light');
+    expect(await phone.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await phone.reload();
+    await phone.getByRole('heading', { level: 1, name: 'SkillShare' }).waitFor();
+    expect(await phone.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await expectAccessible(phone, 'light-over-dark-system');
+    await dark.close();
+  }, 120_000);
+});

@@ -2,6 +2,7 @@ import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { NodeSpec } from '../../../node/src/config/clusterConfig';
+import { EXACT_CONTENT_QUERY } from '../../../node/src/api/files';
 import type { ItemResponse, VersionListResponse } from '../api/files';
 import { parseInput } from '../http/parseInput';
 import { perUserRateLimit, type WriteLimit } from '../http/perUserRateLimit';
@@ -58,7 +59,7 @@ export function createVersionRouter(deps: VersionRouterDeps): express.Router {
       const { versions } = await tree.versions(node, user.id, id);
       // A node that lacks it may only lag: a 404 of the node's kind lets the next one answer.
       if (!versions.some((version) => version.versionId === versionId)) throw new NodeCallError(node, 404, 'not_found', 'No such version.');
-      return deps.client.openBlobStream(node, `/v1/files/${user.id}/${versionId}`, range ? { range } : {});
+      return deps.client.openBlobStream(node, `/v1/files/${user.id}/${versionId}?${EXACT_CONTENT_QUERY}`, range ? { range } : {});
     }, 'No such version.');
     const shown = downloadPresentation(stream.headers['content-type'], blobFileName(stream, versionId), inline);
     const sent = await relayBlobStream(res, stream, shown);

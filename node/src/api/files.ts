@@ -94,6 +94,12 @@ export const EXPECTED_SHA256_HEADER = 'x-geovault-sha256';
  * and closes; a refusal is a normal HTTP error answer. An HTTP client copies every body byte
  * it parses; the gateway relays the raw socket's chunks instead (npm run bench:gateway).
  */
+/**
+ * `?content=exact` on a download: the content with that id itself (a version, DESIGN §5), not
+ * what the file item of that id shows now (a file's first content has the item's id).
+ */
+export const EXACT_CONTENT_QUERY = 'content=exact';
+
 export const BLOB_STREAM_PROTOCOL = 'geovault-blob';
 export const STREAM_STATUS_HEADER = 'x-geovault-status';
 

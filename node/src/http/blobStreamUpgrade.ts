@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { BLOB_STREAM_PROTOCOL, STREAM_STATUS_HEADER } from '../api/files';
 import type { ReplicationContext } from '../replication/replicationContext';
 import { AppError, errorBody, knownError } from './errors';
-import { liveEntry, openDownload, type DownloadAnswer } from './fileDownload';
+import { contentQuery, liveEntry, openDownload, type DownloadAnswer } from './fileDownload';
 
 const FILE_PATH = /^\/v1\/files\/([^/?]+)\/([^/?]+)$/;
 
@@ -30,8 +30,9 @@ export function serveBlobStream(ctx: ReplicationContext, request: IncomingMessag
       if (request.method !== 'GET' || request.headers.upgrade?.toLowerCase() !== BLOB_STREAM_PROTOCOL) {
         throw new AppError('invalid_request', `Only GET with "Upgrade: ${BLOB_STREAM_PROTOCOL}" streams a file.`);
       }
-      const [, userId, fileId] = FILE_PATH.exec((request.url ?? '').split('?')[0]!) ?? [];
-      answer = await openDownload(ctx, liveEntry(ctx, { userId, fileId }), request.headers.range);
+      const [path, query] = (request.url ?? '').split('?');
+      const [, userId, fileId] = FILE_PATH.exec(path!) ?? [];
+      answer = await openDownload(ctx, liveEntry(ctx, { userId, fileId }, contentQuery(query)), request.headers.range);
     } catch (error) {
       const refusal = knownError(error) ?? new AppError('internal');
       if (refusal.code === 'internal') ctx.logger.error({ err: error, url: request.url }, 'blob stream failed');

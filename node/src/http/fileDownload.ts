@@ -13,13 +13,18 @@ export const fileIdsSchema = z.object({
   fileId: z.string().refine(isUuid, 'a lower-case UUID'),
 });
 
+/** Whether a download asks for the content of that id itself (EXACT_CONTENT_QUERY). */
+export function contentQuery(query: string | undefined): { exact: boolean } {
+  return { exact: new URLSearchParams(query ?? '').get('content') === 'exact' };
+}
+
 /**
- * The live entry that path ids name: a file item's current content (or the content of that id).
- * 400 for ids that are not UUIDs, 404 for no such file.
+ * The live entry that path ids name: a file item's current content, or with `exact` the content
+ * of that id. 400 for ids that are not UUIDs, 404 for no such file.
  */
-export function liveEntry(ctx: ReplicationContext, ids: unknown): FileEntry {
+export function liveEntry(ctx: ReplicationContext, ids: unknown, opts: { exact?: boolean } = {}): FileEntry {
   const { userId, fileId } = parseInput(fileIdsSchema, ids, 'path');
-  const entry = ctx.tree.currentEntry(userId, fileId);
+  const entry = opts.exact ? ctx.catalog.entry(userId, fileId) : ctx.tree.currentEntry(userId, fileId);
   if (!entry) throw new AppError('not_found', `No file ${fileId}.`);
   return entry;
 }

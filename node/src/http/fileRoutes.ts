@@ -9,7 +9,7 @@ import { coordinateUpload } from '../replication/uploadCoordinator';
 import type { Repairer } from '../replication/repairer';
 import { expectedHolders, holdersOf, type ReplicationContext } from '../replication/replicationContext';
 import { AppError } from './errors';
-import { fileIdsSchema, liveEntry, openDownload } from './fileDownload';
+import { contentQuery, fileIdsSchema, liveEntry, openDownload } from './fileDownload';
 import { parseInput } from './validate';
 
 const userSchema = fileIdsSchema.pick({ userId: true });
@@ -84,7 +84,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
   });
 
   router.get('/v1/files/:userId/:fileId', async (req, res) => {
-    const entry = liveEntry(ctx, req.params);
+    const entry = liveEntry(ctx, req.params, contentQuery(req.url.split('?')[1]));
     const answer = await openDownload(ctx, entry, req.header('range'));
     res.status(answer.status);
     // setHeader, not res.set: Express would append a charset to text types the file never had.

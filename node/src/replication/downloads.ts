@@ -39,5 +39,8 @@ export async function openFile(ctx: ReplicationContext, entry: FileEntry, range:
       ctx.logger.warn({ fileId, peer, err: error }, 'peer could not serve the replica; trying the next');
     }
   }
+  // A copy or a restored version nobody has linked yet: its original holds the same bytes.
+  const original = entry.copiedFrom === undefined ? undefined : ctx.catalog.entry(userId, entry.copiedFrom);
+  if (original && original.sha256 === entry.sha256 && original.size === entry.size) return openFile(ctx, original, range);
   return undefined;
 }

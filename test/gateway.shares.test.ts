@@ -144,6 +144,13 @@ describe('share links (3 node processes, gateway, SMTP sink)', () => {
     expect((await bob.call('DELETE', `/api/shares/${link.id}`)).status).toBe(404);
     expect((await bob.call('POST', '/api/shares', { json: { itemId: shared.id } })).status).toBe(404);
     expect((await fetch(`${stack.url}/api/shares`)).status).toBe(401);
+    // A browser's cookie session needs the CSRF token for a write, as every cookie write does.
+    const noCsrf = await fetch(`${stack.url}/api/shares`, {
+      method: 'POST',
+      headers: { cookie: `gv_session=${alice.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ itemId: shared.id }),
+    });
+    expect(noCsrf.status).toBe(403);
     // A malformed body is a 400, never a 500; a drop link only for a folder.
     expect((await alice.call('POST', '/api/shares', { json: { itemId: shared.id, maxDownloads: 0 } })).status).toBe(400);
     expect((await alice.call('POST', '/api/shares', { json: { itemId: shared.id, expiresAt: '2001-01-01T00:00:00Z' } })).status).toBe(400);

@@ -84,6 +84,8 @@ describe('share links in the browser', () => {
     await dialog.getByLabel('Number of downloads allowed').fill('5');
     await dialog.getByRole('button', { name: 'Create link' }).click();
     await dialog.getByText('Link created.').waitFor();
+    // The form for another link starts afresh: it does not inherit this one's password.
+    expect(await dialog.getByRole('checkbox', { name: 'Require a password' }).isChecked()).toBe(false);
     await expectAccessible(page, 'share-dialog');
 
     const address = dialog.getByRole('textbox', { name: `Link to ${FOLDER}` });

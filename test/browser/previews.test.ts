@@ -13,6 +13,8 @@ import { expectAccessible } from './a11y';
  */
 const WAIT = 45_000;
 const NOTE = 'Packing list: boots, map, a thermos of tea.';
+/** A one-page PDF, as small as a valid one gets. */
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 
 let stack: GatewayStack;
 let browser: Browser;
@@ -57,6 +59,9 @@ describe('previews and the dark theme', () => {
     await upload('a-harbour.jpg', await picture(640, 480), 'image/jpeg');
     await upload('b-notes.txt', Buffer.from(`${NOTE}\n`), 'text/plain');
     await upload('c-lighthouse.jpg', await picture(300, 500), 'image/jpeg');
+    await upload('d-guide.pdf', PDF, 'application/pdf');
+    // 300 KiB of log lines: more than a preview reads.
+    await upload('e-server.log', Buffer.from(Array.from({ length: 6000 }, (_, i) => `line ${String(i).padStart(5, '0')} ${'x'.repeat(40)}\n`).join('')), 'application/octet-stream');
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(WAIT);
@@ -92,7 +97,7 @@ describe('previews and the dark theme', () => {
     await dialog.getByRole('heading', { name: 'a-harbour.jpg' }).waitFor();
     const image = dialog.getByRole('img', { name: 'a-harbour.jpg' });
     await expect.poll(() => loadedWidth(image), { timeout: WAIT }).toBe(640);
-    await dialog.getByText('1 of 3').waitFor();
+    await dialog.getByText('1 of 5').waitFor();
     // The focus is trapped in the dialog: it starts on Close.
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Close');
     await expectAccessible(page, 'previews-lightbox-image');
@@ -103,6 +108,13 @@ describe('previews and the dark theme', () => {
     await page.keyboard.press('ArrowRight');
     await dialog.getByRole('heading', { name: 'c-lighthouse.jpg' }).waitFor();
     await expect.poll(() => loadedWidth(dialog.getByRole('img', { name: 'c-lighthouse.jpg' })), { timeout: WAIT }).toBe(300);
+    // A PDF opens in the browser's own viewer, even under the download's CSP sandbox.
+    await page.keyboard.press('ArrowRight');
+    await dialog.getByRole('heading', { name: 'd-guide.pdf' }).waitFor();
+    await dialog.locator('iframe[title="d-guide.pdf (PDF)"]').waitFor();
+    await expect.poll(() => page.frames().some((frame) => frame.url().startsWith('chrome-extension://')), { timeout: WAIT }).toBe(true);
+    await page.keyboard.press('ArrowLeft');
+    await dialog.getByRole('heading', { name: 'c-lighthouse.jpg' }).waitFor();
     await page.keyboard.press('ArrowLeft');
     await dialog.getByRole('heading', { name: 'b-notes.txt' }).waitFor();
 
@@ -121,6 +133,18 @@ describe('previews and the dark theme', () => {
     expect(await dialog.locator('pre').textContent()).toBe(`${NOTE}\n`);
     await expectAccessible(page, 'previews-lightbox-text');
     await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    // A long file (named .log, stored without a type): its first 256 KiB and a note.
+    await row('e-server.log').click();
+    await page.keyboard.press('Enter');
+    await dialog.getByRole('heading', { name: 'e-server.log' }).waitFor();
+    await dialog.getByText(/Truncated: only the first 256 KB of 305 KB are shown/).waitFor();
+    const shown = (await dialog.locator('pre').textContent())!;
+    expect(shown.startsWith('line 00000 ')).toBe(true);
+    expect(new TextEncoder().encode(shown).length).toBe(256 * 1024);
+    await dialog.getByRole('link', { name: 'Download to see all' }).waitFor();
+    await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
   }, 120_000);
 

@@ -1,6 +1,6 @@
 import type { ClientItem } from '../../api/files';
 
-/** Everything the toolbar and the context menu can do to items; both offer the same set. */
+/** Everything the toolbar and the context menu can do to items; the menu offers a few more (menuActionsFor). */
 export type ItemAction = 'open' | 'download' | 'zip' | 'share' | 'rename' | 'move' | 'copy' | 'verify' | 'versions' | 'delete';
 
 export const ACTION_LABELS: Readonly<Record<ItemAction, string>> = {
@@ -16,14 +16,27 @@ export const ACTION_LABELS: Readonly<Record<ItemAction, string>> = {
   delete: 'Delete',
 };
 
-/** The actions that make sense for these items, in menu order. */
+/** The actions that make sense for these items, in menu order: what the selection bar offers. */
 export function actionsFor(items: readonly ClientItem[]): ItemAction[] {
   if (items.length === 0) return [];
   if (items.length > 1) return ['move', 'copy', 'delete'];
   const [item] = items as [ClientItem];
   return item.kind === 'folder'
     ? ['open', 'zip', 'share', 'rename', 'move', 'copy', 'delete']
-    : ['download', 'share', 'versions', 'rename', 'move', 'copy', 'verify', 'delete'];
+    : ['download', 'share', 'rename', 'move', 'copy', 'verify', 'delete'];
+}
+
+/**
+ * The context menu's actions (right-click, ⋯, Shift+F10): the selection bar's, and a file's
+ * version history. Not in the bar: one more button there wraps it to a second line at desktop
+ * width, and a bar that grows when a row gets selected moves the list under the pointer (the
+ * first move of a drag selects its row, and the drop then missed its folder).
+ */
+export function menuActionsFor(items: readonly ClientItem[]): ItemAction[] {
+  const actions = actionsFor(items);
+  if (items.length !== 1 || items[0]!.kind !== 'file') return actions;
+  const at = actions.indexOf('rename');
+  return [...actions.slice(0, at), 'versions', ...actions.slice(at)];
 }
 
 /** "report.pdf" or "3 items": how dialogs and notices name what they act on. */

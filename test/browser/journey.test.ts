@@ -142,7 +142,7 @@ describe('a new user in the dashboard', () => {
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(createHash('sha256').update(fileBytes).digest('hex'));
   }, 120_000);
 
-  it('deletes the file after confirming, and the quota goes back to 0', async () => {
+  it('deletes the file to the trash after confirming, empties the trash, and the quota goes back to 0', async () => {
     await page.getByRole('row').filter({ hasText: fileName }).getByRole('button', { name: `Actions for ${fileName}` }).click();
     await page.getByRole('menuitem', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: `Delete ${fileName}?` });
@@ -150,6 +150,12 @@ describe('a new user in the dashboard', () => {
     await dialog.getByRole('button', { name: 'Move to trash' }).click();
     await page.getByText(`${fileName} was moved to the trash.`).waitFor();
     await page.getByText('No files yet').waitFor();
+    // The trash still counts toward the quota (DESIGN §5): emptying it frees the space.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Trash' }).click();
+    await page.getByRole('row').filter({ hasText: fileName }).waitFor();
+    await page.getByRole('button', { name: 'Empty trash' }).click();
+    await page.getByRole('dialog', { name: 'Empty the trash?' }).getByRole('button', { name: 'Empty trash' }).click();
+    await page.getByText('The trash is empty.').waitFor();
     await page.getByText(/^0 B of 5 GB used/).waitFor();
   }, 120_000);
 

@@ -1,38 +1,22 @@
-import express, { type RequestHandler } from 'express';
-import type { Logger } from 'pino';
+import express from 'express';
 import { z } from 'zod';
-import type { NodeSpec } from '../../../node/src/config/clusterConfig';
+import { trashQuerySchema } from '../../../node/src/api/tree';
 import type { ItemResponse, TrashListResponse } from '../api/files';
 import { parseInput } from '../http/parseInput';
-import { perUserRateLimit, type WriteLimit } from '../http/perUserRateLimit';
-import type { MeshMonitor } from '../mesh/meshMonitor';
-import type { NodeClient } from '../mesh/nodeClient';
+import { perUserRateLimit } from '../http/perUserRateLimit';
 import { toClientItem, toClientUsage, toTrashItem } from './itemViews';
 import { NodeRouting } from './nodeRouting';
 import { TreeClient } from './treeClient';
-import { DEFAULT_TREE_WRITE_LIMIT } from './treeRoutes';
-
-export interface TrashRouterDeps {
-  client: NodeClient;
-  mesh: MeshMonitor;
-  nodes: ReadonlyMap<string, NodeSpec>;
-  requireUser: RequestHandler;
-  writeLimit?: WriteLimit;
-  logger: Logger;
-}
+import { DEFAULT_TREE_WRITE_LIMIT, type TreeRouterDeps } from './treeRoutes';
 
 const itemIdSchema = z.uuid({ error: 'an item id (UUID)' });
-const trashQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
-  cursor: z.string().max(2048).optional(),
-});
 
 /**
  * The trash (DESIGN §5, §8): what was deleted, newest first, with where it was; restore puts an
  * item back (the root if its folder is gone, a free name if its own is taken), and purging frees
  * its quota. Every node path carries the signed-in user's id: another user's item is a 404.
  */
-export function createTrashRouter(deps: TrashRouterDeps): express.Router {
+export function createTrashRouter(deps: TreeRouterDeps): express.Router {
   const routing = new NodeRouting(deps.mesh, deps.nodes);
   const tree = new TreeClient(deps.client);
   const router = express.Router();

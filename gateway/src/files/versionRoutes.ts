@@ -1,28 +1,16 @@
-import express, { type RequestHandler } from 'express';
-import type { Logger } from 'pino';
+import express from 'express';
 import { z } from 'zod';
-import type { NodeSpec } from '../../../node/src/config/clusterConfig';
 import { EXACT_CONTENT_QUERY } from '../../../node/src/api/files';
 import type { ItemResponse, VersionListResponse } from '../api/files';
 import { parseInput } from '../http/parseInput';
-import { perUserRateLimit, type WriteLimit } from '../http/perUserRateLimit';
-import type { MeshMonitor } from '../mesh/meshMonitor';
-import { NodeCallError, type NodeClient } from '../mesh/nodeClient';
+import { perUserRateLimit } from '../http/perUserRateLimit';
+import { NodeCallError } from '../mesh/nodeClient';
 import { downloadPresentation } from '../previews/inlineTypes';
 import { blobFileName, relayBlobStream } from './fileDownload';
 import { toClientItem } from './itemViews';
 import { NodeRouting } from './nodeRouting';
 import { TreeClient } from './treeClient';
-import { DEFAULT_TREE_WRITE_LIMIT } from './treeRoutes';
-
-export interface VersionRouterDeps {
-  client: NodeClient;
-  mesh: MeshMonitor;
-  nodes: ReadonlyMap<string, NodeSpec>;
-  requireUser: RequestHandler;
-  writeLimit?: WriteLimit;
-  logger: Logger;
-}
+import { DEFAULT_TREE_WRITE_LIMIT, type TreeRouterDeps } from './treeRoutes';
 
 const idsSchema = z.object({ id: z.uuid({ error: 'a file id (UUID)' }), versionId: z.uuid({ error: 'a version id (UUID)' }) });
 const fileIdSchema = idsSchema.pick({ id: true });
@@ -33,7 +21,7 @@ const downloadQuerySchema = z.object({ inline: z.enum(['0', '1']).optional().tra
  * version; list, download, restore (the content becomes a new current version) and delete.
  * Each version is a content of its own in the mesh, replicated and repaired like any file.
  */
-export function createVersionRouter(deps: VersionRouterDeps): express.Router {
+export function createVersionRouter(deps: TreeRouterDeps): express.Router {
   const routing = new NodeRouting(deps.mesh, deps.nodes);
   const tree = new TreeClient(deps.client);
   const router = express.Router();

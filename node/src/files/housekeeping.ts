@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { NodeId } from '../gossip/frames';
 import { AppError } from '../http/errors';
 import { quotaOwners } from '../replication/quotaAuthority';
+import { PeriodicTask } from '../runtime/periodicTask';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import type { TreeQueries } from '../store/treeQueries';
 import { thinVersions, versionBudget } from './versionThinning';
@@ -34,39 +35,32 @@ export interface HousekeepingDeps {
  * (trash items by deletion time, files with older versions), a page at a time.
  */
 export class Housekeeping {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly task: PeriodicTask;
   private readonly stats = { runs: 0, trashPurged: 0, versionsThinned: 0 };
 
-  constructor(private readonly deps: HousekeepingDeps) {}
+  constructor(private readonly deps: HousekeepingDeps) {
+    this.task = new PeriodicTask(() => this.pass(), { intervalMs: deps.intervalMs, logger: deps.logger, what: 'housekeeping pass' });
+  }
 
   summary(): { runs: number; trashPurged: number; versionsThinned: number } {
     return { ...this.stats };
   }
 
   start(): void {
-    this.schedule();
+    this.task.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass (tests call it directly); concurrent callers share it. */
   runOnce(): Promise<void> {
-    this.running ??= this.pass()
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'housekeeping pass failed; will try again'))
-      .finally(() => (this.running = null));
-    return this.running;
+    return this.task.runOnce();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => void this.runOnce().finally(() => this.schedule()), this.deps.intervalMs);
-    this.timer.unref();
+  private get stopped(): boolean {
+    return this.task.isStopped;
   }
 
   private owns(userId: string): boolean {

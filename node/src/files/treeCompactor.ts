@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Digest, Hlc, NodeId } from '../gossip/frames';
 import type { IndexValue } from '../index/replicatedIndex';
+import { PeriodicTask } from '../runtime/periodicTask';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
 import type { CompactedEntry, TreeTables } from '../store/treeTables';
 import { stablePoint } from '../tree/stablePoint';
@@ -29,41 +30,32 @@ export interface TreeCompactorDeps {
  * retires only its own ops, so a retirement is written once, not once per member.
  */
 export class TreeCompactor {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly task: PeriodicTask;
   private readonly stats = { runs: 0, compacted: 0, retired: 0, stable: null as Hlc | null };
 
   summary(): { compactions: number; compacted: number; retired: number; stable: Hlc | null } {
     return { compactions: this.stats.runs, compacted: this.stats.compacted, retired: this.stats.retired, stable: this.stats.stable };
   }
 
-  constructor(private readonly deps: TreeCompactorDeps) {}
-
-  start(): void {
-    this.schedule();
+  constructor(private readonly deps: TreeCompactorDeps) {
+    this.task = new PeriodicTask(() => this.compact(), { intervalMs: deps.intervalMs, logger: deps.logger, what: 'tree compaction' });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  start(): void {
+    this.task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One compaction (tests call it directly); concurrent callers share it. */
   runOnce(): Promise<void> {
-    this.running ??= this.compact()
-      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'tree compaction failed; will try again'))
-      .finally(() => (this.running = null));
-    return this.running;
+    return this.task.runOnce();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.runOnce().finally(() => this.schedule());
-    }, this.deps.intervalMs);
-    this.timer.unref();
+  private get stopped(): boolean {
+    return this.task.isStopped;
   }
 
   private async compact(): Promise<void> {

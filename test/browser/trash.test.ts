@@ -193,4 +193,29 @@ describe('the trash', () => {
     await legend('Trash 0 B').waitFor();
     await expect.poll(usedBytes, { timeout: WAIT }).toBeLessThanOrEqual(before - BIG);
   }, 120_000);
+
+  it('pages a long trash with Show more, and says so when an item is gone before its restore', async () => {
+    // One more than a page (TRASH_PAGE_SIZE, 100): the last one deleted comes first.
+    const ids: string[] = [];
+    for (let i = 0; i <= 100; i++) {
+      const id = await createFolder('root', `box ${String(i).padStart(3, '0')}`);
+      expect((await user.call('DELETE', `/api/items/${id}`)).status).toBeLessThan(300);
+      ids.push(id);
+    }
+    await page.reload();
+    await heading('Trash');
+    const rows = page.locator('.trash-table tbody tr');
+    await row('box 100').waitFor();
+    expect(await rows.count()).toBe(100);
+    expect(await row('box 000').count()).toBe(0);
+    await page.getByRole('button', { name: 'Show more' }).click();
+    await row('box 000').waitFor();
+    expect(await rows.count()).toBe(101);
+    await page.getByRole('button', { name: 'Show more' }).waitFor({ state: 'detached' });
+
+    // Purged elsewhere (another tab, the API) while this page still lists it.
+    expect((await user.call('DELETE', `/api/trash/${ids[0]}`)).status).toBe(204);
+    await row('box 000').getByRole('button', { name: 'Restore box 000' }).click();
+    await page.getByRole('alert').getByText('That item or folder no longer exists').waitFor();
+  }, 120_000);
 });

@@ -1,15 +1,22 @@
 import { AppError } from '../errors';
 
 /**
- * At most `concurrency` image decodings at once on this gateway, the rest waiting in arrival
- * order. One user may have at most `perUser` of them running or waiting (a folder of 500
- * photos asks for 500 thumbnails: the browser's lazy loading keeps that near the screen, and
- * the cap keeps one user's folder from holding every other user's thumbnail in line).
+ * At most `concurrency` image decodings at once on this gateway; the rest wait, and a free
+ * slot goes to the waiting user served longest ago, so that one user's folder of 500 photos
+ * (a grid asks for every thumbnail near the screen, six at a time per browser tab) never holds
+ * another user's thumbnail behind it. A user may have `perUser` running or waiting at most
+ * (429 beyond), and all users together `maxWaiting` waiting (503 beyond): memory stays bounded.
  */
 export class GenerationQueue {
   #running = 0;
-  readonly #waiting: Array<() => void> = [];
-  readonly #perUser = new Map<string, number>();
+  #waiting = 0;
+  /** User → their waiting tasks' starters, oldest first. */
+  readonly #waiters = new Map<string, Array<() => void>>();
+  /** User → their tasks running or waiting; a user leaves every map when it drops to 0. */
+  readonly #inFlight = new Map<string, number>();
+  /** User → when (a counter) a task of theirs last started: the least recent goes next. */
+  readonly #lastStart = new Map<string, number>();
+  #starts = 0;
 
   constructor(
     readonly concurrency: number,
@@ -18,30 +25,56 @@ export class GenerationQueue {
   ) {}
 
   async run<T>(user: string, task: () => Promise<T>): Promise<T> {
-    const mine = this.#perUser.get(user) ?? 0;
+    const mine = this.#inFlight.get(user) ?? 0;
     if (mine >= this.perUser) {
       throw new AppError('rate_limited', `You have ${this.perUser} previews being made; try again in a moment.`, { 'Retry-After': '1' });
     }
-    if (this.#running >= this.concurrency && this.#waiting.length >= this.maxWaiting) {
-      throw new AppError('unavailable', 'Previews are busy; try again shortly.', { 'Retry-After': '2' });
-    }
-    this.#perUser.set(user, mine + 1);
+    const mustWait = this.#running >= this.concurrency;
+    if (mustWait && this.#waiting >= this.maxWaiting) throw new AppError('unavailable', 'Previews are busy; try again shortly.', { 'Retry-After': '2' });
+    this.#inFlight.set(user, mine + 1);
     try {
-      if (this.#running >= this.concurrency) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-      else this.#running += 1;
+      if (mustWait) {
+        await new Promise<void>((resolve) => {
+          const list = this.#waiters.get(user) ?? [];
+          list.push(resolve);
+          this.#waiters.set(user, list);
+          this.#waiting += 1;
+        });
+      } else {
+        this.#running += 1;
+        this.#lastStart.set(user, ++this.#starts);
+      }
       try {
         return await task();
       } finally {
-        // The slot passes straight to the next in line, or is given back.
-        const next = this.#waiting.shift();
-        if (next) next();
-        else this.#running -= 1;
+        this.#dispatch();
       }
     } finally {
-      const left = (this.#perUser.get(user) ?? 1) - 1;
-      if (left > 0) this.#perUser.set(user, left);
-      else this.#perUser.delete(user);
+      const left = (this.#inFlight.get(user) ?? 1) - 1;
+      if (left > 0) this.#inFlight.set(user, left);
+      else {
+        this.#inFlight.delete(user);
+        this.#lastStart.delete(user);
+      }
     }
+  }
+
+  /** A slot is free: it passes to the waiting user served longest ago, or is given back. */
+  #dispatch(): void {
+    let next: string | undefined;
+    for (const user of this.#waiters.keys()) {
+      if (next === undefined || (this.#lastStart.get(user) ?? 0) < (this.#lastStart.get(next) ?? 0)) next = user;
+    }
+    if (next === undefined) {
+      this.#running -= 1;
+      return;
+    }
+    const list = this.#waiters.get(next)!;
+    const start = list.shift()!;
+    if (list.length === 0) this.#waiters.delete(next);
+    this.#waiting -= 1;
+    this.#lastStart.set(next, ++this.#starts);
+    start();
   }
 
   get running(): number {
@@ -49,6 +82,6 @@ export class GenerationQueue {
   }
 
   get waiting(): number {
-    return this.#waiting.length;
+    return this.#waiting;
   }
 }

@@ -9,7 +9,7 @@ describe('readThumbnailConfig', () => {
     expect(config.dir).toBe(path.join('/data/gateway', 'thumbnails'));
     expect(config.cacheBytes).toBe(512 * 1024 * 1024);
     expect(config.concurrency).toBeGreaterThanOrEqual(1);
-    expect(config.perUser).toBe(4);
+    expect(config.perUser).toBe(32);
     expect(config.maxPixels).toBe(100_000_000);
   });
 

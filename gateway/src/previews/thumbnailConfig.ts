@@ -31,7 +31,8 @@ const thumbnailEnvSchema = z.object({
   // Default: every core but one (at most 4), so that downloads and uploads always keep a core:
   // on the 2 cores here one image at a time.
   GATEWAY_THUMBNAIL_CONCURRENCY: int(1, 64).optional(),
-  GATEWAY_THUMBNAILS_PER_USER: int(1, 1000).default(4),
+  // A browser tab asks six at a time; a few tabs, or an API client, may ask more.
+  GATEWAY_THUMBNAILS_PER_USER: int(1, 1000).default(32),
   GATEWAY_THUMBNAIL_QUEUE: int(1, 100_000).default(256),
   GATEWAY_THUMBNAIL_MAX_SOURCE_MB: int(1, 4096).default(64),
   // 12 MP cameras are 12, phones of 2024 up to 50 (their "200 MP" modes are opt-in); 100 MP of

@@ -162,26 +162,31 @@ describe('GenerationQueue', () => {
     return { open, opened };
   };
 
-  it('runs at most `concurrency` at once and caps each user, while others still get in', async () => {
-    const queue = new GenerationQueue(1, 2, 10);
+  it('runs at most `concurrency` at once, gives a free slot to the user served longest ago, and caps each user', async () => {
+    const queue = new GenerationQueue(1, 3, 10);
     const g = gate();
+    const order: string[] = [];
     let running = 0;
     let peak = 0;
-    const task = async () => {
+    const task = (name: string) => async () => {
       running += 1;
       peak = Math.max(peak, running);
+      order.push(name);
       await g.opened;
       running -= 1;
     };
-    const mine = [queue.run('alice', task), queue.run('alice', task)];
-    await expect(queue.run('alice', task)).rejects.toMatchObject({ status: 429, code: 'rate_limited' });
-    const theirs = queue.run('bob', task);
+    // Alice asks for three at once (the first runs), then Bob for two.
+    const all = [queue.run('alice', task('a1')), queue.run('alice', task('a2')), queue.run('alice', task('a3'))];
+    await expect(queue.run('alice', task('a4'))).rejects.toMatchObject({ status: 429, code: 'rate_limited' });
+    all.push(queue.run('bob', task('b1')), queue.run('bob', task('b2')));
     expect(queue.running).toBe(1);
-    expect(queue.waiting).toBe(2);
+    expect(queue.waiting).toBe(4);
     g.open();
-    await Promise.all([...mine, theirs]);
+    await Promise.all(all);
+    expect(order).toEqual(['a1', 'b1', 'a2', 'b2', 'a3']);
     expect(peak).toBe(1);
     expect(queue.running).toBe(0);
+    expect(queue.waiting).toBe(0);
     // The cap counts what is in flight: alice may ask again.
     await queue.run('alice', async () => undefined);
   });

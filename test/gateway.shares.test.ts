@@ -131,7 +131,7 @@ describe('share links (3 node processes, gateway, SMTP sink)', () => {
 
   it('creates a link with ≥ 128 bits of token, lists it for its owner only, and checks ownership', async () => {
     const link = await share(alice, { itemId: shared.id });
-    expect(link).toMatchObject({ itemId: shared.id, itemName: 'Holiday', kind: 'folder', hasPassword: false, uploadOnly: false, maxDownloads: null, expiresAt: null, downloads: 0, state: 'active' });
+    expect(link).toMatchObject({ itemId: shared.id, itemName: 'Holiday', kind: 'folder', itemParentId: parent.id, hasPassword: false, uploadOnly: false, maxDownloads: null, expiresAt: null, downloads: 0, state: 'active' });
     expect(link.url).toMatch(new RegExp(`^${stack.url}/s/[A-Za-z0-9_-]+$`));
     expect(Buffer.from(tokenOf(link), 'base64url').length * 8).toBeGreaterThanOrEqual(128);
 
@@ -384,6 +384,6 @@ describe('share links (3 node processes, gateway, SMTP sink)', () => {
     await expectGone(await guest.info());
     await expectGone(await guest.download());
     const listed = await expectJson<ShareListResponse>(await alice.call('GET', '/api/shares'), 200);
-    expect(listed.shares.find((s) => s.id === link.id)).toMatchObject({ state: 'item_missing', itemName: 'doomed.txt' });
+    expect(listed.shares.find((s) => s.id === link.id)).toMatchObject({ state: 'item_missing', itemName: 'doomed.txt', itemParentId: null });
   });
 });

@@ -107,6 +107,11 @@ describe('share links in the browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Shared by me' }).waitFor();
     expect(await page.getByRole('textbox', { name: `Link to ${FOLDER}` }).inputValue()).toBe(link);
     await expectAccessible(page, 'shares-list');
+    // From the list to the item in the file manager, and back.
+    await page.getByRole('link', { name: `Show in files: ${FOLDER}` }).click();
+    await page.getByRole('heading', { level: 1, name: FOLDER }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Shared by me' }).waitFor();
   }, 120_000);
 
   it('signed out, a visitor opens the link, gives the password, previews the image and downloads the zip', async () => {

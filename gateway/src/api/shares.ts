@@ -17,6 +17,8 @@ export interface ClientShare {
   /** The item's name now (when it was shared, if it is gone). */
   itemName: string;
   kind: 'file' | 'folder';
+  /** The folder holding the item now (`root` for the root), for "Show in files"; null when it is gone. */
+  itemParentId: string | null;
   /** ISO 8601; null = never expires. */
   expiresAt: string | null;
   /** Completed downloads the link allows; null = no limit. */

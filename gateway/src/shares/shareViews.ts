@@ -10,6 +10,7 @@ export function toClientShare(share: ShareRecord, origin: string, state: ShareSt
     itemId: share.itemId,
     itemName: item?.name ?? share.itemName,
     kind: share.kind,
+    itemParentId: item?.parentId ?? null,
     expiresAt: share.expiresAt,
     maxDownloads: share.maxDownloads,
     downloads: share.downloads,

@@ -8,6 +8,7 @@ const link: ClientShare = {
   itemId: 'i',
   itemName: 'Holiday',
   kind: 'folder',
+  itemParentId: 'root',
   expiresAt: null,
   maxDownloads: 5,
   downloads: 2,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClientItem } from '../../api/files';
 import { actionsFor, menuActionsFor } from './itemActions';
 
-const item = (kind: 'file' | 'folder', id = kind): ClientItem => ({ id, kind, name: id, parentId: 'root', size: 1, createdAt: '', modifiedAt: '' });
+const item = (kind: 'file' | 'folder', id: string = kind): ClientItem => ({ id, kind, name: id, parentId: 'root', size: 1, createdAt: '', modifiedAt: '' });
 
 describe('menuActionsFor', () => {
   it('offers a file’s version history in its menu, before Rename, and not in the selection bar', () => {

@@ -172,6 +172,8 @@ describe('the trash', () => {
     await row('big.bin').waitFor();
     // The trash still counts: the bar's trash part holds both files.
     await legend('Trash 300 KB').waitFor();
+    // A screen reader hears the split from the meter itself.
+    expect(await page.getByRole('meter').getAttribute('aria-valuetext')).toMatch(/ used \(.+\): files .+, older versions .+, trash 300 KB$/);
     const before = await usedBytes();
     expect(before).toBeGreaterThanOrEqual(BIG);
 

@@ -49,8 +49,26 @@ async function signIn(): Promise<void> {
 }
 
 /** Whether an <img> finished loading a real picture (naturalWidth is 0 for a broken one). */
-const loadedWidth = (img: Locator) => img.evaluate((el) => ((el as HTMLImageElement).complete ? (el as HTMLImageElement).naturalWidth : 0));
-const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+/** What these checks read of an <img>, typed here: the test project has no DOM library. */
+interface ImageFacts {
+  complete: boolean;
+  naturalWidth: number;
+}
+/** The browser's globals that the checks read, for the same reason. */
+interface PageGlobals {
+  document: {
+    readyState: string;
+    documentElement: { dataset: Record<string, string | undefined> };
+    activeElement: { textContent: string | null } | null;
+    addEventListener(type: string, listener: () => void): void;
+  };
+  getComputedStyle(element: unknown): { backgroundColor: string };
+  themeAtParse?: string;
+}
+
+const loadedWidth = (img: Locator) => img.evaluate((el) => ((el as unknown as ImageFacts).complete ? (el as unknown as ImageFacts).naturalWidth : 0));
+const themeOf = (on: Page) => on.locator('html').getAttribute('data-theme');
+const theme = () => themeOf(page);
 
 describe('previews and the dark theme', () => {
   beforeAll(async () => {
@@ -80,7 +98,7 @@ describe('previews and the dark theme', () => {
     await page.getByRole('button', { name: 'Grid' }).click();
     const thumb = row('a-harbour.jpg').locator('img.item-thumbnail');
     await expect.poll(() => loadedWidth(thumb), { timeout: WAIT }).toBeGreaterThan(0);
-    expect(await thumb.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(128);
+    expect(await thumb.evaluate((el) => (el as unknown as ImageFacts).naturalWidth)).toBe(128);
     expect(await row('b-notes.txt').locator('img').count()).toBe(0);
     await row('b-notes.txt').locator('svg.item-icon').waitFor();
     await expectAccessible(page, 'previews-grid');
@@ -99,7 +117,7 @@ describe('previews and the dark theme', () => {
     await expect.poll(() => loadedWidth(image), { timeout: WAIT }).toBe(640);
     await dialog.getByText('1 of 5').waitFor();
     // The focus is trapped in the dialog: it starts on Close.
-    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Close');
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.textContent?.trim())).toBe('Close');
     await expectAccessible(page, 'previews-lightbox-image');
 
     await page.keyboard.press('ArrowRight');
@@ -152,7 +170,7 @@ describe('previews and the dark theme', () => {
     expect(await theme()).toBe('light');
     await page.getByLabel('Theme').selectOption('dark');
     expect(await theme()).toBe('dark');
-    expect(await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(17, 20, 24)');
+    expect(await page.locator('html').evaluate((el) => (globalThis as unknown as PageGlobals).getComputedStyle(el).backgroundColor)).toBe('rgb(17, 20, 24)');
     await expectAccessible(page, 'dark-files-list');
     await page.getByRole('button', { name: 'Grid' }).click();
     await expectAccessible(page, 'dark-files-grid');
@@ -180,22 +198,23 @@ describe('previews and the dark theme', () => {
     const phone = await dark.newPage();
     // The attribute is on <html> as soon as the document exists, before the app's script ran.
     await phone.addInitScript(() => {
-      document.addEventListener('readystatechange', () => {
-        if (document.readyState === 'interactive') (window as unknown as { themeAtParse?: string }).themeAtParse = document.documentElement.dataset.theme;
+      const g = globalThis as unknown as PageGlobals;
+      g.document.addEventListener('readystatechange', () => {
+        if (g.document.readyState === 'interactive') g.themeAtParse = g.document.documentElement.dataset.theme;
       });
     });
     for (const [path, title] of [['/login', 'Log in'], ['/signup', 'Create your account'], ['/nodes', 'Mesh'], ['/skillshare', 'SkillShare']] as const) {
       await phone.goto(`${stack.url}${path}`);
       await phone.getByRole('heading', { level: 1, name: title }).waitFor();
-      expect(await phone.evaluate(() => (window as unknown as { themeAtParse?: string }).themeAtParse)).toBe('dark');
-      expect(await phone.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+      expect(await phone.evaluate(() => (globalThis as unknown as PageGlobals).themeAtParse)).toBe('dark');
+      expect(await themeOf(phone)).toBe('dark');
       await expectAccessible(phone, `dark-system${path.replace('/', '-')}`);
     }
     await phone.getByLabel('Theme').selectOption('light');
-    expect(await phone.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    expect(await themeOf(phone)).toBe('light');
     await phone.reload();
     await phone.getByRole('heading', { level: 1, name: 'SkillShare' }).waitFor();
-    expect(await phone.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    expect(await themeOf(phone)).toBe('light');
     await expectAccessible(phone, 'light-over-dark-system');
     await dark.close();
   }, 120_000);

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientItem, ItemResponse } from '../../gateway/src/api/files';
+import type { ClientItem, FolderListResponse, ItemResponse } from '../../gateway/src/api/files';
+import type { ShareResponse } from '../../gateway/src/api/shares';
 import { unzip } from '../../gateway/src/files/zipTestSupport';
 import { launchChromium } from '../support/browser';
 import { GatewayStack } from '../support/gatewayStack';
@@ -151,6 +152,25 @@ describe('share links in the browser', () => {
     await guest.reload();
     await guest.getByRole('heading', { level: 1, name: FOLDER }).waitFor();
     await expectAccessible(guest, 'share-page-phone');
+  }, 120_000);
+
+  it('a drop link: a signed-out visitor sends a file into the folder and sees nothing of it', async () => {
+    const created = await user.call('POST', '/api/folders', { json: { parentId: 'root', name: 'Inbox' } });
+    const inbox = ((await created.json()) as ItemResponse).item;
+    await upload(inbox.id, 'report.txt', Buffer.from('the owner’s own'), 'text/plain');
+    const made = await user.call('POST', '/api/shares', { json: { itemId: inbox.id, uploadOnly: true } });
+    const dropLink = ((await made.json()) as ShareResponse).share.url;
+
+    const guest = await visitor.newPage();
+    await guest.goto(dropLink);
+    await guest.getByRole('heading', { level: 1, name: 'Send files to “Inbox”' }).waitFor();
+    expect(await guest.getByText('report.txt').count()).toBe(0);
+    await guest.getByLabel('Choose files…').setInputFiles({ name: 'report.txt', mimeType: 'text/plain', buffer: Buffer.from('from a visitor') });
+    await guest.getByText('Sent as “report (1).txt” (a file of that name was there already).').waitFor();
+    await expectAccessible(guest, 'share-page-drop');
+    const listing = (await (await user.call('GET', `/api/files/list?folder=${inbox.id}`)).json()) as FolderListResponse;
+    expect(listing.items.map((i) => i.name).sort()).toEqual(['report (1).txt', 'report.txt']);
+    await guest.close();
   }, 120_000);
 
   it('the owner revokes the link and the visitor\'s page says it no longer works', async () => {

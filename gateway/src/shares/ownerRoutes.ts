@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { ItemView } from '../../../node/src/api/tree';
@@ -12,7 +13,6 @@ import { createShareSchema, shareIdSchema, updateShareSchema } from './shareSche
 import type { ShareRecord, ShareStore } from './shareStore';
 import { newShareToken } from './shareTokens';
 import { toClientShare } from './shareViews';
-import { randomUUID } from 'node:crypto';
 
 export interface OwnerRoutesDeps {
   shares: ShareStore;

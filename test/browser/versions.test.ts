@@ -104,6 +104,8 @@ describe('file versions', () => {
     await newest.getByText('Current', { exact: true }).waitFor();
     await newest.getByText(`${FIRST.length} B`).waitFor();
     expect(await fetchText(`/api/files/download/${fileId}`)).toBe(FIRST);
+    // The folder behind the dialog re-reads at once: its row shows the restored content's size.
+    await expect.poll(() => row(NAME).locator('.col-size').textContent(), { timeout: 5_000 }).toBe(`${FIRST.length} B`);
     // The content it replaced is kept as the middle version.
     const middle = versions().nth(1);
     expect(await fetchText((await middle.getByRole('link', { name: /^Download / }).getAttribute('href'))!)).toBe(SECOND);

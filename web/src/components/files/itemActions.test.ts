@@ -16,4 +16,11 @@ describe('menuActionsFor', () => {
     expect(menuActionsFor([item('folder')])).toEqual(actionsFor([item('folder')]));
     expect(menuActionsFor([item('file', 'a'), item('file', 'b')])).not.toContain('versions');
   });
+
+  it('opens a file the browser can show in the preview, first in its menu; other files have no Open', () => {
+    const photo = { ...item('file', 'beach.jpg'), mime: 'image/jpeg' };
+    expect(menuActionsFor([photo])[0]).toBe('open');
+    expect(menuActionsFor([{ ...item('file', 'app.exe'), mime: 'application/octet-stream' }])).not.toContain('open');
+    expect(actionsFor([photo])).not.toContain('open');
+  });
 });

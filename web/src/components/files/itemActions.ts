@@ -1,4 +1,5 @@
 import type { ClientItem } from '../../api/files';
+import { isPreviewable } from '../preview/previewKind';
 
 /** Everything the toolbar and the context menu can do to items; the menu offers a few more (menuActionsFor). */
 export type ItemAction = 'open' | 'download' | 'zip' | 'share' | 'rename' | 'move' | 'copy' | 'verify' | 'versions' | 'delete';
@@ -36,7 +37,9 @@ export function menuActionsFor(items: readonly ClientItem[]): ItemAction[] {
   const actions = actionsFor(items);
   if (items.length !== 1 || items[0]!.kind !== 'file') return actions;
   const at = actions.indexOf('rename');
-  return [...actions.slice(0, at), 'versions', ...actions.slice(at)];
+  const menu: ItemAction[] = [...actions.slice(0, at), 'versions', ...actions.slice(at)];
+  // A file the browser can show opens in the preview, as a double-click or Enter does.
+  return isPreviewable(items[0]!.mime, items[0]!.name) ? ['open', ...menu] : menu;
 }
 
 /** "report.pdf" or "3 items": how dialogs and notices name what they act on. */

@@ -66,6 +66,7 @@ describe('trash and versions through the gateway (3 node processes, gateway, SMT
     let page = await trash(alice);
     expect(page.items.map((item) => [item.name, item.originalPath, item.originalParentId])).toEqual([['report.txt', '/Docs', docs.id]]);
     expect(Date.parse(page.items[0]!.deletedAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(page.retentionDays).toBe(30);
     // A trashed file is no longer downloadable as a file, and its name is free again.
     expect((await alice.call('GET', `/api/files/download/${report.id}`)).status).toBe(404);
 

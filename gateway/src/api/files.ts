@@ -106,6 +106,8 @@ export interface TrashListResponse {
   items: TrashItem[];
   cursor?: string;
   usage: Usage;
+  /** Days an item stays in the trash before it is deleted for good (may be a fraction). */
+  retentionDays: number;
 }
 
 /** One version of a file; `current` is the content the file shows now. */

@@ -28,7 +28,12 @@ export function createTrashRouter(deps: TreeRouterDeps): express.Router {
     const query = parseInput(trashQuerySchema, req.query, 'query');
     const page = await routing.onFirstNode(user.region, (node) => tree.trash(node, user.id, query));
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ items: page.items.map(toTrashItem), usage: toClientUsage(page.usage), ...(page.cursor ? { cursor: page.cursor } : {}) } satisfies TrashListResponse);
+    res.json({
+      items: page.items.map(toTrashItem),
+      usage: toClientUsage(page.usage),
+      retentionDays: page.retentionMs / 86_400_000,
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+    } satisfies TrashListResponse);
   });
 
   router.post('/api/trash/:id/restore', deps.requireUser, writeLimit, async (req, res) => {

@@ -138,6 +138,8 @@ export interface TrashPage {
   items: TrashItemView[];
   cursor?: string;
   usage: UsageView;
+  /** How long an item stays in the trash before it is purged (GEOVAULT_TRASH_DAYS). */
+  retentionMs: number;
 }
 
 /** One content of a file (GET /v1/tree/:userId/items/:itemId/versions), newest first. */

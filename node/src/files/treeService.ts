@@ -276,7 +276,7 @@ export class TreeService {
     const trashId = trashFolderId(userId);
     const views = this.views(userId, trashId, page.items, new Map(page.items.map((record) => [record.id, record.name])));
     const items = page.items.map((record, i): TrashItemView => ({ ...views[i]!, ...this.origin(userId, record), deletedAt: new Date(record.trashedAt ?? 0).toISOString() }));
-    return { items, ...(page.cursor ? { cursor: page.cursor } : {}), usage: this.usage(userId) };
+    return { items, ...(page.cursor ? { cursor: page.cursor } : {}), usage: this.usage(userId), retentionMs: this.ctx.settings.trashRetentionMs };
   }
 
   /** Puts a top-level item of the trash back where it was (the root if that folder is gone), with a free name there. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientItem } from '../../api/files';
 import type { TrashItem } from '../../api/trash';
-import { folderGone, folderLink, originalLocation, restoredText } from './trashText';
+import { folderGone, folderLink, originalLocation, restoredText, retentionText } from './trashText';
 
 const deleted: TrashItem = {
   id: 'f1',
@@ -59,5 +59,14 @@ describe('folderLink', () => {
   it('opens the folder the item is in with the item selected', () => {
     expect(folderLink(back({}))).toEqual({ path: '/files/folder-2026', query: { select: 'f1' } });
     expect(folderLink(back({ parentId: 'root' }))).toEqual({ path: '/files', query: { select: 'f1' } });
+  });
+});
+
+describe('retentionText', () => {
+  it('says when the trash deletes items by itself, in days or hours', () => {
+    expect(retentionText(30)).toBe('items are deleted for good 30 days after they were deleted.');
+    expect(retentionText(1)).toBe('items are deleted for good a day after they were deleted.');
+    expect(retentionText(0.25)).toBe('items are deleted for good 6 hours after they were deleted.');
+    expect(retentionText(null)).toBe('old ones are deleted for good automatically.');
   });
 });

@@ -38,3 +38,14 @@ export function restoredText(deleted: TrashItem, restored: ClientItem): string {
 export function folderLink(item: ClientItem): { path: string; query: { select: string } } {
   return { path: item.parentId === ROOT_FOLDER ? '/files' : `/files/${encodeURIComponent(item.parentId)}`, query: { select: item.id } };
 }
+
+/** When the trash deletes things by itself, in words ("items are deleted for good after 30 days."). */
+export function retentionText(days: number | null): string {
+  if (days === null) return 'old ones are deleted for good automatically.';
+  if (days >= 1) {
+    const whole = Math.round(days);
+    return `items are deleted for good ${whole === 1 ? 'a day' : `${whole} days`} after they were deleted.`;
+  }
+  const hours = Math.max(1, Math.round(days * 24));
+  return `items are deleted for good ${hours === 1 ? 'an hour' : `${hours} hours`} after they were deleted.`;
+}

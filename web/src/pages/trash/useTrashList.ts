@@ -27,6 +27,7 @@ export function useTrashList() {
   const items = ref<TrashItem[]>([]);
   const cursor = ref<string | null>(null);
   const usage = ref<Usage | null>(null);
+  const retentionDays = ref<number | null>(null);
   const loaded = ref(false);
   const loading = ref(false);
   const error = ref<string | null>(null);
@@ -43,6 +44,7 @@ export function useTrashList() {
       items.value = merge(answer.items);
       cursor.value = answer.cursor ?? null;
       usage.value = answer.usage;
+      retentionDays.value = answer.retentionDays;
       error.value = null;
     } catch (caught) {
       if (seq >= shown) error.value = errorMessage(caught);
@@ -101,5 +103,5 @@ export function useTrashList() {
     return purged;
   }
 
-  return { items, cursor, usage, loaded, loading, error, load, refresh, loadMore, restore, purge, empty };
+  return { items, cursor, usage, retentionDays, loaded, loading, error, load, refresh, loadMore, restore, purge, empty };
 }

@@ -54,6 +54,7 @@ const STORAGE_TO_NODE_ERROR: Record<StorageErrorCode, NodeErrorCode> = {
   quota_exceeded: 'quota_exceeded',
   integrity_mismatch: 'integrity_mismatch',
   aborted: 'invalid_request',
+  master_key_unknown: 'internal',
 };
 
 /** Turns anything thrown into an AppError, or undefined when it is a bug to log. */

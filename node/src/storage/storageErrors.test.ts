@@ -36,7 +36,7 @@ describe('storage errors', () => {
 
   it('keeps every code in the catalogue', () => {
     expect(Object.keys(STORAGE_ERRORS).sort()).toEqual(
-      ['aborted', 'blob_not_found', 'integrity_mismatch', 'invalid_argument', 'invalid_id', 'quota_exceeded', 'range_not_satisfiable', 'too_large'],
+      ['aborted', 'blob_not_found', 'integrity_mismatch', 'invalid_argument', 'invalid_id', 'master_key_unknown', 'quota_exceeded', 'range_not_satisfiable', 'too_large'],
     );
   });
 

@@ -13,6 +13,8 @@ export const STORAGE_ERRORS = {
   integrity_mismatch: { status: 422, message: 'The data does not match its expected size or hash.' },
   // Nobody is left to answer when a client goes away; 400 only matters for peers that abort.
   aborted: { status: 400, message: 'The upload was aborted.' },
+  // A blob wrapped under a master key this node is not given (README: Encryption at rest).
+  master_key_unknown: { status: 500, message: 'The blob needs a master key this node does not have.' },
 } as const;
 export type StorageErrorCode = keyof typeof STORAGE_ERRORS;
 
@@ -81,11 +83,18 @@ export class QuotaExceededError extends StorageError {
 
 export class IntegrityError extends StorageError {
   constructor(
-    readonly what: 'size' | 'sha256',
+    /** `segment`: an encrypted blob's header or a segment failed its authentication. */
+    readonly what: 'size' | 'sha256' | 'segment',
     readonly expected: string | number,
     readonly actual: string | number,
   ) {
     super('integrity_mismatch', `Expected ${what} ${expected}, got ${actual}.`);
+  }
+}
+
+export class MasterKeyUnknownError extends StorageError {
+  constructor(readonly keyId: string) {
+    super('master_key_unknown', `The blob's data key is wrapped with master key ${keyId}, which this node does not have.`);
   }
 }
 

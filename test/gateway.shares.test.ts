@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientFile, ClientItem, ItemResponse, UserInfoResponse } from '../gateway/src/api/files';
 import type { ClientShare, PublicShareResponse, PublicUploadResponse, ShareListResponse, ShareResponse } from '../gateway/src/api/shares';
@@ -101,7 +102,8 @@ describe('share links (3 node processes, gateway, SMTP sink)', () => {
   let deep: ClientFile;
   let secret: ClientFile;
   let outside: ClientFile;
-  const photoBytes = crypto.randomBytes(40_000);
+  /** A real PNG (noise, so that it is not tiny): thumbnails are made of it. */
+  let photoBytes: Buffer;
   const notesBytes = Buffer.from('meet at the harbour\n');
   const deepBytes = Buffer.from('deep down\n');
 
@@ -112,6 +114,7 @@ describe('share links (3 node processes, gateway, SMTP sink)', () => {
       profile: 'lan',
       env: { GEOVAULT_QUOTA_BYTES: String(QUOTA_BYTES), GATEWAY_SHARE_PASSWORD_FAILURES: String(PASSWORD_FAILURES) },
     });
+    photoBytes = await sharp({ create: { width: 160, height: 120, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
     alice = await signUpAndLogIn(stack.url, { region: 'eu-west' });
     bob = await signUpAndLogIn(stack.url, { region: 'us-east' });
     parent = await mkdir(alice, 'root', 'Parent of the share');
@@ -302,13 +305,25 @@ describe('share links (3 node processes, gateway, SMTP sink)', () => {
     const image = await guest.download(`item=${photo.id}&inline=1`);
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/png');
-    expect(image.headers.get('content-security-policy')).toBe('sandbox');
+    expect(image.headers.get('content-security-policy')).toMatch(/^sandbox/);
     expect(image.headers.get('x-content-type-options')).toBe('nosniff');
     expect(image.headers.get('content-disposition')).toMatch(/^inline;/);
     await image.arrayBuffer();
     const html = await guest.download(`item=${page.id}&inline=1`);
     expect(html.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(html.headers.get('content-security-policy')).toMatch(/^sandbox/);
     await html.arrayBuffer();
+
+    // Thumbnails of a shared folder's pictures: made as the file manager makes them, never kept
+    // by a cache, and only inside the folder.
+    const thumbnail = await guest.call(`/thumbnail?item=${photo.id}`);
+    expect(thumbnail.status).toBe(200);
+    expect(thumbnail.headers.get('content-type')).toBe('image/webp');
+    expect(thumbnail.headers.get('cache-control')).toBe('no-store');
+    expect((await sharp(Buffer.from(await thumbnail.arrayBuffer())).metadata()).width).toBe(128);
+    await expectGone(await guest.call(`/thumbnail?item=${secret.id}`));
+    const locked = visitor(await share(alice, { itemId: shared.id, password: 'a thumbnail guard' }));
+    expect((await locked.call(`/thumbnail?item=${photo.id}`)).status).toBe(403);
   });
 
   it('a drop link takes uploads into the folder, counted in the owner\'s quota, never overwriting, and shows nothing', async () => {

@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       },
       {
         path: '/',
-        router: createSharesRouter({ shares, accounts, client, mesh, nodes: cluster.nodes, requireUser, bcryptCost: config.bcryptCost, dashboardIndex: path.resolve('web/dist/index.html'), policy: sharePolicy, logger: logger.child({ component: 'shares' }) }),
+        router: createSharesRouter({ shares, accounts, client, mesh, nodes: cluster.nodes, requireUser, bcryptCost: config.bcryptCost, dashboardIndex: path.resolve('web/dist/index.html'), thumbnails, policy: sharePolicy, logger: logger.child({ component: 'shares' }) }),
       },
       { path: '/', router: createDashboardRouter(path.resolve('web/dist')) },
     ],

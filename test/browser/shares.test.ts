@@ -131,6 +131,8 @@ describe('share links in the browser', () => {
     await guest.getByRole('button', { name: 'Open' }).click();
     await guest.getByRole('heading', { level: 1, name: FOLDER }).waitFor();
     await guest.getByText('5 downloads left.').waitFor();
+    // The picture's thumbnail in the list, through the link (it counts as no download).
+    await expect.poll(() => guest.locator('img.share-thumbnail').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
 
     // A preview counts as a download on a limited link: it is shown on request.
     await guest.getByRole('button', { name: 'Preview beach.png' }).click();

@@ -7,6 +7,7 @@ import { TreeClient } from '../files/treeClient';
 import type { WriteLimit } from '../http/perUserRateLimit';
 import type { MeshMonitor } from '../mesh/meshMonitor';
 import type { NodeClient } from '../mesh/nodeClient';
+import type { ThumbnailService } from '../previews/thumbnailService';
 import type { AccountsStore } from '../store/accountsStore';
 import { DownloadLimits } from './downloadLimits';
 import { createDropUpload } from './dropUpload';
@@ -27,6 +28,8 @@ export interface SharesRouterDeps {
   bcryptCost: number;
   /** The built dashboard's index.html (the page /s/:token). */
   dashboardIndex: string;
+  /** Thumbnails for a shared folder's pictures; without it the page shows icons. */
+  thumbnails?: Pick<ThumbnailService, 'check' | 'thumbnail'>;
   policy?: SharePolicy;
   /** Link creates, changes and revokes per user. */
   writeLimit?: WriteLimit;
@@ -70,6 +73,7 @@ export function createSharesRouter(deps: SharesRouterDeps): express.Router {
       limits,
       passwords,
       download: createPublicDownload({ client: deps.client, routing, tree, limits, logger: deps.logger }),
+      ...(deps.thumbnails ? { thumbnails: deps.thumbnails } : {}),
       dropUpload: createDropUpload({ client: deps.client, routing, perOwner: policy.dropUploadsPerOwner, logger: deps.logger }),
       policy,
       dashboardIndex: deps.dashboardIndex,

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ItemView } from '../../../node/src/api/tree';
 import { attachmentDisposition } from '../files/contentDisposition';
+import { downloadPresentation } from '../previews/inlineTypes';
 import { relayBlobStream, type BlobStream } from '../files/fileDownload';
 import { writeFolderZip } from '../files/folderZip';
 import type { NodeRouting } from '../files/nodeRouting';
@@ -10,7 +11,6 @@ import { fromNodeError } from '../files/nodeErrors';
 import { AppError } from '../errors';
 import type { NodeClient } from '../mesh/nodeClient';
 import type { DownloadLimits, DownloadTicket } from './downloadLimits';
-import { inlineContentType } from './inlineTypes';
 import { linkNotFound, type LiveShare } from './shareAccess';
 
 /** What a visitor's download sees of the node's answer: no node names, no internal headers. */
@@ -58,13 +58,9 @@ export function createPublicDownload(deps: PublicDownloadDeps) {
         throw linkNotFound();
       }
     }
-    const previewType = inline ? inlineContentType(item.mime) : undefined;
-    const disposition = attachmentDisposition(item.name);
-    const sent = await relayBlobStream(res, stream, {
-      headers: PUBLIC_DOWNLOAD_HEADERS,
-      disposition: previewType ? disposition.replace(/^attachment/, 'inline') : disposition,
-      overrides: previewType ? { 'Content-Type': previewType, 'Content-Security-Policy': 'sandbox' } : {},
-    });
+    // The file manager's rule for previews: safe types inline, everything sandboxed.
+    const shown = downloadPresentation(item.mime, item.name, inline);
+    const sent = await relayBlobStream(res, stream, { headers: PUBLIC_DOWNLOAD_HEADERS, disposition: shown.disposition, overrides: shown.overrides });
     if (sent.complete) await ticket?.complete();
     else {
       ticket?.cancel();

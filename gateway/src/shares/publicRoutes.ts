@@ -10,12 +10,13 @@ import { parseInput } from '../http/parseInput';
 import { clientIp, rateLimitedError } from '../http/rateLimitedError';
 import type { TreeClient } from '../files/treeClient';
 import type { NodeRouting } from '../files/nodeRouting';
+import type { ThumbnailService } from '../previews/thumbnailService';
 import type { DownloadLimits } from './downloadLimits';
 import type { createDropUpload } from './dropUpload';
 import type { createPublicDownload } from './publicDownload';
 import { linkNotFound, type LiveShare, type ShareAccess } from './shareAccess';
 import type { SharePolicy } from './sharePolicy';
-import { publicDownloadQuerySchema, publicListQuerySchema, unlockSchema } from './shareSchemas';
+import { publicDownloadQuerySchema, publicListQuerySchema, publicThumbnailQuerySchema, unlockSchema } from './shareSchemas';
 import { UnlockCookies } from './shareTokens';
 import { pathWithinShare, toPublicItem } from './shareViews';
 
@@ -27,6 +28,8 @@ export interface PublicRoutesDeps {
   passwords: PasswordHasher;
   download: ReturnType<typeof createPublicDownload>;
   dropUpload: ReturnType<typeof createDropUpload>;
+  /** The file manager's thumbnails (previews/): a shared folder's pictures show them too. */
+  thumbnails?: Pick<ThumbnailService, 'check' | 'thumbnail'>;
   policy: SharePolicy;
   /** The built dashboard's index.html, served for /s/:token with this page's own headers. */
   dashboardIndex: string;
@@ -158,6 +161,22 @@ export function createPublicShareRoutes(deps: PublicRoutesDeps): express.Router 
     const item = await access.within(live, query.item);
     if (item.kind === 'folder') await deps.download.folderZip(req, res, live, item);
     else await deps.download.file(req, res, live, item, query.inline === '1');
+  });
+
+  // A thumbnail is a small picture of the file, not its content: it never counts as a download.
+  // Not kept by the browser either (no-store, as every public answer): the link may stop working.
+  router.get('/api/public/shares/:token/thumbnail', async (req, res) => {
+    const query = parseInput(publicThumbnailQuerySchema, req.query, 'query');
+    const live = await access.open(token(req));
+    if (live.share.uploadOnly || !deps.thumbnails) throw linkNotFound();
+    requireUnlocked(req, live);
+    const item = await access.within(live, query.item);
+    if (item.kind !== 'file') throw new AppError('preview_unavailable', 'A folder has no thumbnail.');
+    const file = { id: item.id, sha256: item.sha256 ?? '', mime: item.mime ?? '', size: item.size };
+    deps.thumbnails.check(file);
+    const thumbnail = await deps.thumbnails.thumbnail({ id: live.ownerId, region: live.region }, file, query.size);
+    res.set({ 'Content-Type': thumbnail.mime, 'Content-Length': String(thumbnail.bytes.length), 'X-Content-Type-Options': 'nosniff' });
+    res.end(thumbnail.bytes);
   });
 
   router.post('/api/public/shares/:token/upload', perIpLimit(policy.publicUploadsPerIp, policy.publicRequestWindowMs), async (req, res) => {

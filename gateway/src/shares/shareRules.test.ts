@@ -6,7 +6,6 @@ import type { Request, Response } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ItemView } from '../../../node/src/api/tree';
 import { DownloadLimits } from './downloadLimits';
-import { inlineContentType } from './inlineTypes';
 import { countsAsDownload } from './publicDownload';
 import { DEFAULT_SHARE_POLICY, readSharePolicy } from './sharePolicy';
 import { ShareStore, type ShareRecord } from './shareStore';
@@ -139,16 +138,6 @@ describe('what a visitor sees', () => {
     const path = [{ id: 'root', name: '' }, { id: 'above', name: 'Above' }, { id: 'shared', name: 'Shared' }, { id: 'sub', name: 'Sub' }];
     expect(pathWithinShare(path, 'shared')).toEqual([{ id: 'shared', name: 'Shared' }, { id: 'sub', name: 'Sub' }]);
     expect(pathWithinShare(path, 'elsewhere')).toEqual([]);
-  });
-
-  it('inline only for types that run nothing; text as plain text', () => {
-    expect(inlineContentType('image/png')).toBe('image/png');
-    expect(inlineContentType('application/pdf')).toBe('application/pdf');
-    expect(inlineContentType('video/mp4')).toBe('video/mp4');
-    expect(inlineContentType('text/markdown')).toBe('text/plain; charset=utf-8');
-    for (const risky of ['text/html', 'image/svg+xml', 'application/xhtml+xml', 'text/xml', 'application/javascript', undefined, '']) {
-      expect(inlineContentType(risky)).toBeUndefined();
-    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { folderQuerySchema } from '../../../node/src/api/tree';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../auth/passwords';
+import { THUMBNAIL_SIZES, type ThumbnailSize } from '../previews/renderThumbnail';
 
 const passwordSchema = z
   .string()
@@ -36,6 +37,12 @@ export const publicListQuerySchema = folderQuerySchema.extend({ folder: z.uuid({
 export const publicDownloadQuerySchema = z.object({
   item: z.uuid({ error: 'an item id (UUID)' }).optional(),
   inline: z.enum(['0', '1']).optional(),
+});
+
+/** GET /api/public/shares/:token/thumbnail. */
+export const publicThumbnailQuerySchema = z.object({
+  item: z.uuid({ error: 'an item id (UUID)' }).optional(),
+  size: z.enum(Object.keys(THUMBNAIL_SIZES) as [ThumbnailSize, ...ThumbnailSize[]]).default('small'),
 });
 
 export const unlockSchema = z.strictObject({ password: z.string().min(1, 'the password').max(PASSWORD_MAX_LENGTH) });

@@ -47,6 +47,11 @@ export function publicPreviewUrl(token: string, item?: string): string {
   return `${base(token)}/download?${item ? `item=${enc(item)}&` : ''}inline=1`;
 }
 
+/** A picture file's thumbnail through the link (128 px box, or 512 for `large`); never counts as a download. */
+export function publicThumbnailUrl(token: string, item: string, size: 'small' | 'large' = 'small'): string {
+  return `${base(token)}/thumbnail?item=${enc(item)}&size=${size}`;
+}
+
 export interface DropHandle {
   done: Promise<PublicUploadResponse['file']>;
   abort(): void;

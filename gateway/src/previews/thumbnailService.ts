@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError } from '../errors';
 import type { GenerationQueue } from './generationQueue';
-import { mediaType } from './inlineTypes';
+import { mediaType } from '../../../common/previews/previewKind';
 import { renderThumbnail, THUMBNAIL_MIME, THUMBNAIL_SIZES, THUMBNAIL_SOURCE_TYPES, type ThumbnailSize } from './renderThumbnail';
 import { ThumbnailStore } from './thumbnailStore';
 

@@ -1,5 +1,5 @@
 import type { ClientItem } from '../../api/files';
-import { isPreviewable } from '../preview/previewKind';
+import { isPreviewable } from '../../../../common/previews/previewKind';
 
 /** Everything the toolbar and the context menu can do to items; the menu offers a few more (menuActionsFor). */
 export type ItemAction = 'open' | 'download' | 'zip' | 'share' | 'rename' | 'move' | 'copy' | 'verify' | 'versions' | 'delete';

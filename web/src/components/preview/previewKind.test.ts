@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { previewKind } from './previewKind';
+import { previewKind } from '../../../../common/previews/previewKind';
 import { trimPartialCharacter } from './textHead';
 
 describe('previewKind', () => {

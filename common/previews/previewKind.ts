@@ -1,7 +1,8 @@
 /**
- * What the browser can show of a file, from its type and name. The gateway decides on its own
- * what it serves inline (gateway/src/previews/inlineTypes.ts); this only picks the element.
- * SVG is never shown: it is a document that can carry script, not a picture.
+ * What a browser can show of a file, from its type and name: one rule for both sides, so that
+ * the dashboard offers a preview exactly when the gateway serves the file inline
+ * (gateway/src/previews/inlineTypes.ts). Pure, no Node or DOM: the dashboard bundles it too.
+ * SVG and HTML are never shown: they are documents that can carry script, not pictures.
  */
 export type PreviewKind = 'image' | 'pdf' | 'text' | 'audio' | 'video' | 'none';
 
@@ -46,8 +47,13 @@ function extensionOf(name: string): string {
   return dot >= 0 ? base.slice(dot + 1) : base;
 }
 
+/** The bare, lower-cased media type of a Content-Type value. */
+export function mediaType(mime: string | undefined): string {
+  return (mime ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
 export function previewKind(mime: string | undefined, name: string): PreviewKind {
-  const type = (mime ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = mediaType(mime);
   if (IMAGE_TYPES.has(type)) return 'image';
   if (type === 'application/pdf') return 'pdf';
   // An HTML page is never rendered (it would be a page of ours), nor shown as source.

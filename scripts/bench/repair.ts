@@ -10,6 +10,7 @@ import { uploadTo } from '../../test/support/nodeFiles';
 import { waitFor } from '../../test/support/waitFor';
 import { round1 } from './nodeEvents';
 import { peakRssMb } from './procStats';
+import { tripleWriteMBps } from './transfer';
 import { arg, numberArg } from './args';
 import { keepAliveAgent } from '../../common/http/keepAlive';
 
@@ -40,6 +41,7 @@ const concurrency = numberArg('concurrency', profile === 'wan' ? 48 : 16);
 const WIPED = 'eu-west';
 const THROUGH = ['us-east', 'asia'];
 const USERS = 10;
+const ratio = (value: number, limit: number) => Math.round((value / limit) * 100) / 100;
 const progress = (message: string) => process.stderr.write(`[bench:repair] ${message}\n`);
 
 interface Kept {
@@ -253,6 +255,10 @@ try {
     { timeoutMs: 600_000, intervalMs: 500 },
   );
   const target = await othersDigest();
+  // The disk swings tenfold between runs here: its own limit for three large fsynced files at
+  // once (what the large lane does), measured in this run, right before the wipe.
+  const diskMBps = round1(await tripleWriteMBps(cluster.dataDir, Math.min(largeMiB, 1024), `repair-${Date.now()}`));
+  progress(`the disk's limit now: ${diskMBps} MB/s for three fsynced files at once`);
 
   progress(`wiping ${WIPED}: ${smallCount} small, ${inlineCount} inline, ${largeCount} large files (${round1(largeBytes / 1024 ** 2)} MiB)`);
   await cluster.kill(WIPED);
@@ -285,6 +291,7 @@ try {
       wiped,
       blobsLostIndexKept: { sweepFilesPerSecond: 20_000, ...blobsLost },
       targets: { smallPerSecond: 200, largeMBps: 50 },
+      disk: { tripleWriteMBps: diskMBps, largeVsDisk: { wiped: ratio(wiped.large.MBps, diskMBps), blobsLostIndexKept: ratio(blobsLost.large.MBps, diskMBps) } },
       meetsTargets: { wiped: meets(wiped), blobsLostIndexKept: meets(blobsLost) },
       allVerified: verified(wiped) && verified(blobsLost),
     }) + '\n',

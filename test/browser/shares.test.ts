@@ -108,6 +108,11 @@ describe('share links in the browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Shared by me' }).waitFor();
     expect(await page.getByRole('textbox', { name: `Link to ${FOLDER}` }).inputValue()).toBe(link);
     await expectAccessible(page, 'shares-list');
+    // The links' state badges in the dark theme too (the page follows the system setting).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: { theme?: string } } } }).document.documentElement.dataset.theme)).toBe('dark');
+    await expectAccessible(page, 'shares-list-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     // From the list to the item in the file manager, and back.
     await page.getByRole('link', { name: `Show in files: ${FOLDER}` }).click();
     await page.getByRole('heading', { level: 1, name: FOLDER }).waitFor();

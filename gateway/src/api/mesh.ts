@@ -2,7 +2,8 @@
  * The mesh as the gateway shows it (GET /api/nodes, socket.io namespace /mesh). The dashboard
  * imports these types only.
  */
-export type NodeState = 'alive' | 'suspect' | 'dead';
+/** `left`: the node stopped on purpose (SIGTERM) and said so; not a failure. */
+export type NodeState = 'alive' | 'suspect' | 'dead' | 'left';
 
 export interface NodeView {
   id: string;

@@ -32,6 +32,19 @@ describe('buildSnapshot', () => {
     expect(stateOf(snapshot, 'asia')).toBe('alive');
   });
 
+  it('shows a node that said goodbye as left, not dead, with its links down', () => {
+    const snapshot = buildSnapshot(
+      [
+        observe('asia', { views: { 'us-east': 'left' } }),
+        observe('eu-west', { views: { 'us-east': 'left' } }),
+        observe('us-east', { views: {}, reachable: false }),
+      ],
+      new Date(),
+    );
+    expect(stateOf(snapshot, 'us-east')).toBe('left');
+    expect(snapshot.links.filter((l) => l.a === 'us-east' || l.b === 'us-east').map((l) => l.state)).toEqual(['down', 'down']);
+  });
+
   it('does not count the opinions of a paused node, which hears nothing, about the others', () => {
     // Paused asia has long given up on everyone; its peers have declared it dead.
     const snapshot = buildSnapshot(

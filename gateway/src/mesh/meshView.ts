@@ -41,7 +41,9 @@ function nodeView(o: NodeObservation, byId: ReadonlyMap<string, NodeObservation>
   const { spec, status } = o;
   const opinions = spec.peers.map((peer) => peerOpinion(byId.get(peer), spec.id)).filter((s): s is NodeState => s !== undefined);
   let state: NodeState;
-  if (!o.reachable) state = 'dead';
+  const saidGoodbye = opinions.length > 0 && opinions.every((s) => s === 'left');
+  if (saidGoodbye) state = 'left';
+  else if (!o.reachable) state = 'dead';
   else if (status?.faults.paused) state = opinions.includes('alive') ? 'suspect' : 'dead';
   else if (opinions.length > 0 && opinions.every((s) => s === 'dead')) state = 'dead';
   else if (opinions.some((s) => s !== 'alive')) state = 'suspect';
@@ -76,7 +78,9 @@ function linkView(a: NodeObservation, b: NodeObservation): LinkView {
     a.status?.links[b.spec.id]?.cut === true ||
     b.status?.links[a.spec.id]?.cut === true ||
     aSeesB === 'dead' ||
-    bSeesA === 'dead';
+    bSeesA === 'dead' ||
+    aSeesB === 'left' ||
+    bSeesA === 'left';
   const rtts = [a.status?.members.find((m) => m.id === b.spec.id)?.rttMs, b.status?.members.find((m) => m.id === a.spec.id)?.rttMs].filter(
     (v): v is number => typeof v === 'number',
   );

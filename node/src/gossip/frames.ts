@@ -14,12 +14,24 @@ const counter = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 // ---- membership (SWIM) ----
 
-export const memberStateSchema = z.enum(['alive', 'suspect', 'dead']);
+/**
+ * What one node holds of another. `left` is a member that said goodbye (SIGTERM): not a
+ * failure, so no suspicion, no retries and no alarm; it is forgotten after a while.
+ */
+export const memberStateSchema = z.enum(['alive', 'suspect', 'dead', 'left']);
 export type MemberState = z.infer<typeof memberStateSchema>;
+
+/**
+ * The kinds of update on the wire. A leave travels as memberlist sends it: `dead` asserted by
+ * the node itself (`from === node`), which a receiver records as `left`; nodes that predate
+ * `left` read it as a death, and the frame stays valid for them.
+ */
+export const memberUpdateKindSchema = z.enum(['alive', 'suspect', 'dead']);
+export type MemberUpdateKind = z.infer<typeof memberUpdateKindSchema>;
 
 /** A membership change, piggybacked on SWIM frames. `from` is who asserts it. */
 export const memberUpdateSchema = z.object({
-  kind: memberStateSchema,
+  kind: memberUpdateKindSchema,
   node: nodeIdSchema,
   incarnation: counter,
   from: nodeIdSchema,
@@ -41,8 +53,16 @@ export const pingReqFrameSchema = z.object({
   type: z.literal('ping-req'),
   seq: counter,
   target: nodeIdSchema,
+  /** Asks the helper for a `nack` if the target does not answer it in time (Lifeguard). */
+  nack: z.boolean().optional(),
   updates,
 });
+/**
+ * A ping-req helper's "I could not reach the target in time" (Lifeguard). It proves the path
+ * requester ↔ helper works, so the requester's failed probe says the target is in trouble
+ * rather than the requester itself. `seq` is the requester's ping-req seq.
+ */
+export const nackFrameSchema = z.object({ type: z.literal('nack'), seq: counter, updates });
 /** Piggyback-only frame, sent when there are updates to spread but no probe to carry them. */
 export const gossipFrameSchema = z.object({ type: z.literal('gossip'), updates });
 
@@ -107,6 +127,7 @@ export const peerFrameSchema = z.discriminatedUnion('type', [
   ackFrameSchema,
   pingReqFrameSchema,
   gossipFrameSchema,
+  nackFrameSchema,
   digestFrameSchema,
   deltaFrameSchema,
   durableFrameSchema,
@@ -116,15 +137,16 @@ export type PingFrame = z.infer<typeof pingFrameSchema>;
 export type AckFrame = z.infer<typeof ackFrameSchema>;
 export type PingReqFrame = z.infer<typeof pingReqFrameSchema>;
 export type GossipFrame = z.infer<typeof gossipFrameSchema>;
+export type NackFrame = z.infer<typeof nackFrameSchema>;
 export type DigestFrame = z.infer<typeof digestFrameSchema>;
 export type DeltaFrame = z.infer<typeof deltaFrameSchema>;
 export type DurableFrame = z.infer<typeof durableFrameSchema>;
 export type PeerFrame = z.infer<typeof peerFrameSchema>;
-export type MembershipFrame = PingFrame | AckFrame | PingReqFrame | GossipFrame;
+export type MembershipFrame = PingFrame | AckFrame | PingReqFrame | GossipFrame | NackFrame;
 export type AntiEntropyFrame = DigestFrame | DeltaFrame | DurableFrame;
 
 export function isMembershipFrame(frame: PeerFrame): frame is MembershipFrame {
-  return frame.type === 'ping' || frame.type === 'ack' || frame.type === 'ping-req' || frame.type === 'gossip';
+  return frame.type === 'ping' || frame.type === 'ack' || frame.type === 'ping-req' || frame.type === 'gossip' || frame.type === 'nack';
 }
 
 export type ParseResult = { ok: true; frame: PeerFrame } | { ok: false; reason: string };

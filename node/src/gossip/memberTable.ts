@@ -19,7 +19,8 @@ export interface Member {
 /**
  * The peers one node knows, with the indexes the protocol needs in O(1): the live set (relay
  * and gossip targets), per-state counts (convergence checks over 1,000 nodes), the probe
- * order and the recently dead. Members are never removed: a dead one is kept and retried.
+ * order and the recently dead. A dead member is kept and retried; one that left is kept
+ * until `remove` (membership reaps it a while after it left).
  */
 export class MemberTable {
   /** Alive and suspect peers. */
@@ -27,7 +28,7 @@ export class MemberTable {
   private readonly byId = new Map<NodeId, Member>();
   private readonly order: ProbeOrder;
   // Self is counted as alive.
-  private readonly counts: Record<MemberState, number> = { alive: 1, suspect: 0, dead: 0 };
+  private readonly counts: Record<MemberState, number> = { alive: 1, suspect: 0, dead: 0, left: 0 };
   private recentDead: Array<{ id: NodeId; at: number }> = [];
 
   constructor(random: Random) {
@@ -71,15 +72,30 @@ export class MemberTable {
     if (to === 'dead') {
       this.live.delete(m.id);
       this.recentDead.push({ id: m.id, at: now });
+    } else if (to === 'left') {
+      // Gone on purpose: neither probed, nor a relay, nor a gossip target.
+      this.live.delete(m.id);
     } else {
       this.live.add(m.id);
     }
     return from;
   }
 
-  /** The next peer in the round-robin probe order that is not dead and passes `eligible`. */
+  /** Forgets a member entirely (a reaped `left` one). */
+  remove(m: Member): void {
+    if (this.byId.get(m.id) !== m) return;
+    this.byId.delete(m.id);
+    this.counts[m.state]--;
+    this.live.delete(m.id);
+    this.order.remove(m.id);
+  }
+
+  /** The next peer in the round-robin probe order that is alive or suspect and passes `eligible`. */
   nextProbeTarget(eligible: (id: NodeId) => boolean): NodeId | undefined {
-    return this.order.next((id) => this.byId.get(id)?.state !== 'dead' && eligible(id));
+    return this.order.next((id) => {
+      const state = this.byId.get(id)?.state;
+      return (state === 'alive' || state === 'suspect') && eligible(id);
+    });
   }
 
   /** Peers dead for less than `windowMs` (memberlist's GossipToTheDeadTime). */
@@ -91,7 +107,13 @@ export class MemberTable {
   /** The whole table as updates, for a state sync. */
   asUpdates(): MemberUpdate[] {
     const out: MemberUpdate[] = [];
-    for (const m of this.byId.values()) out.push({ kind: m.state, node: m.id, incarnation: m.incarnation, from: m.assertedBy });
+    for (const m of this.byId.values()) out.push(asUpdate(m));
     return out;
   }
+}
+
+/** A member's state as an update on the wire (a leave is the member's own `dead`). */
+export function asUpdate(m: Member): MemberUpdate {
+  if (m.state === 'left') return { kind: 'dead', node: m.id, incarnation: m.incarnation, from: m.id };
+  return { kind: m.state, node: m.id, incarnation: m.incarnation, from: m.assertedBy };
 }

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../time/clock';
 import type { Random } from '../time/random';
+import { Awareness } from './awareness';
 import type { MemberState, MemberUpdate, MembershipFrame, NodeId } from './frames';
 import { BroadcastQueue } from './broadcastQueue';
-import { MemberTable, type Member } from './memberTable';
+import { asUpdate, MemberTable, type Member } from './memberTable';
 import { Prober, type ProbeEvent } from './prober';
 import { RttEstimator } from './rttEstimator';
 import { Suspicion } from './suspicion';
@@ -25,6 +26,22 @@ export interface MemberChange {
   to: MemberState;
   incarnation: number;
 }
+/** How a graceful leave went: the peers that acknowledged it before we stopped waiting. */
+export interface LeaveResult {
+  acknowledgedBy: NodeId[];
+  unacknowledged: NodeId[];
+}
+
+/** Lifeguard's local health, for the status page. */
+export interface LocalHealth {
+  score: number;
+  /** Timeouts and the probe period are stretched by score + 1, at most this. */
+  maxMultiplier: number;
+}
+
+/** Reaped members remembered (their last incarnation) so a stale alive cannot resurrect them. */
+const MAX_REAPED_REMEMBERED = 1_024;
+
 export interface MembershipOptions {
   self: NodeId;
   /** Configured peers: alive at incarnation 0 until they speak, so they are probed at once. */
@@ -41,7 +58,9 @@ export interface MembershipOptions {
 /**
  * SWIM membership with Lifeguard-style suspicion (DESIGN §3): one probe per period in a fixed
  * random order (prober.ts), incarnation rules, piggybacked dissemination, refutation, and
- * retries of dead peers.
+ * retries of dead peers. Lifeguard: local health (awareness.ts) stretches our own timeouts
+ * when we are the slow one, helpers nack, and a stopping node leaves (recorded as `left`,
+ * never suspected, reaped after `leftReapMs`).
  *
  * False suspicions at 10 % loss per frame (3 nodes, one relay): ping or ack lost p = 0.19,
  * the re-ping likewise, each of the 3 relayed paths (4 frames) 1-0.9⁴ = 0.34, so a probe of
@@ -64,6 +83,10 @@ export class Membership {
   private readonly changeListeners = new Set<(change: MemberChange) => void>();
   private readonly probeListeners = new Set<(probe: ProbeEvent) => void>();
   private readonly timers: TimerHandle[] = [];
+  private readonly awareness: Awareness;
+  /** Members reaped after they left → the incarnation they left with. */
+  private readonly reaped = new Map<NodeId, number>();
+  private leaving: { update: MemberUpdate; done: Promise<LeaveResult> } | undefined;
   private inc: number;
   private running = false;
   private readonly createdAt: number;
@@ -79,18 +102,22 @@ export class Membership {
     this.table = new MemberTable(opts.random);
     this.queue = new BroadcastQueue(opts.config.retransmitMult);
     this.rtt = new RttEstimator({ minTimeoutMs: opts.config.minProbeTimeoutMs, maxTimeoutMs: opts.config.maxProbeTimeoutMs });
+    this.awareness = new Awareness(opts.config.awarenessMaxMultiplier);
+    this.awareness.onChange((score) => this.log.debug({ score }, 'local health changed'));
     this.prober = new Prober({
       config: opts.config,
       clock: opts.clock,
       random: opts.random,
       rtt: this.rtt,
+      awareness: this.awareness,
       live: this.table.live,
       send: (to, frame) => this.sendTo(to, frame),
       piggyback: (to, assertSelf) => this.piggyback(to, assertSelf),
       running: () => this.running,
       onFailed: (target) => {
         const m = this.table.get(target);
-        if (m && m.state !== 'dead') this.suspect(m, m.incarnation, this.self);
+        // A probe that was under way when we started leaving accuses nobody.
+        if (m && m.state !== 'dead' && !this.leaving) this.suspect(m, m.incarnation, this.self);
       },
       onProbe: (event) => {
         for (const listener of this.probeListeners) listener(event);
@@ -103,6 +130,16 @@ export class Membership {
     return this.inc;
   }
 
+  /** Lifeguard's score: 0 when healthy; our probe timeouts are stretched by score + 1. */
+  localHealth(): LocalHealth {
+    return { score: this.awareness.score, maxMultiplier: this.awareness.maxMultiplier };
+  }
+
+  /** True once `leave()` was called. */
+  get hasLeft(): boolean {
+    return this.leaving !== undefined;
+  }
+
   /**
    * Probes `peer` now instead of waiting for its turn: the transport saw its connection
    * break (a crashed process resets its sockets). Only a hint — the verdict still comes from
@@ -110,7 +147,7 @@ export class Membership {
    */
   probeNow(peer: NodeId): void {
     const m = this.table.get(peer);
-    if (!this.running || !m || m.state !== 'alive' || this.prober.isProbing(peer)) return;
+    if (!this.running || this.leaving || !m || m.state !== 'alive' || this.prober.isProbing(peer)) return;
     this.prober.probe(peer);
   }
 
@@ -118,10 +155,65 @@ export class Membership {
     if (this.running) return;
     this.running = true;
     this.queue.enqueue(this.selfAlive());
-    // A random phase, so that nodes started together do not probe in lockstep.
-    this.loop(() => this.probeTick(), this.cfg.protocolPeriodMs);
-    this.loop(() => this.gossipTick(), this.cfg.gossipIntervalMs);
-    if (this.cfg.stateSyncIntervalMs > 0) this.loop(() => this.syncTick(), this.cfg.stateSyncIntervalMs);
+    // A random phase, so that nodes started together do not probe in lockstep. The probe
+    // period stretches with our local health, and a late probe tick is itself a sign of it.
+    this.loop(
+      () => this.probeTick(),
+      () => this.awareness.scaleTimeout(this.cfg.protocolPeriodMs),
+      (lateMs) => {
+        if (lateMs <= this.cfg.eventLoopLagMs) return;
+        this.log.debug({ lateMs }, 'event loop late: stretching our own timeouts');
+        this.awareness.applyDelta(1);
+      },
+    );
+    this.loop(() => this.gossipTick(), () => this.cfg.gossipIntervalMs);
+    if (this.cfg.stateSyncIntervalMs > 0) this.loop(() => this.syncTick(), () => this.cfg.stateSyncIntervalMs);
+  }
+
+  /**
+   * Graceful leave (SIGTERM): tells every live peer that we are going — our own `dead` at our
+   * incarnation, which they record as `left` — and waits until each acknowledged it or
+   * `leaveTimeoutMs` passed. Probing stops at once (a node on its way out accuses nobody)
+   * and we no longer refute. The caller stops the membership afterwards.
+   */
+  leave(): Promise<LeaveResult> {
+    if (this.leaving) return this.leaving.done;
+    const update: MemberUpdate = { kind: 'dead', node: this.self, incarnation: this.inc, from: this.self };
+    const peers = this.table.live.toArray();
+    const unacknowledged = new Set(peers);
+    const acknowledgedBy: NodeId[] = [];
+    let resolve!: (result: LeaveResult) => void;
+    const done = new Promise<LeaveResult>((r) => (resolve = r));
+    this.leaving = { update, done };
+    this.log.info({ incarnation: this.inc, peers: peers.length }, 'leaving the cluster');
+    if (!this.running) {
+      resolve({ acknowledgedBy, unacknowledged: peers });
+      return done;
+    }
+    this.queue.enqueue(update);
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      resolve({ acknowledgedBy, unacknowledged: [...unacknowledged] });
+    };
+    // Every frame may be lost: ask again until each peer acked, a few times per round trip.
+    const resendMs = Math.max(50, this.cfg.minProbeTimeoutMs);
+    const round = () => {
+      if (finished) return;
+      if (unacknowledged.size === 0 || !this.running) return finish();
+      for (const peer of unacknowledged) {
+        this.prober.notify(peer, [update], () => {
+          if (!unacknowledged.delete(peer)) return;
+          acknowledgedBy.push(peer);
+          if (unacknowledged.size === 0) finish();
+        });
+      }
+      this.clock.setTimeout(round, resendMs);
+    };
+    round();
+    this.clock.setTimeout(finish, this.cfg.leaveTimeoutMs);
+    return done;
   }
 
   stop(): void {
@@ -142,7 +234,7 @@ export class Membership {
 
   /** Every known node, self first. */
   members(): MemberView[] {
-    const views: MemberView[] = [{ id: this.self, state: 'alive', incarnation: this.inc, rttMs: null, stateSince: this.createdAt }];
+    const views: MemberView[] = [{ id: this.self, state: this.leaving ? 'left' : 'alive', incarnation: this.inc, rttMs: null, stateSince: this.createdAt }];
     for (const m of this.table.values()) views.push(this.view(m));
     return views;
   }
@@ -185,15 +277,19 @@ export class Membership {
       case 'ping-req':
         this.prober.handlePingReq(from, frame, this.self);
         break;
+      case 'nack':
+        this.prober.handleNack(frame.seq);
+        break;
       case 'gossip':
         break;
     }
-    if (staleAboutSelf) this.sendTo(from, { type: 'gossip', updates: [this.selfAlive()] });
+    if (staleAboutSelf) this.sendTo(from, { type: 'gossip', updates: [this.selfUpdate()] });
   }
 
   // ---- probing ----
 
   private probeTick(): void {
+    if (this.leaving) return;
     const target = this.table.nextProbeTarget((id) => !this.prober.isProbing(id));
     if (target !== undefined) this.prober.probe(target);
   }
@@ -238,7 +334,7 @@ export class Membership {
   private syncTick(): void {
     const [to] = this.table.live.sample(1, this.random);
     if (to === undefined) return;
-    const all = [this.selfAlive(), ...this.table.asUpdates()];
+    const all = [this.selfUpdate(), ...this.table.asUpdates()];
     for (let i = 0; i < all.length; i += this.cfg.maxUpdatesPerFrame) {
       this.sendTo(to, { type: 'gossip', updates: all.slice(i, i + this.cfg.maxUpdatesPerFrame) });
     }
@@ -252,13 +348,13 @@ export class Membership {
    */
   private piggyback(to: NodeId, assertSelf = false): MemberUpdate[] {
     const out: MemberUpdate[] = [];
-    if (assertSelf) out.push(this.selfAlive());
+    if (assertSelf) out.push(this.selfUpdate());
     const m = this.table.get(to);
     if (m && m.state !== 'alive') {
       // Nothing from the queue: its retransmit budget must go to peers likely to hear it,
       // not be drained into a peer that may be dead (which kept the other survivor from
       // hearing a suspicion and confirming it).
-      out.push({ kind: m.state, node: to, incarnation: m.incarnation, from: m.assertedBy });
+      out.push(asUpdate(m));
       return out;
     }
     for (const u of this.queue.take(this.cfg.maxUpdatesPerFrame - out.length, this.table.size + 1)) out.push(u);
@@ -270,19 +366,27 @@ export class Membership {
   /** Returns true when the sender holds a stale suspicion of us and should hear our alive. */
   private apply(u: MemberUpdate): boolean {
     if (u.node === this.self) return this.aboutSelf(u);
+    const isLeave = u.kind === 'dead' && u.from === u.node;
     const m = this.table.get(u.node);
     if (!m) {
+      // Not a member we know, or one reaped after it left: only a newer life brings it back.
+      const reapedAt = this.reaped.get(u.node);
+      if (isLeave || (reapedAt !== undefined && u.incarnation <= reapedAt)) return false;
+      this.reaped.delete(u.node);
       this.addMember(u.node, u.kind, u.incarnation, u.from);
       this.queue.enqueue(u);
       return false;
     }
     if (u.kind === 'alive') this.alive(m, u);
     else if (u.kind === 'suspect') this.suspect(m, u.incarnation, u.from);
+    else if (isLeave) this.left(m, u);
     else this.dead(m, u.incarnation, u.from);
     return false;
   }
 
   private aboutSelf(u: MemberUpdate): boolean {
+    // On our way out: we said goodbye, and what others now think of us no longer matters.
+    if (this.leaving) return false;
     if (u.kind === 'alive') {
       // Someone remembers a later incarnation of us (a previous life): outrank it.
       if (u.incarnation > this.inc) this.refute(u.incarnation);
@@ -295,6 +399,8 @@ export class Membership {
   private refute(heard: number): void {
     this.inc = Math.max(this.inc, heard) + 1;
     this.log.info({ incarnation: this.inc }, 'refuting suspicion of self');
+    // Lifeguard: being suspected hints that we are the slow one; be more patient with others.
+    this.awareness.applyDelta(1);
     this.queue.enqueue(this.selfAlive());
     // Straight away to every live peer, on its own (taking from the queue per peer would use
     // up its retransmit budget on the first few): a refutation that waits for the next tick
@@ -312,7 +418,7 @@ export class Membership {
   }
 
   private suspect(m: Member, incarnation: number, from: NodeId): void {
-    if (incarnation < m.incarnation || m.state === 'dead') return;
+    if (incarnation < m.incarnation || m.state === 'dead' || m.state === 'left') return;
     if (m.state === 'suspect') {
       m.incarnation = incarnation;
       if (m.suspicion?.confirm(from)) this.queue.enqueue({ kind: 'suspect', node: m.id, incarnation, from });
@@ -327,7 +433,7 @@ export class Membership {
   }
 
   private dead(m: Member, incarnation: number, from: NodeId): void {
-    if (incarnation < m.incarnation) return;
+    if (incarnation < m.incarnation || m.state === 'left') return;
     if (m.state === 'dead') {
       m.incarnation = incarnation;
       return;
@@ -337,6 +443,25 @@ export class Membership {
     this.setState(m, 'dead');
     this.queue.enqueue({ kind: 'dead', node: m.id, incarnation, from });
     if (from === this.self) this.gossipTo(this.table.live.sample(this.cfg.gossipFanout, this.random));
+  }
+
+  /** The member said goodbye (its own `dead`): `left`, from any state, at its incarnation or later. */
+  private left(m: Member, u: MemberUpdate): void {
+    if (u.incarnation < m.incarnation) return;
+    m.incarnation = u.incarnation;
+    if (m.state === 'left') return;
+    m.assertedBy = u.from;
+    this.setState(m, 'left');
+    this.queue.enqueue(u);
+  }
+
+  /** Forgets a member that left `leftReapMs` ago, remembering only its incarnation. */
+  private reap(m: Member): void {
+    this.table.remove(m);
+    this.reaped.delete(m.id);
+    this.reaped.set(m.id, m.incarnation);
+    if (this.reaped.size > MAX_REAPED_REMEMBERED) this.reaped.delete(this.reaped.keys().next().value!);
+    this.log.info({ peer: m.id, incarnation: m.incarnation }, 'forgot a member that left');
   }
 
   // ---- the member table ----
@@ -359,8 +484,14 @@ export class Membership {
       m.retryGen++;
       m.retryAt = undefined;
     }
+    if (to === 'left') {
+      const leftAt = m.since;
+      this.after(this.cfg.leftReapMs, () => {
+        if (m.state === 'left' && m.since === leftAt) this.reap(m);
+      });
+    }
     if (to === 'suspect') {
-      const { minMs, maxMs, k } = suspicionBounds(this.cfg, this.table.size + 1);
+      const { minMs, maxMs, k } = suspicionBounds(this.cfg, this.table.size + 1, this.rtt.rttMs(m.id));
       m.suspicion = new Suspicion({
         from: m.assertedBy,
         k,
@@ -368,7 +499,7 @@ export class Membership {
         maxMs,
         clock: this.clock,
         onTimeout: () => {
-          if (this.running && m.state === 'suspect') this.dead(m, m.incarnation, this.self);
+          if (this.running && !this.leaving && m.state === 'suspect') this.dead(m, m.incarnation, this.self);
         },
       });
     }
@@ -381,6 +512,11 @@ export class Membership {
 
   private selfAlive(): MemberUpdate {
     return { kind: 'alive', node: this.self, incarnation: this.inc, from: this.self };
+  }
+
+  /** What we say of ourselves: alive, or our leave once we are going. */
+  private selfUpdate(): MemberUpdate {
+    return this.leaving?.update ?? this.selfAlive();
   }
 
   private view(m: Member): MemberView {
@@ -403,14 +539,19 @@ export class Membership {
     }, ms);
   }
 
-  private loop(fn: () => void, periodMs: number): void {
+  /** A periodic task; `onLate` hears how much later than asked each tick ran. */
+  private loop(fn: () => void, periodMs: () => number, onLate?: (lateMs: number) => void): void {
     const slot = this.timers.length;
-    const tick = () => {
-      if (!this.running) return;
-      this.timers[slot] = this.clock.setTimeout(tick, periodMs);
-      fn();
+    const schedule = (ms: number) => {
+      const due = this.clock.now() + ms;
+      this.timers[slot] = this.clock.setTimeout(() => {
+        if (!this.running) return;
+        onLate?.(this.clock.now() - due);
+        schedule(periodMs());
+        fn();
+      }, ms);
     };
-    this.timers[slot] = this.clock.setTimeout(tick, Math.floor(this.random() * periodMs));
+    schedule(Math.floor(this.random() * periodMs()));
   }
 
   private emitChange(change: MemberChange): void {

@@ -27,6 +27,14 @@ export class ProbeOrder {
     this.ids[at] = id;
   }
 
+  /** Removes an id (a member that left was reaped); O(n), rare. */
+  remove(id: NodeId): void {
+    const at = this.ids.indexOf(id);
+    if (at < 0) return;
+    this.ids.splice(at, 1);
+    if (this.cursor > at) this.cursor--;
+  }
+
   /** The next id (cyclically) for which `eligible` holds, or undefined after a full lap. */
   next(eligible: (id: NodeId) => boolean): NodeId | undefined {
     for (let tried = 0; tried < this.ids.length; tried++) {

@@ -1,5 +1,6 @@
 import type { Clock } from '../time/clock';
 import type { Random } from '../time/random';
+import type { Awareness } from './awareness';
 import type { MemberUpdate, MembershipFrame, NodeId, PingReqFrame } from './frames';
 import type { PeerSet } from './probeOrder';
 import type { RttEstimator } from './rttEstimator';
@@ -16,6 +17,8 @@ export interface ProberDeps {
   clock: Clock;
   random: Random;
   rtt: RttEstimator;
+  /** Our local health: stretches our probe timeouts, and probe outcomes move it. */
+  awareness: Awareness;
   /** Alive and suspect peers: the relay candidates. */
   live: PeerSet;
   send: (to: NodeId, frame: MembershipFrame) => void;
@@ -32,11 +35,15 @@ interface Probe {
   target: NodeId;
   seqs: number[];
   done: boolean;
+  /** ping-reqs sent (each asks its helper for a nack) and nacks received for them. */
+  expectedNacks: number;
+  nacks: number;
 }
 type Pending =
   | { kind: 'probe'; probe: Probe; sentAt: number; direct: boolean }
   | { kind: 'relay'; target: NodeId; requester: NodeId; requesterSeq: number; sentAt: number }
-  | { kind: 'retry'; target: NodeId; sentAt: number };
+  | { kind: 'retry'; target: NodeId; sentAt: number }
+  | { kind: 'notify'; target: NodeId; onAck: () => void };
 
 /**
  * The ping / ping-req machinery of SWIM, for one node: its own probes (at most one
@@ -46,6 +53,10 @@ type Pending =
  * A probe: ping; after the link's adaptive timeout, a direct re-ping plus `indirectChecks`
  * ping-reqs; failure at a deadline sized for the slowest path, requester → relay → target →
  * relay → requester. Any ack for any of the probe's seqs before the deadline counts.
+ *
+ * Lifeguard: both timeouts are stretched by our local health (awareness.ts); a helper that
+ * cannot reach the target in time answers `nack`; a success lowers the score, a failure
+ * raises it by the helpers that stayed silent (or by one when there was no helper to ask).
  */
 export class Prober {
   private readonly probes = new Map<NodeId, Probe>();
@@ -60,9 +71,10 @@ export class Prober {
 
   probe(target: NodeId): void {
     const { rtt, clock } = this.deps;
-    const probe: Probe = { target, seqs: [], done: false };
+    const probe: Probe = { target, seqs: [], done: false, expectedNacks: 0, nacks: 0 };
     this.probes.set(target, probe);
-    const timeout = rtt.timeoutMs(target);
+    const { awareness } = this.deps;
+    const timeout = awareness.scaleTimeout(rtt.timeoutMs(target));
     this.ping(probe);
     this.after(timeout, () => {
       if (probe.done) return;
@@ -70,17 +82,28 @@ export class Prober {
       // The relay's leg to the target is unmeasured; by the triangle inequality it is at
       // most the relay's round trip plus ours to the target.
       let window = timeout;
+      let slowestRelay = 0;
       for (const relay of this.relays(target)) {
         const seq = this.nextSeq(probe);
         this.pending.set(seq, { kind: 'probe', probe, sentAt: clock.now(), direct: false });
-        this.deps.send(relay, { type: 'ping-req', seq, target, updates: this.deps.piggyback(relay, true) });
-        window = Math.max(window, 2 * rtt.timeoutMs(relay) + timeout);
+        this.deps.send(relay, { type: 'ping-req', seq, target, nack: true, updates: this.deps.piggyback(relay, true) });
+        probe.expectedNacks++;
+        const relayTimeout = awareness.scaleTimeout(rtt.timeoutMs(relay));
+        slowestRelay = Math.max(slowestRelay, relayTimeout);
+        window = Math.max(window, 2 * relayTimeout + timeout);
       }
       this.after(window, () => {
         if (probe.done) return;
-        this.finish(probe);
+        this.finish(probe, true);
         this.deps.onProbe({ peer: target, rttMs: null });
         this.deps.onFailed(target);
+        // A helper nacks after its own timeout for the target, which can be longer than ours:
+        // its nack may land just after our deadline. The verdict above does not wait for it,
+        // only the score does.
+        this.after(slowestRelay, () => {
+          for (const seq of probe.seqs) this.pending.delete(seq);
+          awareness.applyDelta(probe.expectedNacks > 0 ? Math.max(0, probe.expectedNacks - probe.nacks) : 1);
+        });
       });
     });
   }
@@ -94,6 +117,15 @@ export class Prober {
     this.expire(seq, entry);
   }
 
+  /** One ping carrying `updates` to `target`; `onAck` runs if it acks (a leave waits for these). */
+  notify(target: NodeId, updates: MemberUpdate[], onAck: () => void): void {
+    const seq = ++this.seq;
+    const entry: Pending = { kind: 'notify', target, onAck };
+    this.pending.set(seq, entry);
+    this.deps.send(target, { type: 'ping', seq, target, updates });
+    this.expire(seq, entry);
+  }
+
   handleAck(from: NodeId, seq: number): void {
     const p = this.pending.get(seq);
     if (!p) return;
@@ -104,13 +136,28 @@ export class Prober {
       this.deps.send(p.requester, { type: 'ack', seq: p.requesterSeq, updates: this.deps.piggyback(p.requester) });
     } else if (p.kind === 'retry') {
       if (from === p.target) this.deps.rtt.sample(p.target, now - p.sentAt);
-    } else if (!p.probe.done) {
+    } else if (p.kind === 'notify') {
+      if (from === p.target) p.onAck();
+    } else if (p.probe.done) {
+      // A relayed ack after our deadline: too late for the verdict, but that helper reached us.
+      if (!p.direct) p.probe.nacks++;
+    } else {
       // Only a direct ack is a round trip of this link; a relayed one measures two links.
       const rttMs = p.direct && from === p.probe.target ? now - p.sentAt : null;
       if (rttMs !== null) this.deps.rtt.sample(p.probe.target, rttMs);
       this.finish(p.probe);
+      this.deps.awareness.applyDelta(-1);
       this.deps.onProbe({ peer: p.probe.target, rttMs });
     }
+  }
+
+  /** A helper could not reach the target of our ping-req `seq` in time. */
+  handleNack(seq: number): void {
+    const p = this.pending.get(seq);
+    if (p?.kind !== 'probe' || p.direct) return;
+    // Counted once per ping-req, even after the deadline (the score is settled a bit later).
+    this.pending.delete(seq);
+    p.probe.nacks++;
   }
 
   /** Pings `frame.target` with our own seq and forwards its ack with the requester's. */
@@ -124,6 +171,13 @@ export class Prober {
     this.pending.set(seq, entry);
     this.deps.send(frame.target, { type: 'ping', seq, target: frame.target, updates: this.deps.piggyback(frame.target, true) });
     this.expire(seq, entry);
+    if (frame.nack) {
+      // Our own (unstretched) timeout for the target: the requester waits longer than that.
+      this.after(this.deps.rtt.timeoutMs(frame.target), () => {
+        if (this.pending.get(seq) !== entry) return;
+        this.deps.send(requester, { type: 'nack', seq: frame.seq, updates: this.deps.piggyback(requester) });
+      });
+    }
   }
 
   private ping(probe: Probe): void {
@@ -141,10 +195,14 @@ export class Prober {
     return out;
   }
 
-  private finish(probe: Probe): void {
+  /** Ends a probe; `awaitNacks` keeps its ping-req seqs a while for late nacks. */
+  private finish(probe: Probe, awaitNacks = false): void {
     probe.done = true;
     if (this.probes.get(probe.target) === probe) this.probes.delete(probe.target);
-    for (const seq of probe.seqs) this.pending.delete(seq);
+    for (const seq of probe.seqs) {
+      const p = this.pending.get(seq);
+      if (!awaitNacks || (p?.kind === 'probe' && p.direct)) this.pending.delete(seq);
+    }
   }
 
   private nextSeq(probe: Probe): number {

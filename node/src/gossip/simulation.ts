@@ -5,6 +5,7 @@ import { LinkSimulator, type LinkProfile } from '../transport/linkSimulator';
 import { MemoryNetwork, type MemoryTransport } from '../transport/memoryTransport';
 import { isMembershipFrame, type NodeId } from './frames';
 import { Membership, type MemberChange } from './membership';
+import { SlowClock, type Slowness } from './slowClock';
 import type { SwimConfig } from './swimConfig';
 
 /** The three regions and the `wan` profile of DESIGN §2 (one-way delay and jitter). */
@@ -98,22 +99,28 @@ export class SwimCluster {
     return this.net.clock;
   }
 
-  /** Starts (or restarts, on a fresh transport) one node. */
-  start(id: NodeId, incarnation = 1): SwimNode {
+  /**
+   * Starts (or restarts, on a fresh transport) one node; `opts.slow` makes its event loop slow
+   * (late timers, frames read late), `opts.config` gives it its own tuning.
+   */
+  start(id: NodeId, incarnation = 1, opts: { slow?: Slowness; config?: SwimConfig } = {}): SwimNode {
     if (this.nodes.has(id)) throw new Error(`${id} is running`);
     const endpoint = this.net.attach(id);
+    const slowClock = opts.slow ? new SlowClock(this.clock, opts.slow) : undefined;
     const membership = new Membership({
       self: id,
       seeds: this.opts.seedsFor ? this.opts.seedsFor(id) : this.opts.ids.filter((other) => other !== id),
       incarnation,
-      config: this.opts.config,
-      clock: this.clock,
+      config: opts.config ?? this.opts.config,
+      clock: slowClock ?? this.clock,
       random: endpoint.random,
       send: (to, frame) => endpoint.transport.send(to, frame),
       logger: this.logger,
     });
     endpoint.transport.onFrame((from, frame) => {
-      if (isMembershipFrame(frame)) membership.handleFrame(from, frame);
+      if (!isMembershipFrame(frame)) return;
+      if (slowClock) slowClock.deliver(() => membership.handleFrame(from, frame));
+      else membership.handleFrame(from, frame);
     });
     membership.onChange((change) => {
       // Joins are not recorded: a 1,000-node join would be a million of them.

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { FakeClock } from '../time/fakeClock';
 import { Suspicion, suspicionTimeoutMs } from './suspicion';
+import { suspicionBounds, wanSwimConfig } from './swimConfig';
 
 function make(k: number, min = 1_000, max = 6_000) {
   const clock = new FakeClock();
@@ -56,5 +57,20 @@ describe('Suspicion', () => {
     clock.advance(10_000);
     expect(fired).toEqual([]);
     expect(s.confirm('b')).toBe(false);
+  });
+});
+
+describe('suspicionBounds', () => {
+  test('the minimum grows with the round trip of the link to the suspect and with log10(n)', () => {
+    const wan = wanSwimConfig();
+    // 1.2 s + 2 round trips: eu-west↔asia (230 ms) is the longest wan link.
+    expect(suspicionBounds(wan, 3, 230)).toEqual({ minMs: 1_660, maxMs: 6_000, k: 1 });
+    expect(suspicionBounds(wan, 3, 80).minMs).toBe(1_360);
+    // Unmeasured: the probe timeout ceiling stands in for the round trip.
+    expect(suspicionBounds(wan, 3).minMs).toBe(3_200);
+    // 1,000 nodes: everything × 3, and k capped by the config.
+    expect(suspicionBounds(wan, 1_000, 80)).toEqual({ minMs: 4_080, maxMs: 18_000, k: 3 });
+    // Never a maximum below the minimum.
+    expect(suspicionBounds({ ...wan, suspicionMaxMs: 1_000 }, 3, 230).maxMs).toBe(1_660);
   });
 });

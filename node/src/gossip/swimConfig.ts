@@ -24,15 +24,18 @@ export interface SwimConfig {
    */
   readonly indirectChecks: number;
   /**
-   * Suspicion timeout once `suspicionConfirmations` independent nodes agree (Lifeguard),
-   * scaled by max(1, log10(n)) like memberlist, so that a suspect in a large cluster has
-   * time to hear about it. A real death is confirmed by everyone and ends here.
+   * Base of the suspicion timeout once `suspicionConfirmations` independent nodes agree
+   * (Lifeguard). The minimum actually used is (this + suspicionRttMult × RTT of the link to
+   * the suspect) × max(1, log10(n)): see `suspicionBounds` for why. A real death is
+   * confirmed by everyone and ends there.
    */
   readonly suspicionMinMs: number;
+  /** Round trips to the suspect added to the minimum (the unmeasured link counts as maxProbeTimeoutMs). */
+  readonly suspicionRttMult: number;
   /**
-   * Suspicion timeout with no independent confirmation (same scaling). A lone false
-   * suspicion must be refuted before it runs out; the timeout falls logarithmically
-   * towards the minimum as confirmations arrive.
+   * Suspicion timeout with no independent confirmation (scaled by max(1, log10(n)), and never
+   * below the minimum). A lone false suspicion must be refuted before it runs out; the timeout
+   * falls logarithmically towards the minimum as confirmations arrive.
    */
   readonly suspicionMaxMs: number;
   /** Cap on k, the confirmations that bring the timeout to its minimum: k = min(n-2, this). */
@@ -57,16 +60,32 @@ export interface SwimConfig {
    * retransmission missed. 0 disables it.
    */
   readonly stateSyncIntervalMs: number;
+  /**
+   * Lifeguard's local health (awareness.ts): this node's probe timeouts and probe period are
+   * stretched by up to this factor while it sees signs that it is itself slow. 1 disables it.
+   */
+  readonly awarenessMaxMultiplier: number;
+  /**
+   * A protocol timer that fires this much later than asked means our event loop is late: the
+   * acks we wait for sit unread, so our own probes would fail. Counts against local health.
+   */
+  readonly eventLoopLagMs: number;
+  /** How long a stopping node waits for its peers to acknowledge its leave before it goes. */
+  readonly leaveTimeoutMs: number;
+  /** A member that left is forgotten this long after it left (memberlist reaps them too). */
+  readonly leftReapMs: number;
 }
 
 /**
  * The `wan` profile (one-way 40/75/115 ms, DESIGN §2). Targets: a killed node is `dead` on
- * both survivors in < 3 s; no false death at 10 % loss on every link. Budget for a kill:
- * first probe ≤ 2 periods (1 000 ms) + probe deadline (≤ ~720 ms on the 230 ms link:
- * adaptive ~260 ms + indirect window) + suspicion minimum (800 ms, reached because both
- * survivors confirm) + one hop ≈ 2.6 s worst case, ~1.9 s median (measured in fake time).
- * The minimum is still ~2.5× the longest refutation seen at 10–20 % loss (≤ 0.65 s), and
- * a lone false suspicion gets the 6 s maximum. See membership.ts for the arithmetic.
+ * both survivors in < 3 s; no false death at 10 % loss on every link. Budget for a kill
+ * (kill -9 resets the sockets: the survivors probe at once, membership.probeNow): probe
+ * deadline (≤ ~730 ms on the 230 ms link: adaptive ~270 ms + indirect window) + suspicion
+ * minimum (1.2 s + 2 RTT: 1.36 s to us-east↔eu-west, 1.5 s us-east↔asia, 1.66 s
+ * eu-west↔asia, reached because both survivors confirm) ≈ 2.4 s worst case. A frozen node
+ * (sockets open) waits for its turn in the probe order first: up to 2 periods more.
+ * The minimum is ~2.5× the longest refutation seen at 10–20 % loss (≤ 0.65 s); a lone
+ * false suspicion gets the 6 s maximum. See membership.ts for the arithmetic.
  */
 export function wanSwimConfig(): SwimConfig {
   return Object.freeze({
@@ -74,7 +93,8 @@ export function wanSwimConfig(): SwimConfig {
     minProbeTimeoutMs: 100,
     maxProbeTimeoutMs: 1_000,
     indirectChecks: 3,
-    suspicionMinMs: 800,
+    suspicionMinMs: 1_200,
+    suspicionRttMult: 2,
     suspicionMaxMs: 6_000,
     suspicionConfirmations: 3,
     retransmitMult: 4,
@@ -85,6 +105,12 @@ export function wanSwimConfig(): SwimConfig {
     deadRetryMinMs: 1_000,
     deadRetryMaxMs: 10_000,
     stateSyncIntervalMs: 30_000,
+    // memberlist's AwarenessMaxMultiplier: a sick node probes at most 8× slower.
+    awarenessMaxMultiplier: 8,
+    // Well above a GC pause or a busy tick (10–50 ms), well below the 100–300 ms probe timeouts' slack.
+    eventLoopLagMs: 100,
+    leaveTimeoutMs: 1_000,
+    leftReapMs: 10 * 60_000,
   });
 }
 
@@ -104,12 +130,27 @@ export function lanSwimConfig(): SwimConfig {
   });
 }
 
-/** Suspicion timeouts and k for a cluster of `n` known members (self included). */
-export function suspicionBounds(config: SwimConfig, n: number): { minMs: number; maxMs: number; k: number } {
+/**
+ * Suspicion timeouts and k for a cluster of `n` known members (self included), for a suspect
+ * whose link from us has a smoothed round trip of `rttMs` (undefined: not measured yet).
+ *
+ * Why these numbers. memberlist's minimum is SuspicionMult (4) × ProbeInterval × log10(n):
+ * ~4 s on a LAN, enough for a suspect to hear of it and refute through many gossip rounds.
+ * The minimum was 800 ms here, barely 3.5 round trips of the eu-west↔asia link: a live
+ * suspect must first hear the suspicion and then be heard back, each leg lost 10 % of the
+ * time, so the time it needs grows with the link's round trip, not only with the protocol's
+ * rhythm. Hence a base of six gossip rounds (1.2 s) plus two round trips of the link, scaled
+ * by log10(n) like memberlist (a bigger cluster takes longer to spread the refutation).
+ * memberlist's 4 s would miss the issue's < 3 s detection target (a kill costs ~0.7 s of
+ * probing first): with both survivors confirming, a real death ends at this minimum.
+ */
+export function suspicionBounds(config: SwimConfig, n: number, rttMs?: number): { minMs: number; maxMs: number; k: number } {
   const scale = Math.max(1, Math.log10(Math.max(1, n)));
+  const rtt = rttMs ?? config.maxProbeTimeoutMs;
+  const minMs = Math.round((config.suspicionMinMs + config.suspicionRttMult * rtt) * scale);
   return {
-    minMs: Math.round(config.suspicionMinMs * scale),
-    maxMs: Math.round(config.suspicionMaxMs * scale),
+    minMs,
+    maxMs: Math.max(minMs, Math.round(config.suspicionMaxMs * scale)),
     k: Math.max(0, Math.min(n - 2, config.suspicionConfirmations)),
   };
 }

@@ -7,10 +7,10 @@ import type { LinkState, LinkView, MeshSnapshot, NodeState, NodeView } from '../
 /** Colours chosen to stay distinguishable for the common colour-vision deficiencies. */
 export const LINK_COLOURS: Readonly<Record<LinkState, string>> = { up: '#1a7f37', degraded: '#b35900', down: '#cf222e' };
 export const LINK_DASH: Readonly<Record<LinkState, string>> = { up: 'none', degraded: '8 5', down: '2 6' };
-export const NODE_COLOURS: Readonly<Record<NodeState, string>> = { alive: '#1a7f37', suspect: '#b35900', dead: '#cf222e' };
+export const NODE_COLOURS: Readonly<Record<NodeState, string>> = { alive: '#1a7f37', suspect: '#b35900', dead: '#cf222e', left: '#57606a' };
 
 const LINK_WORDS: Readonly<Record<LinkState, string>> = { up: 'up', degraded: 'degraded', down: 'down' };
-const NODE_WORDS: Readonly<Record<NodeState, string>> = { alive: 'alive', suspect: 'suspect', dead: 'failed (dead)' };
+const NODE_WORDS: Readonly<Record<NodeState, string>> = { alive: 'alive', suspect: 'suspect', dead: 'failed (dead)', left: 'stopped (left)' };
 
 export function nodeStateText(state: NodeState): string {
   return NODE_WORDS[state];

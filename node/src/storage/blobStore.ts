@@ -3,14 +3,21 @@ import type { Dirent, Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { link, lstat, open, opendir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { fileHandleSink, fsyncDir, mkdirDurable } from '../../../common/durable/durableFs';
 import { DirectorySyncer } from './directorySyncer';
 import { HashingMeter } from './hashingMeter';
+import { BlobIngest } from './encryption/blobIngest';
+import { CodecTransform } from './encryption/codecTransform';
+import { BlobDecoder, openHeader } from './encryption/blobDecoder';
+import { BlobFormatError, hasBlobMagic, HEADER_BYTES, lastSegmentIndex, parseHeader, plainSizeOf, segmentSpan } from './encryption/blobFormat';
+import { BlobEncryptor } from './encryption/blobEncryptor';
+import { readKeyMarker, writeKeyMarker } from './encryption/keyMarker';
+import { keyIdHex, type MasterKeyring } from './encryption/masterKeys';
 import { blobPath, filesDir, isUuid, parseBlobName, tempDir, TEMP_SUFFIX } from './layout';
-import type { BlobEntry, ByteRange, HashOptions, OpenedBlob, WriteOptions, WriteResult } from './blobTypes';
+import type { BlobEntry, ByteRange, HashOptions, OpenedBlob, RawBlob, WriteOptions, WriteResult } from './blobTypes';
 import {
   AbortedError,
   asStorageError,
@@ -21,7 +28,14 @@ import {
 } from './storageErrors';
 import { throttle } from './throttle';
 
-export type { BlobEntry, ByteRange, HashOptions, OpenedBlob, WriteOptions, WriteResult } from './blobTypes';
+export type { BlobEntry, ByteRange, HashOptions, OpenedBlob, RawBlob, WriteOptions, WriteResult } from './blobTypes';
+
+/** How a store encrypts (README: Encryption at rest). Without it, blobs are plaintext and encrypted ones cannot be read. */
+export interface BlobEncryption {
+  readonly keyring: MasterKeyring;
+  /** Whether new plaintext is encrypted; off only for benchmarks (GEOVAULT_ENCRYPTION=off). */
+  readonly enabled: boolean;
+}
 
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 /** Reads in 1 MiB pieces: every hop of a download (node, peer, gateway) pays per chunk, not per byte. */
@@ -32,24 +46,51 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  * `_system/tmp`, checked, fsynced and renamed into place, so a crash or a failed upload can
  * leave at most a temp file, which `init()` sweeps away. Not safe to share a nodeDir between
  * processes.
+ *
+ * Blobs are encrypted at rest (encryption/blobFormat.ts): `write` takes plaintext or a blob
+ * already encrypted (a replica), `open`/`hash` give plaintext and check every segment's tag,
+ * `stat` gives the plaintext size, `openRaw` gives the stored bytes for peers. Blobs written
+ * before encryption (no blob magic) are read as they are.
  */
 export class BlobStore {
   private readonly logger: Logger;
+  private readonly encryption: BlobEncryption | undefined;
   private readonly directories = new DirectorySyncer();
   /** Directories known to exist durably: a user's directory is made once, not per upload. */
   private readonly knownDirs = new Set<string>();
 
   constructor(
     readonly nodeDir: string,
-    deps: { logger: Logger },
+    deps: { logger: Logger; encryption?: BlobEncryption },
   ) {
     this.logger = deps.logger;
+    this.encryption = deps.encryption;
+  }
+
+  /** Whether new plaintext is written encrypted. */
+  get encrypts(): boolean {
+    return this.encryption?.enabled === true;
+  }
+
+  /**
+   * A stage that encrypts a new file once, with a fresh data key, for every replica at once
+   * (the upload's coordinator fans its output out); undefined when encryption is off. It
+   * hashes the plaintext, so the index keeps the plaintext's sha256.
+   */
+  newEncryptor(): BlobEncryptor | undefined {
+    return this.encrypts ? new BlobEncryptor(this.encryption!.keyring.current, { hash: true }) : undefined;
   }
 
   /** Creates the layout and removes leftovers of interrupted writes. Call before any write. */
   async init(): Promise<number> {
     const tmp = tempDir(this.nodeDir);
     await mkdirDurable(tmp);
+    if (this.encrypts) {
+      // From now on blobs may be wrapped under the current key: a restart with another key must refuse.
+      const marked = readKeyMarker(this.nodeDir);
+      const current = keyIdHex(this.encryption!.keyring.current.id);
+      if (!marked.includes(current)) await writeKeyMarker(this.nodeDir, [...marked, current]);
+    }
     const leftovers = await readdir(tmp);
     for (const name of leftovers) await rm(path.join(tmp, name), { recursive: true, force: true });
     if (leftovers.length > 0) {
@@ -74,10 +115,29 @@ export class BlobStore {
     const handle = await open(temp, 'wx', 0o600);
     let handleOpen = true;
     try {
-      const meter = new HashingMeter(options);
-      await pipeline(source, meter, fileHandleSink(handle), { signal });
-      const size = meter.bytes;
-      const sha256 = meter.digest();
+      let size: number;
+      let sha256: string;
+      if (options.sealed) {
+        // Encrypted by this process a moment ago (the upload's coordinator): nothing to check.
+        await pipeline(source, fileHandleSink(handle), { signal });
+        ({ size, sha256 } = options.sealed());
+      } else if (!this.encryption && options.input !== 'blob') {
+        const meter = new HashingMeter(options);
+        await pipeline(source, meter, fileHandleSink(handle), { signal });
+        size = meter.bytes;
+        sha256 = meter.digest();
+      } else {
+        const ingest = new BlobIngest({
+          input: options.input ?? 'auto',
+          keyring: this.encryption?.keyring,
+          encrypt: this.encrypts,
+          maxBytes: options.maxBytes,
+          expectedSize: options.expectedSize,
+        });
+        await pipeline(source, new CodecTransform(ingest), fileHandleSink(handle), { signal });
+        size = ingest.bytes;
+        sha256 = ingest.digest();
+      }
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
         throw new IntegrityError('size', options.expectedSize, size);
       }
@@ -112,34 +172,93 @@ export class BlobStore {
     this.knownDirs.add(dir);
   }
 
+  /**
+   * The file's plaintext, or a byte range of it (positions in the plaintext). From an encrypted
+   * blob only the segments the range touches are read, and each is checked before a byte of it
+   * is given out: a bad tag fails the stream with an IntegrityError.
+   */
   async open(userId: string, fileId: string, range?: ByteRange): Promise<OpenedBlob> {
     const handle = await this.openBlob(userId, fileId);
     try {
-      const { size } = await handle.stat();
-      if (range === undefined) {
-        return { stream: handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), size, start: 0, end: size - 1, length: size };
+      const head = await inspect(handle);
+      const size = head.kind === 'blob' ? checkedPlainSize(head) : head.size;
+      const { start, end } = clampRange(range, size);
+      if (head.kind === 'plain') {
+        if (size === 0) return { stream: handle.createReadStream({ start: 0, end: -1 }), size, start: 0, end: -1, length: 0 };
+        return { stream: handle.createReadStream({ start, end, highWaterMark: READ_CHUNK_BYTES }), size, start, end, length: end - start + 1 };
       }
-      const { start, end: requestedEnd } = range;
-      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(requestedEnd) || start < 0 || start > requestedEnd) {
-        throw new InvalidArgumentError('A range needs integers 0 <= start <= end.');
-      }
-      if (start >= size) throw new RangeNotSatisfiableError(start, requestedEnd, size);
-      // As HTTP does: an end past the last byte means "to the end".
-      const end = Math.min(requestedEnd, size - 1);
-      return { stream: handle.createReadStream({ start, end, highWaterMark: READ_CHUNK_BYTES }), size, start, end, length: end - start + 1 };
+      const opened = openHeader(head.header, this.keyring());
+      const span = segmentSpan(start, end, size, head.segmentSize);
+      const raw = handle.createReadStream({ start: span.from, end: span.to - 1, highWaterMark: READ_CHUNK_BYTES });
+      const decoder = new BlobDecoder({
+        keys: this.keyring(),
+        output: 'plaintext',
+        opened,
+        span: { first: span.first, last: span.last, blobLast: lastSegmentIndex(size, head.segmentSize) },
+        skip: span.skip,
+        length: span.length,
+      });
+      raw.on('error', (error) => decoder.destroy(error));
+      decoder.on('close', () => raw.destroy());
+      return { stream: raw.pipe(decoder), size, start, end, length: end - start + 1 };
     } catch (error) {
       await handle.close();
       throw error;
     }
   }
 
-  async stat(userId: string, fileId: string): Promise<{ size: number } | undefined> {
+  /**
+   * The stored bytes, for a peer (replicas travel as ciphertext, DESIGN §6): the whole blob, or
+   * for a plaintext range its header and the segments the range touches. A blob from before
+   * encryption comes as its plaintext (range applied), marked `plain`.
+   */
+  async openRaw(userId: string, fileId: string, range?: ByteRange): Promise<RawBlob> {
+    const handle = await this.openBlob(userId, fileId);
     try {
-      const stats = await stat(blobPath(this.nodeDir, userId, fileId));
-      return stats.isFile() ? { size: stats.size } : undefined;
+      const head = await inspect(handle);
+      if (head.kind === 'plain') {
+        const { start, end } = clampRange(range, head.size);
+        const stream = head.size === 0 ? handle.createReadStream({ start: 0, end: -1 }) : handle.createReadStream({ start, end, highWaterMark: READ_CHUNK_BYTES });
+        return { format: 'plain', stream, plainSize: head.size, start, end, length: end - start + 1 };
+      }
+      const plainSize = checkedPlainSize(head);
+      if (range === undefined) {
+        return { format: 'blob', stream: handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), plainSize, start: 0, end: plainSize - 1, length: head.physical };
+      }
+      const { start, end } = clampRange(range, plainSize);
+      const span = segmentSpan(start, end, plainSize, head.segmentSize);
+      const segments = handle.createReadStream({ start: span.from, end: span.to - 1, highWaterMark: READ_CHUNK_BYTES });
+      const stream = Readable.from(prepend(head.header, segments));
+      stream.on('close', () => segments.destroy());
+      return { format: 'blob', stream, plainSize, start, end, length: HEADER_BYTES + span.to - span.from, span: { first: span.first, last: span.last } };
     } catch (error) {
-      if (isMissing(error)) return undefined;
+      await handle.close();
       throw error;
+    }
+  }
+
+  /**
+   * The plaintext size (what callers compare with a file's size), or -1 for an encrypted blob
+   * that no plaintext size fits (cut short, header damaged): never a file's size, so callers
+   * take it for corrupt.
+   */
+  async stat(userId: string, fileId: string): Promise<{ size: number } | undefined> {
+    let handle: FileHandle;
+    try {
+      handle = await this.openBlob(userId, fileId);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+    try {
+      const head = await inspect(handle);
+      if (head.kind === 'plain') return { size: head.size };
+      return { size: head.kind === 'blob' ? (plainSizeOf(head.physical, head.segmentSize) ?? -1) : -1 };
+    } catch (error) {
+      if (error instanceof IntegrityError) return { size: -1 };
+      throw error;
+    } finally {
+      await handle.close();
     }
   }
 
@@ -174,16 +293,16 @@ export class BlobStore {
     return true;
   }
 
-  /** SHA-256 (hex) of the stored blob, read at most at `bytesPerSecond` when given. */
+  /**
+   * SHA-256 (hex) of the file's plaintext, read at most at `bytesPerSecond` when given. An
+   * encrypted blob whose header or a segment fails its tag throws an IntegrityError.
+   */
   async hash(userId: string, fileId: string, options: HashOptions = {}): Promise<string> {
     const { bytesPerSecond, signal, pace } = options;
-    const handle = await this.openBlob(userId, fileId);
-    // Small reads when paced, so the rate is smooth rather than 64 KiB bursts.
-    const highWaterMark = bytesPerSecond ? Math.max(4096, Math.min(65536, Math.floor(bytesPerSecond / 10))) : 65536;
-    const stream = handle.createReadStream({ highWaterMark });
+    const { stream } = await this.open(userId, fileId);
     const digest = createHash('sha256');
     try {
-      const chunks = bytesPerSecond === undefined ? stream : throttle(stream, bytesPerSecond, { pace, signal });
+      const chunks = bytesPerSecond === undefined ? stream : throttle(stream as AsyncIterable<Buffer>, bytesPerSecond, { pace, signal });
       for await (const chunk of chunks) {
         signal?.throwIfAborted();
         digest.update(chunk as Buffer);
@@ -212,11 +331,16 @@ export class BlobStore {
     }
   }
 
-  /** Physical bytes of blobs on this node (each replica counted here once). */
+  /** Physical bytes of blobs on this node (each replica counted here once; headers and tags included). */
   async bytesStored(): Promise<number> {
     let total = 0;
     for await (const entry of this.list()) total += entry.size;
     return total;
+  }
+
+  private keyring(): MasterKeyring {
+    if (!this.encryption) throw new IntegrityError('segment', 'plaintext', 'an encrypted blob, and this store has no master key');
+    return this.encryption.keyring;
   }
 
   private async openBlob(userId: string, fileId: string): Promise<FileHandle> {
@@ -271,4 +395,45 @@ async function lstatOrUndefined(file: string): Promise<Stats | undefined> {
     if (isMissing(error)) return undefined;
     throw error;
   }
+}
+
+type BlobHead =
+  | { kind: 'plain'; size: number }
+  | { kind: 'blob'; header: Buffer; segmentSize: number; physical: number };
+
+/** Tells a plaintext blob (written before encryption) from an encrypted one, by its first bytes. */
+async function inspect(handle: FileHandle): Promise<BlobHead> {
+  const { size } = await handle.stat();
+  const header = Buffer.alloc(Math.min(HEADER_BYTES, size));
+  const { bytesRead } = await handle.read(header, 0, header.length, 0);
+  if (!hasBlobMagic(header.subarray(0, bytesRead))) return { kind: 'plain', size };
+  try {
+    return { kind: 'blob', header, segmentSize: parseHeader(header).active.segmentSize, physical: size };
+  } catch (error) {
+    if (error instanceof BlobFormatError) throw new IntegrityError('segment', 'authentic encrypted blob', error.message);
+    throw error;
+  }
+}
+
+function checkedPlainSize(head: { segmentSize: number; physical: number }): number {
+  const size = plainSizeOf(head.physical, head.segmentSize);
+  if (size === undefined) throw new IntegrityError('segment', 'a blob of whole segments', `${head.physical} bytes`);
+  return size;
+}
+
+/** A range checked against a size, the end clamped as HTTP does; the whole file when absent. */
+function clampRange(range: ByteRange | undefined, size: number): { start: number; end: number } {
+  if (range === undefined) return { start: 0, end: size - 1 };
+  const { start, end: requestedEnd } = range;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(requestedEnd) || start < 0 || start > requestedEnd) {
+    throw new InvalidArgumentError('A range needs integers 0 <= start <= end.');
+  }
+  if (start >= size) throw new RangeNotSatisfiableError(start, requestedEnd, size);
+  // As HTTP does: an end past the last byte means "to the end".
+  return { start, end: Math.min(requestedEnd, size - 1) };
+}
+
+async function* prepend(first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  yield first;
+  yield* rest;
 }

@@ -8,6 +8,17 @@ export interface WriteOptions {
   /** Hex SHA-256, either case. */
   readonly expectedSha256?: string;
   readonly signal?: AbortSignal;
+  /**
+   * What the source is (encryption/blobIngest.ts): the file's plaintext, an encrypted blob (a
+   * replica: stored as it comes, every tag checked, size and hash taken of its plaintext), or
+   * `auto` (the default): told apart by the blob magic.
+   */
+  readonly input?: 'plaintext' | 'blob' | 'auto';
+  /**
+   * For a blob this process has just encrypted itself (the upload's coordinator): its bytes are
+   * stored unchecked and the result is what this returns once the source has ended.
+   */
+  readonly sealed?: () => WriteResult;
 }
 export interface WriteResult {
   readonly size: number;
@@ -27,6 +38,22 @@ export interface OpenedBlob {
   /** Inclusive; `start - 1` for an empty blob. */
   readonly end: number;
   readonly length: number;
+}
+/** A blob's stored bytes for a peer (BlobStore.openRaw). */
+export interface RawBlob {
+  /** `blob`: encrypted blob bytes (header first); `plain`: the plaintext of a blob from before encryption. */
+  readonly format: 'blob' | 'plain';
+  /** Closes its file descriptor when it ends or is destroyed: always consume or destroy it. */
+  readonly stream: Readable;
+  /** The file's plaintext size. */
+  readonly plainSize: number;
+  /** The plaintext range the bytes hold (inclusive). */
+  readonly start: number;
+  readonly end: number;
+  /** Bytes the stream carries. */
+  readonly length: number;
+  /** For a range of an encrypted blob: the segments after the header. */
+  readonly span?: { readonly first: number; readonly last: number };
 }
 export interface BlobEntry {
   readonly userId: string;

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import pino from 'pino';
-import { BlobStore } from './blobStore';
+import { BlobStore, type BlobEncryption } from './blobStore';
+import { MasterKeyring } from './encryption/masterKeys';
 
 /** Test-only helpers for the storage tests: a BlobStore in a fresh temp dir, never vhd_storage/. */
 export const USER = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
@@ -18,10 +19,15 @@ export interface TempStore {
   cleanup(): Promise<void>;
 }
 
-export async function tempStore(prefix = 'geovault-blobstore-'): Promise<TempStore> {
+/** A keyring with one fixed test key (and more when asked), for stores that encrypt. */
+export function testKeyring(...extra: Buffer[]): MasterKeyring {
+  return MasterKeyring.fromKeys([Buffer.alloc(32, 7), ...extra]);
+}
+
+export async function tempStore(prefix = 'geovault-blobstore-', encryption?: BlobEncryption): Promise<TempStore> {
   const root = await mkdtemp(path.join(os.tmpdir(), prefix));
   const nodeDir = path.join(root, 'node-test');
-  const store = new BlobStore(nodeDir, { logger: pino({ level: 'silent' }) });
+  const store = new BlobStore(nodeDir, { logger: pino({ level: 'silent' }), encryption });
   await store.init();
   return { store, nodeDir, cleanup: () => rm(root, { recursive: true, force: true }) };
 }

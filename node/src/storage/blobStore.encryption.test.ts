@@ -1,0 +1,152 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, it, expect } from 'vitest';
+import pino from 'pino';
+import { BlobStore } from './blobStore';
+import { blobPath, tempDir } from './layout';
+import { IntegrityError, TooLargeError } from './storageErrors';
+import { BLOB_MAGIC, DEFAULT_SEGMENT_BYTES as S, HEADER_BYTES, lastSegmentIndex, segmentOffset, TAG_BYTES } from './encryption/blobFormat';
+import { BlobDecoder } from './encryption/blobDecoder';
+import { MasterKeyring } from './encryption/masterKeys';
+import { chunksOf, FILE, OTHER_FILE, readAll, sha256, tempStore, testKeyring, type TempStore, USER } from './testSupport';
+
+const keyring = testKeyring();
+let t: TempStore;
+beforeEach(async () => {
+  t = await tempStore('geovault-blobstore-enc-', { keyring, enabled: true });
+});
+afterEach(async () => {
+  await t.cleanup();
+});
+
+/** A pattern that is easy to look for on disk: 16 recognisable bytes, repeated. */
+const MARK = Buffer.from('GEOVAULT-PATTERN');
+const patterned = (n: number) => Buffer.alloc(n, MARK);
+const data = patterned(3 * S + 1000);
+const onDisk = () => readFile(blobPath(t.nodeDir, USER, FILE));
+
+describe('BlobStore with encryption', () => {
+  it('stores no plaintext, and gives back the plaintext, its size and its hash', async () => {
+    expect(await t.store.write(USER, FILE, chunksOf(data, 10_000))).toEqual({ size: data.length, sha256: sha256(data) });
+    const stored = await onDisk();
+    expect(stored.subarray(0, BLOB_MAGIC.length)).toEqual(BLOB_MAGIC);
+    expect(stored.indexOf(MARK)).toBe(-1);
+    expect(stored.length).toBe(HEADER_BYTES + data.length + 4 * TAG_BYTES);
+    expect(await t.store.stat(USER, FILE)).toEqual({ size: data.length });
+    expect(await readAll((await t.store.open(USER, FILE)).stream)).toEqual(data);
+    expect(await t.store.hash(USER, FILE)).toBe(sha256(data));
+  });
+
+  it('answers every kind of range: inside a segment, at its edges, across segments, the last byte', async () => {
+    await t.store.write(USER, FILE, chunksOf(data, 7_777));
+    const n = data.length;
+    for (const [start, end] of [[0, 0], [S - 1, S - 1], [S - 1, S], [S, 2 * S - 1], [5, 3 * S + 2], [n - 1, n - 1], [n - 1000, n + 50], [0, n - 1]] as const) {
+      const opened = await t.store.open(USER, FILE, { start, end });
+      const last = Math.min(end, n - 1);
+      expect(opened).toMatchObject({ size: n, start, end: last, length: last - start + 1 });
+      expect(await readAll(opened.stream), `${start}-${end}`).toEqual(data.subarray(start, last + 1));
+    }
+  });
+
+  it('round-trips an empty file and one of exactly one segment', async () => {
+    await t.store.write(USER, FILE, chunksOf(Buffer.alloc(0)));
+    expect(await t.store.stat(USER, FILE)).toEqual({ size: 0 });
+    expect(await readAll((await t.store.open(USER, FILE)).stream)).toEqual(Buffer.alloc(0));
+    const one = patterned(S);
+    await t.store.write(USER, OTHER_FILE, chunksOf(one, 5000));
+    expect(await readAll((await t.store.open(USER, OTHER_FILE, { start: S - 1, end: S - 1 })).stream)).toEqual(one.subarray(S - 1));
+    expect(await t.store.hash(USER, OTHER_FILE)).toBe(sha256(one));
+  });
+
+  it('finds a flipped byte: reads and hashes of its segment fail, other segments still read', async () => {
+    await t.store.write(USER, FILE, chunksOf(data));
+    const stored = await onDisk();
+    stored[segmentOffset(2, S) + 100]! ^= 0x40;
+    await writeFile(blobPath(t.nodeDir, USER, FILE), stored);
+    expect(await t.store.stat(USER, FILE)).toEqual({ size: data.length });
+    await expect(t.store.hash(USER, FILE)).rejects.toBeInstanceOf(IntegrityError);
+    await expect(readAll((await t.store.open(USER, FILE, { start: 2 * S, end: 2 * S })).stream)).rejects.toBeInstanceOf(IntegrityError);
+    expect(await readAll((await t.store.open(USER, FILE, { start: 0, end: 2 * S - 1 })).stream)).toEqual(data.subarray(0, 2 * S));
+  });
+
+  it('says -1 for the size of a blob cut short, so callers take it for corrupt', async () => {
+    await t.store.write(USER, FILE, chunksOf(data));
+    const stored = await onDisk();
+    await writeFile(blobPath(t.nodeDir, USER, FILE), stored.subarray(0, segmentOffset(1, S) + 5));
+    expect(await t.store.stat(USER, FILE)).toEqual({ size: -1 });
+    await writeFile(blobPath(t.nodeDir, USER, FILE), stored.subarray(0, 100));
+    expect(await t.store.stat(USER, FILE)).toEqual({ size: -1 });
+    // Cut at a segment boundary: the sizes fit, the tags do not.
+    await writeFile(blobPath(t.nodeDir, USER, FILE), stored.subarray(0, segmentOffset(2, S)));
+    await expect(t.store.hash(USER, FILE)).rejects.toBeInstanceOf(IntegrityError);
+  });
+
+  it('stores a replica (an encrypted blob) byte for byte, checking its tags and hashing its plaintext', async () => {
+    await t.store.write(USER, FILE, chunksOf(data));
+    const blob = await onDisk();
+    for (const input of ['blob', 'auto'] as const) {
+      expect(await t.store.write(USER, OTHER_FILE, chunksOf(blob, 3000), { input, expectedSha256: sha256(data), expectedSize: data.length })).toEqual({
+        size: data.length,
+        sha256: sha256(data),
+      });
+      expect(await readFile(blobPath(t.nodeDir, USER, OTHER_FILE))).toEqual(blob);
+    }
+    const bad = Buffer.from(blob);
+    bad[bad.length - 1]! ^= 1;
+    await t.store.remove(USER, OTHER_FILE);
+    await expect(t.store.write(USER, OTHER_FILE, chunksOf(bad), { input: 'auto' })).rejects.toBeInstanceOf(IntegrityError);
+    expect(await t.store.stat(USER, OTHER_FILE)).toBeUndefined();
+    expect(await readdir(tempDir(t.nodeDir))).toEqual([]);
+    // Limits are on the plaintext.
+    await expect(t.store.write(USER, OTHER_FILE, chunksOf(blob), { input: 'blob', maxBytes: data.length - 1 })).rejects.toBeInstanceOf(TooLargeError);
+  });
+
+  it('refuses a replica wrapped under a key it does not have', async () => {
+    const other = await tempStore('geovault-blobstore-enc2-', { keyring: MasterKeyring.fromKeys([Buffer.alloc(32, 99)]), enabled: true });
+    try {
+      await other.store.write(USER, FILE, chunksOf(data));
+      const foreign = await readFile(blobPath(other.nodeDir, USER, FILE));
+      await expect(t.store.write(USER, FILE, chunksOf(foreign), { input: 'blob' })).rejects.toMatchObject({ code: 'master_key_unknown' });
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('reads blobs written before encryption as they are', async () => {
+    const plainStore = new BlobStore(t.nodeDir, { logger: pino({ level: 'silent' }) });
+    await plainStore.write(USER, FILE, chunksOf(data));
+    expect((await onDisk()).equals(data)).toBe(true);
+    expect(await t.store.stat(USER, FILE)).toEqual({ size: data.length });
+    expect(await readAll((await t.store.open(USER, FILE, { start: 10, end: 20 })).stream)).toEqual(data.subarray(10, 21));
+    expect(await t.store.hash(USER, FILE)).toBe(sha256(data));
+    expect((await t.store.openRaw(USER, FILE)).format).toBe('plain');
+  });
+
+  it('writes plaintext when encryption is switched off, and still reads encrypted blobs', async () => {
+    await t.store.write(USER, FILE, chunksOf(data));
+    const off = new BlobStore(t.nodeDir, { logger: pino({ level: 'silent' }), encryption: { keyring, enabled: false } });
+    await off.write(USER, OTHER_FILE, chunksOf(data));
+    expect((await readFile(blobPath(t.nodeDir, USER, OTHER_FILE))).equals(data)).toBe(true);
+    expect(await off.hash(USER, FILE)).toBe(sha256(data));
+  });
+
+  it('gives a peer the header and only the segments a range touches, which open to the range', async () => {
+    await t.store.write(USER, FILE, chunksOf(data));
+    const n = data.length;
+    const raw = await t.store.openRaw(USER, FILE, { start: S + 10, end: 2 * S + 10 });
+    expect(raw).toMatchObject({ format: 'blob', plainSize: n, start: S + 10, end: 2 * S + 10, span: { first: 1, last: 2 } });
+    const bytes = await readAll(raw.stream);
+    expect(bytes.length).toBe(raw.length);
+    expect(bytes.length).toBe(HEADER_BYTES + 2 * (S + TAG_BYTES));
+    const decoder = new BlobDecoder({ keys: keyring, output: 'plaintext', span: { ...raw.span!, blobLast: lastSegmentIndex(n, S) }, skip: 10, length: S + 1 });
+    decoder.end(bytes);
+    expect(await readAll(decoder)).toEqual(data.subarray(S + 10, 2 * S + 11));
+    const whole = await t.store.openRaw(USER, FILE);
+    expect(await readAll(whole.stream)).toEqual(await onDisk());
+  });
+
+  it('links a copy to the same encrypted bytes', async () => {
+    await t.store.write(USER, FILE, chunksOf(data));
+    expect(await t.store.link(USER, FILE, OTHER_FILE)).toBe(true);
+    expect(await t.store.hash(USER, OTHER_FILE)).toBe(sha256(data));
+  });
+});

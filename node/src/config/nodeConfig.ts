@@ -6,6 +6,7 @@ import { loadClusterConfig, type ClusterConfig, type NodeSpec } from './clusterC
 import { ConfigError } from '../../../common/config/configError';
 import { readCommonEnv, type LogLevel } from '../../../common/config/env';
 import { readStorageSettings } from './storageEnv';
+import { loadEncryptionConfig, type EncryptionConfig } from './encryptionConfig';
 import type { StorageSettings } from '../replication/replicationContext';
 
 /** Everything a storage node needs, resolved and validated once at start-up, then frozen. */
@@ -23,6 +24,8 @@ export interface NodeConfig {
   readonly swim: SwimConfig;
   readonly antiEntropy: AntiEntropySettings;
   readonly storage: StorageSettings;
+  /** The master keyring and whether new blobs are encrypted (README: Encryption at rest). */
+  readonly encryption: EncryptionConfig;
 }
 
 export interface AntiEntropySettings {
@@ -49,6 +52,8 @@ export function loadNodeConfig(id: NodeId, env: NodeJS.ProcessEnv = process.env)
     throw new ConfigError('command line', 'node id', `one of ${[...cluster.nodes.keys()].join(', ')} (got "${id}")`);
   }
   const nodeDir = path.join(common.dataDir, `node-${id}`);
+  // First, before anything is created: a node given the wrong master key stops here untouched.
+  const encryption = loadEncryptionConfig(common.dataDir, nodeDir, env);
   return Object.freeze({
     self,
     peers: self.peers.map((peer) => cluster.nodes.get(peer)!),
@@ -61,5 +66,6 @@ export function loadNodeConfig(id: NodeId, env: NodeJS.ProcessEnv = process.env)
     swim: common.profile === 'wan' ? wanSwimConfig() : lanSwimConfig(),
     antiEntropy: defaultAntiEntropySettings(),
     storage: readStorageSettings(env),
+    encryption,
   });
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../common/signing/requestSigning';
 import type { NodeStatus } from '../node/src/api/status';
 import { NodeCluster } from './support/nodeCluster';
-import { blobFile, get, listFiles, newId, sha256, tempFiles, uploadTo } from './support/nodeFiles';
+import { blobFile, blobPlainSize, get, listFiles, newId, readBlob, sha256, tempFiles, uploadTo } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
 
 interface TestFile {
@@ -36,7 +36,7 @@ async function uploadAll(cluster: NodeCluster, files: readonly TestFile[], concu
 function heldOnDisk(cluster: NodeCluster, node: string, files: readonly TestFile[]): TestFile[] {
   return files.filter(({ userId, fileId, data }) => {
     try {
-      return fs.statSync(blobFile(cluster, node, userId, fileId)).size === data.length;
+      return blobPlainSize(cluster, node, userId, fileId) === data.length;
     } catch {
       return false;
     }
@@ -81,7 +81,7 @@ async function wipedNodeGetsEverythingBack(cluster: NodeCluster, wiped: string, 
   });
 
   for (const { userId, fileId, data } of blobs) {
-    expect(sha256(fs.readFileSync(blobFile(cluster, wiped, userId, fileId))), fileId).toBe(sha256(data));
+    expect(sha256(readBlob(cluster, wiped, userId, fileId)!), fileId).toBe(sha256(data));
   }
   for (const { userId, fileId, data } of inline) {
     const res = await waitFor(`${wiped} to serve the inline ${fileId} itself`, async () => {
@@ -168,7 +168,7 @@ describe('repair pulls run in parallel (3 real node processes, wan)', () => {
       { timeoutMs: 120_000, intervalMs: 20 },
     );
     const spreadMs = lastAt - firstAt!;
-    for (const { fileId, data } of files) expect(sha256(fs.readFileSync(blobFile(cluster, 'asia', userId, fileId))), fileId).toBe(sha256(data));
+    for (const { fileId, data } of files) expect(sha256(readBlob(cluster, 'asia', userId, fileId)!), fileId).toBe(sha256(data));
 
     // One pull alone, measured now: drop asia's copy of a file and ask asia (as a peer would) to verify it,
     // which pulls it again on the spot.
@@ -180,7 +180,7 @@ describe('repair pulls run in parallel (3 real node processes, wan)', () => {
       const res = await fetch(cluster.url('asia') + pathname, { method: 'POST', headers: signRequest(cluster.secret, 'us-east', 'POST', pathname) });
       singles.push(performance.now() - started);
       expect(await res.json()).toMatchObject({ before: 'missing', after: 'stored', repaired: true });
-      expect(sha256(fs.readFileSync(blobFile(cluster, 'asia', userId, fileId)))).toBe(sha256(data));
+      expect(sha256(readBlob(cluster, 'asia', userId, fileId)!)).toBe(sha256(data));
     }
     const onePullMs = singles.sort((a, b) => a - b)[2]!;
     const serialMs = (count - 1) * onePullMs;

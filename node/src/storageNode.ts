@@ -111,6 +111,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       rttMs: (peer) => membership.member(peer)?.rttMs ?? null,
     },
     settings: config.storage,
+    encryption: config.encryption,
     logger,
     activity: (activity) => publish({ type: 'replication', node: self.id, at: now(), ...activity }),
   });

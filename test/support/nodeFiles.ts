@@ -5,6 +5,9 @@ import path from 'node:path';
 import { signRequest } from '../../common/signing/requestSigning';
 import type { FileListPage } from '../../node/src/api/files';
 import type { NodeCluster } from './nodeCluster';
+import { hasBlobMagic, HEADER_BYTES, parseHeader, plainSizeOf } from '../../node/src/storage/encryption/blobFormat';
+import { BlobOpener } from '../../node/src/storage/encryption/blobDecoder';
+import { MasterKeyring, parseMasterKey } from '../../node/src/storage/encryption/masterKeys';
 
 export const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
 export const newId = () => crypto.randomUUID();
@@ -103,12 +106,55 @@ export function blobFile(cluster: NodeCluster, node: string, userId: string, fil
   return path.join(cluster.dataDir, `node-${node}`, userId, 'files', `${fileId}.bin`);
 }
 
+/**
+ * The plaintext a node keeps for a file: its blob decrypted with the cluster's master key
+ * (`<dataDir>/master.key`), every tag checked; undefined when the blob is missing or does not
+ * open (damaged, cut short). A blob from before encryption is returned as it is.
+ */
 export function readBlob(cluster: NodeCluster, node: string, userId: string, fileId: string): Buffer | undefined {
+  let stored: Buffer;
   try {
-    return fs.readFileSync(blobFile(cluster, node, userId, fileId));
+    stored = fs.readFileSync(blobFile(cluster, node, userId, fileId));
   } catch {
     return undefined;
   }
+  if (!hasBlobMagic(stored)) return stored;
+  try {
+    const opener = new BlobOpener({ keys: clusterKeyring(cluster), output: 'plaintext' });
+    const out: Buffer[] = [];
+    opener.update(stored, (bytes) => out.push(bytes));
+    opener.end((bytes) => out.push(bytes));
+    return Buffer.concat(out);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The plaintext size a node's blob holds (from its size and header alone), or undefined when missing or cut. */
+export function blobPlainSize(cluster: NodeCluster, node: string, userId: string, fileId: string): number | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(blobFile(cluster, node, userId, fileId), 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const header = Buffer.alloc(HEADER_BYTES);
+    const read = fs.readSync(fd, header, 0, HEADER_BYTES, 0);
+    const size = fs.fstatSync(fd).size;
+    if (!hasBlobMagic(header.subarray(0, read))) return size;
+    return plainSizeOf(size, parseHeader(header.subarray(0, read)).active.segmentSize);
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The master keys of a cluster's nodes: the key file they share in the data dir. */
+export function clusterKeyring(cluster: NodeCluster): MasterKeyring {
+  const lines = fs.readFileSync(path.join(cluster.dataDir, 'master.key'), 'utf8').split('\n').filter((line) => line.trim() !== '');
+  return MasterKeyring.fromKeys(lines.map((line) => parseMasterKey(line)!));
 }
 
 export function tempFiles(cluster: NodeCluster, node: string): string[] {

@@ -10,11 +10,14 @@ import { peersOnly } from './peersOnly';
 import { parseByteRange } from './byteRange';
 import { clientGone } from './fileRoutes';
 import { parseInput } from './validate';
+import { BLOB_ACCEPT_HEADER, BLOB_FORMAT_HEADER, PLAIN_RANGE_HEADER, PLAIN_SIZE_HEADER, SEGMENTS_HEADER } from '../storage/encryption/replicaWire';
 
 const idsSchema = z.object({
   userId: z.string().refine(isUuid, 'a lower-case UUID'),
   fileId: z.string().refine(isUuid, 'a lower-case UUID'),
 });
+const formatSchema = z.enum(['blob', 'plaintext']).optional();
+const acceptSchema = z.enum(['blob']).optional();
 
 /** Replica streams between peers (DESIGN §6). Only other nodes may call these. */
 export function replicaRoutes(ctx: ReplicationContext, repairer: Repairer): express.Router {
@@ -25,10 +28,14 @@ export function replicaRoutes(ctx: ReplicationContext, repairer: Repairer): expr
     const { userId, fileId } = parseInput(idsSchema, req.params, 'path');
     const expectedSha256 = req.header(EXPECTED_SHA256_HEADER);
     if (expectedSha256 !== undefined) parseInput(sha256Schema, expectedSha256, EXPECTED_SHA256_HEADER);
+    // The coordinator says what it sends; a sender from before encryption sends plaintext and says nothing.
+    const format = parseInput(formatSchema, req.header(BLOB_FORMAT_HEADER), BLOB_FORMAT_HEADER);
     if (ctx.catalog.isDeleted(userId, fileId)) throw new AppError('conflict', `File ${fileId} was deleted.`);
     const health = ctx.indexHealth();
     if (!health.writable) throw new AppError('insufficient_storage', `This node cannot store replicas now: ${health.reason}.`);
-    const result = await ctx.blobs.write(userId, fileId, req, { expectedSha256, signal: clientGone(res) });
+    // An encrypted replica is stored byte for byte, its tags checked and its plaintext hashed
+    // on the way (so the size and sha256 answered are the plaintext's, as the index keeps them).
+    const result = await ctx.blobs.write(userId, fileId, req, { expectedSha256, signal: clientGone(res), input: format ?? 'auto' });
     // The bytes are durable: that is what the coordinator waits for. The replica record is
     // written after the answer, off the upload's path; if it fails (or the node dies first),
     // the repair sweep finds the whole blob and writes it.
@@ -40,20 +47,34 @@ export function replicaRoutes(ctx: ReplicationContext, repairer: Repairer): expr
 
   router.get('/v1/replicas/:userId/:fileId', async (req, res) => {
     const { userId, fileId } = parseInput(idsSchema, req.params, 'path');
+    const accept = parseInput(acceptSchema, req.header(BLOB_ACCEPT_HEADER), BLOB_ACCEPT_HEADER);
     if (ctx.catalog.replicaRecord(ctx.self, userId, fileId)?.state === 'corrupt') {
       throw new AppError('not_found', 'This node\'s replica is corrupt.');
     }
     const stat = await ctx.blobs.stat(userId, fileId);
-    if (!stat) throw new AppError('not_found', `No replica of ${fileId} here.`);
+    if (!stat || stat.size < 0) throw new AppError('not_found', `No replica of ${fileId} here.`);
     const range = parseByteRange(req.header('range'), stat.size);
     if (range.kind === 'unsatisfiable') throw new AppError('range_not_satisfiable');
     const byteRange = range.kind === 'partial' ? { start: range.start, end: range.end } : undefined;
-    const opened = await ctx.blobs.open(userId, fileId, byteRange);
     res.status(byteRange ? 206 : 200);
-    res.setHeader('Content-Length', opened.length);
     res.setHeader('Content-Type', 'application/octet-stream');
+    let stream;
+    if (accept === 'blob') {
+      // Ciphertext on the wire: the stored bytes, which the caller opens (DESIGN §6).
+      const raw = await ctx.blobs.openRaw(userId, fileId, byteRange);
+      res.setHeader(BLOB_FORMAT_HEADER, raw.format === 'blob' ? 'blob' : 'plaintext');
+      res.setHeader(PLAIN_SIZE_HEADER, String(raw.plainSize));
+      res.setHeader(PLAIN_RANGE_HEADER, `${raw.start}-${raw.end}`);
+      if (raw.span) res.setHeader(SEGMENTS_HEADER, `${raw.span.first}-${raw.span.last}`);
+      res.setHeader('Content-Length', raw.length);
+      stream = raw.stream;
+    } else {
+      const opened = await ctx.blobs.open(userId, fileId, byteRange);
+      res.setHeader('Content-Length', opened.length);
+      stream = opened.stream;
+    }
     try {
-      await pipeline(opened.stream, res);
+      await pipeline(stream, res);
     } catch {
       res.destroy();
     }

@@ -33,7 +33,8 @@ export async function openFile(ctx: ReplicationContext, entry: FileEntry, range:
   }
   for (const peer of storedSourcesByDistance(ctx, userId, fileId)) {
     try {
-      const { stream } = await ctx.peers.getReplica(peer, userId, fileId, range);
+      // The peer sends ciphertext; this node, the edge, opens it.
+      const { stream } = await ctx.peers.readReplica(peer, userId, fileId, range);
       return { stream, servedBy: peer };
     } catch (error) {
       ctx.logger.warn({ fileId, peer, err: error }, 'peer could not serve the replica; trying the next');

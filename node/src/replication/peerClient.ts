@@ -9,6 +9,9 @@ import { LinkCutError, LinkStream } from '../transport/linkStream';
 import { EXPECTED_SHA256_HEADER, uploadKnowledgeSchema, type RepairResult, type UploadKnowledge } from '../api/files';
 import type { QuotaRequest } from '../api/quota';
 import type { ByteRange, WriteResult } from '../storage/blobStore';
+import type { MasterKeyring } from '../storage/encryption/masterKeys';
+import { BlobDecoder } from '../storage/encryption/blobDecoder';
+import { BLOB_ACCEPT_HEADER, BLOB_FORMAT_HEADER, parsePair, PLAIN_RANGE_HEADER, PLAIN_SIZE_HEADER, SEGMENTS_HEADER } from '../storage/encryption/replicaWire';
 import { keepAliveAgent } from '../../../common/http/keepAlive';
 
 export class PeerRequestError extends Error {
@@ -51,15 +54,27 @@ export class PeerClient {
       secret: string;
       peers: ReadonlyMap<NodeId, PeerAddress>;
       links: LinkSimulator;
+      /** Opens encrypted replicas read from peers (readReplica); without it only plaintext is asked for. */
+      keyring?: MasterKeyring;
       logger: Logger;
     },
   ) {}
 
-  /** Streams `body` to `peer` as its replica; resolves with what the peer stored. */
-  async putReplica(peer: NodeId, userId: string, fileId: string, body: Readable, opts: { sha256?: string; signal?: AbortSignal } = {}): Promise<WriteResult> {
+  /**
+   * Streams `body` to `peer` as its replica; resolves with what the peer stored (the plaintext's
+   * size and hash). `format` says whether the body is an encrypted blob or plaintext.
+   */
+  async putReplica(
+    peer: NodeId,
+    userId: string,
+    fileId: string,
+    body: Readable,
+    opts: { sha256?: string; signal?: AbortSignal; format?: 'blob' | 'plaintext' } = {},
+  ): Promise<WriteResult> {
     const path = `/v1/replicas/${userId}/${fileId}`;
     const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream' };
     if (opts.sha256) headers[EXPECTED_SHA256_HEADER] = opts.sha256;
+    if (opts.format) headers[BLOB_FORMAT_HEADER] = opts.format;
     const req = this.request(peer, 'PUT', path, headers, opts.signal, { streamed: true });
     idleLimit(req, REPLICA_PUT_IDLE_MS);
     const response = this.response(req, peer);
@@ -72,7 +87,11 @@ export class PeerClient {
     return (await this.json(peer, res)) as WriteResult;
   }
 
-  /** Opens the peer's replica (or a byte range of it) as a stream that crossed the link. */
+  /**
+   * The peer's replica as it stores it, for a repair to store as it comes (BlobStore.write tells
+   * an encrypted blob from the plaintext of one written before encryption). With a range, the
+   * plaintext of that range (readReplica).
+   */
   async getReplica(
     peer: NodeId,
     userId: string,
@@ -80,7 +99,52 @@ export class PeerClient {
     range?: ByteRange,
     signal?: AbortSignal,
   ): Promise<{ stream: Readable; status: number; headers: http.IncomingHttpHeaders }> {
+    if (range) return this.readReplica(peer, userId, fileId, range, signal);
+    return this.fetchReplica(peer, userId, fileId, undefined, signal);
+  }
+
+  /**
+   * The plaintext of the peer's replica, or of a byte range of it: the peer sends the stored
+   * ciphertext (for a range, its header and only the segments the range touches) and this
+   * node opens it, checking every tag, so the bytes cross the link encrypted.
+   */
+  async readReplica(
+    peer: NodeId,
+    userId: string,
+    fileId: string,
+    range?: ByteRange,
+    signal?: AbortSignal,
+  ): Promise<{ stream: Readable; status: number; headers: http.IncomingHttpHeaders }> {
+    const answer = await this.fetchReplica(peer, userId, fileId, range, signal);
+    if (answer.headers[BLOB_FORMAT_HEADER] !== 'blob') return answer;
+    const plainSize = Number(answer.headers[PLAIN_SIZE_HEADER]);
+    const plainRange = parsePair(answer.headers[PLAIN_RANGE_HEADER]);
+    const segments = parsePair(answer.headers[SEGMENTS_HEADER]);
+    const keyring = this.opts.keyring;
+    if (!keyring || !Number.isSafeInteger(plainSize) || !plainRange || (range && !segments)) {
+      answer.stream.destroy();
+      throw new PeerRequestError(peer, 0, keyring ? 'the replica came without its size or range' : 'an encrypted replica, and this node has no master key');
+    }
+    const decoder = new BlobDecoder({
+      keys: keyring,
+      output: 'plaintext',
+      plainSize,
+      ...(range && segments ? { span: { first: segments.first, last: segments.second }, rangeStart: plainRange.first, length: plainRange.second - plainRange.first + 1 } : {}),
+    });
+    answer.stream.on('error', (error) => decoder.destroy(error));
+    decoder.on('close', () => answer.stream.destroy());
+    return { stream: answer.stream.pipe(decoder), status: answer.status, headers: answer.headers };
+  }
+
+  private async fetchReplica(
+    peer: NodeId,
+    userId: string,
+    fileId: string,
+    range: ByteRange | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ stream: Readable; status: number; headers: http.IncomingHttpHeaders }> {
     const headers: http.OutgoingHttpHeaders = range ? { range: `bytes=${range.start}-${range.end}` } : {};
+    if (this.opts.keyring) headers[BLOB_ACCEPT_HEADER] = 'blob';
     await this.oneWayDelay(peer);
     const req = this.request(peer, 'GET', `/v1/replicas/${userId}/${fileId}`, headers, signal);
     idleLimit(req, REPLICA_GET_IDLE_MS);

@@ -13,7 +13,7 @@ import { TreeCompactor, type TreeCompactorDeps } from '../files/treeCompactor';
 import { Housekeeping } from '../files/housekeeping';
 import type { Counters } from '../store/counters';
 import type { IndexHealth } from '../index/indexCommitter';
-import { BlobStore } from '../storage/blobStore';
+import { BlobStore, type BlobEncryption } from '../storage/blobStore';
 import { QuotaLedger } from '../storage/quotaLedger';
 import type { LinkSimulator } from '../transport/linkSimulator';
 import { fileRoutes } from '../http/fileRoutes';
@@ -48,6 +48,8 @@ export interface StorageServiceDeps {
   counters: Counters;
   mesh: MeshView;
   settings: StorageSettings;
+  /** Blobs are encrypted at rest with these keys (storage/encryption); absent in tests of plaintext stores. */
+  encryption?: BlobEncryption;
   logger: Logger;
   activity: (activity: ReplicationActivity) => void;
   indexHealth: () => IndexHealth;
@@ -66,14 +68,14 @@ export class StorageService {
   constructor(deps: StorageServiceDeps) {
     this.counters = deps.counters;
     const catalog = new FileCatalog(deps.self, deps.index, deps.writer, deps.queries, deps.logger.child({ component: 'catalog' }));
-    const peers = new PeerClient({ self: deps.self, secret: deps.secret, peers: deps.peers, links: deps.links, logger: deps.logger });
+    const peers = new PeerClient({ self: deps.self, secret: deps.secret, peers: deps.peers, links: deps.links, keyring: deps.encryption?.keyring, logger: deps.logger });
     const ledger = new QuotaLedger({ limitBytes: deps.settings.quotaBytes, usedBytes: (userId) => catalog.usage(userId).bytes });
     const authority = new QuotaAuthority(ledger, (userId, fileId) => catalog.isKnown(userId, fileId));
     const ctx: Omit<ReplicationContext, 'tree'> & { tree?: TreeService } = {
       self: deps.self,
       allNodes: [deps.self, ...deps.peers.keys()].sort(),
       catalog,
-      blobs: new BlobStore(deps.nodeDir, { logger: deps.logger.child({ component: 'blobs' }) }),
+      blobs: new BlobStore(deps.nodeDir, { logger: deps.logger.child({ component: 'blobs' }), encryption: deps.encryption }),
       peers,
       ledger,
       quota: {

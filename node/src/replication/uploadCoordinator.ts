@@ -75,9 +75,12 @@ async function streamToReplicas(ctx: ReplicationContext, request: UploadRequest,
   const onClientAbort = () => abort.abort(new UploadError('aborted', 'The client went away.'));
   request.signal.addEventListener('abort', onClientAbort, { once: true });
   const fan = new FanOut(targets);
-  // When this node stores a replica, its own write hashes the bytes; hashing them here too
-  // would only double the CPU per byte. A pure coordinator has to hash for itself.
-  const meter = new UploadMeter(hold, request.contentLength === undefined, !targets.includes(ctx.self));
+  // Encrypted once, here, with a fresh data key: every replica stores the same ciphertext and
+  // only ciphertext crosses the WAN (DESIGN §6). The encryptor hashes the plaintext as it goes.
+  const encryptor = ctx.blobs.newEncryptor();
+  // When this node stores a plaintext replica, its own write hashes the bytes; hashing them here
+  // too would only double the CPU per byte. A pure coordinator has to hash for itself.
+  const meter = new UploadMeter(hold, request.contentLength === undefined, !encryptor && !targets.includes(ctx.self));
   const attempts = new Map<NodeId, Promise<ReplicaWrite>>();
   const copies: WatchedCopy[] = [];
   for (const node of targets) {
@@ -85,7 +88,9 @@ async function streamToReplicas(ctx: ReplicationContext, request: UploadRequest,
     const copy: WatchedCopy = { node, branch: source, state: 'running' };
     let write: Promise<WriteResult>;
     if (node === ctx.self) {
-      write = ctx.blobs.write(userId, fileId, source, { signal: abort.signal });
+      // Bytes this process has just sealed need no second check: the encryptor's figures stand.
+      const sealed = encryptor ? () => ({ size: encryptor.bytes, sha256: encryptor.digest()! }) : undefined;
+      write = ctx.blobs.write(userId, fileId, source, { signal: abort.signal, sealed });
     } else {
       const dropped = new AbortController();
       copy.drop = (reason) => {
@@ -93,7 +98,10 @@ async function streamToReplicas(ctx: ReplicationContext, request: UploadRequest,
         dropped.abort(error);
         source.destroy(error);
       };
-      write = ctx.peers.putReplica(node, userId, fileId, source, { signal: AbortSignal.any([abort.signal, dropped.signal]) });
+      write = ctx.peers.putReplica(node, userId, fileId, source, {
+        signal: AbortSignal.any([abort.signal, dropped.signal]),
+        format: encryptor ? 'blob' : 'plaintext',
+      });
     }
     const attempt = write.then((result) => ({ node, ...result }));
     attempt.then(
@@ -118,8 +126,9 @@ async function streamToReplicas(ctx: ReplicationContext, request: UploadRequest,
   watchdog.start();
 
   try {
-    await pipeline(request.body, meter, fan, { signal: abort.signal });
-    const expected = meter.digest();
+    if (encryptor) await pipeline(request.body, meter, encryptor, fan, { signal: abort.signal });
+    else await pipeline(request.body, meter, fan, { signal: abort.signal });
+    const expected = encryptor ? encryptor.digest() : meter.digest();
     // W replicas must agree on the bytes they made durable, and on how many there were.
     const durable = await quorum([...attempts.values()], ctx.settings.writeQuorum, (result) =>
       result.size === meter.bytes && (expected === undefined || result.sha256 === expected) ? result.sha256 : undefined,

@@ -5,7 +5,7 @@ import { MAX_CHANGED_KEYS_PER_EVENT, type NodeEvent } from './api/events';
 import type { NodeStatus } from './api/status';
 import { isMembershipFrame, type NodeId } from './gossip/frames';
 import { Membership } from './gossip/membership';
-import { nextIncarnation } from './gossip/incarnationStore';
+import { nextIncarnation, recordIncarnation } from './gossip/incarnationStore';
 import { AntiEntropy } from './index/antiEntropy';
 import { CatalogQueries } from './store/catalogQueries';
 import { TreeQueries } from './store/treeQueries';
@@ -13,6 +13,8 @@ import { openNodeIndex } from './store/openNodeIndex';
 import { EventLoopMonitor } from './runtime/eventLoopMonitor';
 import { LinkSimulator } from './transport/linkSimulator';
 import { WsTransport, GOSSIP_PATH } from './transport/wsTransport';
+import { CLOCK_SKEW_WARN_MS } from './transport/clockSkew';
+import { SIGNATURE_WINDOW_MS } from '../../common/signing/requestSigning';
 import { systemClock } from './time/clock';
 import { ensurePrivateDir } from '../../common/durable/privateDir';
 import { FaultInjector } from './transport/faultInjector';
@@ -139,6 +141,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       state: m.state,
       incarnation: m.incarnation,
       rttMs: m.rttMs,
+      clockSkewMs: m.id === self.id ? null : transport.clockSkew.skewMs(m.id),
       stateSince: new Date(m.stateSince).toISOString(),
     })),
     links: Object.fromEntries(
@@ -164,6 +167,10 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     tree: { logEntries: store.schema.tree.logEntries(), ...storage.treeCompactor.summary() },
     housekeeping: storage.housekeeping.summary(),
     gossip: { malformedFrames: transport.malformedFrames },
+    membership: {
+      localHealth: membership.localHealth(),
+      clockSkew: { warnAboveMs: CLOCK_SKEW_WARN_MS, signatureWindowMs: SIGNATURE_WINDOW_MS, skewedPeers: transport.clockSkew.skewedPeers() },
+    },
     eventLoop: eventLoop.lastWindow,
   });
 
@@ -225,6 +232,11 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     url: `http://${self.host}:${self.port}`,
     incarnation,
     async close() {
+      // Say goodbye first (SWIM leave, at most leaveTimeoutMs): peers record us as `left`, not
+      // dead, and raise no alarm. The incarnation we leave with is kept for the next start.
+      const farewell = await membership.leave();
+      recordIncarnation(config.systemDir, membership.incarnation);
+      logger.info({ ...farewell, incarnation: membership.incarnation }, 'left the cluster');
       await storage.stop();
       antiEntropy.stop();
       membership.stop();

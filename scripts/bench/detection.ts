@@ -8,7 +8,9 @@ import { numberArg } from './args';
 /**
  * SWIM on the wan profile, with real processes:
  *  1. detection: kill -9 a node (or --via pause) → time until both survivors hold it `dead` (target < 3 s);
- *  2. false deaths: every link at 10 % loss for N minutes → transitions to `dead` (target 0).
+ *  2. false deaths: every link at 10 % loss for N minutes → transitions to `dead` (target 0),
+ *     and the highest Lifeguard local-health score any node reached meanwhile (0 = never
+ *     doubted itself; loss alone should barely move it, as helpers nack).
  * Between trials the mesh settles (--settle seconds): a node just restarted has young RTT
  * estimates (RFC 6298 starts RTTVAR at half the first sample), so for ~10 s its probe
  * timeouts are deliberately long; the target is about a steady mesh.
@@ -77,7 +79,12 @@ try {
   await new Promise((r) => setTimeout(r, 2_000));
   const lossFrom = memberEvents.length;
   for (const id of cluster.ids) await cluster.request(id, 'POST', '/v1/faults', { lossPercent: 10 });
-  await new Promise((r) => setTimeout(r, minutes * 60_000));
+  let localHealthMax = 0;
+  const lossEnds = Date.now() + minutes * 60_000;
+  while (Date.now() < lossEnds) {
+    await new Promise((r) => setTimeout(r, Math.min(2_000, Math.max(0, lossEnds - Date.now()))));
+    for (const id of cluster.ids) localHealthMax = Math.max(localHealthMax, (await cluster.status(id)).membership?.localHealth.score ?? 0);
+  }
   for (const id of cluster.ids) await cluster.request(id, 'POST', '/v1/faults', { clear: true });
   const duringLoss = memberEvents.slice(lossFrom);
   const count = (to: string) => duringLoss.filter((e) => e.event.to === to && e.event.from !== to).length;
@@ -103,6 +110,7 @@ try {
         falseDeaths: count('dead'),
         suspicions: count('suspect'),
         refutedSuspicions: duringLoss.filter((e) => e.event.from === 'suspect' && e.event.to === 'alive').length,
+        localHealthMax,
       },
       meetsFalseDeathTarget: count('dead') === 0,
     }) + '\n',

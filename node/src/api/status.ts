@@ -39,6 +39,16 @@ export interface NodeStatus {
   /** The trash's purge and version thinning done by this node (as the owner of those users). */
   housekeeping: { runs: number; trashPurged: number; versionsThinned: number };
   gossip: { malformedFrames: number };
+  /** SWIM's view of its own health (Lifeguard) and of the peers' clocks. */
+  membership: {
+    /** 0 is healthy; this node's probe timeouts and period are stretched by score + 1. */
+    localHealth: { score: number; maxMultiplier: number };
+    /**
+     * Peers whose clock, measured at our last gossip handshake to them, is off ours by more than
+     * `warnAboveMs`. Signatures allow ±`signatureWindowMs`: past that the peer is cut off.
+     */
+    clockSkew: { warnAboveMs: number; signatureWindowMs: number; skewedPeers: NodeId[] };
+  };
   /** How late this node's event loop ran over the last window (a stall makes peers suspect it). */
   eventLoop: EventLoopDelay;
 }
@@ -49,5 +59,7 @@ export interface MemberStatus {
   incarnation: number;
   /** Smoothed round trip measured by SWIM probes; null until the first ack. */
   rttMs: number | null;
+  /** How far its clock is ahead of ours (ms, negative: behind), from our last handshake to it; null for self or until measured. */
+  clockSkewMs: number | null;
   stateSince: string;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nextIncarnation } from './incarnationStore';
+import { nextIncarnation, recordIncarnation } from './incarnationStore';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -24,5 +24,15 @@ describe('incarnation store', () => {
     dirs.push(dir);
     fs.writeFileSync(path.join(dir, 'incarnation'), 'garbage');
     expect(nextIncarnation(dir)).toBe(1);
+  });
+
+  it('keeps the incarnation a node left with, so that its next start is above it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-inc-'));
+    dirs.push(dir);
+    expect(nextIncarnation(dir)).toBe(1);
+    recordIncarnation(dir, 7); // refuted up to 7 in memory, then left at 7
+    expect(nextIncarnation(dir)).toBe(8);
+    recordIncarnation(dir, 3); // never lowers it
+    expect(nextIncarnation(dir)).toBe(9);
   });
 });

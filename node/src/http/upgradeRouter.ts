@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { LogSampler } from '../../../common/logging/logSampler';
+import { TIME_HEADER } from '../../../common/signing/requestSigning';
 import type { ClusterGuard } from './clusterAuth';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, caller: string) => void;
@@ -26,8 +27,9 @@ export function routeUpgrades(guard: ClusterGuard, routeFor: (pathname: string) 
     if (!verdict.ok) {
       refusals.warn('refused upgrade', { path: pathname, reason: verdict.reason }, 'refused an unsigned upgrade');
       const body = JSON.stringify({ error: { code: 'unauthenticated', message: verdict.reason } });
+      // Our time, as HTTP's Date header would give it: a peer refused for its clock can tell by how much.
       socket.end(
-        `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${TIME_HEADER}: ${Date.now()}\r\nConnection: close\r\n\r\n${body}`,
       );
       return;
     }

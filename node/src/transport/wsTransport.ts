@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import { parsePeerFrame, type NodeId, type PeerFrame } from '../gossip/frames';
-import { signRequest } from '../../../common/signing/requestSigning';
+import { signRequest, SIGNATURE_WINDOW_MS, TIME_HEADER } from '../../../common/signing/requestSigning';
+import { CLOCK_SKEW_WARN_MS, ClockSkewTable, estimateClockSkew, parsePeerTime } from './clockSkew';
 import type { FrameHandler, Transport } from './transport';
 import type { LinkSimulator } from './linkSimulator';
 
@@ -21,6 +22,8 @@ export interface WsTransportOptions {
   secret: string;
   links: LinkSimulator;
   logger: Logger;
+  /** Our wall clock (tests shift it to play a node whose clock is off). */
+  now?: () => number;
 }
 
 /**
@@ -37,12 +40,22 @@ export class WsTransport implements Transport {
   private closed = false;
   /** Frames dropped for failing validation, for the status page and tests. */
   malformedFrames = 0;
+  /** Each peer's clock against ours, measured at every handshake we dial. */
+  readonly clockSkew = new ClockSkewTable();
 
   constructor(private readonly opts: WsTransportOptions) {
     this.localId = opts.self;
+    const now = opts.now ?? Date.now;
     for (const [peer, url] of opts.peerUrls) {
-      this.outbound.set(peer, new OutboundLink(peer, url, opts, opts.logger.child({ peer }), () => this.disconnectListener(peer)));
+      this.outbound.set(
+        peer,
+        new OutboundLink(peer, url, { ...opts, now }, opts.logger.child({ peer }), () => this.disconnectListener(peer), (skewMs) =>
+          this.clockSkew.record(peer, skewMs, now()),
+        ),
+      );
     }
+    // Our time on the handshake's answer, so that the dialer can measure its skew against us.
+    this.server.on('headers', (headers) => headers.push(`${TIME_HEADER}: ${now()}`));
   }
 
   start(): void {
@@ -125,9 +138,10 @@ class OutboundLink {
   constructor(
     private readonly peer: NodeId,
     private readonly url: string,
-    private readonly opts: WsTransportOptions,
+    private readonly opts: WsTransportOptions & { now: () => number },
     private readonly log: Logger,
     private readonly onDisconnected: () => void,
+    private readonly onClockSkew: (skewMs: number) => void,
   ) {}
 
   isOpen(): boolean {
@@ -136,15 +150,18 @@ class OutboundLink {
 
   connect(): void {
     if (this.stopped) return;
-    const headers = signRequest(this.opts.secret, this.opts.self, 'GET', GOSSIP_PATH);
+    const sentAt = this.opts.now();
+    const headers = signRequest(this.opts.secret, this.opts.self, 'GET', GOSSIP_PATH, { now: sentAt });
     const ws = new WebSocket(`${this.url}${GOSSIP_PATH}`, { headers, maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 5_000 });
     this.ws = ws;
+    ws.on('upgrade', (res) => this.measureSkew(sentAt, res.headers[TIME_HEADER], false));
     ws.on('open', () => {
       if (this.attempt > 0) this.log.info('gossip link up');
       this.attempt = 0;
     });
     ws.on('unexpected-response', (_req, res) => {
-      this.log.warn({ status: res.statusCode }, 'peer refused the gossip handshake');
+      const skewMs = this.measureSkew(sentAt, res.headers[TIME_HEADER], true);
+      this.log.warn({ status: res.statusCode, clockSkewMs: skewMs }, 'peer refused the gossip handshake');
       ws.terminate();
     });
     ws.on('error', () => {
@@ -157,6 +174,28 @@ class OutboundLink {
       if (opened && !this.stopped) this.onDisconnected();
       this.scheduleReconnect();
     });
+  }
+
+  /**
+   * Records the peer's clock against ours from its answer to our handshake, and warns when it
+   * is off by more than CLOCK_SKEW_WARN_MS: beyond ±60 s every signature between us is
+   * refused and the peer is cut off, which used to happen without a word.
+   */
+  private measureSkew(sentAt: number, header: string | string[] | undefined, refused: boolean): number | undefined {
+    const peerTime = parsePeerTime(header);
+    if (peerTime === undefined) return undefined;
+    const skewMs = estimateClockSkew(sentAt, this.opts.now(), peerTime);
+    this.onClockSkew(skewMs);
+    if (Math.abs(skewMs) > CLOCK_SKEW_WARN_MS) {
+      const cutOff = Math.abs(skewMs) > SIGNATURE_WINDOW_MS;
+      this.log.warn(
+        { clockSkewMs: skewMs, warnAboveMs: CLOCK_SKEW_WARN_MS, signatureWindowMs: SIGNATURE_WINDOW_MS, refused },
+        cutOff
+          ? 'peer clock is off ours by more than the signature window: signed requests between us are refused; fix the clocks (NTP)'
+          : 'peer clock is off ours: signed requests fail once it passes the signature window; check the clocks (NTP)',
+      );
+    }
+    return skewMs;
   }
 
   send(payload: string): void {

@@ -25,6 +25,7 @@ import { routeUpgrades } from './http/upgradeRouter';
 import { ClusterGuard } from './http/clusterAuth';
 import { isBlobStreamPath, serveBlobStream } from './http/blobStreamUpgrade';
 import { StorageService } from './replication/storageService';
+import { BlobConverter } from './storage/encryption/blobConverter';
 
 export interface RunningNode {
   readonly url: string;
@@ -227,6 +228,9 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   membership.start();
   antiEntropy.start();
   storage.start();
+  // Blobs written before encryption are encrypted in the background, at a bounded pace.
+  const converter = new BlobConverter(storage.ctx.blobs, config.encryption.convert, logger.child({ component: 'blob-converter' }));
+  converter.start();
 
   return {
     url: `http://${self.host}:${self.port}`,
@@ -237,6 +241,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       const farewell = await membership.leave();
       recordIncarnation(config.systemDir, membership.incarnation);
       logger.info({ ...farewell, incarnation: membership.incarnation }, 'left the cluster');
+      await converter.stop();
       await storage.stop();
       antiEntropy.stop();
       membership.stop();

@@ -14,12 +14,16 @@ export interface EncryptionConfig {
   readonly keyring: MasterKeyring;
   /** Where the key came from, for messages (never the key itself). */
   readonly keySource: string;
+  /** Pace of the background encryption of blobs written before encryption (blobConverter.ts). */
+  readonly convert: { readonly bytesPerSecond: number; readonly filesPerSecond: number };
 }
 
 const envSchema = z.object({
   GEOVAULT_MASTER_KEY: z.string().min(1).optional(),
   GEOVAULT_MASTER_KEY_FILE: z.string().min(1).optional(),
   GEOVAULT_ENCRYPTION: z.enum(['on', 'off'], { error: 'on or off (off is for benchmarks only)' }).default('on'),
+  GEOVAULT_CONVERT_BYTES_PER_SEC: z.coerce.number().int().positive('a positive number of bytes per second').default(16 * 1024 * 1024),
+  GEOVAULT_CONVERT_FILES_PER_SEC: z.coerce.number().int().positive('a positive number of files per second').default(50),
 });
 
 /**
@@ -66,7 +70,12 @@ export function loadEncryptionConfig(dataDir: string, nodeDir: string, env: Node
         'start it with the key it was using (nothing was changed on disk)',
     );
   }
-  return { enabled: parsed.GEOVAULT_ENCRYPTION === 'on', keyring, keySource };
+  return {
+    enabled: parsed.GEOVAULT_ENCRYPTION === 'on',
+    keyring,
+    keySource,
+    convert: { bytesPerSecond: parsed.GEOVAULT_CONVERT_BYTES_PER_SEC, filesPerSecond: parsed.GEOVAULT_CONVERT_FILES_PER_SEC },
+  };
 }
 
 /** Key ids this node's data already depends on: its marker, and the headers of a sample of its blobs. */

@@ -149,4 +149,21 @@ describe('BlobStore with encryption', () => {
     expect(await t.store.link(USER, FILE, OTHER_FILE)).toBe(true);
     expect(await t.store.hash(USER, OTHER_FILE)).toBe(sha256(data));
   });
+
+  it('encrypts a blob from before encryption in place, once, and leaves it whole when stopped halfway', async () => {
+    const plainStore = new BlobStore(t.nodeDir, { logger: pino({ level: 'silent' }) });
+    await plainStore.write(USER, FILE, chunksOf(data));
+    const stopped = new AbortController();
+    const halfway = t.store.encryptInPlace(USER, FILE, { bytesPerSecond: 100_000, signal: stopped.signal });
+    setTimeout(() => stopped.abort(), 300);
+    await expect(halfway).rejects.toThrow();
+    expect((await onDisk()).equals(data)).toBe(true);
+    expect(await readdir(tempDir(t.nodeDir))).toEqual([]);
+
+    expect(await t.store.encryptInPlace(USER, FILE)).toBe('converted');
+    expect((await onDisk()).indexOf(MARK)).toBe(-1);
+    expect(await t.store.hash(USER, FILE)).toBe(sha256(data));
+    expect(await t.store.encryptInPlace(USER, FILE)).toBe('skipped');
+    expect(await t.store.encryptInPlace(USER, OTHER_FILE)).toBe('skipped');
+  });
 });

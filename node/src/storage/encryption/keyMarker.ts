@@ -12,6 +12,8 @@ import { BlobFormatError, hasBlobMagic, HEADER_BYTES, parseHeader } from './blob
  * by hand still leaves the blobs to say which key they need).
  */
 const MARKER_NAME = 'encryption.json';
+/** `_system/plaintext-converted`: written once no blob from before encryption is left (blobConverter.ts). */
+export const PLAINTEXT_CONVERTED_MARKER = 'plaintext-converted';
 /** Blob headers read at start: enough to notice a wrong key, few enough to cost nothing. */
 const SAMPLE_BLOBS = 32;
 

@@ -1,0 +1,84 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BLOB_MAGIC } from '../node/src/storage/encryption/blobFormat';
+import { NodeCluster } from './support/nodeCluster';
+import { blobFile, get, newId, readBlob, sha256, uploadTo } from './support/nodeFiles';
+import { waitFor } from './support/waitFor';
+
+function allFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...allFiles(full));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}
+
+const isEncrypted = (file: string) => fs.readFileSync(file).subarray(0, BLOB_MAGIC.length).equals(BLOB_MAGIC);
+
+/**
+ * A data dir written without encryption (as the release before it wrote: plaintext blobs, no
+ * key marker) is converted in the background once the nodes run with encryption, and a kill -9
+ * halfway leaves every file readable. The node env is set through process.env, which each
+ * start reads, so that the same cluster restarts with other settings.
+ */
+describe('conversion of plaintext blobs (3 real node processes)', () => {
+  let cluster: NodeCluster;
+  const saved = { ...process.env };
+  const userId = newId();
+  const mark = Buffer.from(`GV-LEGACY-${crypto.randomBytes(8).toString('hex')}`);
+  const files = Array.from({ length: 8 }, (_, i) => ({ fileId: newId(), data: Buffer.alloc(150_000 + i * 10_000, mark) }));
+
+  beforeAll(async () => {
+    cluster = await NodeCluster.create({ profile: 'lan', env: { GEOVAULT_REPAIR_INTERVAL_MS: '600000' } });
+    process.env.GEOVAULT_ENCRYPTION = 'off';
+    await cluster.startAll();
+    await waitFor('all alive', () => cluster.allAlive());
+    for (const { fileId, data } of files) expect((await uploadTo(cluster, 'us-east', userId, fileId, data)).status).toBe(201);
+    await waitFor('every blob on every node', () => cluster.ids.every((node) => files.every(({ fileId, data }) => readBlob(cluster, node, userId, fileId)?.equals(data))));
+  }, 120_000);
+  afterAll(async () => {
+    process.env = saved;
+    await cluster?.close();
+  });
+
+  it('starts from plaintext blobs, the pattern readable on disk', () => {
+    for (const node of cluster.ids) for (const { fileId } of files) expect(isEncrypted(blobFile(cluster, node, userId, fileId))).toBe(false);
+    expect(allFiles(cluster.dataDir).some((file) => fs.readFileSync(file).indexOf(mark) >= 0)).toBe(true);
+  });
+
+  it('survives a kill -9 halfway with every file readable, then encrypts every blob, and the pattern is gone', async () => {
+    await cluster.stopAll();
+    delete process.env.GEOVAULT_ENCRYPTION;
+    // Slowly: about one blob a second, so that the kill lands between blobs or inside one.
+    process.env.GEOVAULT_CONVERT_BYTES_PER_SEC = '150000';
+    await cluster.startAll();
+    const usEastBlobs = files.map(({ fileId }) => blobFile(cluster, 'us-east', userId, fileId));
+    await waitFor('us-east to have encrypted some blobs', () => usEastBlobs.filter(isEncrypted).length >= 2, { timeoutMs: 30_000 });
+    await cluster.kill('us-east');
+    const converted = usEastBlobs.filter(isEncrypted).length;
+    expect(converted).toBeLessThan(files.length);
+    // Halfway: each blob is either its plaintext or a whole encrypted blob of it.
+    for (const { fileId, data } of files) expect(readBlob(cluster, 'us-east', userId, fileId)?.equals(data), fileId).toBe(true);
+
+    process.env.GEOVAULT_CONVERT_BYTES_PER_SEC = String(64 * 1024 * 1024);
+    await cluster.start('us-east');
+    await waitFor('every blob on every node encrypted', () => cluster.ids.every((node) => files.every(({ fileId }) => isEncrypted(blobFile(cluster, node, userId, fileId)))), {
+      timeoutMs: 60_000,
+    });
+    const found = allFiles(cluster.dataDir).filter((file) => fs.readFileSync(file).indexOf(mark) >= 0);
+    expect(found).toEqual([]);
+    for (const node of cluster.ids) {
+      expect(fs.existsSync(path.join(cluster.dataDir, `node-${node}`, '_system', 'plaintext-converted')), node).toBe(true);
+      for (const { fileId, data } of files) {
+        const res = await get(cluster, node, `/v1/files/${userId}/${fileId}`, { range: 'bytes=1000-70000' });
+        expect(res.status).toBe(206);
+        expect(res.body.equals(data.subarray(1000, 70001)), `${node} ${fileId}`).toBe(true);
+        expect(sha256(readBlob(cluster, node, userId, fileId)!)).toBe(sha256(data));
+      }
+    }
+  }, 150_000);
+});

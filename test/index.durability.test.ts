@@ -143,8 +143,9 @@ describe('a node whose disk fills up (its data dir on a 24 MiB tmpfs)', () => {
     }
     fs.closeSync(fd);
 
-    // The delete happens elsewhere while us-east cannot store it.
+    // The delete (to the trash, then purged from it) happens elsewhere while us-east cannot store it.
     expect((await cluster.request('eu-west', 'DELETE', `/v1/files/${userId}/${doomed}`)).status).toBe(200);
+    expect((await cluster.request('eu-west', 'DELETE', `/v1/tree/${userId}/trash/${doomed}`)).status).toBe(200);
 
     // Index writes on us-east fail sooner or later (the log may still have room for a few).
     const refused: string[] = [];

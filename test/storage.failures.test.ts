@@ -59,7 +59,9 @@ describe('storage under failures (3 real node processes, kill -9)', () => {
     const added = [newId(), newId()];
     const addedData = added.map(() => crypto.randomBytes(80_000));
     for (const [i, id] of added.entries()) expect((await uploadTo(cluster, 'asia', userId, id, addedData[i]!)).status).toBe(201);
+    // Deleted for good: to the trash, and purged from it.
     expect((await cluster.request('us-east', 'DELETE', `/v1/files/${userId}/${doomed}`)).status).toBe(200);
+    expect((await cluster.request('us-east', 'DELETE', `/v1/tree/${userId}/trash/${doomed}`)).status).toBe(200);
 
     const rejoinedAt = Date.now();
     await cluster.start('eu-west');

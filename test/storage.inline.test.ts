@@ -54,7 +54,9 @@ describe('small files kept inline in the index (3 real node processes)', () => {
     });
     expect((await listFiles(cluster, 'asia', userId)).usage).toMatchObject({ used: 2 * 5_000 + 40_000, files: 3 });
 
+    // Deleted for good: to the trash, and purged from it.
     expect((await cluster.request('asia', 'DELETE', `/v1/files/${userId}/${fixed}`)).status).toBe(200);
+    expect((await cluster.request('asia', 'DELETE', `/v1/tree/${userId}/trash/${fixed}`)).status).toBe(200);
     for (const node of cluster.ids) {
       await waitFor(`${node} to forget the deleted file`, async () => (await get(cluster, node, `/v1/files/${userId}/${fixed}`)).status === 404);
     }

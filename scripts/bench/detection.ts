@@ -45,10 +45,14 @@ try {
   await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 20_000 });
 
   const detections: number[] = [];
+  // The survivors' Lifeguard scores when the victim went: a score n stretches their probe
+  // timeouts (n + 1)×, which is what an outlier in detection time should be read against.
+  const healthAtKill: number[][] = [];
   for (let trial = 0; trial < trials; trial++) {
     await new Promise((r) => setTimeout(r, settleSeconds * 1000));
     const victim = cluster.ids[trial % cluster.ids.length]!;
     const survivors = cluster.ids.filter((id) => id !== victim);
+    healthAtKill.push(await Promise.all(survivors.map(async (id) => (await cluster.status(id)).membership?.localHealth.score ?? 0)));
     if (via === 'kill') sockets.get(victim)?.close();
     const from = memberEvents.length;
     const killedAt = performance.now();
@@ -89,6 +93,7 @@ try {
   const duringLoss = memberEvents.slice(lossFrom);
   const count = (to: string) => duringLoss.filter((e) => e.event.to === to && e.event.from !== to).length;
 
+  const inTrialOrder = detections.map(round1);
   detections.sort((a, b) => a - b);
   process.stdout.write(
     JSON.stringify({
@@ -100,7 +105,9 @@ try {
       detectionMs: {
         p50: round1(percentile(detections, 50)),
         max: round1(detections[detections.length - 1]!),
-        all: detections.map(round1),
+        // Trial by trial, with the survivors' local-health scores at the kill.
+        all: inTrialOrder,
+        survivorsLocalHealthAtKill: healthAtKill,
       },
       targetMs: 3000,
       meetsDetectionTarget: detections[detections.length - 1]! < 3000,

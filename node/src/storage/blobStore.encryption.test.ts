@@ -166,4 +166,25 @@ describe('BlobStore with encryption', () => {
     expect(await t.store.encryptInPlace(USER, FILE)).toBe('skipped');
     expect(await t.store.encryptInPlace(USER, OTHER_FILE)).toBe('skipped');
   });
+
+  it('re-wraps a data key under a new master key in the header alone, and replicas under the old key as they come', async () => {
+    const oldKey = Buffer.alloc(32, 7);
+    const newKey = Buffer.alloc(32, 8);
+    await t.store.write(USER, FILE, chunksOf(data));
+    const before = await onDisk();
+    const rotated = new BlobStore(t.nodeDir, { logger: pino({ level: 'silent' }), encryption: { keyring: MasterKeyring.fromKeys([newKey, oldKey]), enabled: true } });
+    expect(await rotated.keyIdOf(USER, FILE)).toBe(keyring.current.id.toString('hex'));
+    expect(await rotated.rewrapInPlace(USER, FILE)).toBe('rewrapped');
+    expect(await rotated.rewrapInPlace(USER, FILE)).toBe('skipped');
+    const after = await onDisk();
+    expect(after.length).toBe(before.length);
+    // Only the header changed: every segment is the same bytes.
+    expect(after.subarray(HEADER_BYTES).equals(before.subarray(HEADER_BYTES))).toBe(true);
+    const newOnly = new BlobStore(t.nodeDir, { logger: pino({ level: 'silent' }), encryption: { keyring: MasterKeyring.fromKeys([newKey]), enabled: true } });
+    expect(await newOnly.hash(USER, FILE)).toBe(sha256(data));
+
+    // A replica still under the old key (its sender not yet re-wrapped) is stored under the new one.
+    expect(await rotated.write(USER, OTHER_FILE, chunksOf(before), { input: 'blob' })).toEqual({ size: data.length, sha256: sha256(data) });
+    expect(await newOnly.hash(USER, OTHER_FILE)).toBe(sha256(data));
+  });
 });

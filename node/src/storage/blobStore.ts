@@ -12,7 +12,7 @@ import { HashingMeter } from './hashingMeter';
 import { BlobIngest } from './encryption/blobIngest';
 import { CodecTransform } from './encryption/codecTransform';
 import { BlobDecoder, openHeader } from './encryption/blobDecoder';
-import { BlobFormatError, hasBlobMagic, HEADER_BYTES, lastSegmentIndex, parseHeader, plainSizeOf, segmentSpan } from './encryption/blobFormat';
+import { BlobFormatError, encodeSlot, hasBlobMagic, HEADER_BYTES, lastSegmentIndex, parseHeader, plainSizeOf, segmentSpan, SLOT_BYTES, slotOffset, wrapDataKey } from './encryption/blobFormat';
 import { BlobEncryptor } from './encryption/blobEncryptor';
 import { readKeyMarker, writeKeyMarker } from './encryption/keyMarker';
 import { keyIdHex, type MasterKeyring } from './encryption/masterKeys';
@@ -73,6 +73,11 @@ export class BlobStore {
     return this.encryption?.enabled === true;
   }
 
+  /** The id of the master key new blobs are wrapped under (undefined without encryption). */
+  currentKeyId(): Buffer | undefined {
+    return this.encryption?.keyring.current.id;
+  }
+
   /**
    * A stage that encrypts a new file once, with a fresh data key, for every replica at once
    * (the upload's coordinator fans its output out); undefined when encryption is off. It
@@ -116,7 +121,8 @@ export class BlobStore {
     if (signal?.aborted) throw new AbortedError(signal.reason);
     await this.ensureDir(path.dirname(target));
     const temp = path.join(tempDir(this.nodeDir), `${randomUUID()}${TEMP_SUFFIX}`);
-    const handle = await open(temp, 'wx', 0o600);
+    // Read and write: a re-wrap reads the header back (rewrapHeader).
+    const handle = await open(temp, 'wx+', 0o600);
     let handleOpen = true;
     try {
       let size: number;
@@ -141,6 +147,8 @@ export class BlobStore {
         await pipeline(source, new CodecTransform(ingest), fileHandleSink(handle), { signal });
         size = ingest.bytes;
         sha256 = ingest.digest();
+        // A replica from a peer not yet through a rotation comes under the old key: stored re-wrapped.
+        if (ingest.kind === 'blob' && this.encrypts) await rewrapHeader(handle, this.encryption!.keyring);
       }
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
         throw new IntegrityError('size', options.expectedSize, size);
@@ -318,6 +326,42 @@ export class BlobStore {
   }
 
   /**
+   * A master key rotation's step for one blob: when its data key is wrapped under another key
+   * than the current one, wraps it under the current key into the header's inactive slot (with
+   * the next sequence number) and fsyncs. The data is not rewritten; a crash leaves the old slot
+   * valid, or the new one whole. Hard links share the inode: one re-wrap serves every name.
+   */
+  async rewrapInPlace(userId: string, fileId: string): Promise<'rewrapped' | 'skipped'> {
+    if (!this.encryption) return 'skipped';
+    let handle: FileHandle;
+    try {
+      handle = await open(blobPath(this.nodeDir, userId, fileId), 'r+');
+    } catch (error) {
+      if (isMissing(error)) return 'skipped';
+      throw error;
+    }
+    try {
+      if (!(await handle.stat()).isFile()) return 'skipped';
+      if (!(await rewrapHeader(handle, this.encryption.keyring))) return 'skipped';
+      await handle.datasync();
+      return 'rewrapped';
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The master key id a blob's active slot names, or undefined for a plaintext blob. */
+  async keyIdOf(userId: string, fileId: string): Promise<string | undefined> {
+    const handle = await this.openBlob(userId, fileId);
+    try {
+      const head = await inspect(handle);
+      return head.kind === 'blob' ? parseHeader(head.header).active.keyId.toString('hex') : undefined;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
    * Makes `toFileId` a hard link of `fromFileId`'s blob (a copy of a file: DESIGN §5, no bytes
    * written or sent). False when the source is not here; an existing target is left alone.
    */
@@ -491,4 +535,25 @@ function clampRange(range: ByteRange | undefined, size: number): { start: number
 async function* prepend(first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   yield first;
   yield* rest;
+}
+
+/** Writes the data key wrapped under the current master key into the inactive slot; false when it already is. */
+async function rewrapHeader(handle: FileHandle, keyring: MasterKeyring): Promise<boolean> {
+  const header = Buffer.alloc(HEADER_BYTES);
+  const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
+  if (bytesRead < HEADER_BYTES || !hasBlobMagic(header)) return false;
+  let parsed;
+  try {
+    parsed = parseHeader(header);
+  } catch (error) {
+    if (error instanceof BlobFormatError) throw new IntegrityError('segment', 'authentic encrypted blob', error.message);
+    throw error;
+  }
+  const { active, activeIndex } = parsed;
+  if (active.keyId.equals(keyring.current.id)) return false;
+  const opened = openHeader(header, keyring);
+  const slot = wrapDataKey(opened.dataKey, keyring.current, { nonceBase: active.nonceBase, segmentSize: active.segmentSize, sequence: active.sequence + 1 });
+  const other: 0 | 1 = activeIndex === 0 ? 1 : 0;
+  await handle.write(encodeSlot(slot), 0, SLOT_BYTES, slotOffset(other));
+  return true;
 }

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { BlobStore } from '../blobStore';
 import { systemDir } from '../layout';
 import { throttle } from '../throttle';
-import { PLAINTEXT_CONVERTED_MARKER } from './keyMarker';
+import { PLAINTEXT_CONVERTED_MARKER, readKeyMarker, writeKeyMarker } from './keyMarker';
+import { keyIdHex } from './masterKeys';
 
 export interface ConverterSettings {
   /** Plaintext bytes read (and encrypted) per second, all files together. */
@@ -20,11 +21,17 @@ export interface ConverterSettings {
  * BlobStore.encryptInPlace, so a crash halfway leaves every file readable (plaintext or
  * encrypted), and the next start goes on. Bounded in bytes and files per second, one blob at a
  * time, so users keep the disk. New writes are encrypted already: a pass never has to return.
+ *
+ * The same pass carries out a master key rotation (`npm run keys -- rotate`, then a restart
+ * with the new key first in the key file): every blob whose data key is wrapped under an older
+ * key is re-wrapped under the current one (BlobStore.rewrapInPlace: one header slot, no data
+ * rewritten). When a pass ends with nothing left, the key marker names the current key only,
+ * so the node starts without the old key from then on.
  */
 export class BlobConverter {
   private readonly abort = new AbortController();
   private running: Promise<void> | null = null;
-  readonly stats = { passes: 0, looked: 0, converted: 0, bytes: 0, failed: 0, done: false };
+  readonly stats = { passes: 0, looked: 0, converted: 0, bytes: 0, rewrapped: 0, failed: 0, done: false };
 
   constructor(
     private readonly blobs: BlobStore,
@@ -34,7 +41,7 @@ export class BlobConverter {
 
   start(): void {
     if (!this.blobs.encrypts) return;
-    if (fs.existsSync(this.doneMarker())) {
+    if (fs.existsSync(this.doneMarker()) && this.keysSettled()) {
       this.stats.done = true;
       return;
     }
@@ -61,6 +68,8 @@ export class BlobConverter {
         if (result === 'converted') {
           this.stats.converted++;
           this.stats.bytes += blob.size;
+        } else if ((await this.blobs.rewrapInPlace(blob.userId, blob.fileId)) === 'rewrapped') {
+          this.stats.rewrapped++;
         }
       } catch (error) {
         if (signal.aborted) return;
@@ -71,8 +80,20 @@ export class BlobConverter {
     }
     if (this.stats.failed > failedBefore) return;
     await writeFile(this.doneMarker(), `${new Date().toISOString()}\n`, { mode: 0o600, flush: true });
+    // Every blob is under the current key now (new ones are, and replicas are re-wrapped as they come).
+    if (!this.keysSettled()) await writeKeyMarker(this.blobs.nodeDir, [this.currentKeyId()]);
     this.stats.done = true;
-    this.logger.info({ converted: this.stats.converted, bytes: this.stats.bytes }, 'every plaintext blob is encrypted');
+    this.logger.info({ converted: this.stats.converted, bytes: this.stats.bytes, rewrapped: this.stats.rewrapped }, 'every blob is encrypted under the current master key');
+  }
+
+  /** Whether the key marker names the current key alone (no rotation left to carry out). */
+  private keysSettled(): boolean {
+    const marked = readKeyMarker(this.blobs.nodeDir);
+    return marked.length === 1 && marked[0] === this.currentKeyId();
+  }
+
+  private currentKeyId(): string {
+    return keyIdHex(this.blobs.currentKeyId()!);
   }
 
   private doneMarker(): string {

@@ -175,7 +175,7 @@ describe('the file manager', () => {
     // The context menu from the keyboard; Escape gives the focus back to the row.
     await page.keyboard.press('Shift+F10');
     const menu = page.getByRole('menu', { name: 'Actions for harbour plan (1).txt' });
-    await menu.getByRole('menuitem', { name: 'Download' }).and(page.locator(':focus')).waitFor();
+    await menu.getByRole('menuitem', { name: 'Open' }).and(page.locator(':focus')).waitFor();
     await page.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached' });
     await focusedRow().getByText('harbour plan (1).txt', { exact: true }).waitFor();

@@ -105,7 +105,11 @@ async function main(): Promise<void> {
 
   // Node's default cuts any request still arriving after 300 s: a big upload on a slow link.
   // Stalled uploads are cut by the idle timeout of the stream they feed instead.
-  const server = http.createServer({ requestTimeout: 0 }, app);
+  // Clients keep idle connections far longer than Node's 5 s (browsers minutes): a server that
+  // closes first races the client's next request on that socket, which then fails with
+  // ECONNRESET (a browser test's API call did, under load). Keep them longer than clients reuse
+  // them, as proxies do, and let the headers' deadline outlast it.
+  const server = http.createServer({ requestTimeout: 0, keepAliveTimeout: 65_000, headersTimeout: 66_000 }, app);
   const io = new IoServer(server, { serveClient: false });
   const detachMesh = attachMeshSocket(io, mesh);
   await new Promise<void>((resolve, reject) => {

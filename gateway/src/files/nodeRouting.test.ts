@@ -56,6 +56,17 @@ describe('NodeRouting', () => {
     expect(refused.asked).toEqual(['eu-west']);
   });
 
+  it('an access check takes the nearest answering node\'s 404 as the answer, never a lagging node\'s stale copy', async () => {
+    const { routing, asked, call } = routingWith([], {
+      'eu-west': refuse('eu-west', 0, 'unreachable'),
+      'us-east': refuse('us-east', 404, 'not_found'),
+      asia: ok('asia'),
+    });
+    const error = await appError(routing.onNearestNode('eu-west', call, 'No such link.'));
+    expect([error.code, error.message]).toEqual(['not_found', 'No such link.']);
+    expect(asked).toEqual(['eu-west', 'us-east']);
+  });
+
   it('a write moves on only past a 404 (nothing was written), over usable nodes only', async () => {
     const lagging = routingWith(['us-east'], { 'eu-west': refuse('eu-west', 404, 'not_found'), asia: ok('asia') });
     expect(await lagging.routing.onWriteNode('eu-west', lagging.call)).toEqual({ from: 'asia' });

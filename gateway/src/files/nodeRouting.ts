@@ -36,12 +36,26 @@ export class NodeRouting {
    * has it.
    */
   async onFirstNode<T>(region: string, call: (node: string) => Promise<T>, notFound = 'No such file.'): Promise<T> {
+    return this.read(region, call, notFound, true);
+  }
+
+  /**
+   * A read whose 404 is the answer: the nearest node that answers decides, and a node that
+   * lags is never asked after it. For access checks (share links): after a delete in the
+   * owner's region, a lagging node would still show the item for a moment.
+   */
+  async onNearestNode<T>(region: string, call: (node: string) => Promise<T>, notFound = 'No such file.'): Promise<T> {
+    return this.read(region, call, notFound, false);
+  }
+
+  private async read<T>(region: string, call: (node: string) => Promise<T>, notFound: string, retryNotFound: boolean): Promise<T> {
     let last: unknown = new AppError('unavailable', 'No storage node could be reached.');
     for (const node of this.order(region)) {
       try {
         return await call(node);
       } catch (error) {
-        if (!(error instanceof NodeCallError) || !(error.unreachable || error.status === 404 || error.status >= 500)) throw fromNodeError(error);
+        const retry = error instanceof NodeCallError && (error.unreachable || error.status >= 500 || (retryNotFound && error.status === 404));
+        if (!retry) throw error instanceof NodeCallError && error.status === 404 ? new AppError('not_found', notFound) : fromNodeError(error);
         last = error.status === 404 ? new AppError('not_found', notFound) : fromNodeError(error);
       }
     }

@@ -76,7 +76,8 @@ export class ShareAccess {
   /** The owner's item (with its path), or undefined when no node has it in the live tree. */
   async lookup(region: string, userId: string, itemId: string): Promise<ItemView | undefined> {
     try {
-      const { item } = await this.deps.routing.onFirstNode(region, (node) => this.deps.tree.item(node, userId, itemId));
+      // The owner's nearest node decides: after a delete there, a lagging one would still show it.
+      const { item } = await this.deps.routing.onNearestNode(region, (node) => this.deps.tree.item(node, userId, itemId));
       return item;
     } catch (error) {
       if (error instanceof AppError && error.code === 'not_found') return undefined;

@@ -101,6 +101,17 @@ describe('master key rotation (3 real node processes)', () => {
       { timeoutMs: 60_000, intervalMs: 250 },
     );
 
+    // /v1/status shows where each node is.
+    await waitFor('every node to report the rotation done in /v1/status', async () => {
+      for (const node of cluster.ids) {
+        const { encryption } = await cluster.status(node);
+        if (encryption?.currentKeyId !== newKey || encryption.keyIdsInUse.join() !== newKey || !encryption.background.done) return false;
+      }
+      return true;
+    });
+    const rewrapped = await Promise.all(cluster.ids.map(async (node) => (await cluster.status(node)).encryption!.background.rewrapped));
+    expect(rewrapped.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+
     const retired = keys('retire');
     expect(retired.retired).toEqual([before.current]);
     expect(fs.readFileSync(path.join(cluster.dataDir, 'master.key'), 'utf8').trim().split('\n')).toHaveLength(1);

@@ -26,6 +26,7 @@ import { ClusterGuard } from './http/clusterAuth';
 import { isBlobStreamPath, serveBlobStream } from './http/blobStreamUpgrade';
 import { StorageService } from './replication/storageService';
 import { BlobConverter } from './storage/encryption/blobConverter';
+import { keyIdHex } from './storage/encryption/masterKeys';
 
 export interface RunningNode {
   readonly url: string;
@@ -119,6 +120,8 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     activity: (activity) => publish({ type: 'replication', node: self.id, at: now(), ...activity }),
   });
   await storage.init();
+  // Encrypts blobs written before encryption and re-wraps data keys after a rotation, in the background (started below).
+  const converter = new BlobConverter(storage.ctx.blobs, config.encryption.convert, logger.child({ component: 'blob-converter' }));
   antiEntropy.onChange((facts) => storage.onIndexChange(facts));
 
   // A broken connection is a hint worth a probe right away; SWIM still decides.
@@ -173,6 +176,12 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       clockSkew: { warnAboveMs: CLOCK_SKEW_WARN_MS, signatureWindowMs: SIGNATURE_WINDOW_MS, skewedPeers: transport.clockSkew.skewedPeers() },
     },
     eventLoop: eventLoop.lastWindow,
+    encryption: {
+      enabled: config.encryption.enabled,
+      currentKeyId: keyIdHex(config.encryption.keyring.current.id),
+      keyIdsInUse: converter.keyIdsInUse(),
+      background: { ...converter.stats },
+    },
   });
 
   membership.onChange((change) => {
@@ -228,8 +237,6 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   membership.start();
   antiEntropy.start();
   storage.start();
-  // Blobs written before encryption are encrypted in the background, at a bounded pace.
-  const converter = new BlobConverter(storage.ctx.blobs, config.encryption.convert, logger.child({ component: 'blob-converter' }));
   converter.start();
 
   return {

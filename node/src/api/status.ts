@@ -51,6 +51,17 @@ export interface NodeStatus {
   };
   /** How late this node's event loop ran over the last window (a stall makes peers suspect it). */
   eventLoop: EventLoopDelay;
+  /**
+   * Encryption at rest (README): the master key new blobs are wrapped under, the key ids this
+   * node's blobs may still use (one once a rotation is done), and the background pass that
+   * encrypts blobs from before encryption and re-wraps data keys after a rotation.
+   */
+  encryption?: {
+    enabled: boolean;
+    currentKeyId: string;
+    keyIdsInUse: string[];
+    background: { passes: number; looked: number; converted: number; bytes: number; rewrapped: number; failed: number; done: boolean };
+  };
 }
 
 export interface MemberStatus {

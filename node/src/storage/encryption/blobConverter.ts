@@ -41,6 +41,7 @@ export class BlobConverter {
 
   start(): void {
     if (!this.blobs.encrypts) return;
+    this.keysSettled();
     if (fs.existsSync(this.doneMarker()) && this.keysSettled()) {
       this.stats.done = true;
       return;
@@ -81,14 +82,28 @@ export class BlobConverter {
     if (this.stats.failed > failedBefore) return;
     await writeFile(this.doneMarker(), `${new Date().toISOString()}\n`, { mode: 0o600, flush: true });
     // Every blob is under the current key now (new ones are, and replicas are re-wrapped as they come).
-    if (!this.keysSettled()) await writeKeyMarker(this.blobs.nodeDir, [this.currentKeyId()]);
+    if (!this.keysSettled()) {
+      await writeKeyMarker(this.blobs.nodeDir, [this.currentKeyId()]);
+      this.markedKeys = [this.currentKeyId()];
+    }
     this.stats.done = true;
     this.logger.info({ converted: this.stats.converted, bytes: this.stats.bytes, rewrapped: this.stats.rewrapped }, 'every blob is encrypted under the current master key');
   }
 
+  /**
+   * The key ids this node's blobs may still use (its marker), for the status page: read when
+   * the marker changes, not per status request.
+   */
+  keyIdsInUse(): string[] {
+    return [...this.markedKeys];
+  }
+
+  private markedKeys: string[] = [];
+
   /** Whether the key marker names the current key alone (no rotation left to carry out). */
   private keysSettled(): boolean {
     const marked = readKeyMarker(this.blobs.nodeDir);
+    this.markedKeys = marked;
     return marked.length === 1 && marked[0] === this.currentKeyId();
   }
 

@@ -75,6 +75,9 @@ export class Prober {
     this.probes.set(target, probe);
     const { awareness } = this.deps;
     const timeout = awareness.scaleTimeout(rtt.timeoutMs(target));
+    // Before a link's first ack its failures say nothing of our health: a node just started
+    // may not even have its connections open yet (seen as a restarted node doubting itself).
+    const targetMeasured = rtt.rttMs(target) !== undefined;
     this.ping(probe);
     this.after(timeout, () => {
       if (probe.done) return;
@@ -87,7 +90,7 @@ export class Prober {
         const seq = this.nextSeq(probe);
         this.pending.set(seq, { kind: 'probe', probe, sentAt: clock.now(), direct: false });
         this.deps.send(relay, { type: 'ping-req', seq, target, nack: true, updates: this.deps.piggyback(relay, true) });
-        probe.expectedNacks++;
+        if (rtt.rttMs(relay) !== undefined) probe.expectedNacks++;
         const relayTimeout = awareness.scaleTimeout(rtt.timeoutMs(relay));
         slowestRelay = Math.max(slowestRelay, relayTimeout);
         window = Math.max(window, 2 * relayTimeout + timeout);
@@ -102,7 +105,7 @@ export class Prober {
         // only the score does.
         this.after(slowestRelay, () => {
           for (const seq of probe.seqs) this.pending.delete(seq);
-          awareness.applyDelta(probe.expectedNacks > 0 ? Math.max(0, probe.expectedNacks - probe.nacks) : 1);
+          if (targetMeasured) awareness.applyDelta(probe.expectedNacks > 0 ? Math.max(0, probe.expectedNacks - probe.nacks) : 1);
         });
       });
     });

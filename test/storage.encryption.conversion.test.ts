@@ -81,4 +81,26 @@ describe('conversion of plaintext blobs (3 real node processes)', () => {
       }
     }
   }, 150_000);
+
+  it('repairs on request a replica whose tags fail (POST …/repair on the node itself and, through it, on a peer)', async () => {
+    const { fileId, data } = files[0]!;
+    const flip = (node: string) => {
+      const file = blobFile(cluster, node, userId, fileId);
+      const bytes = fs.readFileSync(file);
+      const at = bytes.length - 3; // inside the last segment's tag: only the tag check can tell
+      const fd = fs.openSync(file, 'r+');
+      fs.writeSync(fd, Buffer.from([bytes[at]! ^ 0x10]), 0, 1, at);
+      fs.closeSync(fd);
+    };
+    flip('us-east');
+    flip('asia');
+    // The scrubber runs once an hour here: only the request finds them.
+    const res = await cluster.request('us-east', 'POST', `/v1/files/${userId}/${fileId}/repair`);
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: Array<{ node: string; before: string; after: string; repaired: boolean }> };
+    const byNode = Object.fromEntries(results.map((r) => [r.node, r]));
+    expect(byNode['us-east']).toMatchObject({ before: 'corrupt', after: 'stored', repaired: true });
+    expect(byNode.asia).toMatchObject({ before: 'corrupt', after: 'stored', repaired: true });
+    for (const node of ['us-east', 'asia']) expect(readBlob(cluster, node, userId, fileId)?.equals(data), node).toBe(true);
+  });
 });

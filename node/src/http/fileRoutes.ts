@@ -11,6 +11,7 @@ import { expectedHolders, holdersOf, type ReplicationContext } from '../replicat
 import { AppError } from './errors';
 import { contentQuery, fileIdsSchema, liveEntry, openDownload } from './fileDownload';
 import { parseInput } from './validate';
+import { verifyLocalReplica } from './verifyLocalReplica';
 
 const userSchema = fileIdsSchema.pick({ userId: true });
 const searchSchema = z.object({ q: z.string().min(1).max(255), limit: z.coerce.number().int().min(1).max(200).default(50) });
@@ -128,7 +129,7 @@ export function fileRoutes(ctx: ReplicationContext, repairer: Repairer): express
     }
     const results: RepairResult[] = await Promise.all(
       expectedHolders(ctx, entry.fileId).map(async (node) => {
-        if (node === ctx.self) return repairer.ensureLocal(entry, { verify: true });
+        if (node === ctx.self) return verifyLocalReplica(ctx, repairer, entry);
         return ctx.peers.verifyReplica(node, entry.ownerId, entry.fileId).catch(
           (): RepairResult => ({ node, before: 'unreachable', after: 'unreachable', repaired: false }),
         );

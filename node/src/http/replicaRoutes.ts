@@ -2,6 +2,7 @@ import express from 'express';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { EXPECTED_SHA256_HEADER, sha256Schema } from '../api/files';
+import { verifyLocalReplica } from './verifyLocalReplica';
 import { isUuid } from '../storage/layout';
 import type { Repairer } from '../replication/repairer';
 import type { ReplicationContext } from '../replication/replicationContext';
@@ -93,8 +94,9 @@ export function replicaRoutes(ctx: ReplicationContext, repairer: Repairer): expr
     const { userId, fileId } = parseInput(idsSchema, req.params, 'path');
     const entry = ctx.catalog.entry(userId, fileId);
     if (!entry) throw new AppError('not_found', `No file ${fileId}.`);
-    res.json(await repairer.ensureLocal(entry, { verify: true }));
+    res.json(await verifyLocalReplica(ctx, repairer, entry));
   });
 
   return router;
 }
+

@@ -32,7 +32,7 @@ describe('Membership on the wan profile (3 regions)', () => {
 
   // A node that vanishes without resetting its sockets (frozen, cable cut) waits for its turn
   // in the probe order (≤ 2 periods), then probe deadline and the suspicion minimum of the
-  // slowest link (swimConfig.ts): measured ≤ 3.47 s over these 120 runs.
+  // slowest link (swimConfig.ts): measured ≤ 3.26 s over these 120 runs.
   test.each([US, EU, ASIA])('a vanished %s is suspect, then dead on both survivors within 3.6 s', (victim) => {
     for (let seed = 1; seed <= 40; seed++) {
       const cluster = wanCluster(seed);

@@ -63,14 +63,14 @@ describe('Suspicion', () => {
 describe('suspicionBounds', () => {
   test('the minimum grows with the round trip of the link to the suspect and with log10(n)', () => {
     const wan = wanSwimConfig();
-    // 1.2 s + 2 round trips: eu-west↔asia (230 ms) is the longest wan link.
-    expect(suspicionBounds(wan, 3, 230)).toEqual({ minMs: 1_660, maxMs: 6_000, k: 1 });
-    expect(suspicionBounds(wan, 3, 80).minMs).toBe(1_360);
+    // 1 s + 2 round trips: eu-west↔asia (230 ms) is the longest wan link.
+    expect(suspicionBounds(wan, 3, 230)).toEqual({ minMs: 1_460, maxMs: 6_000, k: 1 });
+    expect(suspicionBounds(wan, 3, 80).minMs).toBe(1_160);
     // Unmeasured: the probe timeout ceiling stands in for the round trip.
-    expect(suspicionBounds(wan, 3).minMs).toBe(3_200);
+    expect(suspicionBounds(wan, 3).minMs).toBe(3_000);
     // 1,000 nodes: everything × 3, and k capped by the config.
-    expect(suspicionBounds(wan, 1_000, 80)).toEqual({ minMs: 4_080, maxMs: 18_000, k: 3 });
+    expect(suspicionBounds(wan, 1_000, 80)).toEqual({ minMs: 3_480, maxMs: 18_000, k: 3 });
     // Never a maximum below the minimum.
-    expect(suspicionBounds({ ...wan, suspicionMaxMs: 1_000 }, 3, 230).maxMs).toBe(1_660);
+    expect(suspicionBounds({ ...wan, suspicionMaxMs: 1_000 }, 3, 230).maxMs).toBe(1_460);
   });
 });

@@ -81,8 +81,9 @@ export interface SwimConfig {
  * both survivors in < 3 s; no false death at 10 % loss on every link. Budget for a kill
  * (kill -9 resets the sockets: the survivors probe at once, membership.probeNow): probe
  * deadline (≤ ~730 ms on the 230 ms link: adaptive ~270 ms + indirect window) + suspicion
- * minimum (1.2 s + 2 RTT: 1.36 s to us-east↔eu-west, 1.5 s us-east↔asia, 1.66 s
- * eu-west↔asia, reached because both survivors confirm) ≈ 2.4 s worst case. A frozen node
+ * minimum (1 s + 2 RTT: 1.16 s to us-east↔eu-west, 1.3 s us-east↔asia, 1.46 s
+ * eu-west↔asia, reached because both survivors confirm) ≈ 2.2 s (measured in fake time:
+ * ≤ 2.42 s; real processes on a loaded machine add a few hundred ms). A frozen node
  * (sockets open) waits for its turn in the probe order first: up to 2 periods more.
  * The minimum is ~2.5× the longest refutation seen at 10–20 % loss (≤ 0.65 s); a lone
  * false suspicion gets the 6 s maximum. See membership.ts for the arithmetic.
@@ -93,7 +94,7 @@ export function wanSwimConfig(): SwimConfig {
     minProbeTimeoutMs: 100,
     maxProbeTimeoutMs: 1_000,
     indirectChecks: 3,
-    suspicionMinMs: 1_200,
+    suspicionMinMs: 1_000,
     suspicionRttMult: 2,
     suspicionMaxMs: 6_000,
     suspicionConfirmations: 3,
@@ -139,7 +140,7 @@ export function lanSwimConfig(): SwimConfig {
  * The minimum was 800 ms here, barely 3.5 round trips of the eu-west↔asia link: a live
  * suspect must first hear the suspicion and then be heard back, each leg lost 10 % of the
  * time, so the time it needs grows with the link's round trip, not only with the protocol's
- * rhythm. Hence a base of six gossip rounds (1.2 s) plus two round trips of the link, scaled
+ * rhythm. Hence a base of five gossip rounds (1 s) plus two round trips of the link, scaled
  * by log10(n) like memberlist (a bigger cluster takes longer to spread the refutation).
  * memberlist's 4 s would miss the issue's < 3 s detection target (a kill costs ~0.7 s of
  * probing first): with both survivors confirming, a real death ends at this minimum.

@@ -34,40 +34,22 @@ export interface HousekeepingDeps {
  * handover writes the same tombstones twice, which changes nothing. Work is found from indexes
  * (trash items by deletion time, files with older versions), a page at a time.
  */
-export class Housekeeping {
-  private readonly task: PeriodicTask;
+export class Housekeeping extends PeriodicTask {
   private readonly stats = { runs: 0, trashPurged: 0, versionsThinned: 0 };
 
   constructor(private readonly deps: HousekeepingDeps) {
-    this.task = new PeriodicTask(() => this.pass(), { intervalMs: deps.intervalMs, logger: deps.logger, what: 'housekeeping pass' });
+    super({ intervalMs: deps.intervalMs, logger: deps.logger, what: 'housekeeping pass' });
   }
 
   summary(): { runs: number; trashPurged: number; versionsThinned: number } {
     return { ...this.stats };
   }
 
-  start(): void {
-    this.task.start();
-  }
-
-  stop(): Promise<void> {
-    return this.task.stop();
-  }
-
-  /** One pass (tests call it directly); concurrent callers share it. */
-  runOnce(): Promise<void> {
-    return this.task.runOnce();
-  }
-
-  private get stopped(): boolean {
-    return this.task.isStopped;
-  }
-
   private owns(userId: string): boolean {
     return quotaOwners(userId, this.deps.liveNodes())[0] === this.deps.self;
   }
 
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     this.stats.runs++;
     await this.purgeExpired();
     await this.thinAll();

@@ -29,8 +29,7 @@ export interface TreeCompactorDeps {
  * that placed it, which is all a member joining later needs to build the same tree. Each node
  * retires only its own ops, so a retirement is written once, not once per member.
  */
-export class TreeCompactor {
-  private readonly task: PeriodicTask;
+export class TreeCompactor extends PeriodicTask {
   private readonly stats = { runs: 0, compacted: 0, retired: 0, stable: null as Hlc | null };
 
   summary(): { compactions: number; compacted: number; retired: number; stable: Hlc | null } {
@@ -38,27 +37,11 @@ export class TreeCompactor {
   }
 
   constructor(private readonly deps: TreeCompactorDeps) {
-    this.task = new PeriodicTask(() => this.compact(), { intervalMs: deps.intervalMs, logger: deps.logger, what: 'tree compaction' });
+    super({ intervalMs: deps.intervalMs, logger: deps.logger, what: 'tree compaction' });
   }
 
-  start(): void {
-    this.task.start();
-  }
-
-  stop(): Promise<void> {
-    return this.task.stop();
-  }
-
-  /** One compaction (tests call it directly); concurrent callers share it. */
-  runOnce(): Promise<void> {
-    return this.task.runOnce();
-  }
-
-  private get stopped(): boolean {
-    return this.task.isStopped;
-  }
-
-  private async compact(): Promise<void> {
+  /** One compaction: up to the stable point, a chunk per transaction. */
+  protected async pass(): Promise<void> {
     const { deps } = this;
     this.stats.runs++;
     const members = deps.members();

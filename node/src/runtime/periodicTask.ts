@@ -3,20 +3,16 @@ import type { Logger } from 'pino';
 /**
  * A background pass run every `intervalMs` after the previous one ends (never two at once),
  * which tests can also run by hand. A pass that throws is logged and tried again next time.
+ * Subclasses write the pass and check `stopped` between steps of a long one.
  */
-export class PeriodicTask {
+export abstract class PeriodicTask {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private stopped = false;
+  protected stopped = false;
 
-  constructor(
-    private readonly pass: () => Promise<void>,
-    private readonly opts: { intervalMs: number; logger: Logger; what: string },
-  ) {}
+  constructor(private readonly opts: { intervalMs: number; logger: Logger; what: string }) {}
 
-  get isStopped(): boolean {
-    return this.stopped;
-  }
+  protected abstract pass(): Promise<void>;
 
   start(): void {
     this.stopped = false;

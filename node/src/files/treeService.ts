@@ -323,8 +323,13 @@ export class TreeService {
       const page = this.queries.trashPage(userId, { limit: 100 });
       if (page.items.length === 0) return purged;
       for (const record of page.items) {
-        await this.purge(userId, record.id);
-        purged++;
+        try {
+          await this.purge(userId, record.id);
+          purged++;
+        } catch (error) {
+          // Restored meanwhile: it is no longer in the trash, and the next page will not show it.
+          if (!(error instanceof AppError && error.code === 'not_found')) throw error;
+        }
       }
     }
   }

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unzip } from '../../gateway/src/files/zipTestSupport';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signInContext } from '../support/browser';
 import { GatewayStack } from '../support/gatewayStack';
-import { TEST_PASSWORD, codeFromMailbox, mailbox, signUpAndLogIn } from '../support/gatewayUser';
+import { signUpAndLogIn } from '../support/gatewayUser';
 import { expectAccessible } from './a11y';
 
 /**
@@ -35,13 +35,7 @@ const openFolder = async (name: string) => {
 
 /** Signs the browser in: the session and CSRF cookies land in the context, as after the login screen. */
 async function signIn(): Promise<void> {
-  const seen = new Set((await mailbox(stack.url)).map((m) => m.receivedAt + m.text));
-  const login = await context.request.post(`${stack.url}/api/auth/login`, { data: { email, password: TEST_PASSWORD } });
-  expect(login.status()).toBe(202);
-  const { challengeId } = (await login.json()) as { challengeId: string };
-  const code = await codeFromMailbox(stack.url, email, /sign-in/i, seen);
-  const verified = await context.request.post(`${stack.url}/api/auth/login/verify`, { data: { challengeId, code } });
-  expect(verified.status()).toBe(200);
+  await signInContext(context, stack.url, email);
 }
 
 /** Drops a folder of the local disk on the page as the OS would (CDP drag data with a path), so the page walks real directory entries. */

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientItem, FolderListResponse, ItemResponse } from '../../gateway/src/api/files';
 import type { ShareResponse } from '../../gateway/src/api/shares';
 import { unzip } from '../../gateway/src/files/zipTestSupport';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signInContext } from '../support/browser';
 import { GatewayStack } from '../support/gatewayStack';
-import { TEST_PASSWORD, codeFromMailbox, mailbox, signUpAndLogIn, type ApiUser } from '../support/gatewayUser';
+import { signUpAndLogIn, type ApiUser } from '../support/gatewayUser';
 import { expectAccessible } from './a11y';
 
 /**
@@ -31,13 +31,7 @@ let link = '';
 
 /** Signs the owner's context in: the session and CSRF cookies land in it, as after the login screen. */
 async function signIn(context: BrowserContext, email: string): Promise<void> {
-  const seen = new Set((await mailbox(stack.url)).map((m) => m.receivedAt + m.text));
-  const login = await context.request.post(`${stack.url}/api/auth/login`, { data: { email, password: TEST_PASSWORD } });
-  expect(login.status()).toBe(202);
-  const { challengeId } = (await login.json()) as { challengeId: string };
-  const code = await codeFromMailbox(stack.url, email, /sign-in/i, seen);
-  const verified = await context.request.post(`${stack.url}/api/auth/login/verify`, { data: { challengeId, code } });
-  expect(verified.status()).toBe(200);
+  await signInContext(context, stack.url, email);
 }
 
 async function upload(folder: string, name: string, data: Buffer, type: string): Promise<void> {

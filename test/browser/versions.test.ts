@@ -1,8 +1,8 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signInContext } from '../support/browser';
 import { GatewayStack } from '../support/gatewayStack';
-import { TEST_PASSWORD, codeFromMailbox, mailbox, signUpAndLogIn, type ApiUser } from '../support/gatewayUser';
+import { signUpAndLogIn, type ApiUser } from '../support/gatewayUser';
 import { expectAccessible } from './a11y';
 
 /**
@@ -31,13 +31,7 @@ const versions = () => history().getByRole('list', { name: `Versions of ${NAME},
 const fetchText = (url: string) => page.evaluate(async (u) => (await fetch(u, { credentials: 'same-origin' })).text(), url);
 
 async function signIn(): Promise<void> {
-  const seen = new Set((await mailbox(stack.url)).map((m) => m.receivedAt + m.text));
-  const login = await context.request.post(`${stack.url}/api/auth/login`, { data: { email: user.email, password: TEST_PASSWORD } });
-  expect(login.status()).toBe(202);
-  const { challengeId } = (await login.json()) as { challengeId: string };
-  const code = await codeFromMailbox(stack.url, user.email, /sign-in/i, seen);
-  const verified = await context.request.post(`${stack.url}/api/auth/login/verify`, { data: { challengeId, code } });
-  expect(verified.status()).toBe(200);
+  await signInContext(context, stack.url, user.email);
 }
 
 async function uploadThroughThePage(content: string, uploaded: number): Promise<void> {

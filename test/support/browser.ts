@@ -1,4 +1,6 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { expect } from 'vitest';
+import { TEST_PASSWORD, codeFromMailbox, mailbox } from './gatewayUser';
 
 /**
  * Debian's chromium driven by playwright-core (no browser download). The flags keep it off
@@ -21,4 +23,15 @@ export function launchChromium(): Promise<Browser> {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+/** Signs a browser context in as `email` through the real two-step login, its code read from the dev mailbox. */
+export async function signInContext(context: BrowserContext, baseUrl: string, email: string): Promise<void> {
+  const seen = new Set((await mailbox(baseUrl)).map((m) => m.receivedAt + m.text));
+  const login = await context.request.post(`${baseUrl}/api/auth/login`, { data: { email, password: TEST_PASSWORD } });
+  expect(login.status()).toBe(202);
+  const { challengeId } = (await login.json()) as { challengeId: string };
+  const code = await codeFromMailbox(baseUrl, email, /sign-in/i, seen);
+  const verified = await context.request.post(`${baseUrl}/api/auth/login/verify`, { data: { challengeId, code } });
+  expect(verified.status()).toBe(200);
 }

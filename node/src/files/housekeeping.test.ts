@@ -59,8 +59,8 @@ describe('Housekeeping', () => {
       liveNodes: () => NODES,
       queries,
       tree: {
-        purge: async (userId, itemId) => (calls.push(`purge ${userId} ${itemId}`), 1),
-        thin: async (userId, itemId, fileIds) => (calls.push(`thin ${userId} ${itemId} ${[...fileIds].sort().join(',')}`), fileIds.length),
+        trash: { purge: async (userId, itemId) => (calls.push(`purge ${userId} ${itemId}`), 1) },
+        versions: { thin: async (userId, itemId, fileIds) => (calls.push(`thin ${userId} ${itemId} ${[...fileIds].sort().join(',')}`), fileIds.length) },
         usage: () => ({ used: 0, limit: 10 ** 9 }),
       },
       versionBytes: () => 0,

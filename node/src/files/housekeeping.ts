@@ -15,8 +15,8 @@ export interface HousekeepingDeps {
   liveNodes: () => NodeId[];
   queries: Pick<TreeQueries, 'expiredTrash' | 'versionedItems' | 'versions'>;
   tree: {
-    purge(userId: string, itemId: string): Promise<number>;
-    thin(userId: string, itemId: string, fileIds: readonly string[]): Promise<number>;
+    trash: { purge(userId: string, itemId: string): Promise<number> };
+    versions: { thin(userId: string, itemId: string, fileIds: readonly string[]): Promise<number> };
     usage(userId: string): { used: number; limit: number };
   };
   /** Bytes of a user's older versions (the quota's counter). */
@@ -65,7 +65,7 @@ export class Housekeeping extends PeriodicTask {
         if (this.stopped) return;
         if (!this.owns(row.userId)) continue;
         try {
-          const files = await deps.tree.purge(row.userId, row.itemId);
+          const files = await deps.tree.trash.purge(row.userId, row.itemId);
           this.stats.trashPurged++;
           deps.logger.info({ userId: row.userId, itemId: row.itemId, files, deletedAt: new Date(row.trashedAt).toISOString() }, 'purged from the trash after the retention period');
         } catch (error) {
@@ -103,7 +103,7 @@ export class Housekeeping extends PeriodicTask {
         const othersBytes = Math.max(0, deps.versionBytes(userId) - olderBytes);
         const { remove, keptBytes } = thinVersions(versions, now, Math.max(0, budget - othersBytes));
         if (remove.length > 0) {
-          const thinned = await deps.tree.thin(userId, itemId, remove);
+          const thinned = await deps.tree.versions.thin(userId, itemId, remove);
           this.stats.versionsThinned += thinned;
           deps.logger.info({ userId, itemId, thinned, keptBytes }, 'thinned older versions');
         }

@@ -1,56 +1,22 @@
 import crypto from 'node:crypto';
 import type { Fact } from '../gossip/frames';
-import { fileEntrySchema, rootFolderId, trashFolderId, type FileEntry, type ListOrder, type ListSort, type UsageView } from '../api/files';
-import {
-  ROOT_ALIAS,
-  type FolderPage,
-  type ItemView,
-  type OnConflict,
-  type PathStep,
-  type TrashItemView,
-  type TrashPage,
-  type UploadConflict,
-  type VersionView,
-  type WalkPage,
-} from '../api/tree';
+import { rootFolderId, trashFolderId, type FileEntry, type ListOrder, type ListSort } from '../api/files';
+import type { FolderPage, ItemView, OnConflict, UploadConflict, WalkPage } from '../api/tree';
 import { AppError } from '../http/errors';
-import type { IndexValue } from '../index/replicatedIndex';
-import { holdersOf, type ReplicationContext } from '../replication/replicationContext';
 import { UploadError } from '../replication/uploadError';
-import { KeyedMutex } from '../runtime/keyedMutex';
 import { sortName } from '../store/sortName';
 import { encodeCursor } from '../store/pageCursor';
-import type { ItemRecord, TreeQueries } from '../store/treeQueries';
-import type { TreeTables } from '../store/treeTables';
-import { ancestorsOf, isAncestor, moveRefusal, placeOf, type TreeStorage } from '../tree/moveLog';
+import type { ItemRecord } from '../store/treeQueries';
+import { isAncestor, moveRefusal, placeOf } from '../tree/moveLog';
 import { nameKey, type ItemKind } from '../tree/itemName';
-import type { TreeOpValue } from '../tree/treeOpFacts';
-import { dataKey, fileKey, treeOpKey } from './fileKeys';
+import { dataKey, fileKey } from './fileKeys';
 import { FolderNames } from './folderNames';
-import { PendingNames, type PendingName } from './pendingNames';
 import { walkCursorSchema, type WalkFrame } from './walkCursor';
+import { TreeCore, type OpWrite, type FactWrite } from './treeCore';
+import { TreeTrash } from './treeTrash';
+import { TreeVersions } from './treeVersions';
 
-/** What the root folder is called in paths and breadcrumbs. */
-export const ROOT_NAME = 'My files';
-/** Facts per transaction when a folder copy or delete writes many. */
-const WRITE_CHUNK = 256;
-
-type FactWrite = { key: string; value: IndexValue | null };
-type OpWrite = { key: string; value: IndexValue };
-
-/** A tree change, planned under the user's lock: what to write, the names it takes, what to answer once durable. */
-interface Plan<T> {
-  writes: FactWrite[];
-  /** A write already submitted by the caller (an upload's entry with its op), instead of `writes`. */
-  written?: Promise<unknown>;
-  /**
-   * Keep the user's lock until the write is durable: for changes whose next caller must find
-   * what this one made, not just avoid its names (a folder upload's paths, reused by each file).
-   */
-  holdLockUntilDurable?: boolean;
-  names?: PendingName[];
-  answer: () => T;
-}
+export { ROOT_NAME } from './treeCore';
 
 /**
  * The API side of the replicated tree (DESIGN §5, §8): reads of folders and items for the
@@ -63,17 +29,9 @@ interface Plan<T> {
  * regions cut off from each other keep working, and the change reaches the others by gossip.
  * File bytes and entries keep their W=2 (uploads).
  */
-export class TreeService {
-  private readonly locks = new KeyedMutex();
-  private readonly pending = new PendingNames();
-
-  constructor(
-    private readonly ctx: ReplicationContext,
-    private readonly queries: TreeQueries,
-    private readonly tables: TreeTables,
-  ) {}
-
-  // ---- reads ----
+export class TreeService extends TreeCore {
+  readonly trash = new TreeTrash(this);
+  readonly versions = new TreeVersions(this);
 
   folderPage(userId: string, folderRef: string, query: { sort: ListSort; order: ListOrder; limit: number; cursor?: string }): FolderPage {
     const folderId = this.requireFolder(userId, folderRef);
@@ -87,18 +45,6 @@ export class TreeService {
   }
 
   /**
-   * The quota and what fills it, from counters and the trash's top-level rows, never a walk:
-   * the trash's share is its items' bytes when they were deleted (DESIGN §5).
-   */
-  usage(userId: string): UsageView {
-    const { bytes, files, versionBytes } = this.ctx.catalog.usage(userId);
-    const trashed = this.queries.trashBytes(userId);
-    const trash = Math.min(bytes, trashed.bytes + trashed.versionBytes);
-    const versions = Math.min(bytes - trash, Math.max(0, versionBytes - trashed.versionBytes));
-    return { used: bytes, limit: this.ctx.ledger.limit(userId), files, breakdown: { files: bytes - trash - versions, versions, trash } };
-  }
-
-  /**
    * The entry of what a file id shows now: a file item's current content (none while the item is
    * in the trash), or else the content with that id (a version, or a file whose op is on its way).
    */
@@ -107,11 +53,6 @@ export class TreeService {
     if (!record) return this.ctx.catalog.entry(userId, id);
     if (record.kind !== 'file' || record.entry === undefined || placeOf(this.storage(userId), id) !== 'root') return undefined;
     return record.entry as FileEntry;
-  }
-
-  item(userId: string, itemId: string): ItemView {
-    const record = this.requireItem(userId, itemId);
-    return { ...this.views(userId, record.parentId!, [record])[0]!, path: this.pathOf(userId, record.id) };
   }
 
   search(userId: string, opts: { q: string; type?: ItemKind; folder?: string; limit: number }): ItemView[] {
@@ -158,8 +99,6 @@ export class TreeService {
     }
     return { entries, ...(stack.length > 0 ? { cursor: encodeCursor(stack.map((frame) => [frame.folderId, frame.after ?? null])) } : {}) };
   }
-
-  // ---- changes ----
 
   createFolder(userId: string, parentRef: string, name: string, onConflict: OnConflict): Promise<ItemView> {
     return this.change(userId, () => {
@@ -269,142 +208,6 @@ export class TreeService {
     });
   }
 
-  // ---- the trash ----
-
-  trash(userId: string, opts: { limit: number; cursor?: string }): TrashPage {
-    const page = this.queries.trashPage(userId, opts);
-    const trashId = trashFolderId(userId);
-    const views = this.views(userId, trashId, page.items, new Map(page.items.map((record) => [record.id, record.name])));
-    const items = page.items.map((record, i): TrashItemView => ({ ...views[i]!, ...this.origin(userId, record), deletedAt: new Date(record.trashedAt ?? 0).toISOString() }));
-    return { items, ...(page.cursor ? { cursor: page.cursor } : {}), usage: this.usage(userId), retentionMs: this.ctx.settings.trashRetentionMs };
-  }
-
-  /** Puts a top-level item of the trash back where it was (the root if that folder is gone), with a free name there. */
-  restore(userId: string, itemId: string): Promise<ItemView> {
-    return this.change(userId, () => {
-      const record = this.requireTrashed(userId, itemId);
-      const previous = record.previousParentId;
-      const parentId = previous !== null && this.isLiveFolder(userId, previous) ? previous : rootFolderId(userId);
-      const name = this.nameFor(userId, parentId, record.name, record.kind, 'rename');
-      return {
-        writes: [this.op(userId, { itemId, newParentId: parentId, newName: name, kind: record.kind })],
-        names: [{ parentId, name }],
-        answer: () => this.item(userId, itemId),
-      };
-    });
-  }
-
-  /**
-   * Deletes a top-level item of the trash for good: every content of every file under it is
-   * tombstoned (freeing the quota; each node drops its blobs as it learns it), then the item is
-   * purged from the tree. The op is written last, so a purge cut short leaves the item in the
-   * trash to be purged again, never contents nobody can see. Returns the files purged.
-   */
-  purge(userId: string, itemId: string): Promise<number> {
-    return this.change(userId, () => {
-      const record = this.requireTrashed(userId, itemId);
-      const writes: FactWrite[] = [];
-      let files = 0;
-      const visit = (item: ItemRecord) => {
-        if (item.kind === 'folder') return this.forEachChild(userId, item.id, visit);
-        files++;
-        for (const version of this.queries.versions(userId, item.id)) writes.push(...this.contentTombstones(userId, version.fileId, version.entry));
-      };
-      visit(record);
-      writes.push(this.op(userId, { itemId, newParentId: null, newName: record.name, kind: record.kind }));
-      return { writes, holdLockUntilDurable: true, answer: () => files };
-    });
-  }
-
-  /** Purges every top-level item of the trash; returns how many. */
-  async emptyTrash(userId: string): Promise<number> {
-    let purged = 0;
-    for (;;) {
-      const page = this.queries.trashPage(userId, { limit: 100 });
-      if (page.items.length === 0) return purged;
-      for (const record of page.items) {
-        try {
-          await this.purge(userId, record.id);
-          purged++;
-        } catch (error) {
-          // Restored meanwhile: it is no longer in the trash, and the next page will not show it.
-          if (!(error instanceof AppError && error.code === 'not_found')) throw error;
-        }
-      }
-    }
-  }
-
-  // ---- versions ----
-
-  /** A file's contents, newest (current) first. */
-  versions(userId: string, itemId: string): VersionView[] {
-    const record = this.requireItem(userId, itemId);
-    if (record.kind !== 'file') throw new AppError('not_found', 'Folders have no versions.');
-    return this.queries.versions(userId, itemId).flatMap((version, i) => {
-      const entry = fileEntrySchema.safeParse(version.entry);
-      if (!entry.success) return [];
-      return [{ versionId: version.fileId, size: version.size, sha256: entry.data.sha256, mime: entry.data.mime, createdAt: version.at, current: i === 0 }];
-    });
-  }
-
-  /** The entry of one content of a file (to download it), 404 unless it is one of that file's. */
-  versionEntry(userId: string, itemId: string, versionId: string): FileEntry {
-    this.requireItem(userId, itemId);
-    const entry = this.ctx.catalog.entry(userId, versionId);
-    if (!entry || (entry.itemId ?? entry.fileId) !== itemId) throw new AppError('not_found', 'No such version.');
-    return entry;
-  }
-
-  /**
-   * Makes an older content current again, as a new version with the same bytes (each node links
-   * the blob, as for a copy): the history keeps what was current before.
-   */
-  restoreVersion(userId: string, itemId: string, versionId: string): Promise<ItemView> {
-    return this.change(userId, async () => {
-      const record = this.requireItem(userId, itemId);
-      const source = this.versionEntry(userId, itemId, versionId);
-      const current = record.entry as FileEntry;
-      if (current.fileId === source.fileId) return { writes: [], answer: () => this.item(userId, itemId) };
-      const fileId = crypto.randomUUID();
-      const now = new Date().toISOString();
-      const { itemId: _item, copiedFrom: _copied, ...content } = source;
-      const restored: FileEntry = { ...content, fileId, itemId, name: current.name, parentId: current.parentId ?? rootFolderId(userId), createdAt: current.createdAt, modifiedAt: now, placedByTree: true, copiedFrom: source.fileId };
-      const writes: FactWrite[] = [];
-      if (source.inline) {
-        const data = this.ctx.catalog.inlineData(userId, source.fileId);
-        if (!data) throw new AppError('unavailable', 'The bytes of that version have not reached this node yet; try again shortly.');
-        writes.push({ key: dataKey(userId, fileId), value: { base64: data.toString('base64') } });
-      }
-      writes.push({ key: fileKey(userId, fileId), value: restored });
-      await this.reserveQuota(userId, source.size);
-      return { writes, answer: () => this.item(userId, itemId) };
-    });
-  }
-
-  /** Deletes one older content of a file; the current one cannot be (409). */
-  deleteVersion(userId: string, itemId: string, versionId: string): Promise<void> {
-    return this.change(userId, () => {
-      const record = this.requireItem(userId, itemId);
-      const entry = this.versionEntry(userId, itemId, versionId);
-      if ((record.entry as FileEntry).fileId === entry.fileId) throw new AppError('conflict', 'The current version cannot be deleted: restore another one first, or delete the file.');
-      return { writes: this.contentTombstones(userId, entry.fileId, entry), answer: () => undefined };
-    });
-  }
-
-  /**
-   * Deletes older contents chosen by thinning (versionThinning.ts), each only if it is still not
-   * the current one when the user's lock is held.
-   */
-  thin(userId: string, itemId: string, fileIds: readonly string[]): Promise<number> {
-    return this.change(userId, () => {
-      const versions = this.queries.versions(userId, itemId);
-      const current = versions[0]?.fileId;
-      const doomed = new Set(fileIds);
-      const writes = versions.filter((version) => version.fileId !== current && doomed.has(version.fileId)).flatMap((version) => this.contentTombstones(userId, version.fileId, version.entry));
-      return { writes, answer: () => writes.filter((write) => write.key.startsWith('file/')).length };
-    });
-  }
-
   /**
    * The last step of an upload: the file's entry and its create op in one transaction, under the
    * user's lock, with the name decided now (another upload may have taken it meanwhile). With
@@ -437,25 +240,6 @@ export class TreeService {
     return parentId;
   }
 
-  // ---- helpers ----
-
-  /**
-   * Runs a change: planned (checks, names, ops) under the user's lock, which is let go as soon as
-   * its write is submitted; the names it takes stay reserved until the write has settled, and
-   * the answer is read once it is durable. A user's changes are still submitted in order.
-   */
-  private async change<T>(userId: string, plan: () => Plan<T> | Promise<Plan<T>>): Promise<Awaited<T>> {
-    const submitted = await this.locks.run(userId, async () => {
-      const planned = await plan();
-      const release = this.pending.reserve(userId, planned.names ?? []);
-      // Not awaited here: the lock must not wait for the fsync.
-      const durable = planned.written ?? this.write(planned.writes);
-      if (planned.holdLockUntilDurable) await durable.catch(() => undefined);
-      return { durable: durable.then(() => planned.answer()).finally(release) };
-    });
-    return (await submitted.durable) as Awaited<T>;
-  }
-
   /** The file shown under `name` in a folder (or being created under it right now), which an upload of that name makes a new version of. */
   private fileNamed(userId: string, parentId: string, name: string): { id: string; name: string; createdAt?: string } | undefined {
     const group = this.queries.withNameKey(userId, parentId, nameKey(name)).filter((item) => item.kind === 'file');
@@ -468,46 +252,6 @@ export class TreeService {
     return pending === undefined ? undefined : { id: pending, name: name.normalize('NFC') };
   }
 
-  /** Tombstones of one content of a file: its entry, and an inline one's bytes. */
-  private contentTombstones(userId: string, fileId: string, entry: unknown): FactWrite[] {
-    const writes: FactWrite[] = [{ key: fileKey(userId, fileId), value: null }];
-    if ((entry as Partial<FileEntry> | undefined)?.inline) writes.push({ key: dataKey(userId, fileId), value: null });
-    return writes;
-  }
-
-  /** A top-level item of the user's trash; 404 otherwise. */
-  private requireTrashed(userId: string, itemId: string): ItemRecord {
-    const record = itemId === ROOT_ALIAS ? undefined : this.queries.item(userId, itemId);
-    const visible = record !== undefined && (record.kind === 'folder' || record.entry !== undefined);
-    if (!visible || record.parentId !== trashFolderId(userId)) throw new AppError('not_found', 'No such item in the trash.');
-    return record;
-  }
-
-  /**
-   * Where a trashed item came from: the folder it goes back to (if still in the tree) and that
-   * folder's path; for a folder deleted since, the names up to where it is now.
-   */
-  private origin(userId: string, record: ItemRecord): { originalPath: string; originalParentId: string } {
-    const previous = record.previousParentId;
-    if (previous === null || previous === rootFolderId(userId)) return { originalPath: '/', originalParentId: ROOT_ALIAS };
-    if (this.isLiveFolder(userId, previous)) {
-      const names = [...this.pathOf(userId, previous).slice(1).map((step) => step.name), this.queries.item(userId, previous)?.name ?? ''];
-      return { originalPath: `/${names.join('/')}`, originalParentId: previous };
-    }
-    const names: string[] = [];
-    for (let id: string | null = previous; id !== null && names.length < 64; ) {
-      const item = this.queries.item(userId, id);
-      if (!item) break;
-      names.unshift(item.name);
-      id = item.parentId === trashFolderId(userId) || item.parentId === rootFolderId(userId) ? null : item.parentId;
-    }
-    return { originalPath: `/${names.join('/')}`, originalParentId: ROOT_ALIAS };
-  }
-
-  private names(userId: string, parentId: string): FolderNames {
-    return new FolderNames(this.queries, userId, parentId, (name) => this.pending.has(userId, parentId, name));
-  }
-
   private uploadName(userId: string, parentId: string, name: string, onConflict: OnConflict): string {
     const names = this.names(userId, parentId);
     if (!names.isTaken(name)) return name;
@@ -515,102 +259,10 @@ export class TreeService {
     return names.available(name, 'file');
   }
 
-  private nameFor(userId: string, parentId: string, name: string, kind: ItemKind, onConflict: OnConflict, exceptId?: string): string {
-    const names = this.names(userId, parentId);
-    if (!names.isTaken(name, exceptId)) return name;
-    if (onConflict === 'fail') throw new AppError('name_taken', `"${name}" is already in this folder.`);
-    return names.available(name, kind, exceptId);
-  }
-
-  private op(userId: string, move: TreeOpValue): OpWrite {
-    return { key: treeOpKey(userId, crypto.randomUUID()), value: move };
-  }
-
-  private async write(writes: readonly FactWrite[]): Promise<void> {
-    for (let i = 0; i < writes.length; i += WRITE_CHUNK) await this.ctx.catalog.writeMany(writes.slice(i, i + WRITE_CHUNK));
-  }
-
-  /**
-   * Asks the user's quota owner for the bytes of a copy. The hold is let go at once: the copy's
-   * entries are submitted right after, and count in usage once committed, which bounds the
-   * overshoot by what other nodes commit in that moment (as for uploads, DESIGN §6).
-   */
-  private async reserveQuota(userId: string, bytes: number): Promise<void> {
-    const hold = await this.ctx.quota.client.reserve(userId, crypto.randomUUID(), bytes);
-    if ('refused' in hold) throw new AppError('quota_exceeded', hold.refused);
-    hold.release();
-  }
-
   private copySubtree(userId: string, fromId: string, toId: string, copyOf: (source: ItemRecord, parentId: string, name: string) => string): void {
     this.forEachChild(userId, fromId, (child) => {
       const copied = copyOf(child, toId, child.name);
       if (child.kind === 'folder') this.copySubtree(userId, child.id, copied, copyOf);
-    });
-  }
-
-  /** Every visible child of a folder, a page at a time. */
-  private forEachChild(userId: string, folderId: string, visit: (item: ItemRecord) => void): void {
-    let cursor: string | undefined;
-    do {
-      const page = this.queries.children(userId, folderId, { sort: 'name', order: 'asc', limit: 500, ...(cursor ? { cursor } : {}) });
-      for (const item of page.items) visit(item);
-      cursor = page.cursor;
-    } while (cursor !== undefined);
-  }
-
-  private storage(userId: string): TreeStorage {
-    return this.tables.forUser(userId);
-  }
-
-  private resolve(userId: string, ref: string): string {
-    return ref === ROOT_ALIAS ? rootFolderId(userId) : ref;
-  }
-
-  private isLiveFolder(userId: string, folderId: string): boolean {
-    if (folderId === rootFolderId(userId)) return true;
-    const record = this.queries.item(userId, folderId);
-    return record?.kind === 'folder' && placeOf(this.storage(userId), folderId) === 'root';
-  }
-
-  /** A folder of the user's tree (not in the trash), by id or `root`; 404 otherwise, another user's ids included. */
-  private requireFolder(userId: string, ref: string): string {
-    const id = this.resolve(userId, ref);
-    if (!this.isLiveFolder(userId, id)) throw new AppError('not_found', 'No such folder.');
-    return id;
-  }
-
-  /** A visible item of the user's tree (a file with its entry, or a folder), not root itself. */
-  private requireItem(userId: string, itemId: string): ItemRecord {
-    const record = itemId === ROOT_ALIAS ? undefined : this.queries.item(userId, itemId);
-    const visible = record !== undefined && (record.kind === 'folder' || record.entry !== undefined);
-    if (!visible || placeOf(this.storage(userId), itemId) !== 'root') throw new AppError('not_found', 'No such file or folder.');
-    return record;
-  }
-
-  private folderInfo(userId: string, folderId: string): FolderPage['folder'] {
-    if (folderId === rootFolderId(userId)) return { id: ROOT_ALIAS, name: ROOT_NAME, path: [] };
-    const record = this.queries.item(userId, folderId)!;
-    const shown = new FolderNames(this.queries, userId, record.parentId!).displayNames([record]).get(record.id)!;
-    return { id: folderId, name: shown, path: this.pathOf(userId, folderId) };
-  }
-
-  /** The folders above an item, root first. */
-  private pathOf(userId: string, itemId: string): PathStep[] {
-    const root = rootFolderId(userId);
-    return ancestorsOf(this.storage(userId), itemId).map((id) => (id === root ? { id: ROOT_ALIAS, name: ROOT_NAME } : { id, name: this.queries.item(userId, id)?.name ?? '' }));
-  }
-
-  /** Items of one folder as the API shows them: shown names, and a file's entry with its replicas. */
-  private views(userId: string, folderId: string, records: readonly ItemRecord[], shownNames?: ReadonlyMap<string, string>): ItemView[] {
-    const names = shownNames ?? new FolderNames(this.queries, userId, folderId).displayNames(records);
-    const entries = records.filter((record) => record.kind === 'file' && record.entry !== undefined).map((record) => record.entry as FileEntry);
-    const fileViews = new Map(this.ctx.catalog.views(entries, (entry) => holdersOf(this.ctx, entry)).map((view) => [view.itemId ?? view.fileId, view]));
-    const parentId = folderId === rootFolderId(userId) ? ROOT_ALIAS : folderId;
-    return records.map((record): ItemView => {
-      const base = { id: record.id, kind: record.kind, name: names.get(record.id)!, parentId, size: record.size, createdAt: record.createdAt, modifiedAt: record.modifiedAt };
-      const file = fileViews.get(record.id);
-      if (!file) return base;
-      return { ...base, sha256: file.sha256, mime: file.mime, replicas: file.replicas, versionCount: record.versionCount };
     });
   }
 

@@ -20,37 +20,37 @@ export function trashRoutes(ctx: ReplicationContext): express.Router {
   router.get('/v1/tree/:userId/trash', (req, res) => {
     const { userId } = parseInput(userSchema, req.params, 'path');
     const query = parseInput(trashQuerySchema, req.query, 'query');
-    res.json(badCursorToRequestError(() => tree.trash(userId, query)));
+    res.json(badCursorToRequestError(() => tree.trash.page(userId, query)));
   });
 
   router.post('/v1/tree/:userId/trash/:itemId/restore', async (req, res) => {
     const { userId, itemId } = parseInput(itemParams, req.params, 'path');
-    res.json({ item: await tree.restore(userId, itemId) });
+    res.json({ item: await tree.trash.restore(userId, itemId) });
   });
 
   router.delete('/v1/tree/:userId/trash/:itemId', async (req, res) => {
     const { userId, itemId } = parseInput(itemParams, req.params, 'path');
-    res.json({ purged: 1, files: await tree.purge(userId, itemId) });
+    res.json({ purged: 1, files: await tree.trash.purge(userId, itemId) });
   });
 
   router.delete('/v1/tree/:userId/trash', async (req, res) => {
     const { userId } = parseInput(userSchema, req.params, 'path');
-    res.json({ purged: await tree.emptyTrash(userId) });
+    res.json({ purged: await tree.trash.empty(userId) });
   });
 
   router.get('/v1/tree/:userId/items/:itemId/versions', (req, res) => {
     const { userId, itemId } = parseInput(itemParams, req.params, 'path');
-    res.json({ versions: tree.versions(userId, itemId) });
+    res.json({ versions: tree.versions.list(userId, itemId) });
   });
 
   router.post('/v1/tree/:userId/items/:itemId/versions/:versionId/restore', async (req, res) => {
     const { userId, itemId, versionId } = parseInput(versionParams, req.params, 'path');
-    res.json({ item: await tree.restoreVersion(userId, itemId, versionId) });
+    res.json({ item: await tree.versions.restore(userId, itemId, versionId) });
   });
 
   router.delete('/v1/tree/:userId/items/:itemId/versions/:versionId', async (req, res) => {
     const { userId, itemId, versionId } = parseInput(versionParams, req.params, 'path');
-    await tree.deleteVersion(userId, itemId, versionId);
+    await tree.versions.remove(userId, itemId, versionId);
     res.status(204).end();
   });
 

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Dirent, Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { link, lstat, open, opendir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,7 +11,7 @@ import { HashingMeter } from './hashingMeter';
 import { BlobIngest } from './encryption/blobIngest';
 import { CodecTransform } from './encryption/codecTransform';
 import { BlobDecoder, openHeader } from './encryption/blobDecoder';
-import { BlobFormatError, encodeSlot, hasBlobMagic, HEADER_BYTES, lastSegmentIndex, parseHeader, plainSizeOf, segmentSpan, SLOT_BYTES, slotOffset, wrapDataKey } from './encryption/blobFormat';
+import { HEADER_BYTES, lastSegmentIndex, parseHeader, plainSizeOf, segmentSpan } from './encryption/blobFormat';
 import { BlobEncryptor } from './encryption/blobEncryptor';
 import { readKeyMarker, writeKeyMarker } from './encryption/keyMarker';
 import { keyIdHex, type MasterKeyring } from './encryption/masterKeys';
@@ -28,6 +27,8 @@ import {
   RangeNotSatisfiableError,
 } from './storageErrors';
 import { throttle, type Pace } from './throttle';
+import { dirEntries, isMissing, lstatOrUndefined } from './fsLookups';
+import { checkedPlainSize, inspect, rewrapHeader } from './encryption/blobHeadOnDisk';
 
 export type { BlobEntry, ByteRange, HashOptions, OpenedBlob, RawBlob, WriteOptions, WriteResult } from './blobTypes';
 
@@ -471,54 +472,7 @@ function checkWriteOptions(options: WriteOptions): string | undefined {
   return sha?.toLowerCase();
 }
 
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}
 
-async function* dirEntries(dir: string): AsyncGenerator<Dirent> {
-  let handle;
-  try {
-    handle = await opendir(dir);
-  } catch (error) {
-    if (isMissing(error)) return;
-    throw error;
-  }
-  yield* handle;
-}
-
-async function lstatOrUndefined(file: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(file);
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-}
-
-type BlobHead =
-  | { kind: 'plain'; size: number }
-  | { kind: 'blob'; header: Buffer; segmentSize: number; physical: number };
-
-/** Tells a plaintext blob (written before encryption) from an encrypted one, by its first bytes. */
-async function inspect(handle: FileHandle): Promise<BlobHead> {
-  const { size } = await handle.stat();
-  const header = Buffer.alloc(Math.min(HEADER_BYTES, size));
-  const { bytesRead } = await handle.read(header, 0, header.length, 0);
-  if (!hasBlobMagic(header.subarray(0, bytesRead))) return { kind: 'plain', size };
-  try {
-    return { kind: 'blob', header, segmentSize: parseHeader(header).active.segmentSize, physical: size };
-  } catch (error) {
-    if (error instanceof BlobFormatError) throw new IntegrityError('segment', 'authentic encrypted blob', error.message);
-    throw error;
-  }
-}
-
-function checkedPlainSize(head: { segmentSize: number; physical: number }): number {
-  const size = plainSizeOf(head.physical, head.segmentSize);
-  if (size === undefined) throw new IntegrityError('segment', 'a blob of whole segments', `${head.physical} bytes`);
-  return size;
-}
 
 /** A range checked against a size, the end clamped as HTTP does; the whole file when absent. */
 function clampRange(range: ByteRange | undefined, size: number): { start: number; end: number } {
@@ -535,25 +489,4 @@ function clampRange(range: ByteRange | undefined, size: number): { start: number
 async function* prepend(first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   yield first;
   yield* rest;
-}
-
-/** Writes the data key wrapped under the current master key into the inactive slot; false when it already is. */
-async function rewrapHeader(handle: FileHandle, keyring: MasterKeyring): Promise<boolean> {
-  const header = Buffer.alloc(HEADER_BYTES);
-  const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
-  if (bytesRead < HEADER_BYTES || !hasBlobMagic(header)) return false;
-  let parsed;
-  try {
-    parsed = parseHeader(header);
-  } catch (error) {
-    if (error instanceof BlobFormatError) throw new IntegrityError('segment', 'authentic encrypted blob', error.message);
-    throw error;
-  }
-  const { active, activeIndex } = parsed;
-  if (active.keyId.equals(keyring.current.id)) return false;
-  const opened = openHeader(header, keyring);
-  const slot = wrapDataKey(opened.dataKey, keyring.current, { nonceBase: active.nonceBase, segmentSize: active.segmentSize, sequence: active.sequence + 1 });
-  const other: 0 | 1 = activeIndex === 0 ? 1 : 0;
-  await handle.write(encodeSlot(slot), 0, SLOT_BYTES, slotOffset(other));
-  return true;
 }

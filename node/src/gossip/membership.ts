@@ -9,51 +9,14 @@ import { Prober, type ProbeEvent } from './prober';
 import { RttEstimator } from './rttEstimator';
 import { Suspicion } from './suspicion';
 import { suspicionBounds, type SwimConfig } from './swimConfig';
+import type { LeaveResult, LocalHealth, MemberChange, MembershipOptions, MemberView } from './membershipTypes';
 
 export type { ProbeEvent };
-
-export interface MemberView {
-  id: NodeId;
-  state: MemberState;
-  incarnation: number;
-  /** Smoothed round trip of the link, null for self or before the first sample. */
-  rttMs: number | null;
-  stateSince: number;
-}
-export interface MemberChange {
-  node: NodeId;
-  from: MemberState | undefined;
-  to: MemberState;
-  incarnation: number;
-}
-/** How a graceful leave went: the peers that acknowledged it before we stopped waiting. */
-export interface LeaveResult {
-  acknowledgedBy: NodeId[];
-  unacknowledged: NodeId[];
-}
-
-/** Lifeguard's local health, for the status page. */
-export interface LocalHealth {
-  score: number;
-  /** Timeouts and the probe period are stretched by score + 1, at most this. */
-  maxMultiplier: number;
-}
+export type { LeaveResult, LocalHealth, MemberChange, MembershipOptions, MemberView } from './membershipTypes';
 
 /** Reaped members remembered (their last incarnation) so a stale alive cannot resurrect them. */
 const MAX_REAPED_REMEMBERED = 1_024;
 
-export interface MembershipOptions {
-  self: NodeId;
-  /** Configured peers: alive at incarnation 0 until they speak, so they are probed at once. */
-  seeds: readonly NodeId[];
-  /** The persisted incarnation + 1, so a restarted node outranks what others remember. */
-  incarnation: number;
-  config: SwimConfig;
-  clock: Clock;
-  random: Random;
-  send: (to: NodeId, frame: MembershipFrame) => void;
-  logger: Logger;
-}
 
 /**
  * SWIM membership with Lifeguard-style suspicion (DESIGN §3): one probe per period in a fixed

@@ -11,7 +11,15 @@ import { peersOnly } from './peersOnly';
 import { parseByteRange } from './byteRange';
 import { clientGone } from './fileRoutes';
 import { parseInput } from './validate';
-import { BLOB_ACCEPT_HEADER, BLOB_FORMAT_HEADER, PLAIN_RANGE_HEADER, PLAIN_SIZE_HEADER, SEGMENTS_HEADER } from '../storage/encryption/replicaWire';
+import {
+  BLOB_ACCEPT_HEADER,
+  BLOB_FORMAT_HEADER,
+  PLAIN_RANGE_HEADER,
+  PLAIN_SIZE_HEADER,
+  SEALED_CRC32_TRAILER,
+  sealedFingerprintOf,
+  SEGMENTS_HEADER,
+} from '../storage/encryption/replicaWire';
 
 const idsSchema = z.object({
   userId: z.string().refine(isUuid, 'a lower-case UUID'),
@@ -34,9 +42,13 @@ export function replicaRoutes(ctx: ReplicationContext, repairer: Repairer): expr
     if (ctx.catalog.isDeleted(userId, fileId)) throw new AppError('conflict', `File ${fileId} was deleted.`);
     const health = ctx.indexHealth();
     if (!health.writable) throw new AppError('insufficient_storage', `This node cannot store replicas now: ${health.reason}.`);
-    // An encrypted replica is stored byte for byte, its tags checked and its plaintext hashed
-    // on the way (so the size and sha256 answered are the plaintext's, as the index keeps them).
-    const result = await ctx.blobs.write(userId, fileId, req, { expectedSha256, signal: clientGone(res), input: format ?? 'auto' });
+    // An upload's replica, sealed by its coordinator, comes with a fingerprint in trailers and
+    // is checked against it (sealedCopy.ts). Any other encrypted replica is stored byte for byte,
+    // its tags checked and its plaintext hashed on the way. Either way the size and sha256
+    // answered are the plaintext's, as the index keeps them.
+    const fingerprinted = format === 'blob' && (req.header('trailer') ?? '').toLowerCase().includes(SEALED_CRC32_TRAILER);
+    const fingerprint = fingerprinted ? () => sealedFingerprintOf(req.trailers) : undefined;
+    const result = await ctx.blobs.write(userId, fileId, req, { expectedSha256, signal: clientGone(res), input: format ?? 'auto', fingerprint });
     // The bytes are durable: that is what the coordinator waits for. The replica record is
     // written after the answer, off the upload's path; if it fails (or the node dies first),
     // the repair sweep finds the whole blob and writes it.

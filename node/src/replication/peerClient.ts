@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import type { NodeId } from '../gossip/frames';
@@ -11,7 +11,18 @@ import type { QuotaRequest } from '../api/quota';
 import type { ByteRange, WriteResult } from '../storage/blobStore';
 import type { MasterKeyring } from '../storage/encryption/masterKeys';
 import { BlobDecoder } from '../storage/encryption/blobDecoder';
-import { BLOB_ACCEPT_HEADER, BLOB_FORMAT_HEADER, parsePair, PLAIN_RANGE_HEADER, PLAIN_SIZE_HEADER, SEGMENTS_HEADER } from '../storage/encryption/replicaWire';
+import {
+  BLOB_ACCEPT_HEADER,
+  BLOB_FORMAT_HEADER,
+  parsePair,
+  PLAIN_RANGE_HEADER,
+  PLAIN_SIZE_HEADER,
+  SEALED_CRC32_TRAILER,
+  SEALED_SHA256_TRAILER,
+  sealedTrailersOf,
+  SEGMENTS_HEADER,
+} from '../storage/encryption/replicaWire';
+import type { SealedFingerprint } from '../storage/encryption/sealedCopy';
 import { keepAliveAgent } from '../../../common/http/keepAlive';
 
 export class PeerRequestError extends Error {
@@ -69,17 +80,39 @@ export class PeerClient {
     userId: string,
     fileId: string,
     body: Readable,
-    opts: { sha256?: string; signal?: AbortSignal; format?: 'blob' | 'plaintext' } = {},
+    opts: {
+      sha256?: string;
+      signal?: AbortSignal;
+      format?: 'blob' | 'plaintext';
+      /** A blob sealed by this node for an upload: its fingerprint, known once `body` has ended, goes in trailers. */
+      fingerprint?: () => SealedFingerprint | undefined;
+    } = {},
   ): Promise<WriteResult> {
     const path = `/v1/replicas/${userId}/${fileId}`;
     const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/octet-stream' };
     if (opts.sha256) headers[EXPECTED_SHA256_HEADER] = opts.sha256;
     if (opts.format) headers[BLOB_FORMAT_HEADER] = opts.format;
+    if (opts.fingerprint) headers.trailer = `${SEALED_SHA256_TRAILER}, ${SEALED_CRC32_TRAILER}`;
     const req = this.request(peer, 'PUT', path, headers, opts.signal, { streamed: true });
     idleLimit(req, REPLICA_PUT_IDLE_MS);
     const response = this.response(req, peer);
+    const stages: Array<NodeJS.ReadableStream | NodeJS.ReadWriteStream> = [body, new LinkStream(this.opts.links, peer)];
+    const { fingerprint } = opts;
+    if (fingerprint) {
+      // Trailers must be added before the request ends, and after the body's last byte.
+      stages.push(
+        new Transform({
+          transform: (chunk: Buffer, _encoding, callback) => callback(null, chunk),
+          flush: (callback) => {
+            const known = fingerprint();
+            if (known) req.addTrailers(sealedTrailersOf(known));
+            callback();
+          },
+        }),
+      );
+    }
     // If the request fails, `response` rejects too; the pipeline error is the less useful one.
-    const sent = pipeline(body, new LinkStream(this.opts.links, peer), req).catch((error: unknown) => {
+    const sent = pipeline([...stages, req]).catch((error: unknown) => {
       req.destroy(error as Error);
     });
     const res = await response;

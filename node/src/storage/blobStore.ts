@@ -13,6 +13,7 @@ import { CodecTransform } from './encryption/codecTransform';
 import { BlobDecoder, openHeader } from './encryption/blobDecoder';
 import { HEADER_BYTES, lastSegmentIndex, parseHeader, plainSizeOf, segmentSpan } from './encryption/blobFormat';
 import { BlobEncryptor } from './encryption/blobEncryptor';
+import { SealedCopyCheck } from './encryption/sealedCopy';
 import { readKeyMarker, writeKeyMarker } from './encryption/keyMarker';
 import { keyIdHex, type MasterKeyring } from './encryption/masterKeys';
 import { blobPath, filesDir, isUuid, parseBlobName, systemDir, tempDir, TEMP_SUFFIX } from './layout';
@@ -82,10 +83,11 @@ export class BlobStore {
   /**
    * A stage that encrypts a new file once, with a fresh data key, for every replica at once
    * (the upload's coordinator fans its output out); undefined when encryption is off. It
-   * hashes the plaintext, so the index keeps the plaintext's sha256.
+   * hashes the plaintext, so the index keeps the plaintext's sha256, and keeps the CRC-32 that
+   * replicas check their copies against (sealedCopy.ts).
    */
   newEncryptor(): BlobEncryptor | undefined {
-    return this.encrypts ? new BlobEncryptor(this.encryption!.keyring.current, { hash: true }) : undefined;
+    return this.encrypts ? new BlobEncryptor(this.encryption!.keyring.current, { hash: true, crc32: true }) : undefined;
   }
 
   /** Creates the layout and removes leftovers of interrupted writes. Call before any write. */
@@ -132,6 +134,15 @@ export class BlobStore {
         // Encrypted by this process a moment ago (the upload's coordinator): nothing to check.
         await pipeline(source, fileHandleSink(handle), { signal });
         ({ size, sha256 } = options.sealed());
+      } else if (options.fingerprint) {
+        if (!this.encryption) throw new IntegrityError('segment', 'plaintext', 'an encrypted blob, and this store has no master key');
+        const check = new SealedCopyCheck(this.encryption.keyring);
+        await pipeline(source, new CodecTransform(check), fileHandleSink(handle), { signal });
+        const fingerprint = options.fingerprint();
+        check.confirm(fingerprint);
+        size = check.bytes;
+        sha256 = fingerprint!.sha256;
+        if (this.encrypts) await rewrapHeader(handle, this.encryption.keyring);
       } else if (!this.encryption && options.input !== 'blob') {
         const meter = new HashingMeter(options);
         await pipeline(source, meter, fileHandleSink(handle), { signal });

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Pace } from './throttle';
+import type { SealedFingerprint } from './encryption/sealedCopy';
 
 /** The shapes BlobStore takes and returns, importable without pulling in fs code. */
 export interface WriteOptions {
@@ -19,6 +20,12 @@ export interface WriteOptions {
    * stored unchecked and the result is what this returns once the source has ended.
    */
   readonly sealed?: () => WriteResult;
+  /**
+   * For a replica of an upload, sealed and sent by its coordinator: the blob is stored without
+   * opening a segment and must match what the coordinator says of it once the source has ended
+   * (sealedCopy.ts); the sha256 answered is the one it gives.
+   */
+  readonly fingerprint?: () => SealedFingerprint | undefined;
 }
 export interface WriteResult {
   readonly size: number;

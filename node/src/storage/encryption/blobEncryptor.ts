@@ -1,15 +1,25 @@
 import { createCipheriv, createHash, type CipherGCM, type Hash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { CodecTransform, type Codec } from './codecTransform';
 import { DEFAULT_SEGMENT_BYTES, encodeHeader, newBlobKeys, segmentAad, segmentNonce, wrapDataKey } from './blobFormat';
 import type { MasterKey } from './masterKeys';
+import { crc32Hex } from './sealedCopy';
+
+export interface SealerOptions {
+  readonly segmentSize?: number;
+  /** Hash the plaintext (SHA-256), for a coordinator that keeps no plaintext copy to hash later. */
+  readonly hash?: boolean;
+  /** Keep a CRC-32 of the blob's bytes, which replicas check their copy against (sealedCopy.ts). */
+  readonly crc32?: boolean;
+}
 
 /**
  * Plaintext in, an encrypted blob out (blobFormat.ts): the header first, then each segment
  * once its plaintext is in. A segment waits for its last byte (at most one segment, 64 KiB,
  * held as the chunks that brought it, never copied): only then is it known whether it is the
  * file's last, which its AAD must say before the cipher takes any byte. Memory stays flat
- * whatever the size. Optionally hashes the plaintext (SHA-256), for a coordinator that keeps
- * no plaintext copy to hash later.
+ * whatever the size. A segment goes out as one buffer, its tag included: the fan-out, the
+ * sockets and the disk then take one chunk per 64 KiB instead of a tag-sized one after each.
  */
 export class BlobSealer implements Codec {
   private readonly dataKey: Buffer;
@@ -23,13 +33,16 @@ export class BlobSealer implements Codec {
   private headerSent = false;
   private count = 0;
   private digestHex: string | undefined;
+  private readonly keepsCrc: boolean;
+  private crc = 0;
 
-  constructor(master: MasterKey, opts: { segmentSize?: number; hash?: boolean } = {}) {
+  constructor(master: MasterKey, opts: SealerOptions = {}) {
     const { dataKey, nonceBase } = newBlobKeys();
     this.dataKey = dataKey;
     this.nonceBase = nonceBase;
     this.segmentSize = opts.segmentSize ?? DEFAULT_SEGMENT_BYTES;
     this.hash = opts.hash ? createHash('sha256') : undefined;
+    this.keepsCrc = opts.crc32 ?? false;
     this.header = encodeHeader(wrapDataKey(dataKey, master, { nonceBase, segmentSize: this.segmentSize, sequence: 1 }));
   }
 
@@ -45,21 +58,24 @@ export class BlobSealer implements Codec {
     return this.digestHex;
   }
 
+  /** CRC-32 of the blob's bytes (8 hex digits), once the stream has ended; only when asked for. */
+  crc32(): string | undefined {
+    return this.keepsCrc ? crc32Hex(this.crc) : undefined;
+  }
+
   update(chunk: Buffer, push: (bytes: Buffer) => void): void {
     this.push = push;
-    {
-      this.sendHeader();
-      this.count += chunk.length;
-      this.hash?.update(chunk);
-      let at = 0;
-      while (at < chunk.length) {
-        const take = Math.min(chunk.length - at, this.segmentSize - this.pendingBytes);
-        this.pending.push(at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take));
-        this.pendingBytes += take;
-        at += take;
-        // A full segment is never the last one (the last holds fewer than segmentSize bytes).
-        if (this.pendingBytes === this.segmentSize) this.seal(false);
-      }
+    this.sendHeader();
+    this.count += chunk.length;
+    this.hash?.update(chunk);
+    let at = 0;
+    while (at < chunk.length) {
+      const take = Math.min(chunk.length - at, this.segmentSize - this.pendingBytes);
+      this.pending.push(at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take));
+      this.pendingBytes += take;
+      at += take;
+      // A full segment is never the last one (the last holds fewer than segmentSize bytes).
+      if (this.pendingBytes === this.segmentSize) this.seal(false);
     }
   }
 
@@ -75,16 +91,20 @@ export class BlobSealer implements Codec {
   private sendHeader(): void {
     if (this.headerSent) return;
     this.headerSent = true;
-    this.push(this.header);
+    this.emit(this.header);
+  }
+
+  private emit(bytes: Buffer): void {
+    if (this.keepsCrc) this.crc = crc32(bytes, this.crc);
+    this.push(bytes);
   }
 
   private seal(last: boolean): void {
     const cipher: CipherGCM = createCipheriv('aes-256-gcm', this.dataKey, segmentNonce(this.nonceBase, this.index));
     cipher.setAAD(segmentAad(this.index, last));
-    for (const piece of this.pending) this.push(cipher.update(piece));
-    const rest = cipher.final();
-    if (rest.length > 0) this.push(rest);
-    this.push(cipher.getAuthTag());
+    const sealed = this.pending.map((piece) => cipher.update(piece));
+    sealed.push(cipher.final(), cipher.getAuthTag());
+    this.emit(Buffer.concat(sealed));
     this.pending = [];
     this.pendingBytes = 0;
     this.index++;
@@ -93,7 +113,7 @@ export class BlobSealer implements Codec {
 
 /** BlobSealer as a stream stage. */
 export class BlobEncryptor extends CodecTransform<BlobSealer> {
-  constructor(master: MasterKey, opts: { segmentSize?: number; hash?: boolean } = {}) {
+  constructor(master: MasterKey, opts: SealerOptions = {}) {
     super(new BlobSealer(master, opts));
   }
 
@@ -103,5 +123,9 @@ export class BlobEncryptor extends CodecTransform<BlobSealer> {
 
   digest(): string | undefined {
     return this.codec.digest();
+  }
+
+  crc32(): string | undefined {
+    return this.codec.crc32();
   }
 }

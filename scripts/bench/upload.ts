@@ -11,6 +11,7 @@ import { peakRssMb } from './procStats';
 import { runTransfer, tripleWriteMBps } from './transfer';
 import { percentile, round1 } from './nodeEvents';
 import { arg } from './args';
+import { compareEncryption } from './encryptionPair';
 
 /**
  * One large file through the node API with 3 replicas (all on this machine's disk), against
@@ -18,6 +19,9 @@ import { arg } from './args';
  * fsync. Then many 4 KiB objects at concurrency 16. Targets: ratio ≥ 0.7, RSS < 150 MB/node.
  * The large upload and its baseline each run in a client process of their own (transferClient.mjs).
  * Usage: npm run bench:upload [-- --mib 1024 --profile lan --objects 2000]
+ *
+ * `--encryption both [--rounds 3]`: encryption at rest on against off instead, in the same run
+ * (encryptionPair.ts): upload and download through the node API, target ≥ 0.9× both ways.
  */
 const mib = Number(arg('mib', '1024'));
 const profile = arg('profile', 'lan') as 'lan' | 'wan';
@@ -30,6 +34,15 @@ async function put(cluster: NodeCluster, node: string, userId: string, fileId: s
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-bench-'));
 await buildServer();
+if (arg('encryption', 'default') === 'both') {
+  try {
+    const result = await compareEncryption({ mib, rounds: Number(arg('rounds', '3')), profile, scratch });
+    process.stdout.write(JSON.stringify(result) + '\n');
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 const cluster = await NodeCluster.create({ profile, env: { GEOVAULT_LOG_LEVEL: 'warn', GEOVAULT_QUOTA_BYTES: String(64 * 1024 ** 3) } });
 try {
   const baselineMBps = await tripleWriteMBps(scratch, mib, seed);

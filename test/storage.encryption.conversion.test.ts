@@ -31,13 +31,22 @@ describe('conversion of plaintext blobs (3 real node processes)', () => {
   const userId = newId();
   const mark = Buffer.from(`GV-LEGACY-${crypto.randomBytes(8).toString('hex')}`);
   const files = Array.from({ length: 8 }, (_, i) => ({ fileId: newId(), data: Buffer.alloc(150_000 + i * 10_000, mark) }));
+  // Small files, kept in the index itself (inline) as plaintext before encryption.
+  const inlineMark = Buffer.from(`GV-LEGACY-INLINE-${crypto.randomBytes(8).toString('hex')}`);
+  const smallFiles = Array.from({ length: 3 }, (_, i) => ({ fileId: newId(), data: Buffer.alloc(6000 + i * 100, inlineMark) }));
+  /** A stretch of a small file's base64, as an index value from before encryption holds it. */
+  const inlineBase64 = Buffer.from(smallFiles[0]!.data.toString('base64').slice(200, 264));
+  const holdsInlinePlaintext = (file: string) => {
+    const bytes = fs.readFileSync(file);
+    return bytes.indexOf(inlineMark) >= 0 || bytes.indexOf(inlineBase64) >= 0;
+  };
 
   beforeAll(async () => {
     cluster = await NodeCluster.create({ profile: 'lan', env: { GEOVAULT_REPAIR_INTERVAL_MS: '600000' } });
     process.env.GEOVAULT_ENCRYPTION = 'off';
     await cluster.startAll();
     await waitFor('all alive', () => cluster.allAlive());
-    for (const { fileId, data } of files) expect((await uploadTo(cluster, 'us-east', userId, fileId, data)).status).toBe(201);
+    for (const { fileId, data } of [...files, ...smallFiles]) expect((await uploadTo(cluster, 'us-east', userId, fileId, data)).status).toBe(201);
     await waitFor('every blob on every node', () => cluster.ids.every((node) => files.every(({ fileId, data }) => readBlob(cluster, node, userId, fileId)?.equals(data))));
   }, 120_000);
   afterAll(async () => {
@@ -48,6 +57,7 @@ describe('conversion of plaintext blobs (3 real node processes)', () => {
   it('starts from plaintext blobs, the pattern readable on disk', () => {
     for (const node of cluster.ids) for (const { fileId } of files) expect(isEncrypted(blobFile(cluster, node, userId, fileId))).toBe(false);
     expect(allFiles(cluster.dataDir).some((file) => fs.readFileSync(file).indexOf(mark) >= 0)).toBe(true);
+    expect(allFiles(cluster.dataDir).some(holdsInlinePlaintext)).toBe(true);
   });
 
   it('survives a kill -9 halfway with every file readable, then encrypts every blob, and the pattern is gone', async () => {
@@ -80,7 +90,24 @@ describe('conversion of plaintext blobs (3 real node processes)', () => {
         expect(sha256(readBlob(cluster, node, userId, fileId)!)).toBe(sha256(data));
       }
     }
-  }, 150_000);
+    // The inline files are sealed too (each by its user's quota owner, the others by gossip),
+    // still readable from every node, and, once the nodes have closed their index, their
+    // plaintext is nowhere on disk: not in the index, its log, or its free pages.
+    await waitFor('every inline file sealed on every node', () =>
+      cluster.ids.every((node) => fs.existsSync(path.join(cluster.dataDir, `node-${node}`, '_system', 'inline-sealed'))), { timeoutMs: 60_000 });
+    for (const node of cluster.ids) {
+      for (const { fileId, data } of smallFiles) {
+        const res = await get(cluster, node, `/v1/files/${userId}/${fileId}`);
+        expect(res.status).toBe(200);
+        expect(res.body.equals(data), `${node} ${fileId}`).toBe(true);
+        expect(res.headers['x-geovault-served-by']).toBe(node);
+      }
+    }
+    await Promise.all(cluster.ids.map((node) => cluster.kill(node, 'SIGTERM')));
+    expect(allFiles(cluster.dataDir).filter(holdsInlinePlaintext)).toEqual([]);
+    await cluster.startAll();
+    await waitFor('all alive', () => cluster.allAlive());
+  }, 180_000);
 
   it('repairs on request a replica whose tags fail (POST …/repair on the node itself and, through it, on a peer)', async () => {
     const { fileId, data } = files[0]!;

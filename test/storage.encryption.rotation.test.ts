@@ -33,6 +33,8 @@ describe('master key rotation (3 real node processes)', () => {
   const saved = { ...process.env };
   const userId = newId();
   const files: Array<{ fileId: string; data: Buffer }> = [];
+  // Small files, kept sealed in the index itself (inline): their headers are re-wrapped too.
+  const smallFiles = Array.from({ length: 4 }, (_, i) => ({ fileId: newId(), data: crypto.randomBytes(2_000 + i * 2_000) }));
   const keys = (command: string) =>
     JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'scripts/keys.ts', command], { cwd: root, env: { ...process.env, GEOVAULT_DATA_DIR: cluster.dataDir } }).toString());
 
@@ -45,6 +47,7 @@ describe('master key rotation (3 real node processes)', () => {
       expect((await uploadTo(cluster, cluster.ids[i % 3]!, userId, file.fileId, file.data)).status).toBe(201);
       files.push(file);
     }
+    for (const [i, file] of smallFiles.entries()) expect((await uploadTo(cluster, cluster.ids[i % 3]!, userId, file.fileId, file.data)).status).toBe(201);
     await waitFor('every blob on every node', () => cluster.ids.every((node) => files.every(({ fileId }) => fs.existsSync(blobFile(cluster, node, userId, fileId)))));
   }, 120_000);
   afterAll(async () => {
@@ -111,6 +114,9 @@ describe('master key rotation (3 real node processes)', () => {
     });
     const rewrapped = await Promise.all(cluster.ids.map(async (node) => (await cluster.status(node)).encryption!.background.rewrapped));
     expect(rewrapped.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    // Each inline file re-wrapped once in the cluster, by its user's quota owner.
+    const inlineRewrapped = await Promise.all(cluster.ids.map(async (node) => (await cluster.status(node)).encryption!.background.inline.rewrapped));
+    expect(inlineRewrapped.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(smallFiles.length);
 
     const retired = keys('retire');
     expect(retired.retired).toEqual([before.current]);
@@ -119,6 +125,12 @@ describe('master key rotation (3 real node processes)', () => {
     await cluster.startAll();
     await waitFor('all alive with the new key alone', () => cluster.allAlive(), { timeoutMs: 30_000 });
     for (const node of cluster.ids) {
+      for (const { fileId, data } of smallFiles) {
+        const res = await get(cluster, node, `/v1/files/${userId}/${fileId}`);
+        expect(res.status, `${node} ${fileId}`).toBe(200);
+        expect(res.headers['x-geovault-served-by'], `${node} ${fileId}`).toBe(node);
+        expect(res.body.equals(data), `${node} ${fileId}`).toBe(true);
+      }
       for (const { fileId, data } of files) {
         const res = await get(cluster, node, `/v1/files/${userId}/${fileId}`);
         expect(res.status, `${node} ${fileId}`).toBe(200);

@@ -69,6 +69,10 @@ describe('encryption at rest (3 real node processes)', () => {
   const mark = Buffer.from(`GV-PLAINTEXT-${crypto.randomBytes(8).toString('hex')}`);
   // Three whole segments and a short last one.
   const data = patterned(mark, 3 * S + 1234);
+  // A small file is kept in the index itself (inline), on every node.
+  const smallId = newId();
+  const smallMark = Buffer.from(`GV-INLINE-${crypto.randomBytes(8).toString('hex')}`);
+  const small = patterned(smallMark, 5000);
 
   beforeAll(async () => {
     cluster = await NodeCluster.create({
@@ -82,6 +86,11 @@ describe('encryption at rest (3 real node processes)', () => {
       cluster.ids.every((node) => readBlob(cluster, node, userId, fileId)?.equals(data)) &&
       Object.values((await listFiles(cluster, 'us-east', userId)).files[0]?.replicas ?? {}).filter((s) => s === 'stored').length === 3,
     );
+    expect((await uploadTo(cluster, 'eu-west', userId, smallId, small)).status).toBe(201);
+    await waitFor('the inline file on every node', async () => {
+      const answers = await Promise.all(cluster.ids.map(async (node) => ({ node, answer: await get(cluster, node, `/v1/files/${userId}/${smallId}`) })));
+      return answers.every(({ node, answer }) => answer.status === 200 && answer.body.equals(small) && answer.headers['x-geovault-served-by'] === node);
+    });
   }, 120_000);
   afterAll(async () => {
     await cluster?.close();
@@ -97,6 +106,13 @@ describe('encryption at rest (3 real node processes)', () => {
     expect(files.length).toBeGreaterThan(6);
     const found = files.filter((file) => fs.readFileSync(file).indexOf(mark) >= 0);
     expect(found).toEqual([]);
+    // Nor the inline file's, as bytes or as the base64 an index value would hold them in.
+    const smallBase64 = Buffer.from(small.toString('base64').slice(200, 264));
+    const inIndex = files.filter((file) => {
+      const bytes = fs.readFileSync(file);
+      return bytes.indexOf(smallMark) >= 0 || bytes.indexOf(smallBase64) >= 0;
+    });
+    expect(inIndex).toEqual([]);
   });
 
   it('answers the whole file and every Range: segment edges, across segments, the last byte', async () => {

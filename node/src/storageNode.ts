@@ -25,6 +25,9 @@ import { routeUpgrades } from './http/upgradeRouter';
 import { ClusterGuard } from './http/clusterAuth';
 import { isBlobStreamPath, serveBlobStream } from './http/blobStreamUpgrade';
 import { StorageService } from './replication/storageService';
+import { InlineConverter } from './storage/encryption/inlineConverter';
+import { InlineCodec } from './storage/encryption/inlineSeal';
+import { quotaOwners } from './replication/quotaAuthority';
 import { BlobConverter } from './storage/encryption/blobConverter';
 import { keyIdHex } from './storage/encryption/masterKeys';
 
@@ -121,7 +124,14 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   });
   await storage.init();
   // Encrypts blobs written before encryption and re-wraps data keys after a rotation, in the background (started below).
-  const converter = new BlobConverter(storage.ctx.blobs, config.encryption.convert, logger.child({ component: 'blob-converter' }));
+  const inlineConverter = new InlineConverter({
+    values: storage.ctx.catalog,
+    codec: new InlineCodec(config.encryption.keyring, storage.ctx.blobs.encrypts),
+    owns: (userId) => quotaOwners(userId, storage.ctx.mesh.liveNodes())[0] === self.id,
+    filesPerSecond: config.encryption.convert.filesPerSecond,
+    logger: logger.child({ component: 'inline-converter' }),
+  });
+  const converter = new BlobConverter(storage.ctx.blobs, config.encryption.convert, logger.child({ component: 'blob-converter' }), inlineConverter);
   antiEntropy.onChange((facts) => storage.onIndexChange(facts));
 
   // A broken connection is a hint worth a probe right away; SWIM still decides.

@@ -49,7 +49,12 @@ export const replicaStateSchema = z.enum(['stored', 'pending', 'corrupt']);
 export type ReplicaState = z.infer<typeof replicaStateSchema>;
 
 /** `data/<userId>/<fileId>`: the bytes of an inline file. */
-export const inlineDataSchema = z.object({ base64: z.base64() });
+export const inlineDataSchema = z.union([
+  /** Sealed like a blob file (storage/encryption/inlineSeal.ts): what every node writes with encryption on. */
+  z.strictObject({ sealed: z.base64() }),
+  /** Plaintext: written before encryption, or with it off (benchmarks); the inline converter seals it. */
+  z.strictObject({ base64: z.base64() }),
+]);
 export type InlineData = z.infer<typeof inlineDataSchema>;
 
 /** `replica/<nodeId>/<userId>/<fileId>`: written only by that node. */

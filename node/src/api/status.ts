@@ -60,7 +60,17 @@ export interface NodeStatus {
     enabled: boolean;
     currentKeyId: string;
     keyIdsInUse: string[];
-    background: { passes: number; looked: number; converted: number; bytes: number; rewrapped: number; failed: number; done: boolean };
+    background: {
+      passes: number;
+      looked: number;
+      converted: number;
+      bytes: number;
+      rewrapped: number;
+      failed: number;
+      done: boolean;
+      /** Inline files (kept in the index): sealed and re-wrapped by this node, and those it waits for from their owner. */
+      inline: { looked: number; sealed: number; rewrapped: number; waiting: number };
+    };
   };
 }
 

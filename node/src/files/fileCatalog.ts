@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import { InlineCodec } from '../storage/encryption/inlineSeal';
 import type { Digest, Fact, NodeId } from '../gossip/frames';
 import type { ReplicatedIndex, IndexValue } from '../index/replicatedIndex';
 import {
   fileEntrySchema,
   inlineDataSchema,
+  type InlineData,
   replicaRecordSchema,
   replicaStateSchema,
   rootFolderId,
@@ -15,7 +17,7 @@ import {
 } from '../api/files';
 import type { CatalogQueries, UserUsage } from '../store/catalogQueries';
 import { yieldToEventLoop } from '../runtime/yieldToEventLoop';
-import { dataKey, FILE_PREFIX, fileKey, nodeReplicasPrefix, parseKey, replicaKey } from './fileKeys';
+import { DATA_PREFIX, dataKey, FILE_PREFIX, fileKey, nodeReplicasPrefix, parseKey, replicaKey } from './fileKeys';
 
 export interface IndexWriter {
   write(key: string, value: IndexValue): Promise<Fact>;
@@ -45,6 +47,8 @@ export class FileCatalog {
     private readonly writer: IndexWriter,
     private readonly queries: CatalogQueries,
     private readonly logger: Logger,
+    /** Seals new inline bytes and opens stored ones. */
+    private readonly inline: InlineCodec = new InlineCodec(undefined, false),
   ) {}
 
   entry(userId: string, fileId: string): FileEntry | undefined {
@@ -132,10 +136,42 @@ export class FileCatalog {
     });
   }
 
-  /** The bytes of an inline file, if this node holds them. */
+  /** The plaintext of an inline file, if this node holds its bytes and can open them. */
   inlineData(userId: string, fileId: string): Buffer | undefined {
+    const value = this.inlineValue(userId, fileId);
+    if (!value) return undefined;
+    try {
+      return this.inline.open(value);
+    } catch (error) {
+      this.logger.error({ userId, fileId, err: error }, 'the sealed bytes of an inline file do not open');
+      return undefined;
+    }
+  }
+
+  /** An inline file's bytes as the index keeps them (sealed): what a copy of the file keeps too. */
+  inlineValue(userId: string, fileId: string): InlineData | undefined {
     const parsed = inlineDataSchema.safeParse(this.index.get(dataKey(userId, fileId)));
-    return parsed.success ? Buffer.from(parsed.data.base64, 'base64') : undefined;
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** Every inline file's stored bytes, in key order, a chunk at a time (the inline converter). */
+  async *inlineValues(): AsyncGenerator<{ userId: string; fileId: string; value: InlineData }> {
+    for await (const [key, value] of this.walk(DATA_PREFIX)) {
+      const [userId, fileId] = key.slice(DATA_PREFIX.length).split('/');
+      const parsed = inlineDataSchema.safeParse(value);
+      if (userId && fileId && parsed.success) yield { userId, fileId, value: parsed.data };
+    }
+  }
+
+  /**
+   * Replaces the stored bytes of inline files by the same bytes sealed (or re-wrapped) under the
+   * current master key, in one transaction. A file deleted since it was read is left alone, so
+   * that the write cannot bring its bytes back.
+   */
+  async replaceInlineValues(changes: ReadonlyArray<{ userId: string; fileId: string; value: InlineData }>): Promise<number> {
+    const writes = changes.filter(({ userId, fileId }) => this.entry(userId, fileId)?.deleted === false && this.inlineValue(userId, fileId) !== undefined);
+    if (writes.length > 0) await this.writer.writeMany(writes.map(({ userId, fileId, value }) => ({ key: dataKey(userId, fileId), value })));
+    return writes.length;
   }
 
   /** Resolves with the peers whose disk holds `fact` once `needed` of them do. */
@@ -146,7 +182,7 @@ export class FileCatalog {
   /** Writes an inline file (its bytes, its `extra` facts, then its entry) in one transaction; the entry's fact is last. */
   async putInline(entry: FileEntry, data: Buffer, extra: ReadonlyArray<{ key: string; value: IndexValue }> = []): Promise<Fact[]> {
     return this.writer.writeMany([
-      { key: dataKey(entry.ownerId, entry.fileId), value: { base64: data.toString('base64') } },
+      { key: dataKey(entry.ownerId, entry.fileId), value: this.inline.value(data) },
       ...extra,
       { key: fileKey(entry.ownerId, entry.fileId), value: { ...entry, inline: true } },
     ]);

@@ -181,9 +181,10 @@ export class TreeService extends TreeCore {
         const { itemId: _versionOf, ...content } = entry;
         const copied: FileEntry = { ...content, fileId: id, name: newName, parentId: newParentId, createdAt: now, modifiedAt: entry.modifiedAt ?? entry.createdAt, placedByTree: true, copiedFrom: entry.fileId };
         if (entry.inline) {
-          const data = this.ctx.catalog.inlineData(userId, entry.fileId);
+          // The sealed value itself: the copy shares the data key, as a copied blob shares its file.
+          const data = this.ctx.catalog.inlineValue(userId, entry.fileId);
           if (!data) throw new AppError('unavailable', `The bytes of "${source.name}" have not reached this node yet; try again shortly.`);
-          writes.push({ key: dataKey(userId, id), value: { base64: data.toString('base64') } });
+          writes.push({ key: dataKey(userId, id), value: data });
         }
         writes.push({ key: fileKey(userId, id), value: copied });
         writes.push(this.op(userId, { itemId: id, newParentId, newName, kind: 'file' }));

@@ -48,9 +48,9 @@ export class TreeVersions {
       const restored: FileEntry = { ...content, fileId, itemId, name: current.name, parentId: current.parentId ?? rootFolderId(userId), createdAt: current.createdAt, modifiedAt: now, placedByTree: true, copiedFrom: source.fileId };
       const writes: FactWrite[] = [];
       if (source.inline) {
-        const data = this.core.ctx.catalog.inlineData(userId, source.fileId);
+        const data = this.core.ctx.catalog.inlineValue(userId, source.fileId);
         if (!data) throw new AppError('unavailable', 'The bytes of that version have not reached this node yet; try again shortly.');
-        writes.push({ key: dataKey(userId, fileId), value: { base64: data.toString('base64') } });
+        writes.push({ key: dataKey(userId, fileId), value: data });
       }
       writes.push({ key: fileKey(userId, fileId), value: restored });
       await this.core.reserveQuota(userId, source.size);

@@ -3,6 +3,7 @@ import type express from 'express';
 import type { NodeId } from '../gossip/frames';
 import type { Fact } from '../gossip/frames';
 import type { ReplicatedIndex } from '../index/replicatedIndex';
+import { InlineCodec } from '../storage/encryption/inlineSeal';
 import { FileCatalog, type IndexWriter } from '../files/fileCatalog';
 import { parseKey } from '../files/fileKeys';
 import type { CatalogQueries } from '../store/catalogQueries';
@@ -67,7 +68,9 @@ export class StorageService {
 
   constructor(deps: StorageServiceDeps) {
     this.counters = deps.counters;
-    const catalog = new FileCatalog(deps.self, deps.index, deps.writer, deps.queries, deps.logger.child({ component: 'catalog' }));
+    const blobs = new BlobStore(deps.nodeDir, { logger: deps.logger.child({ component: 'blobs' }), encryption: deps.encryption });
+    const inline = new InlineCodec(deps.encryption?.keyring, blobs.encrypts);
+    const catalog = new FileCatalog(deps.self, deps.index, deps.writer, deps.queries, deps.logger.child({ component: 'catalog' }), inline);
     const peers = new PeerClient({ self: deps.self, secret: deps.secret, peers: deps.peers, links: deps.links, keyring: deps.encryption?.keyring, logger: deps.logger });
     const ledger = new QuotaLedger({ limitBytes: deps.settings.quotaBytes, usedBytes: (userId) => catalog.usage(userId).bytes });
     const authority = new QuotaAuthority(ledger, (userId, fileId) => catalog.isKnown(userId, fileId));
@@ -75,7 +78,7 @@ export class StorageService {
       self: deps.self,
       allNodes: [deps.self, ...deps.peers.keys()].sort(),
       catalog,
-      blobs: new BlobStore(deps.nodeDir, { logger: deps.logger.child({ component: 'blobs' }), encryption: deps.encryption }),
+      blobs,
       peers,
       ledger,
       quota: {

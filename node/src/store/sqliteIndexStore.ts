@@ -61,6 +61,10 @@ export class SqliteIndexStore implements FactStore, Durability {
       this.db.pragma(`cache_size = ${-1024 * (options.cacheMiB ?? 32)}`);
       this.db.pragma('temp_store = MEMORY');
       this.db.pragma('busy_timeout = 5000');
+      // A value replaced or deleted is zeroed in the file, not left in free space: the inline
+      // converter replaces plaintext inline files (from before encryption) by sealed ones, and
+      // a purge must not leave a user's bytes behind either.
+      this.db.pragma('secure_delete = ON');
       this.migrated = migrate(this.db);
     } catch (error) {
       this.db.close();
@@ -224,6 +228,13 @@ export class SqliteIndexStore implements FactStore, Durability {
   async close(): Promise<void> {
     await this.checkpointer?.close();
     await (await this.wal)?.close();
+    // Every frame in the database and the log cut to nothing: old frames (values since replaced,
+    // such as inline files from before encryption) do not outlive a clean stop.
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Busy or failing disk: the next start's checkpoints carry on.
+    }
     this.db.close();
   }
 

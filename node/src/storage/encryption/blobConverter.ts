@@ -1,11 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import fs from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobStore';
 import { systemDir } from '../layout';
 import { throttle } from '../throttle';
-import { PLAINTEXT_CONVERTED_MARKER, readKeyMarker, writeKeyMarker } from './keyMarker';
+import { INLINE_SEALED_MARKER, PLAINTEXT_CONVERTED_MARKER, readKeyMarker, writeKeyMarker } from './keyMarker';
+import type { InlineConverter } from './inlineConverter';
 import { keyIdHex } from './masterKeys';
 
 export interface ConverterSettings {
@@ -31,18 +33,24 @@ export interface ConverterSettings {
 export class BlobConverter {
   private readonly abort = new AbortController();
   private running: Promise<void> | null = null;
-  readonly stats = { passes: 0, looked: 0, converted: 0, bytes: 0, rewrapped: 0, failed: 0, done: false };
+  readonly stats;
 
   constructor(
     private readonly blobs: BlobStore,
     private readonly settings: ConverterSettings,
     private readonly logger: Logger,
-  ) {}
+    /** The inline files kept in the index, converted after the blobs (inlineConverter.ts). */
+    private readonly inline?: InlineConverter,
+    /** How long to wait before looking again for inline files other nodes still have to convert. */
+    private readonly inlineRetryMs = 5_000,
+  ) {
+    this.stats = { passes: 0, looked: 0, converted: 0, bytes: 0, rewrapped: 0, failed: 0, done: false, inline: inline?.stats ?? { looked: 0, sealed: 0, rewrapped: 0, waiting: 0 } };
+  }
 
   start(): void {
     if (!this.blobs.encrypts) return;
     this.keysSettled();
-    if (fs.existsSync(this.doneMarker()) && this.keysSettled()) {
+    if (fs.existsSync(this.doneMarker()) && this.inlineDone() && this.keysSettled()) {
       this.stats.done = true;
       return;
     }
@@ -56,13 +64,33 @@ export class BlobConverter {
     await this.running;
   }
 
-  /** One pass over every blob; resolves when it is done or stopped. */
+  /** One pass over every blob, then over the inline files; resolves when it is done or stopped. */
   async pass(): Promise<void> {
     const { signal } = this.abort;
     this.stats.passes++;
+    const settled = this.keysSettled();
+    if (!settled || !fs.existsSync(this.doneMarker())) {
+      if (!(await this.blobPass(signal))) return;
+      await writeFile(this.doneMarker(), `${new Date().toISOString()}\n`, { mode: 0o600, flush: true });
+    }
+    if (this.inline && (!settled || !this.inlineDone())) {
+      if (!(await this.inlinePasses(this.inline, signal))) return;
+      await writeFile(this.marker(INLINE_SEALED_MARKER), `${new Date().toISOString()}\n`, { mode: 0o600, flush: true });
+    }
+    // Every blob and inline file is under the current key now (new ones are, and replicas are re-wrapped as they come).
+    if (!this.keysSettled()) {
+      await writeKeyMarker(this.blobs.nodeDir, [this.currentKeyId()]);
+      this.markedKeys = [this.currentKeyId()];
+    }
+    this.stats.done = true;
+    this.logger.info({ converted: this.stats.converted, bytes: this.stats.bytes, rewrapped: this.stats.rewrapped, inline: this.stats.inline }, 'every blob and inline file is encrypted under the current master key');
+  }
+
+  /** Whether every blob was looked at and none failed. */
+  private async blobPass(signal: AbortSignal): Promise<boolean> {
     const failedBefore = this.stats.failed;
     for await (const blob of throttle(this.blobs.list(), this.settings.filesPerSecond, { signal })) {
-      if (signal.aborted) return;
+      if (signal.aborted) return false;
       this.stats.looked++;
       try {
         const result = await this.blobs.encryptInPlace(blob.userId, blob.fileId, { bytesPerSecond: this.settings.bytesPerSecond, signal });
@@ -73,21 +101,34 @@ export class BlobConverter {
           this.stats.rewrapped++;
         }
       } catch (error) {
-        if (signal.aborted) return;
+        if (signal.aborted) return false;
         // A bad blob is the scrubber's and the repairer's business; it is converted next start.
         this.stats.failed++;
         this.logger.warn({ userId: blob.userId, fileId: blob.fileId, err: error }, 'could not encrypt a plaintext blob');
       }
     }
-    if (this.stats.failed > failedBefore) return;
-    await writeFile(this.doneMarker(), `${new Date().toISOString()}\n`, { mode: 0o600, flush: true });
-    // Every blob is under the current key now (new ones are, and replicas are re-wrapped as they come).
-    if (!this.keysSettled()) {
-      await writeKeyMarker(this.blobs.nodeDir, [this.currentKeyId()]);
-      this.markedKeys = [this.currentKeyId()];
+    return this.stats.failed === failedBefore;
+  }
+
+  /**
+   * Passes over the inline files until none in this node's index is left under an old key or
+   * in plaintext: the ones other nodes own arrive converted by gossip. False when stopped.
+   */
+  private async inlinePasses(inline: InlineConverter, signal: AbortSignal): Promise<boolean> {
+    while (!signal.aborted) {
+      try {
+        if ((await inline.pass(signal)) === 0) return true;
+        await sleep(this.inlineRetryMs, undefined, { signal });
+      } catch (error) {
+        if (signal.aborted) return false;
+        throw error;
+      }
     }
-    this.stats.done = true;
-    this.logger.info({ converted: this.stats.converted, bytes: this.stats.bytes, rewrapped: this.stats.rewrapped }, 'every blob is encrypted under the current master key');
+    return false;
+  }
+
+  private inlineDone(): boolean {
+    return !this.inline || fs.existsSync(this.marker(INLINE_SEALED_MARKER));
   }
 
   /**
@@ -112,6 +153,10 @@ export class BlobConverter {
   }
 
   private doneMarker(): string {
-    return path.join(systemDir(this.blobs.nodeDir), PLAINTEXT_CONVERTED_MARKER);
+    return this.marker(PLAINTEXT_CONVERTED_MARKER);
+  }
+
+  private marker(name: string): string {
+    return path.join(systemDir(this.blobs.nodeDir), name);
   }
 }

@@ -34,6 +34,18 @@ export async function rewrapHeader(handle: FileHandle, keyring: MasterKeyring): 
   const header = Buffer.alloc(HEADER_BYTES);
   const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
   if (bytesRead < HEADER_BYTES || !hasBlobMagic(header)) return false;
+  const rewrap = rewrappedSlot(header, keyring);
+  if (!rewrap) return false;
+  await handle.write(rewrap.slot, 0, SLOT_BYTES, rewrap.offset);
+  return true;
+}
+
+/**
+ * The slot that re-wraps a header's data key under the current master key, and where it goes
+ * (the inactive slot, so that a crash leaves the old one valid); undefined when the header is
+ * under the current key already.
+ */
+export function rewrappedSlot(header: Buffer, keyring: MasterKeyring): { slot: Buffer; offset: number } | undefined {
   let parsed;
   try {
     parsed = parseHeader(header);
@@ -42,10 +54,8 @@ export async function rewrapHeader(handle: FileHandle, keyring: MasterKeyring): 
     throw error;
   }
   const { active, activeIndex } = parsed;
-  if (active.keyId.equals(keyring.current.id)) return false;
+  if (active.keyId.equals(keyring.current.id)) return undefined;
   const opened = openHeader(header, keyring);
   const slot = wrapDataKey(opened.dataKey, keyring.current, { nonceBase: active.nonceBase, segmentSize: active.segmentSize, sequence: active.sequence + 1 });
-  const other: 0 | 1 = activeIndex === 0 ? 1 : 0;
-  await handle.write(encodeSlot(slot), 0, SLOT_BYTES, slotOffset(other));
-  return true;
+  return { slot: encodeSlot(slot), offset: slotOffset(activeIndex === 0 ? 1 : 0) };
 }

@@ -14,6 +14,8 @@ import { BlobFormatError, hasBlobMagic, HEADER_BYTES, parseHeader } from './blob
 const MARKER_NAME = 'encryption.json';
 /** `_system/plaintext-converted`: written once no blob from before encryption is left (blobConverter.ts). */
 export const PLAINTEXT_CONVERTED_MARKER = 'plaintext-converted';
+/** Written once every inline file in this node's index is sealed under the current key. */
+export const INLINE_SEALED_MARKER = 'inline-sealed';
 /** Blob headers read at start: enough to notice a wrong key, few enough to cost nothing. */
 const SAMPLE_BLOBS = 32;
 

@@ -3,15 +3,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { masterKeyId, parseMasterKey } from '../node/src/storage/encryption/masterKeys';
 import { readKeyMarker } from '../node/src/storage/encryption/keyMarker';
+import { loadClusterConfig } from '../node/src/config/clusterConfig';
+import { readCommonEnv } from '../common/config/env';
+import { loadOrCreateClusterSecret } from '../common/signing/clusterSecret';
+import { signRequest } from '../common/signing/requestSigning';
+import type { KeysReloaded } from '../node/src/api/keys';
 
 /**
  * `npm run keys -- <command>`: the cluster master key file (README: Encryption at rest).
  *
  *   status   the key ids in the file (the first wraps new data keys) and, for each node whose
  *            data dir is here, the key ids its blobs still use
- *   rotate   puts a new random key first, keeping the old ones for unwrapping; restart the
- *            nodes (with the new file on every host) and each re-wraps its blobs' data keys in
- *            the background, without rewriting data
+ *   rotate   puts a new random key first, keeping the old ones for unwrapping, then asks
+ *            every configured node to reload the file (POST /v1/keys/reload): each then seals
+ *            new files under the new key and re-wraps its blobs' data keys in the background,
+ *            without rewriting data. A node it cannot reach takes the file at its next start
+ *            (on other hosts, copy the file there first, then `keys -- reload`)
+ *   reload   asks every configured node to reload the key file
  *   retire   drops every key but the first, once every node here uses only the first
  *
  * The file is GEOVAULT_MASTER_KEY_FILE, else <GEOVAULT_DATA_DIR or vhd_storage>/master.key.
@@ -62,6 +70,29 @@ function nodesInUse(): Array<{ node: string; keyIds: string[] }> {
     .map((name) => ({ node: name.slice('node-'.length), keyIds: readKeyMarker(path.join(dataDir, name)) }));
 }
 
+/** Asks every node in the cluster config to reload the key file; what each answered. */
+async function reloadEverywhere(): Promise<Array<{ node: string; currentKeyId?: string; error?: string }>> {
+  const common = readCommonEnv(process.env);
+  const cluster = loadClusterConfig(common.configDir, 'lan');
+  const secret = loadOrCreateClusterSecret(common.dataDir, common.clusterSecret);
+  const pathname = '/v1/keys/reload';
+  return Promise.all(
+    [...cluster.nodes.values()].map(async (node) => {
+      try {
+        const res = await fetch(`http://${node.host}:${node.port}${pathname}`, {
+          method: 'POST',
+          headers: signRequest(secret, 'gateway', 'POST', pathname),
+          signal: AbortSignal.timeout(10_000),
+        });
+        const body = (await res.json()) as KeysReloaded & { error?: { message: string } };
+        return res.ok ? { node: node.id, currentKeyId: body.currentKeyId } : { node: node.id, error: body.error?.message ?? `HTTP ${res.status}` };
+      } catch (error) {
+        return { node: node.id, error: `not reached (${(error as Error).message}); it reads the file when it starts` };
+      }
+    }),
+  );
+}
+
 const id = (key: Buffer) => masterKeyId(key).toString('hex');
 const command = process.argv[2];
 if (process.env.GEOVAULT_MASTER_KEY) fail('GEOVAULT_MASTER_KEY is set: that key is managed where it is injected, not in a file');
@@ -73,7 +104,10 @@ if (command === 'status') {
   const keys = readKeys();
   const fresh = crypto.randomBytes(32);
   writeKeys([fresh, ...keys]);
-  console.log(JSON.stringify({ keyFile, current: id(fresh), older: keys.map(id), next: 'restart every node with this file; run `keys -- retire` once `keys -- status` shows every node on the current key' }));
+  const nodes = await reloadEverywhere();
+  console.log(JSON.stringify({ keyFile, current: id(fresh), older: keys.map(id), nodes, next: 'run `keys -- retire` once `keys -- status` shows every node on the current key' }));
+} else if (command === 'reload') {
+  console.log(JSON.stringify({ keyFile, nodes: await reloadEverywhere() }));
 } else if (command === 'retire') {
   const keys = readKeys();
   const current = id(keys[0]!);
@@ -82,5 +116,5 @@ if (command === 'status') {
   writeKeys([keys[0]!]);
   console.log(JSON.stringify({ keyFile, current, retired: keys.slice(1).map(id) }));
 } else {
-  fail('usage: npm run keys -- status | rotate | retire');
+  fail('usage: npm run keys -- status | rotate | reload | retire');
 }

@@ -3,24 +3,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEADER_BYTES, parseHeader } from '../node/src/storage/encryption/blobFormat';
 import { NodeCluster } from './support/nodeCluster';
-import { blobFile, get, newId, readBlob, sha256, uploadTo } from './support/nodeFiles';
+import { activeKeyId, blobFile, get, newId, readBlob, sha256, uploadTo } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
 
 const root = path.resolve(import.meta.dirname, '..');
-
-/** The master key id a blob's active header slot names. */
-function activeKeyId(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const header = Buffer.alloc(HEADER_BYTES);
-    fs.readSync(fd, header, 0, HEADER_BYTES, 0);
-    return parseHeader(header).active.keyId.toString('hex');
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /**
  * Master key rotation: `keys rotate`, nodes restarted one by one while uploads go on, one of

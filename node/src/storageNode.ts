@@ -30,6 +30,9 @@ import { InlineCodec } from './storage/encryption/inlineSeal';
 import { quotaOwners } from './replication/quotaAuthority';
 import { BlobConverter } from './storage/encryption/blobConverter';
 import { keyIdHex } from './storage/encryption/masterKeys';
+import { loadEncryptionConfig } from './config/encryptionConfig';
+import { ConfigError } from '../../common/config/configError';
+import { AppError } from './http/errors';
 
 export interface RunningNode {
   readonly url: string;
@@ -215,6 +218,18 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     logger: logger.child({ component: 'http' }),
     status,
     applyFaults: (request) => faultInjector.apply(request),
+    reloadKeys: async () => {
+      let fresh;
+      try {
+        fresh = loadEncryptionConfig(config.dataDir, config.nodeDir, process.env);
+      } catch (error) {
+        if (error instanceof ConfigError) throw new AppError('conflict', `The key file cannot be used: ${error.message}`);
+        throw error;
+      }
+      config.encryption.keyring.replaceWith(fresh.keyring);
+      await converter.restart();
+      return { currentKeyId: keyIdHex(config.encryption.keyring.current.id), keyIds: config.encryption.keyring.ids };
+    },
     index: {
       read: (prefix) => index.entries(prefix, { limit: 1_000 }).map(([key, value]) => ({ key, value })),
       write: (key, value) => antiEntropy.write(key, value as never),

@@ -19,7 +19,7 @@ export interface UploadOptions {
   chunked?: { chunkBytes: number; pauseMs: number };
   /** Called after each chunk is written (chunked only), e.g. to kill a node mid-upload. */
   onChunk?: (sent: number) => void | Promise<void>;
-  /** A keep-alive agent (benchmarks); a connection per request when left out. */
+  /** A keep-alive agent (benchmarks); a connection per request when left out (not Node's global agent, whose idle sockets race the node's idle close under load). */
   agent?: http.Agent;
   /** More headers: the folder (x-geovault-parent-id), the clash rule (x-geovault-on-conflict). */
   headers?: http.OutgoingHttpHeaders;
@@ -55,7 +55,7 @@ function signedPut(
   const headers: http.OutgoingHttpHeaders = { ...signRequest(cluster.secret, opts.caller ?? 'gateway', 'PUT', pathname, { streamed: true }), ...opts.headers };
   if (!opts.chunked) headers['content-length'] = data.length;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: cluster.port(node), method: 'PUT', path: pathname, headers, agent: opts.agent }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: cluster.port(node), method: 'PUT', path: pathname, headers, agent: opts.agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -82,7 +82,8 @@ function signedPut(
 export function get(cluster: NodeCluster, node: string, pathname: string, headers: Record<string, string> = {}): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port: cluster.port(node), method: 'GET', path: pathname, headers: { ...signRequest(cluster.secret, 'gateway', 'GET', pathname), ...headers } },
+      // A connection of its own: Node's global agent keeps sockets that the node may close at that very moment under load.
+      { host: '127.0.0.1', port: cluster.port(node), method: 'GET', path: pathname, headers: { ...signRequest(cluster.secret, 'gateway', 'GET', pathname), ...headers }, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -162,5 +163,17 @@ export function tempFiles(cluster: NodeCluster, node: string): string[] {
     return fs.readdirSync(path.join(cluster.dataDir, `node-${node}`, '_system', 'tmp'));
   } catch {
     return [];
+  }
+}
+
+/** The master key id a blob file's active header slot names. */
+export function activeKeyId(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(HEADER_BYTES);
+    fs.readSync(fd, header, 0, HEADER_BYTES, 0);
+    return parseHeader(header).active.keyId.toString('hex');
+  } finally {
+    fs.closeSync(fd);
   }
 }

@@ -5,6 +5,7 @@ import { faultsRequestSchema } from '../api/faults';
 import type { NodeStatus } from '../api/status';
 import type { LinkFaults } from '../transport/linkSimulator';
 import type { FaultsRequest } from '../api/faults';
+import type { KeysReloaded } from '../api/keys';
 import { LogSampler } from '../../../common/logging/logSampler';
 import { signedJson, type ClusterGuard } from './clusterAuth';
 import { AppError, errorHandler, notFoundHandler } from './errors';
@@ -20,6 +21,8 @@ export interface NodeAppDeps {
   logger: Logger;
   status(): NodeStatus;
   applyFaults(request: FaultsRequest): LinkFaults;
+  /** Re-reads the master key file and swaps the keys in (keys rotation without a restart). */
+  reloadKeys(): Promise<KeysReloaded>;
   index: {
     read(prefix: string): Array<{ key: string; value: unknown }>;
     write(key: string, value: unknown): Promise<unknown>;
@@ -50,6 +53,12 @@ export function createNodeApp(deps: NodeAppDeps): express.Express {
     const faults = deps.applyFaults(request);
     faultLog.warn('faults', { caller: req.caller, faults }, 'link faults changed');
     res.json({ faults });
+  });
+
+  app.post('/v1/keys/reload', async (req, res) => {
+    const reloaded = await deps.reloadKeys();
+    deps.logger.warn({ caller: req.caller, ...reloaded }, 'master keys reloaded');
+    res.json(reloaded);
   });
 
   app.get('/v1/kv', (_req, res) => {

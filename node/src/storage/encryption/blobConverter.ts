@@ -31,7 +31,7 @@ export interface ConverterSettings {
  * so the node starts without the old key from then on.
  */
 export class BlobConverter {
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private running: Promise<void> | null = null;
   readonly stats;
 
@@ -62,6 +62,15 @@ export class BlobConverter {
   async stop(): Promise<void> {
     this.abort.abort();
     await this.running;
+  }
+
+  /** The master keys changed (POST /v1/keys/reload): a pass starts over and re-wraps what is under an older key. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.abort = new AbortController();
+    this.running = null;
+    this.stats.done = false;
+    this.start();
   }
 
   /** One pass over every blob, then over the inline files; resolves when it is done or stopped. */

@@ -31,16 +31,39 @@ export function parseMasterKey(text: string): Buffer | undefined {
 
 /**
  * The master keys a node knows: `current` wraps the data keys of new blobs; the others only
- * unwrap (a rotation's old key, until every blob is re-wrapped). Immutable.
+ * unwrap (a rotation's old key, until every blob is re-wrapped). A node holds one keyring for
+ * its lifetime, shared by everything that seals or opens; `replaceWith` swaps in the keys
+ * re-read from the key file (`POST /v1/keys/reload`), so a rotation needs no restart. A reader
+ * that took `current` for a blob it is sealing keeps that key: the blob is under it, whole.
  */
 export class MasterKeyring implements KeyLookup {
-  private readonly byId: ReadonlyMap<string, Buffer>;
+  private byId: ReadonlyMap<string, Buffer>;
+  private currentKey: MasterKey;
+  private otherKeys: readonly MasterKey[];
 
-  constructor(
-    readonly current: MasterKey,
-    readonly others: readonly MasterKey[] = [],
-  ) {
-    this.byId = new Map([current, ...others].map((k) => [keyIdHex(k.id), k.key]));
+  constructor(current: MasterKey, others: readonly MasterKey[] = []) {
+    this.currentKey = current;
+    this.otherKeys = others;
+    this.byId = MasterKeyring.index(current, others);
+  }
+
+  get current(): MasterKey {
+    return this.currentKey;
+  }
+
+  get others(): readonly MasterKey[] {
+    return this.otherKeys;
+  }
+
+  /** Takes the keys of `next` (a keyring loaded from the key file again). */
+  replaceWith(next: MasterKeyring): void {
+    this.currentKey = next.current;
+    this.otherKeys = next.others;
+    this.byId = MasterKeyring.index(next.current, next.others);
+  }
+
+  private static index(current: MasterKey, others: readonly MasterKey[]): ReadonlyMap<string, Buffer> {
+    return new Map([current, ...others].map((k) => [keyIdHex(k.id), k.key]));
   }
 
   static fromKeys(keys: readonly Buffer[]): MasterKeyring {

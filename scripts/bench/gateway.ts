@@ -1,20 +1,19 @@
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { FileListResponse, UploadResponse } from '../../gateway/src/api/files';
 import { buildServer } from '../buildServer.mjs';
 import { GatewayStack } from '../../test/support/gatewayStack';
 import { freePort } from '../../test/support/ports';
-import { signUpAndLogIn, type ApiUser } from '../../test/support/gatewayUser';
-import { waitFor } from '../../test/support/waitFor';
+import { signUpAndLogIn } from '../../test/support/gatewayUser';
 import { startNginx } from './nginx';
-import { percentile, round1 } from './nodeEvents';
-import { CHUNK, payload, runTransfer, tripleWriteMBps } from './transfer';
+import { round1 } from './nodeEvents';
+import { payload, tripleWriteMBps } from './transfer';
 import { cpuSeconds, minorFaults, peakRssMb } from './procStats';
 import { arg } from './args';
+import { allReplicasStored, downloadMBps, median, settleDisk, uploadThroughGateway } from './gatewayTransfers';
+import { compareGatewayEncryption } from './gatewayEncryptionPair';
 
 /**
  * A large file through the gateway, both ways, against baselines measured in the same run:
@@ -26,46 +25,19 @@ import { arg } from './args';
  * flushed, the previous file's replicas all stored), and the figures are medians over rounds.
  * Every transfer runs in a client process of its own (transferClient.mjs), the same for both.
  * Usage: npm run bench:gateway [-- --mib 1024 --rounds 5 --profile lan]
+ * `--encryption both`: encryption at rest on against off instead (gatewayEncryptionPair.ts).
  */
 const mib = Number(arg('mib', '1024'));
 const rounds = Number(arg('rounds', '5'));
 const profile = arg('profile', 'lan') as 'lan' | 'wan';
-const bytes = mib * CHUNK;
 const seed = crypto.randomBytes(16).toString('hex');
 
-/** Writes back dirty pages, so that one measurement does not pay for the last one's writes. */
-function settleDisk(): void {
-  try {
-    execFileSync('sync');
-  } catch {
-    // Not on this platform: the rounds are only noisier.
-  }
-}
-
-async function upload(baseUrl: string, user: ApiUser): Promise<{ MBps: number; fileId: string }> {
-  const headers = { authorization: `Bearer ${user.token}`, 'content-type': 'application/octet-stream', 'x-file-name': 'big.bin' };
-  const result = await runTransfer(['upload', 'POST', `${baseUrl}/api/files/upload`, String(mib), seed, JSON.stringify(headers)]);
-  if (result.status !== 201) throw new Error(`upload answered ${result.status}: ${result.body}`);
-  return { MBps: result.MBps, fileId: (JSON.parse(result.body!) as UploadResponse).file.id };
-}
-
-async function downloadMBps(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return (await runTransfer(['download', url, String(bytes), JSON.stringify(headers)])).MBps;
-}
-
-/** The upload is acknowledged at two replicas; the third is still writing for a while after. */
-async function allReplicasStored(user: ApiUser, fileId: string): Promise<void> {
-  await waitFor(`all replicas of ${fileId} stored`, async () => {
-    const { files } = (await (await user.call('GET', '/api/files/list')).json()) as FileListResponse;
-    const replicas = Object.values(files.find((f) => f.id === fileId)?.replicas ?? {});
-    return replicas.length === 3 && replicas.every((state) => state === 'stored');
-  }, { timeoutMs: 120_000, intervalMs: 250 });
-}
-
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
-
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-gwbench-'));
 await buildServer();
+if (arg('encryption', 'default') === 'both') {
+  process.stdout.write(JSON.stringify(await compareGatewayEncryption({ mib, rounds, profile, seed })) + '\n');
+  process.exit(0);
+}
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-gwbench-'));
 const stack = await GatewayStack.start({ profile, env: { GEOVAULT_LOG_LEVEL: 'warn', GEOVAULT_QUOTA_BYTES: String(64 * 1024 ** 3) } });
 let nginx: { stop(): Promise<void> } | undefined;
 try {
@@ -89,15 +61,15 @@ try {
 
     settleDisk();
     let costBefore = processCosts();
-    const { MBps: uploadMBps, fileId } = await upload(stack.url, user);
+    const { MBps: uploadMBps, fileId } = await uploadThroughGateway(stack.url, user, mib, seed);
     const uploadCost = costSince(costBefore);
 
     await allReplicasStored(user, fileId);
     settleDisk();
     costBefore = processCosts();
-    const download = await downloadMBps(`${stack.url}/api/files/download/${fileId}`, { authorization: `Bearer ${user.token}` });
+    const download = await downloadMBps(`${stack.url}/api/files/download/${fileId}`, mib, { authorization: `Bearer ${user.token}` });
     const downloadCost = costSince(costBefore);
-    const baseline = await downloadMBps(`http://127.0.0.1:${nginxPort}/big.bin`);
+    const baseline = await downloadMBps(`http://127.0.0.1:${nginxPort}/big.bin`, mib);
 
     const deleted = await user.call('DELETE', `/api/files/delete/${fileId}`);
     if (!deleted.ok) throw new Error(`delete answered ${deleted.status}`);

@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import type { FileListResponse, UploadResponse } from '../../gateway/src/api/files';
+import type { ApiUser } from '../../test/support/gatewayUser';
+import { waitFor } from '../../test/support/waitFor';
+import { percentile } from './nodeEvents';
+import { CHUNK, runTransfer } from './transfer';
+
+/** The measured transfers of bench:gateway, each in a client process of its own (transferClient.mjs). */
+
+/** Writes back dirty pages, so that one measurement does not pay for the last one's writes. */
+export function settleDisk(): void {
+  try {
+    execFileSync('sync');
+  } catch {
+    // Not on this platform: the rounds are only noisier.
+  }
+}
+
+export const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+
+export async function uploadThroughGateway(baseUrl: string, user: ApiUser, mib: number, seed: string): Promise<{ MBps: number; fileId: string }> {
+  const headers = { authorization: `Bearer ${user.token}`, 'content-type': 'application/octet-stream', 'x-file-name': 'big.bin' };
+  const result = await runTransfer(['upload', 'POST', `${baseUrl}/api/files/upload`, String(mib), seed, JSON.stringify(headers)]);
+  if (result.status !== 201) throw new Error(`upload answered ${result.status}: ${result.body}`);
+  return { MBps: result.MBps, fileId: (JSON.parse(result.body!) as UploadResponse).file.id };
+}
+
+export async function downloadMBps(url: string, mib: number, headers: Record<string, string> = {}): Promise<number> {
+  return (await runTransfer(['download', url, String(mib * CHUNK), JSON.stringify(headers)])).MBps;
+}
+
+/** The upload is acknowledged at two replicas; the third is still writing for a while after. */
+export async function allReplicasStored(user: ApiUser, fileId: string): Promise<void> {
+  await waitFor(`all replicas of ${fileId} stored`, async () => {
+    const { files } = (await (await user.call('GET', '/api/files/list')).json()) as FileListResponse;
+    const replicas = Object.values(files.find((f) => f.id === fileId)?.replicas ?? {});
+    return replicas.length === 3 && replicas.every((state) => state === 'stored');
+  }, { timeoutMs: 120_000, intervalMs: 250 });
+}

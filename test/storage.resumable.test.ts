@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeCluster } from './support/nodeCluster';
 import { get, listFiles, newId, readBlob, sha256 } from './support/nodeFiles';
-import { createUpload, getUpload, patchUpload } from './support/resumableUploads';
+import { createUpload, deleteUpload, getUpload, patchUpload } from './support/resumableUploads';
+import { blobFile } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
 
 /** Every regular file under a directory, recursively. */
@@ -27,12 +28,22 @@ function seeded(seed: number): () => number {
   };
 }
 
+const QUOTA = 256 * 1024 * 1024;
+const MiB = 1024 * 1024;
+
+function partialFiles(cluster: NodeCluster, userId: string): string[] {
+  return cluster.ids.flatMap((node) => {
+    const dir = path.join(cluster.dataDir, `node-${node}`, userId, 'uploads');
+    return fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => path.join(dir, name)) : [];
+  });
+}
+
 describe('resumable uploads on the nodes (3 real node processes)', () => {
   let cluster: NodeCluster;
   const userId = newId();
 
   beforeAll(async () => {
-    cluster = await NodeCluster.create({ profile: 'lan', env: { GEOVAULT_REPAIR_INTERVAL_MS: '600000' } });
+    cluster = await NodeCluster.create({ profile: 'lan', env: { GEOVAULT_REPAIR_INTERVAL_MS: '600000', GEOVAULT_QUOTA_BYTES: String(QUOTA) } });
     await cluster.startAll();
     await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });
   }, 120_000);
@@ -89,4 +100,99 @@ describe('resumable uploads on the nodes (3 real node processes)', () => {
     expect(after.body.upload.completed?.itemId).toBe(uploadId);
     expect((await listFiles(cluster, 'eu-west', userId)).files.map((f) => f.name)).toContain('big.bin');
   }, 300_000);
+
+  it('keeps no plaintext in any partial, tail or record while in progress, and DELETE removes it from every holder at once', async () => {
+    const mark = Buffer.from(`GV-RESUMABLE-${crypto.randomBytes(8).toString('hex')}`);
+    // Two whole segments and part of a third: the partial holds segments, the rest is a tail.
+    const data = Buffer.alloc(3 * MiB + 12_345, mark);
+    const uploadId = newId();
+    expect((await createUpload(cluster, 'eu-west', userId, { uploadId, length: data.length, filename: 'secret.txt', folderId: null, filetype: 'text/plain' })).status).toBe(201);
+    const first = await patchUpload(cluster, 'eu-west', userId, uploadId, 0, data.subarray(0, 2 * MiB + 777));
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.upload.offset).toBe(2 * MiB + 777);
+    const partials = partialFiles(cluster, userId).filter((file) => file.includes(uploadId));
+    expect(partials).toHaveLength(3);
+    for (const file of partials) expect(fs.statSync(file).size).toBeGreaterThan(2 * MiB);
+    const found = allFiles(cluster.dataDir).filter((file) => fs.readFileSync(file).indexOf(mark) >= 0);
+    expect(found).toEqual([]);
+
+    expect(await deleteUpload(cluster, 'asia', userId, uploadId)).toBe(204);
+    // At once: the answer came after every reachable holder removed it.
+    expect(partialFiles(cluster, userId).filter((file) => file.includes(uploadId))).toEqual([]);
+    for (const node of cluster.ids) expect((await getUpload(cluster, node, userId, uploadId)).status).toBe(404);
+    expect((await patchUpload(cluster, 'us-east', userId, uploadId, first.body.upload.offset, data.subarray(first.body.upload.offset))).status).toBe(404);
+  }, 120_000);
+
+  it('answers the protocol errors: wrong offset, too many bytes, a bad chunk checksum, another user, quota at creation', async () => {
+    const data = crypto.randomBytes(2 * MiB + 5);
+    const uploadId = newId();
+    expect((await createUpload(cluster, 'us-east', userId, { uploadId, length: data.length, filename: 'errors.bin', folderId: null, filetype: null })).status).toBe(201);
+    expect((await patchUpload(cluster, 'us-east', userId, uploadId, 0, data.subarray(0, MiB))).body.upload.offset).toBe(MiB);
+
+    const wrong = await patchUpload(cluster, 'asia', userId, uploadId, 10, data.subarray(10, 20));
+    expect(wrong.status).toBe(409);
+    expect(wrong.body.error).toMatchObject({ code: 'offset_mismatch', offset: MiB });
+
+    const tooMany = await patchUpload(cluster, 'asia', userId, uploadId, MiB, Buffer.concat([data.subarray(MiB), Buffer.alloc(10)]));
+    expect(tooMany.status).toBe(413);
+    expect(tooMany.body.error.code).toBe('payload_too_large');
+
+    const badSum = await patchUpload(cluster, 'eu-west', userId, uploadId, MiB, data.subarray(MiB, MiB + 1000), { chunkSha256: sha256(Buffer.from('something else')) });
+    expect(badSum.status).toBe(460);
+    expect(badSum.body.error.code).toBe('checksum_mismatch');
+    expect((await getUpload(cluster, 'us-east', userId, uploadId)).body.upload.offset).toBe(MiB);
+    const goodSum = await patchUpload(cluster, 'eu-west', userId, uploadId, MiB, data.subarray(MiB, MiB + 1000), { chunkSha256: sha256(data.subarray(MiB, MiB + 1000)) });
+    expect(goodSum.status).toBe(200);
+    expect(goodSum.body.upload.offset).toBe(MiB + 1000);
+
+    const stranger = newId();
+    expect((await getUpload(cluster, 'us-east', stranger, uploadId)).status).toBe(404);
+    expect((await patchUpload(cluster, 'us-east', stranger, uploadId, MiB + 1000, data.subarray(MiB + 1000))).status).toBe(404);
+    expect(await deleteUpload(cluster, 'us-east', stranger, uploadId)).toBe(404);
+    expect((await getUpload(cluster, 'us-east', userId, uploadId)).status).toBe(200);
+
+    const over = await createUpload(cluster, 'asia', userId, { uploadId: newId(), length: QUOTA, filename: 'too-big.bin', folderId: null, filetype: null });
+    expect(over.status).toBe(413);
+    expect(over.body.error.code).toBe('quota_exceeded');
+
+    const last = await patchUpload(cluster, 'us-east', userId, uploadId, MiB + 1000, data.subarray(MiB + 1000));
+    expect(last.status).toBe(200);
+    expect(last.body.upload.completed?.file).toMatchObject({ sha256: sha256(data), mime: 'application/octet-stream' });
+  }, 120_000);
+
+  it('refuses a second writer with 423 while a PATCH is being written, through the same node or another', async () => {
+    const data = crypto.randomBytes(4 * MiB);
+    const uploadId = newId();
+    expect((await createUpload(cluster, 'us-east', userId, { uploadId, length: data.length, filename: 'busy.bin', folderId: null, filetype: null })).status).toBe(201);
+    let release!: () => void;
+    const started = new Promise<void>((resolve) => (release = resolve));
+    const slow = patchUpload(cluster, 'us-east', userId, uploadId, 0, data, { pieceBytes: 64 * 1024, pauseMs: 40, onSent: (sent) => (sent >= 256 * 1024 ? release() : undefined) });
+    await started;
+    await new Promise((r) => setTimeout(r, 300));
+    const sameNode = await patchUpload(cluster, 'us-east', userId, uploadId, 0, data.subarray(0, 10));
+    expect(sameNode.status).toBe(423);
+    expect(sameNode.body.error.code).toBe('upload_busy');
+    const otherNode = await patchUpload(cluster, 'asia', userId, uploadId, 0, data.subarray(0, 10));
+    expect(otherNode.status).toBe(423);
+    expect(otherNode.body.error.code).toBe('upload_busy');
+    const done = await slow;
+    expect(done.status).toBe(200);
+    expect(done.body.upload.completed?.file.sha256).toBe(sha256(data));
+  }, 120_000);
+
+  it('fails an upload whose whole-file hash is not the declared one, and stores nothing', async () => {
+    const data = crypto.randomBytes(MiB + 3);
+    const uploadId = newId();
+    expect((await createUpload(cluster, 'asia', userId, { uploadId, length: data.length, filename: 'liar.bin', folderId: null, filetype: null, sha256: sha256(Buffer.from('not this')) })).status).toBe(201);
+    const answer = await patchUpload(cluster, 'asia', userId, uploadId, 0, data);
+    expect(answer.status).toBe(422);
+    expect(answer.body.error.code).toBe('integrity_mismatch');
+    for (const node of cluster.ids) {
+      expect((await getUpload(cluster, node, userId, uploadId)).status).toBe(404);
+      expect(fs.existsSync(blobFile(cluster, node, userId, uploadId))).toBe(false);
+    }
+    expect(partialFiles(cluster, userId).filter((file) => file.includes(uploadId))).toEqual([]);
+    expect((await listFiles(cluster, 'asia', userId)).files.map((f) => f.name)).not.toContain('liar.bin');
+    expect((await get(cluster, 'asia', `/v1/files/${userId}/${uploadId}`)).status).toBe(404);
+  }, 120_000);
 });

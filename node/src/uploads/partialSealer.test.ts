@@ -22,7 +22,7 @@ function sendInPatches(data: Buffer, sizes: number[]) {
   const key = tailKey(upload.dataKey);
   const parts: Buffer[] = [upload.header];
   let offset = 0;
-  let sealedTail = Buffer.alloc(0);
+  let sealedTail: Buffer = Buffer.alloc(0);
   let sealed = false;
   const hash = createHash('sha256');
   for (const size of [...sizes, data.length]) {

@@ -172,7 +172,11 @@ export class ResumableStore {
       if (error instanceof FrameError || (error as { name?: string }).name === 'ZodError' || error instanceof SyntaxError) {
         throw new AppError('invalid_request', `Bad append stream: ${(error as Error).message}`);
       }
-      if (lease.signal.aborted && !(error instanceof AppError)) throw new AppError('upload_busy', 'Another coordinator took the upload over.');
+      if (lease.signal.aborted && !(error instanceof AppError)) {
+        // Removed meanwhile (not_found), or taken over by a coordinator whose lease is live.
+        const reason: unknown = lease.signal.reason;
+        throw reason instanceof AppError ? reason : new AppError('upload_busy', 'Another coordinator took the upload over.');
+      }
       throw error;
     } finally {
       await handle.close().catch(() => undefined);

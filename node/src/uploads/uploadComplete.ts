@@ -80,15 +80,19 @@ async function reload(deps: ResumableDeps, state: UploadState): Promise<UploadSt
   return (await loadState(deps, state.userId, state.uploadId)) ?? state;
 }
 
-/** Every holder learns the upload is committed, so that GET answers it from any node. */
+/**
+ * Every holder learns the upload is committed, so that GET answers it from any node; one that
+ * was behind (its partial never became the blob) drops its partial: repair brings it the blob.
+ */
 async function recordCompletion(deps: ResumableDeps, state: UploadState, entry: FileEntry, file: FileView): Promise<UploadView> {
   const completion = { itemId: entry.itemId ?? entry.fileId, file };
   await Promise.all(
-    [...state.records.keys()].map((node) =>
-      deps.holders.completed(node, state.userId, state.uploadId, completion).catch((error: unknown) => {
+    [...state.records].map(([node, record]) => {
+      const told = record.state === 'open' ? deps.holders.remove(node, state.userId, state.uploadId) : deps.holders.completed(node, state.userId, state.uploadId, completion);
+      return told.catch((error: unknown) => {
         deps.ctx.logger.warn({ node, uploadId: state.uploadId, err: error }, 'could not record the completion on a holder');
-      }),
-    ),
+      });
+    }),
   );
   deps.hashes.forget(state.uploadId);
   return uploadView({ ...state, offset: state.record.length, completion });

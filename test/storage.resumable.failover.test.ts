@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeCluster } from './support/nodeCluster';
-import { get, newId, sha256 } from './support/nodeFiles';
+import { get, newId, readBlob, sha256 } from './support/nodeFiles';
 import { createUpload, getUpload, patchUpload } from './support/resumableUploads';
 import { waitFor } from './support/waitFor';
 
@@ -71,6 +71,30 @@ describe('a resumable upload whose coordinator dies (3 real node processes)', ()
     expect(sha256(download.body)).toBe(sha256(data));
     // The holders that finished it keep no partial; the dead one's is left to its expiry.
     expect(partialsOf(cluster, userId).filter((p) => !p.startsWith('us-east/'))).toEqual([]);
+  }, 240_000);
+
+  it('catches a holder that was down up with the ciphertext it missed before new bytes go on', async () => {
+    await cluster.start('us-east');
+    await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });
+    const data = crypto.randomBytes(9 * MiB + 17);
+    const uploadId = newId();
+    expect((await createUpload(cluster, 'asia', userId, { uploadId, length: data.length, filename: 'lagging.bin', folderId: null, filetype: null })).status).toBe(201);
+    expect((await patchUpload(cluster, 'asia', userId, uploadId, 0, data.subarray(0, 3 * MiB + 5))).status).toBe(200);
+    // eu-west misses the next PATCH...
+    await cluster.kill('eu-west');
+    const second = await patchUpload(cluster, 'asia', userId, uploadId, 3 * MiB + 5, data.subarray(3 * MiB + 5, 6 * MiB + 9));
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
+    await cluster.start('eu-west');
+    await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });
+    // ...and is one of the two W holders left when us-east goes: it must be caught up first.
+    await cluster.kill('us-east');
+    const rest = await patchUpload(cluster, 'asia', userId, uploadId, 6 * MiB + 9, data.subarray(6 * MiB + 9));
+    expect(rest.status, JSON.stringify(rest.body)).toBe(200);
+    expect(rest.body.upload.completed?.file.sha256).toBe(sha256(data));
+    // Its blob is the same ciphertext as asia's, whole, made of what it was sent to catch up and what came after.
+    expect(readBlob(cluster, 'eu-west', userId, uploadId)?.equals(data)).toBe(true);
+    const download = await get(cluster, 'eu-west', `/v1/files/${userId}/${uploadId}`);
+    expect(sha256(download.body)).toBe(sha256(data));
   }, 240_000);
 });
 

@@ -121,12 +121,11 @@ describe('holder leases', () => {
 describe('durableProgress', () => {
   const at = (offset: number, state: PartialRecord['state'] = 'open') => record(1, { offset, state });
 
-  it('is the highest offset W holders hold, with the holder whose tail is at that offset', () => {
-    expect(durableProgress(new Map([['a', at(30)], ['b', at(50)], ['c', at(10)]]), 2)).toMatchObject({ offset: 30, base: 'a', phase: 'open' });
-    expect(durableProgress(new Map([['a', at(100, 'sealed')], ['b', at(100, 'sealed')], ['c', at(10)]]), 2)).toMatchObject({ offset: 100, phase: 'whole' });
-    expect(durableProgress(new Map([['a', at(100, 'sealed')], ['c', at(10)]]), 2)).toMatchObject({ offset: 10, base: 'c', phase: 'open' });
-    expect(durableProgress(new Map([['a', at(100, 'stored')], ['c', at(10)]]), 2)).toMatchObject({ offset: 100, phase: 'stored' });
-    // Fewer than W reachable: the lowest of them.
-    expect(durableProgress(new Map([['a', at(70)]]), 2)).toMatchObject({ offset: 70, base: 'a' });
+  it('is the furthest reachable holder, whose tail is the tail there', () => {
+    expect(durableProgress(new Map([['a', at(30)], ['b', at(50)], ['c', at(10)]]))).toMatchObject({ offset: 50, base: 'b', phase: 'open' });
+    expect(durableProgress(new Map([['a', at(100, 'sealed')], ['c', at(10)]]))).toMatchObject({ offset: 100, base: 'a', phase: 'whole' });
+    expect(durableProgress(new Map([['a', at(100, 'stored')], ['c', at(10)]]))).toMatchObject({ offset: 100, phase: 'stored' });
+    expect(durableProgress(new Map([['a', at(100, 'stored')], ['b', at(100, 'completed')]]))).toMatchObject({ phase: 'completed' });
+    expect(durableProgress(new Map())).toMatchObject({ offset: 0, base: undefined });
   });
 });

@@ -10,6 +10,7 @@ import { quorum } from '../replication/quorum';
 import { newFileEntry } from '../replication/uploadRequest';
 import { BlobDecoder } from '../storage/encryption/blobDecoder';
 import { blobSize, parseHeader } from '../storage/encryption/blobFormat';
+import { catchUpHolders } from './holderCatchUp';
 import { loadState, removeEverywhere, type ResumableDeps } from './resumableDeps';
 import { uploadView, type UploadState } from './uploadState';
 
@@ -23,8 +24,9 @@ const MIME = /^[\w.+-]+\/[\w.+-]+$/;
  * A hash that does not match fails the upload everywhere: nothing is stored. Idempotent:
  * POST …/complete runs it again after a coordinator died in it.
  */
-export async function completeUpload(deps: ResumableDeps, state: UploadState, sha256?: string): Promise<UploadView> {
+export async function completeUpload(deps: ResumableDeps, initial: UploadState, sha256?: string): Promise<UploadView> {
   const { ctx } = deps;
+  let state = initial;
   const { userId, uploadId, record } = state;
   if (state.phase === 'completed' && state.completion) return uploadView(state);
   if (state.phase === 'open') throw new AppError('offset_mismatch', `Only ${state.offset} of ${record.length} bytes are in.`, {}, { offset: state.offset });
@@ -35,7 +37,13 @@ export async function completeUpload(deps: ResumableDeps, state: UploadState, sh
   const committed = ctx.catalog.entry(userId, uploadId);
   if (committed) return recordCompletion(deps, state, committed, ctx.catalog.view(committed, expectedHolders(ctx, uploadId)));
 
-  const whole = [...state.records].filter(([, r]) => r.state === 'sealed' || r.state === 'stored').map(([node]) => node);
+  const wholeOn = (upload: UploadState) => [...upload.records].filter(([, r]) => r.state === 'sealed' || r.state === 'stored').map(([node]) => node);
+  let whole = wholeOn(state);
+  if (whole.length < ctx.settings.writeQuorum) {
+    // Every byte is in, but on fewer than W reachable holders: the others get it first.
+    state = await catchUpHolders(deps, state);
+    whole = wholeOn(state);
+  }
   if (whole.length < ctx.settings.writeQuorum) {
     throw new AppError('replication_failed', `Only ${whole.length} holders have the whole upload; ${ctx.settings.writeQuorum} are needed.`);
   }

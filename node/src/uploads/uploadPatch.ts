@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Readable, type PassThrough } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { UploadView } from '../api/uploads';
 import type { NodeId } from '../gossip/frames';
 import { AppError } from '../http/errors';
@@ -8,6 +8,7 @@ import { FanOut } from '../replication/fanOut';
 import { quorum, QuorumError } from '../replication/quorum';
 import { openHeader } from '../storage/encryption/blobDecoder';
 import { systemClock } from '../time/clock';
+import { holderFrames } from './holderCatchUp';
 import { dataHead, frame, FRAME, jsonFrame } from './partialFrames';
 import { partialBytes, PartialSealer, type SealerEnd } from './partialSealer';
 import type { PartialRecord } from './resumableRecords';
@@ -86,18 +87,6 @@ function offsetMismatch(offset: number): AppError {
   return new AppError('offset_mismatch', `The upload is at offset ${offset}.`, {}, { offset });
 }
 
-/** The frames one holder gets: the base, the ciphertext it lacks (when behind), then the PATCH's own. */
-async function* holderStream(base: Buffer, catchUp: (() => Promise<Readable>) | undefined, branch: PassThrough): AsyncGenerator<Buffer> {
-  yield base;
-  if (catchUp) {
-    for await (const chunk of await catchUp()) {
-      yield dataHead((chunk as Buffer).length);
-      yield chunk as Buffer;
-    }
-  }
-  yield* branch as AsyncIterable<Buffer>;
-}
-
 async function streamToHolders(
   deps: ResumableDeps,
   state: UploadState,
@@ -133,7 +122,7 @@ async function streamToHolders(
         branch.destroy(error);
       };
     }
-    const stream = Readable.from(holderStream(base, catchUp, branch));
+    const stream = Readable.from(holderFrames(base, catchUp, branch as AsyncIterable<Buffer>));
     const attempt = deps.holders.append(node, userId, uploadId, stream, AbortSignal.any([abort.signal, dropped.signal])).then((written) => ({ node, record: written }));
     attempt.then(
       () => (copy.state = 'stored'),

@@ -12,31 +12,32 @@ export interface UploadState {
   readonly record: PartialRecord;
   /** Reachable holders and their records. */
   readonly records: ReadonlyMap<NodeId, PartialRecord>;
-  /** The offset durable on W holders (the tus Upload-Offset). */
+  /** How far the upload is: the furthest reachable holder (the tus Upload-Offset). */
   readonly offset: number;
   /** A holder whose record is at exactly `offset`: its tail is the tail there. */
   readonly base: NodeId | undefined;
-  /** open: bytes to come; whole: every byte durable on W holders; stored/completed: finishing or done. */
+  /** open: bytes to come; whole: every byte is in; stored/completed: finishing or done. */
   readonly phase: 'open' | 'whole' | 'stored' | 'completed';
   readonly completion?: PartialRecord['completion'];
 }
 
 /**
- * Pure: the progress W holders vouch for. Each holder records its own offset once its partial is
- * fsynced; a PATCH that reached fewer than W leaves some ahead of the rest, and a holder that
- * was down is behind. The upload's offset is the highest that W of them hold (the W-th highest);
- * with fewer than W reachable, the lowest of those (nothing can be written then anyway).
+ * Pure: how far an upload is. Each holder records its own offset once its partial is fsynced;
+ * a holder that was down is behind the others, and one PATCH that reached fewer than W holders
+ * (answered 503, or its client gone) leaves one ahead. The upload goes on from the furthest
+ * reachable holder: every byte before it is the client's own, sealed and fsynced there, and
+ * the next PATCH (or the completion) first copies what the others lack from it, so no new offset
+ * is ever acknowledged before W holders have every byte up to it.
  */
-export function durableProgress(records: ReadonlyMap<NodeId, PartialRecord>, writeQuorum: number): Pick<UploadState, 'offset' | 'base' | 'phase' | 'completion'> {
+export function durableProgress(records: ReadonlyMap<NodeId, PartialRecord>): Pick<UploadState, 'offset' | 'base' | 'phase' | 'completion'> {
   const all = [...records.entries()];
   const completed = all.find(([, record]) => record.state === 'completed');
   if (completed) return { offset: completed[1].length, base: completed[0], phase: 'completed', completion: completed[1].completion };
   const stored = all.find(([, record]) => record.state === 'stored');
   if (stored) return { offset: stored[1].length, base: stored[0], phase: 'stored' };
-  const byOffset = all.sort(([, a], [, b]) => b.offset - a.offset);
-  const pick = byOffset[Math.min(writeQuorum, byOffset.length) - 1];
-  if (!pick) return { offset: 0, base: undefined, phase: 'open' };
-  const [base, record] = pick;
+  const furthest = all.sort(([, a], [, b]) => b.offset - a.offset)[0];
+  if (!furthest) return { offset: 0, base: undefined, phase: 'open' };
+  const [base, record] = furthest;
   return { offset: record.offset, base, phase: record.state === 'sealed' ? 'whole' : 'open' };
 }
 
@@ -46,7 +47,7 @@ export function durableProgress(records: ReadonlyMap<NodeId, PartialRecord>, wri
  * holder that does not answer is left out; undefined when no holder knows the upload.
  */
 export async function loadUploadState(
-  deps: { self: NodeId; allNodes: readonly NodeId[]; liveNodes: () => NodeId[]; replicas: number; writeQuorum: number; holders: PartialHolders },
+  deps: { self: NodeId; allNodes: readonly NodeId[]; liveNodes: () => NodeId[]; replicas: number; holders: PartialHolders },
   userId: string,
   uploadId: string,
 ): Promise<UploadState | undefined> {
@@ -69,7 +70,7 @@ export async function loadUploadState(
   await ask([...named]);
   const first = records.values().next().value as PartialRecord | undefined;
   if (!first) return undefined;
-  return { userId, uploadId, record: first, records, ...durableProgress(records, deps.writeQuorum) };
+  return { userId, uploadId, record: first, records, ...durableProgress(records) };
 }
 
 /** The public view of an upload (api/uploads.ts). */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeCluster } from './support/nodeCluster';
 import { get, listFiles, newId, readBlob, sha256 } from './support/nodeFiles';
-import { createUpload, deleteUpload, getUpload, patchUpload } from './support/resumableUploads';
+import { completeUpload, createUpload, deleteUpload, getUpload, patchUpload } from './support/resumableUploads';
 import { blobFile } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
 
@@ -194,5 +194,34 @@ describe('resumable uploads on the nodes (3 real node processes)', () => {
     expect(partialFiles(cluster, userId).filter((file) => file.includes(uploadId))).toEqual([]);
     expect((await listFiles(cluster, 'asia', userId)).files.map((f) => f.name)).not.toContain('liar.bin');
     expect((await get(cluster, 'asia', `/v1/files/${userId}/${uploadId}`)).status).toBe(404);
+  }, 120_000);
+
+  it('commits an empty file at its creation, makes a new version of a name taken in the folder, and completes idempotently', async () => {
+    const empty = newId();
+    const created = await createUpload(cluster, 'us-east', userId, { uploadId: empty, length: 0, filename: 'empty.txt', folderId: null, filetype: 'text/plain' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.upload.completed?.file).toMatchObject({ size: 0, sha256: sha256(Buffer.alloc(0)) });
+    expect((await get(cluster, 'asia', `/v1/files/${userId}/${empty}`)).body.length).toBe(0);
+
+    const folder = await cluster.request('us-east', 'POST', `/v1/tree/${userId}/folders`, { parentId: 'root', name: 'docs' });
+    const folderId = ((await folder.json()) as { item: { id: string } }).item.id;
+    const v1 = crypto.randomBytes(100_000);
+    const v2 = crypto.randomBytes(200_000);
+    const ids = [newId(), newId()];
+    for (const [i, data] of [v1, v2].entries()) {
+      expect((await createUpload(cluster, 'eu-west', userId, { uploadId: ids[i]!, length: data.length, filename: 'report.pdf', folderId, filetype: 'application/pdf' })).status).toBe(201);
+      const done = await patchUpload(cluster, 'eu-west', userId, ids[i]!, 0, data);
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      // The second one is a new version of the first: the item keeps the first one's id.
+      expect(done.body.upload.completed?.itemId).toBe(ids[0]);
+    }
+    const again = await completeUpload(cluster, 'asia', userId, ids[1]!);
+    expect(again.status).toBe(200);
+    expect(again.body.upload.completed).toMatchObject({ itemId: ids[0], file: { fileId: ids[1], sha256: sha256(v2) } });
+    const current = await get(cluster, 'asia', `/v1/files/${userId}/${ids[0]}`);
+    expect(sha256(current.body)).toBe(sha256(v2));
+    // A folder that does not exist is refused before anything is kept.
+    const nowhere = await createUpload(cluster, 'eu-west', userId, { uploadId: newId(), length: 5, filename: 'x.bin', folderId: newId(), filetype: null });
+    expect(nowhere.status).toBe(404);
   }, 120_000);
 });

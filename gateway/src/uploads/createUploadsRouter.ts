@@ -15,7 +15,7 @@ import { perUserRateLimit, type WriteLimit } from '../http/perUserRateLimit';
 import type { MeshMonitor } from '../mesh/meshMonitor';
 import type { NodeClient } from '../mesh/nodeClient';
 import { MeshUploads, type UploadOwner } from './meshUploads';
-import { offsetMismatch, progressHeaders, toTusError, TUS_DISCOVERY_HEADERS, uploadHeaders } from './tusAnswers';
+import { progressHeaders, toTusError, TUS_DISCOVERY_HEADERS, uploadHeaders } from './tusAnswers';
 import { parseCreationHeaders, parsePatchHeaders, speaksTus, TUS_RESUMABLE, uploadIdSchema, type CreationMetadata, type PatchHeaders } from './tusProtocol';
 
 /** Where the tus server lives (DESIGN §8); an upload's URL is this path and its id. */
@@ -87,14 +87,14 @@ export function createUploadsRouter(deps: UploadsRouterDeps): express.Router {
     };
 
   /** Sends the chunk on to a holder; a client that goes away mid-body cuts the node's request too. */
-  async function writeChunk(owner: UploadOwner, upload: UploadView, chunk: PatchHeaders, req: Request): Promise<UploadView> {
+  async function writeChunk(owner: UploadOwner, uploadId: string, chunk: PatchHeaders, req: Request): Promise<UploadView> {
     const gone = new AbortController();
     const onClose = () => {
       if (!req.complete) gone.abort();
     };
     req.once('close', onClose);
     try {
-      return await uploads.write(owner, upload, { ...chunk, body: req, signal: gone.signal });
+      return await uploads.write(owner, uploadId, { ...chunk, body: req, signal: gone.signal });
     } finally {
       req.off('close', onClose);
     }
@@ -145,7 +145,7 @@ export function createUploadsRouter(deps: UploadsRouterDeps): express.Router {
       res.setHeader('Location', `${TUS_PATH}/${upload.id}`);
       if (chunk && chunk.contentLength !== 0) {
         try {
-          upload = await writeChunk(owner, upload, chunk, req);
+          upload = await writeChunk(owner, upload.id, chunk, req);
         } catch (error) {
           // The upload exists: answer its URL and what the nodes kept, the client resumes from there.
           if (req.destroyed) throw error;
@@ -178,14 +178,9 @@ export function createUploadsRouter(deps: UploadsRouterDeps): express.Router {
       const uploadId = parseUploadId(req.params.id);
       const chunk = parsePatchHeaders(req.headers, { needsOffset: true });
       takeSlot(req, res);
-      let upload = await uploads.get(owner, uploadId);
-      // The nodes check the offset again as they write: this only saves sending a body for nothing.
-      if (upload.offset !== chunk.offset) throw offsetMismatch(upload.offset);
-      if (chunk.contentLength !== undefined && chunk.offset + chunk.contentLength > upload.length) {
-        throw new AppError('payload_too_large', `The upload is ${upload.length} bytes long: at most ${upload.length - chunk.offset} more may be sent.`);
-      }
-      if (chunk.contentLength !== 0 && upload.offset < upload.length) upload = await writeChunk(owner, upload, chunk, req);
-      upload = await finished(owner, upload);
+      // The node checks the offset (409 with the current one), the length (413) and the owner
+      // (404) as it takes the bytes: nothing to ask before sending them.
+      const upload = await finished(owner, await writeChunk(owner, uploadId, chunk, req));
       res.set(progressHeaders(upload)).status(204).end();
     }),
   );

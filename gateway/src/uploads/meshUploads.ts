@@ -21,6 +21,8 @@ export interface ChunkToWrite {
 }
 
 const NOT_FOUND = 'No such upload.';
+/** Uploads whose holders are remembered (least recently seen forgotten first). */
+const HOLDER_HINTS = 4096;
 /**
  * Where the nodes serve api/uploads.ts (node/src/http/resumableRoutes.ts). Not its
  * NODE_UPLOADS_PATH, which still names /v1/resumable although the routes moved back to /v1/uploads.
@@ -34,6 +36,12 @@ const NODE_UPLOADS_PATH = '/v1/uploads';
  * hold an upload finds its holders); a node that cannot be reached or fails is skipped.
  */
 export class MeshUploads {
+  /**
+   * Which nodes hold an upload, as last seen: only a hint for where to send its chunks (any
+   * node takes them), bounded, and never needed: a restarted gateway simply starts without it.
+   */
+  private readonly holders = new Map<string, readonly string[]>();
+
   constructor(
     private readonly client: NodeClient,
     private readonly routing: Pick<NodeRouting, 'order' | 'onNearestNode'>,
@@ -49,7 +57,7 @@ export class MeshUploads {
     let last: unknown = new AppError('unavailable', 'No storage node is reachable; try again shortly.');
     for (const node of this.candidates(owner.region, on ? [on] : [])) {
       try {
-        return (await this.client.json<UploadResponse>(node, 'POST', `${NODE_UPLOADS_PATH}/${encodeURIComponent(owner.id)}`, body)).upload;
+        return this.seen((await this.client.json<UploadResponse>(node, 'POST', `${NODE_UPLOADS_PATH}/${encodeURIComponent(owner.id)}`, body)).upload);
       } catch (error) {
         // A node that refused the connection or is failing did not keep it; the id is ours, so a
         // rare second creation after a timeout only leaves a reservation that expires.
@@ -61,7 +69,7 @@ export class MeshUploads {
   }
 
   get(owner: UploadOwner, uploadId: string): Promise<UploadView> {
-    return this.routing.onNearestNode(owner.region, async (node) => (await this.client.json<UploadResponse>(node, 'GET', path(owner, uploadId))).upload, NOT_FOUND);
+    return this.routing.onNearestNode(owner.region, async (node) => this.seen((await this.client.json<UploadResponse>(node, 'GET', path(owner, uploadId))).upload), NOT_FOUND);
   }
 
   /** Finishes the commit of an upload whose bytes are all in (idempotent on the nodes). */
@@ -71,31 +79,42 @@ export class MeshUploads {
 
   /** tus termination: removed on every holder at once, its reservation released. */
   async remove(owner: UploadOwner, uploadId: string): Promise<void> {
+    this.holders.delete(uploadId);
     await this.routing.onNearestNode(owner.region, (node) => this.client.json<unknown>(node, 'DELETE', path(owner, uploadId)), NOT_FOUND);
   }
 
   /**
    * Streams one chunk to a holder of the upload (no hop through a node that would only relay
-   * it), the nearest first. The body waits for the node's 100 Continue, so a node that is down
+   * it), the nearest first; the node checks the offset and the length itself, so no call
+   * precedes the bytes. The body waits for the node's 100 Continue, so a node that is down
    * has taken no byte and the next one gets the chunk; once bytes flow, a failure is the
    * client's to retry (tus: HEAD, then PATCH from the durable offset).
    */
-  async write(owner: UploadOwner, upload: UploadView, chunk: ChunkToWrite): Promise<UploadView> {
+  async write(owner: UploadOwner, uploadId: string, chunk: ChunkToWrite): Promise<UploadView> {
     const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream' };
     if (chunk.contentLength !== undefined) headers['content-length'] = chunk.contentLength;
     if (chunk.chunkSha256) headers[CHUNK_SHA256_HEADER] = chunk.chunkSha256;
-    const target = `${path(owner, upload.id)}?offset=${chunk.offset}`;
+    const target = `${path(owner, uploadId)}?offset=${chunk.offset}`;
     let last: unknown = new AppError('unavailable', 'No storage node is reachable; try again shortly.');
-    for (const node of this.candidates(owner.region, upload.holders)) {
+    for (const node of this.candidates(owner.region, this.holders.get(uploadId) ?? [])) {
       try {
         const res = await this.client.request(node, 'PATCH', target, { headers, body: chunk.body, pool: 'stream', expectContinue: true, signal: chunk.signal });
-        return ((await readJson(node, res)) as UploadResponse).upload;
+        return this.seen(((await readJson(node, res)) as UploadResponse).upload);
       } catch (error) {
         if (!(error instanceof NodeCallError) || !error.bodyUntouched || chunk.signal.aborted) throw error;
         last = error;
       }
     }
     throw fromNodeError(last);
+  }
+
+  private seen(upload: UploadView): UploadView {
+    this.holders.delete(upload.id);
+    if (!upload.completed) {
+      this.holders.set(upload.id, upload.holders);
+      if (this.holders.size > HOLDER_HINTS) this.holders.delete(this.holders.keys().next().value!);
+    }
+    return upload;
   }
 
   /** Usable nodes to ask, `first` (those of them usable) ahead of the user's preference order. */

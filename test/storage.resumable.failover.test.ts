@@ -98,13 +98,13 @@ describe('a resumable upload whose coordinator dies (3 real node processes)', ()
   }, 240_000);
 });
 
-describe('expiry of abandoned resumable uploads (3 real node processes, 4 s expiry)', () => {
+describe('expiry of abandoned resumable uploads (3 real node processes, 10 s expiry)', () => {
   let cluster: NodeCluster;
   const userId = newId();
   const QUOTA = 16 * MiB;
 
   beforeAll(async () => {
-    cluster = await NodeCluster.create({ profile: 'lan', env: { GEOVAULT_UPLOAD_EXPIRY_MS: '4000', GEOVAULT_QUOTA_BYTES: String(QUOTA), GEOVAULT_REPAIR_INTERVAL_MS: '600000' } });
+    cluster = await NodeCluster.create({ profile: 'lan', env: { GEOVAULT_UPLOAD_EXPIRY_MS: '10000', GEOVAULT_QUOTA_BYTES: String(QUOTA), GEOVAULT_REPAIR_INTERVAL_MS: '600000' } });
     await cluster.startAll();
     await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });
   }, 120_000);
@@ -121,7 +121,7 @@ describe('expiry of abandoned resumable uploads (3 real node processes, 4 s expi
     const refused = await createUpload(cluster, 'asia', userId, { uploadId: newId(), length: 12 * MiB, filename: 'next.bin', folderId: null, filetype: null });
     expect(refused.status).toBe(413);
 
-    await waitFor('the abandoned upload gone from every node', () => partialsOf(cluster, userId).length === 0, { timeoutMs: 30_000 });
+    await waitFor('the abandoned upload gone from every node', () => partialsOf(cluster, userId).length === 0, { timeoutMs: 60_000 });
     for (const node of cluster.ids) expect((await getUpload(cluster, node, userId, abandoned)).status).toBe(404);
     const uploadsDirs = cluster.ids.map((node) => path.join(cluster.dataDir, `node-${node}`, userId, 'uploads'));
     for (const dir of uploadsDirs) expect(fs.existsSync(dir) ? fs.readdirSync(dir) : []).toEqual([]);

@@ -11,26 +11,46 @@ export interface Answer<T = unknown> {
 /** Error answers of the node API. */
 export type ErrorBody = { error: { code: string; message: string; offset?: number } };
 
-/** POST /v1/uploads/:userId as the gateway sends it. */
-export async function createUpload(cluster: NodeCluster, node: string, userId: string, request: CreateUploadRequest): Promise<Answer<{ upload: UploadView } & ErrorBody>> {
-  const res = await cluster.request(node, 'POST', `/v1/uploads/${userId}`, request);
-  return { status: res.status, body: (await res.json()) as { upload: UploadView } & ErrorBody };
+/**
+ * A signed JSON call on a connection of its own: a kept-alive one can be closed by the node just
+ * as it is reused when the test process is slow (a busy 2-core machine), which fails the call.
+ */
+function call<T>(cluster: NodeCluster, node: string, method: string, path: string, body?: unknown): Promise<Answer<T>> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const headers: http.OutgoingHttpHeaders = signRequest(cluster.secret, 'gateway', method, path, { body: text });
+  if (text !== undefined) headers['content-type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: cluster.port(node), method, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode!, body: (raw ? JSON.parse(raw) : {}) as T });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(text);
+  });
 }
 
-export async function getUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string): Promise<Answer<{ upload: UploadView } & ErrorBody>> {
-  const res = await cluster.request(node, 'GET', `/v1/uploads/${userId}/${uploadId}`);
-  return { status: res.status, body: (await res.json()) as { upload: UploadView } & ErrorBody };
+type UploadAnswer = Answer<{ upload: UploadView } & ErrorBody>;
+
+/** POST /v1/uploads/:userId as the gateway sends it. */
+export function createUpload(cluster: NodeCluster, node: string, userId: string, request: CreateUploadRequest): Promise<UploadAnswer> {
+  return call(cluster, node, 'POST', `/v1/uploads/${userId}`, request);
+}
+
+export function getUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string): Promise<UploadAnswer> {
+  return call(cluster, node, 'GET', `/v1/uploads/${userId}/${uploadId}`);
 }
 
 export async function deleteUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string): Promise<number> {
-  const res = await cluster.request(node, 'DELETE', `/v1/uploads/${userId}/${uploadId}`);
-  await res.arrayBuffer();
-  return res.status;
+  return (await call(cluster, node, 'DELETE', `/v1/uploads/${userId}/${uploadId}`)).status;
 }
 
-export async function completeUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string): Promise<Answer<{ upload: UploadView } & ErrorBody>> {
-  const res = await cluster.request(node, 'POST', `/v1/uploads/${userId}/${uploadId}/complete`);
-  return { status: res.status, body: (await res.json()) as { upload: UploadView } & ErrorBody };
+export function completeUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string): Promise<UploadAnswer> {
+  return call(cluster, node, 'POST', `/v1/uploads/${userId}/${uploadId}/complete`);
 }
 
 export interface PatchOptions {
@@ -51,7 +71,7 @@ export interface PatchOptions {
  * PATCH /v1/uploads/:userId/:uploadId?offset=N with real HTTP; resolves with the answer, or with
  * status 0 when the connection was cut (on purpose or by a dying node).
  */
-export function patchUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string, offset: number, data: Buffer, opts: PatchOptions = {}): Promise<Answer<{ upload: UploadView } & ErrorBody>> {
+export function patchUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string, offset: number, data: Buffer, opts: PatchOptions = {}): Promise<UploadAnswer> {
   const path = `/v1/uploads/${userId}/${uploadId}?offset=${offset}`;
   const headers: http.OutgoingHttpHeaders = {
     ...signRequest(cluster.secret, 'gateway', 'PATCH', path, { streamed: true }),
@@ -61,12 +81,12 @@ export function patchUpload(cluster: NodeCluster, node: string, userId: string, 
   if (opts.chunkSha256) headers['x-chunk-sha256'] = opts.chunkSha256;
   return new Promise((resolve) => {
     let settled = false;
-    const done = (answer: Answer<{ upload: UploadView } & ErrorBody>) => {
+    const done = (answer: UploadAnswer) => {
       if (settled) return;
       settled = true;
       resolve(answer);
     };
-    const req = http.request({ host: '127.0.0.1', port: cluster.port(node), method: 'PATCH', path, headers }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port: cluster.port(node), method: 'PATCH', path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

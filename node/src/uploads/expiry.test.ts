@@ -121,11 +121,15 @@ describe('holder leases', () => {
 describe('durableProgress', () => {
   const at = (offset: number, state: PartialRecord['state'] = 'open') => record(1, { offset, state });
 
-  it('is the furthest reachable holder, whose tail is the tail there', () => {
-    expect(durableProgress(new Map([['a', at(30)], ['b', at(50)], ['c', at(10)]]))).toMatchObject({ offset: 50, base: 'b', phase: 'open' });
-    expect(durableProgress(new Map([['a', at(100, 'sealed')], ['c', at(10)]]))).toMatchObject({ offset: 100, base: 'a', phase: 'whole' });
-    expect(durableProgress(new Map([['a', at(100, 'stored')], ['c', at(10)]]))).toMatchObject({ offset: 100, phase: 'stored' });
-    expect(durableProgress(new Map([['a', at(100, 'stored')], ['b', at(100, 'completed')]]))).toMatchObject({ phase: 'completed' });
-    expect(durableProgress(new Map())).toMatchObject({ offset: 0, base: undefined });
+  it('is the highest offset W holders may hold, an unreachable holder counted as possibly at the top', () => {
+    // Every holder reachable: a PATCH still committing on one holder does not show yet.
+    expect(durableProgress(new Map([['a', at(30)], ['b', at(50)], ['c', at(10)]]), 2)).toMatchObject({ offset: 30, base: 'a', phase: 'open' });
+    // One holder down: the furthest reachable one may share its offset with it (an acknowledged PATCH).
+    expect(durableProgress(new Map([['a', at(30)], ['c', at(10)]]), 2, 1)).toMatchObject({ offset: 30, base: 'a' });
+    expect(durableProgress(new Map([['a', at(100, 'sealed')], ['b', at(100, 'sealed')], ['c', at(10)]]), 2)).toMatchObject({ offset: 100, phase: 'whole' });
+    expect(durableProgress(new Map([['a', at(100, 'sealed')], ['c', at(10)]]), 2, 1)).toMatchObject({ offset: 100, base: 'a', phase: 'whole' });
+    expect(durableProgress(new Map([['a', at(100, 'stored')], ['c', at(10)]]), 2)).toMatchObject({ offset: 100, phase: 'stored' });
+    expect(durableProgress(new Map([['a', at(100, 'stored')], ['b', at(100, 'completed')]]), 2)).toMatchObject({ phase: 'completed' });
+    expect(durableProgress(new Map(), 2)).toMatchObject({ offset: 0, base: undefined });
   });
 });

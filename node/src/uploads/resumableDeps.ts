@@ -22,7 +22,7 @@ export interface ResumableDeps {
 export function loadState(deps: ResumableDeps, userId: string, uploadId: string): Promise<UploadState | undefined> {
   const { ctx } = deps;
   return loadUploadState(
-    { self: ctx.self, allNodes: ctx.allNodes, liveNodes: () => ctx.mesh.liveNodes(), replicas: ctx.settings.replicas, holders: deps.holders },
+    { self: ctx.self, allNodes: ctx.allNodes, liveNodes: () => ctx.mesh.liveNodes(), replicas: ctx.settings.replicas, writeQuorum: ctx.settings.writeQuorum, holders: deps.holders },
     userId,
     uploadId,
   );

@@ -6,6 +6,7 @@ import { AppError } from '../http/errors';
 import { CopyWatchdog, type WatchedCopy } from '../replication/copyWatchdog';
 import { FanOut } from '../replication/fanOut';
 import { quorum, QuorumError } from '../replication/quorum';
+import type { QuotaAnswer } from '../replication/quotaClient';
 import { openHeader } from '../storage/encryption/blobDecoder';
 import { systemClock } from '../time/clock';
 import { holderFrames } from './holderCatchUp';
@@ -66,15 +67,17 @@ async function patchLocked(deps: ResumableDeps, request: PatchRequest): Promise<
   if (targets.length < ctx.settings.writeQuorum) {
     throw new AppError('replication_failed', `Only ${targets.length} of the upload's holders can be reached; ${ctx.settings.writeQuorum} are needed.`);
   }
-  const quota = await ctx.quota.client.ensure(userId, uploadId, length);
-  if (!quota.ok) throw new AppError('quota_exceeded', quota.message);
+  // Re-asserted while the bytes stream (an owner that took over learns the upload again); it
+  // is settled before the COMMIT frame, so a refusal keeps nothing of this PATCH.
+  const quota = ctx.quota.client.ensure(userId, uploadId, length);
+  quota.catch(() => undefined);
 
   const opened = openHeader(state.record.header, deps.keyring);
   const key = tailKey(opened.dataKey);
   const tail = openTail(key, uploadId, state.offset, state.records.get(state.base!)!.tail);
   const hash = deps.hashes.at(uploadId, state.offset);
   const sealer = new PartialSealer({ ...opened, length, offset: state.offset, tail, hash });
-  const end = await streamToHolders(deps, state, targets, sealer, request, key);
+  const end = await streamToHolders(deps, state, targets, sealer, request, key, quota);
   if (hash) deps.hashes.set(uploadId, end.offset, hash);
   ctx.logger.debug({ uploadId, from: state.offset, to: end.offset, storedOn: end.storedOn }, 'resumable upload advanced');
   if (!end.sealed) return uploadView({ ...state, offset: end.offset });
@@ -94,6 +97,7 @@ async function streamToHolders(
   sealer: PartialSealer,
   request: PatchRequest,
   key: Buffer,
+  quota: Promise<QuotaAnswer>,
 ): Promise<SealerEnd & { storedOn: NodeId[] }> {
   const { ctx } = deps;
   const { userId, uploadId } = request;
@@ -155,6 +159,8 @@ async function streamToHolders(
   }, Math.max(100, ctx.settings.uploadLeaseMs / 3));
   try {
     const clientLeft = await pumpBody(request, sealer, fan, abort.signal);
+    const allowed = await quota;
+    if (!allowed.ok) throw new AppError('quota_exceeded', allowed.message);
     const end = sealer.end((sealed) => writeSegment(fan, sealed));
     expectedOffset = end.offset;
     fan.end(jsonFrame(FRAME.COMMIT, { offset: end.offset, sealed: end.sealed, tail: sealTail(key, uploadId, end.offset, end.tail).toString('base64') }));

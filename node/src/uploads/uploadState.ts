@@ -12,7 +12,7 @@ export interface UploadState {
   readonly record: PartialRecord;
   /** Reachable holders and their records. */
   readonly records: ReadonlyMap<NodeId, PartialRecord>;
-  /** How far the upload is: the furthest reachable holder (the tus Upload-Offset). */
+  /** How far the upload is (the tus Upload-Offset): see durableProgress. */
   readonly offset: number;
   /** A holder whose record is at exactly `offset`: its tail is the tail there. */
   readonly base: NodeId | undefined;
@@ -23,21 +23,24 @@ export interface UploadState {
 
 /**
  * Pure: how far an upload is. Each holder records its own offset once its partial is fsynced;
- * a holder that was down is behind the others, and one PATCH that reached fewer than W holders
- * (answered 503, or its client gone) leaves one ahead. The upload goes on from the furthest
- * reachable holder: every byte before it is the client's own, sealed and fsynced there, and
- * the next PATCH (or the completion) first copies what the others lack from it, so no new offset
- * is ever acknowledged before W holders have every byte up to it.
+ * a holder that was down is behind, and a PATCH still committing (or one that reached fewer
+ * than W holders) leaves one ahead. The offset is the highest that W holders may hold: the W-th
+ * highest, counting each holder that cannot be asked now as possibly at the top (it may be the
+ * other copy of an acknowledged PATCH). So a PATCH still committing does not show, and a holder
+ * that was down does not send the client back: the next PATCH (or the completion) first copies
+ * what the others lack from the holder at that offset, and one ahead falls back to it.
  */
-export function durableProgress(records: ReadonlyMap<NodeId, PartialRecord>): Pick<UploadState, 'offset' | 'base' | 'phase' | 'completion'> {
+export function durableProgress(records: ReadonlyMap<NodeId, PartialRecord>, writeQuorum: number, unreachable = 0): Pick<UploadState, 'offset' | 'base' | 'phase' | 'completion'> {
   const all = [...records.entries()];
   const completed = all.find(([, record]) => record.state === 'completed');
   if (completed) return { offset: completed[1].length, base: completed[0], phase: 'completed', completion: completed[1].completion };
   const stored = all.find(([, record]) => record.state === 'stored');
   if (stored) return { offset: stored[1].length, base: stored[0], phase: 'stored' };
-  const furthest = all.sort(([, a], [, b]) => b.offset - a.offset)[0];
-  if (!furthest) return { offset: 0, base: undefined, phase: 'open' };
-  const [base, record] = furthest;
+  const byOffset = all.sort(([, a], [, b]) => b.offset - a.offset);
+  const rank = Math.min(byOffset.length, Math.max(1, writeQuorum - unreachable));
+  const pick = byOffset[rank - 1];
+  if (!pick) return { offset: 0, base: undefined, phase: 'open' };
+  const [base, record] = pick;
   return { offset: record.offset, base, phase: record.state === 'sealed' ? 'whole' : 'open' };
 }
 
@@ -47,7 +50,7 @@ export function durableProgress(records: ReadonlyMap<NodeId, PartialRecord>): Pi
  * holder that does not answer is left out; undefined when no holder knows the upload.
  */
 export async function loadUploadState(
-  deps: { self: NodeId; allNodes: readonly NodeId[]; liveNodes: () => NodeId[]; replicas: number; holders: PartialHolders },
+  deps: { self: NodeId; allNodes: readonly NodeId[]; liveNodes: () => NodeId[]; replicas: number; writeQuorum: number; holders: PartialHolders },
   userId: string,
   uploadId: string,
 ): Promise<UploadState | undefined> {
@@ -70,7 +73,8 @@ export async function loadUploadState(
   await ask([...named]);
   const first = records.values().next().value as PartialRecord | undefined;
   if (!first) return undefined;
-  return { userId, uploadId, record: first, records, ...durableProgress(records) };
+  const unreachable = first.meta.holders.filter((node) => !records.has(node)).length;
+  return { userId, uploadId, record: first, records, ...durableProgress(records, deps.writeQuorum, unreachable) };
 }
 
 /** The public view of an upload (api/uploads.ts). */

@@ -108,6 +108,7 @@ export class ResumableStore {
       lease.release();
       throw error;
     });
+    let flusher: BackgroundFlush | undefined;
     try {
       let base: BaseFrame | undefined;
       let commit: CommitFrame | undefined;
@@ -158,7 +159,7 @@ export class ResumableStore {
           })().then(() => callback(), (error: unknown) => callback(error as Error));
         },
       });
-      const flusher = new BackgroundFlush(handle);
+      flusher = new BackgroundFlush(handle);
       await pipeline(body, decoder, flusher.meter(), fileHandleSink(handle), { signal: signal ? AbortSignal.any([signal, lease.signal]) : lease.signal });
       await flusher.settled();
       if (!base || !commit || !reader.atBoundary) throw new AppError('invalid_request', 'The stream ended before its commit frame.');
@@ -181,6 +182,8 @@ export class ResumableStore {
       }
       throw error;
     } finally {
+      // A background flush still running must end before its descriptor is closed.
+      await flusher?.settled().catch(() => undefined);
       await handle.close().catch(() => undefined);
       lease.release();
     }

@@ -23,6 +23,10 @@ const MIME = /^[\w.+-]+\/[\w.+-]+$/;
  * rename: nothing is copied), and the file is committed like any upload (fileCommit.ts).
  * A hash that does not match fails the upload everywhere: nothing is stored. Idempotent:
  * POST …/complete runs it again after a coordinator died in it.
+ *
+ * A small file (up to settings.inlineMaxBytes) is not moved inline into the index as a single
+ * request's would be: its partial already is an encrypted blob on W nodes, and one path for
+ * every size keeps the finish a rename. The read path serves blobs and inline files alike.
  */
 export async function completeUpload(deps: ResumableDeps, initial: UploadState, sha256?: string): Promise<UploadView> {
   const { ctx } = deps;

@@ -154,6 +154,7 @@ describe('resumable uploads on the nodes (3 real node processes)', () => {
     expect((await getUpload(cluster, 'us-east', stranger, uploadId)).status).toBe(404);
     expect((await patchUpload(cluster, 'us-east', stranger, uploadId, MiB + 1000, data.subarray(MiB + 1000))).status).toBe(404);
     expect(await deleteUpload(cluster, 'us-east', stranger, uploadId)).toBe(404);
+    expect((await createUpload(cluster, 'us-east', stranger, { uploadId, length: 5, filename: 'mine.bin', folderId: null, filetype: null })).status).toBe(409);
     expect((await getUpload(cluster, 'us-east', userId, uploadId)).status).toBe(200);
 
     const over = await createUpload(cluster, 'asia', userId, { uploadId: newId(), length: QUOTA, filename: 'too-big.bin', folderId: null, filetype: null });

@@ -7,7 +7,7 @@ import { AppError } from '../http/errors';
 import { parseInput } from '../http/validate';
 import { IndexUnavailableError } from '../index/indexCommitter';
 import { placeReplicas } from '../replication/placement';
-import { quorum } from '../replication/quorum';
+import { quorum, QuorumError } from '../replication/quorum';
 import { DEFAULT_SEGMENT_BYTES, encodeHeader, KEY_BYTES, NONCE_BASE_BYTES, wrapDataKey } from '../storage/encryption/blobFormat';
 import { itemNameSchema } from '../tree/itemName';
 import { loadState, removeEverywhere, type ResumableDeps } from './resumableDeps';
@@ -53,7 +53,10 @@ export async function createUpload(deps: ResumableDeps, userId: string, request:
   const attempts = holders.map((node) => deps.holders.create(node, userId, uploadId, partial).then((record) => ({ node, record })));
   try {
     await quorum(attempts, ctx.settings.writeQuorum, () => 'created');
-  } catch {
+  } catch (error) {
+    // The id is another user's upload: refused as taken, and nothing of theirs is touched.
+    const failures = error instanceof QuorumError ? error.failures : [];
+    if (failures.some((failure) => failure instanceof AppError && failure.code === 'conflict')) throw new AppError('conflict', `Upload ${uploadId} exists.`);
     const state = await loadState(deps, userId, uploadId);
     if (state) await removeEverywhere(deps, state);
     else ctx.quota.client.releaseEverywhere(userId, uploadId);

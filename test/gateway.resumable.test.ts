@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayStack } from './support/gatewayStack';
 import { signUpAndLogIn, type ApiUser } from './support/gatewayUser';
 import { startTus, tusMetadata } from './support/tusClient';
+import { waitFor } from './support/waitFor';
 
 /**
  * The gateway's tus server against the real stack (three node processes, the gateway) with
@@ -125,6 +126,15 @@ describe('resumable uploads (tus 1.0) through the gateway', () => {
     expect(page.items).toEqual([expect.objectContaining({ id: one.itemId, name: 'notes.txt', size: second.length, versionCount: 2 })]);
     expect(sha256(await download(one.itemId!))).toBe(sha256(second));
   }, 120_000);
+
+  it('makes the folders of a folder upload\'s relativePath, and puts the file in the deepest one', async () => {
+    const data = crypto.randomBytes(10_000);
+    const { itemId } = await startTus(stack.url, alice.token, data, { metadata: { filename: 'a.bin', relativePath: 'trip/day 1/a.bin' } }).done;
+    const search = (await (await alice.call('GET', '/api/search?q=a.bin')).json()) as { items: Array<{ id: string; path: Array<{ name: string }> }> };
+    expect(search.items.find((i) => i.id === itemId)?.path.map((p) => p.name)).toEqual(expect.arrayContaining(['trip', 'day 1']));
+    const refused = await tus('POST', '/api/uploads', { headers: { 'upload-length': '1', 'upload-metadata': metadataHeader({ filename: 'x', relativePath: 'trip/../x' }) } });
+    expect(refused.status).toBe(400);
+  }, 60_000);
 
   it('creation-with-upload: one POST carries a whole small file; a file of no bytes is done at its creation', async () => {
     const data = crypto.randomBytes(50_000);
@@ -261,6 +271,28 @@ describe('resumable uploads (tus 1.0) through the gateway', () => {
     feed.close();
     expect((await first).status).toBe(204);
     expect(await offsetOf(url)).toBe(MiB);
+  }, 60_000);
+
+  it('caps the bodies one user has in flight, across uploads (429), and frees the slot when a body ends', async () => {
+    const dave = await signUpAndLogIn(stack.url, { region: 'us-east' });
+    const PER_USER = 8; // GATEWAY_UPLOADS_PER_USER's default
+    const feeds: Array<ReadableStreamDefaultController<Uint8Array>> = [];
+    const running: Array<Promise<Response>> = [];
+    for (let i = 0; i < PER_USER; i++) {
+      const url = await create(1000, { filename: `slot-${i}.bin` }, dave);
+      const body = new ReadableStream<Uint8Array>({ start: (controller) => void feeds.push(controller) });
+      running.push(tus('PATCH', url, { headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0', 'content-length': '1000' }, body, as: dave }));
+    }
+    for (const feed of feeds) feed.enqueue(new Uint8Array(10));
+    const extra = await create(1000, { filename: 'one too many.bin' }, dave);
+    const refuse = async () => (await patch(extra, 0, Buffer.alloc(1000), {}, dave)).status;
+    await waitFor('the cap to be reached', async () => (await refuse()) === 429, { timeoutMs: 20_000, intervalMs: 200 });
+    for (const feed of feeds) {
+      feed.enqueue(new Uint8Array(990));
+      feed.close();
+    }
+    expect((await Promise.all(running)).map((r) => r.status)).toEqual(Array(PER_USER).fill(204));
+    expect(await refuse()).toBe(204);
   }, 60_000);
 
   it('terminates an upload at once: gone, and its reservation released', async () => {

@@ -8,14 +8,16 @@ import type { FileView } from './files';
  * its new offset is answered, so any gateway can continue it through any live node.
  *
  * Every call may go to any live node; a node that does not hold the upload finds its holders.
- * (Not `/v1/uploads`: that path is the peers' "is this upload still running?" question of the
- * orphan check, uploadRoutes.ts.)
+ * (The peers' "is this upload still running?" question of the orphan check, which used to be
+ * GET /v1/uploads/:userId/:fileId, is GET /v1/upload-knowledge/:userId/:fileId: uploadRoutes.ts.)
  *
- *   POST   /v1/resumable/:userId                 createUploadSchema → 201 { upload }
- *          413 quota_exceeded (checked from `length` before any byte), 400 invalid_request
- *   GET    /v1/resumable/:userId/:uploadId       → 200 { upload } | 404 not_found (unknown,
+ *   POST   /v1/uploads/:userId                 createUploadSchema → 201 { upload }
+ *          413 quota_exceeded (checked from `length` before any byte), 400 invalid_request,
+ *          404 not_found (no such folder), 409 conflict (the id is taken); an existing upload of
+ *          the same user and id is answered as it is (a retried creation)
+ *   GET    /v1/uploads/:userId/:uploadId       → 200 { upload } | 404 not_found (unknown,
  *          expired, terminated, or another user's)
- *   PATCH  /v1/resumable/:userId/:uploadId?offset=N   raw bytes (application/octet-stream),
+ *   PATCH  /v1/uploads/:userId/:uploadId?offset=N   raw bytes (application/octet-stream),
  *          optional header `x-chunk-sha256: <hex>` (the SHA-256 of this body) → 200 { upload }
  *          once the new offset is durable on W nodes. The PATCH that brings the last byte
  *          also checks the whole file's SHA-256 and commits the file (`upload.completed`).
@@ -25,10 +27,10 @@ import type { FileView } from './files';
  *          (the whole file's hash: the upload is failed and removed, never stored),
  *          503 replication_failed.
  *          A client that goes away mid-body keeps the bytes that reached W nodes.
- *   POST   /v1/resumable/:userId/:uploadId/complete → 200 { upload } with `completed`: finishes
+ *   POST   /v1/uploads/:userId/:uploadId/complete → 200 { upload } with `completed`: finishes
  *          the commit of an upload whose bytes are all in (a coordinator died after the last
  *          byte); idempotent.
- *   DELETE /v1/resumable/:userId/:uploadId       → 204: removed on every holder at once (tus
+ *   DELETE /v1/uploads/:userId/:uploadId       → 204: removed on every holder at once (tus
  *          termination); the quota reservation is released.
  *
  * Uploads not completed by `expiresAt` (GEOVAULT_UPLOAD_EXPIRY_MS, default 24 h after
@@ -58,7 +60,11 @@ export const uploadViewSchema = z.object({
   id: uuid,
   userId: uuid,
   length: z.number().int().nonnegative(),
-  /** Bytes durable on W nodes: the tus Upload-Offset. */
+  /**
+   * Bytes durable on W nodes: the tus Upload-Offset. While a holder cannot be asked it counts
+   * as holding what the furthest reachable one holds (it may be the other copy of the last
+   * acknowledged PATCH), and the next PATCH first copies those bytes to the others.
+   */
   offset: z.number().int().nonnegative(),
   filename: z.string(),
   folderId: uuid.nullable(),
@@ -78,4 +84,4 @@ export interface UploadResponse {
 export const patchQuerySchema = z.strictObject({ offset: z.coerce.number().int().min(0) });
 export const CHUNK_SHA256_HEADER = 'x-chunk-sha256';
 /** The prefix of every route above. */
-export const RESUMABLE_PATH = '/v1/resumable';
+export const RESUMABLE_PATH = '/v1/uploads';

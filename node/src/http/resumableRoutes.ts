@@ -1,6 +1,6 @@
 import express from 'express';
 import { z } from 'zod';
-import { CHUNK_SHA256_HEADER, createUploadSchema, patchQuerySchema } from '../api/uploads';
+import { CHUNK_SHA256_HEADER, createUploadSchema, patchQuerySchema, RESUMABLE_PATH } from '../api/uploads';
 import { isUuid } from '../storage/layout';
 import type { ResumableUploads } from '../uploads/resumableUploads';
 import { signedJson } from './clusterAuth';
@@ -21,19 +21,19 @@ const lengthSchema = z.coerce.number().int().nonnegative().optional();
 export function resumableRoutes(uploads: ResumableUploads): express.Router {
   const router = express.Router();
 
-  router.post('/v1/uploads/:userId', signedJson('16kb'), async (req, res) => {
+  router.post(`${RESUMABLE_PATH}/:userId`, signedJson('16kb'), async (req, res) => {
     const { userId } = parseInput(userSchema, req.params, 'path');
     const request = parseInput(createUploadSchema, req.body, 'body');
     res.status(201).json({ upload: await uploads.create(userId, request) });
   });
 
-  router.get('/v1/uploads/:userId/:uploadId', async (req, res) => {
+  router.get(`${RESUMABLE_PATH}/:userId/:uploadId`, async (req, res) => {
     const { userId, uploadId } = parseInput(idsSchema, req.params, 'path');
     res.setHeader('Cache-Control', 'no-store');
     res.json({ upload: await uploads.view(userId, uploadId) });
   });
 
-  router.patch('/v1/uploads/:userId/:uploadId', async (req, res) => {
+  router.patch(`${RESUMABLE_PATH}/:userId/:uploadId`, async (req, res) => {
     const { userId, uploadId } = parseInput(idsSchema, req.params, 'path');
     const { offset } = parseInput(patchQuerySchema, req.query, 'query');
     const chunkSha256 = parseInput(chunkShaSchema, req.header(CHUNK_SHA256_HEADER), CHUNK_SHA256_HEADER);
@@ -42,12 +42,12 @@ export function resumableRoutes(uploads: ResumableUploads): express.Router {
     res.json({ upload });
   });
 
-  router.post('/v1/uploads/:userId/:uploadId/complete', async (req, res) => {
+  router.post(`${RESUMABLE_PATH}/:userId/:uploadId/complete`, async (req, res) => {
     const { userId, uploadId } = parseInput(idsSchema, req.params, 'path');
     res.json({ upload: await uploads.complete(userId, uploadId) });
   });
 
-  router.delete('/v1/uploads/:userId/:uploadId', async (req, res) => {
+  router.delete(`${RESUMABLE_PATH}/:userId/:uploadId`, async (req, res) => {
     const { userId, uploadId } = parseInput(idsSchema, req.params, 'path');
     await uploads.terminate(userId, uploadId);
     res.status(204).end();

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodesByPreference } from '../gateway/src/files/nodePreference';
 import { loadClusterConfig } from '../node/src/config/clusterConfig';
-import type { UploadResponse } from '../node/src/api/uploads';
+import { RESUMABLE_PATH, type UploadResponse } from '../node/src/api/uploads';
 import { GatewayStack } from './support/gatewayStack';
 import { signUpAndLogIn, type ApiUser } from './support/gatewayUser';
 import { startTus } from './support/tusClient';
@@ -71,7 +71,7 @@ describe('resumable uploads across a gateway restart and a node death', () => {
         if (kill || accepted < data.length / 3) return;
         kill = (async () => {
           const uploadId = run.upload.url!.split('/').pop()!;
-          const res = await stack.cluster.request(alice.region, 'GET', `/v1/uploads/${alice.id}/${uploadId}`);
+          const res = await stack.cluster.request(alice.region, 'GET', `${RESUMABLE_PATH}/${alice.id}/${uploadId}`);
           const { upload } = (await res.json()) as UploadResponse;
           // The gateway sends each chunk to the nearest holder: that is the one to kill.
           killed = nodesByPreference(alice.region, cluster.nodes).find((id) => upload.holders.includes(id))!;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { CHUNK_SHA256_HEADER, type CreateUploadRequest, type UploadResponse, type UploadView } from '../../../node/src/api/uploads';
+import { CHUNK_SHA256_HEADER, RESUMABLE_PATH, type CreateUploadRequest, type UploadResponse, type UploadView } from '../../../node/src/api/uploads';
 import { AppError } from '../errors';
 import type { NodeRouting } from '../files/nodeRouting';
 import { fromNodeError } from '../files/nodeErrors';
@@ -23,11 +23,6 @@ export interface ChunkToWrite {
 const NOT_FOUND = 'No such upload.';
 /** Uploads whose holders are remembered (least recently seen forgotten first). */
 const HOLDER_HINTS = 4096;
-/**
- * Where the nodes serve api/uploads.ts (node/src/http/resumableRoutes.ts). Not its
- * NODE_UPLOADS_PATH, which still names /v1/resumable although the routes moved back to /v1/uploads.
- */
-const NODE_UPLOADS_PATH = '/v1/uploads';
 
 /**
  * The nodes' uploads-in-progress API (node/src/api/uploads.ts) with the gateway's failover.
@@ -57,7 +52,7 @@ export class MeshUploads {
     let last: unknown = new AppError('unavailable', 'No storage node is reachable; try again shortly.');
     for (const node of this.candidates(owner.region, on ? [on] : [])) {
       try {
-        return this.seen((await this.client.json<UploadResponse>(node, 'POST', `${NODE_UPLOADS_PATH}/${encodeURIComponent(owner.id)}`, body)).upload);
+        return this.seen((await this.client.json<UploadResponse>(node, 'POST', `${RESUMABLE_PATH}/${encodeURIComponent(owner.id)}`, body)).upload);
       } catch (error) {
         // A node that refused the connection or is failing did not keep it; the id is ours, so a
         // rare second creation after a timeout only leaves a reservation that expires.
@@ -124,4 +119,4 @@ export class MeshUploads {
   }
 }
 
-const path = (owner: UploadOwner, uploadId: string) => `${NODE_UPLOADS_PATH}/${encodeURIComponent(owner.id)}/${encodeURIComponent(uploadId)}`;
+const path = (owner: UploadOwner, uploadId: string) => `${RESUMABLE_PATH}/${encodeURIComponent(owner.id)}/${encodeURIComponent(uploadId)}`;

@@ -161,14 +161,14 @@ export class ResumableStore {
       });
       flusher = new BackgroundFlush(handle);
       await pipeline(body, decoder, flusher.meter(), fileHandleSink(handle), { signal: signal ? AbortSignal.any([signal, lease.signal]) : lease.signal });
-      await flusher.settled();
       if (!base || !commit || !reader.atBoundary) throw new AppError('invalid_request', 'The stream ended before its commit frame.');
       const { offset, sealed } = commit;
       if (offset < base.from || offset > length || sealed !== (offset === length)) throw new AppError('invalid_request', `A commit at offset ${offset} does not fit.`);
       const expected = partialBytes(offset, length, segmentSize, sealed);
       const size = (await handle.stat()).size;
       if (size !== expected) throw new AppError('invalid_request', `The partial holds ${size} bytes where offset ${offset} needs ${expected}.`);
-      await handle.datasync();
+      // The COMMIT's own fdatasync covers every byte; it need not wait for the background one to end.
+      await Promise.all([handle.datasync(), flusher.settled()]);
       await this.deps.records.setProgress(uploadId, offset, Buffer.from(commit.tail, 'base64'), sealed ? 'sealed' : 'open');
       return this.requireRecord(userId, uploadId);
     } catch (error) {

@@ -13,7 +13,7 @@ const DRAIN_TIMEOUT_MS = 10_000;
  */
 export async function drainOrClose(req: Request, res: Response): Promise<void> {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (req.complete || req.destroyed) return;
+  if (req.complete || req.destroyed || res.headersSent) return;
   if (!(declared <= DRAIN_LIMIT_BYTES)) {
     res.setHeader('Connection', 'close');
     return;

@@ -10,6 +10,8 @@ import { createGatewayApp } from './app/createGatewayApp';
 import { createRequireUser } from './auth/requireUser';
 import { readGatewayConfig } from './config/gatewayConfig';
 import { createFilesRouter } from './files/createFilesRouter';
+import { UploadSlots } from './files/uploadSlots';
+import { createUploadsRouter } from './uploads/createUploadsRouter';
 import { createTrashRouter } from './files/trashRoutes';
 import { createVersionRouter } from './files/versionRoutes';
 import { createTreeRouter } from './files/treeRoutes';
@@ -64,6 +66,8 @@ async function main(): Promise<void> {
   const skillshareLogger = logger.child({ component: 'skillshare' });
   const skillshare = await openSkillshareStore(path.join(config.gatewayDir, 'skillshare.json'), { now: Date.now, logger: skillshareLogger });
 
+  // One cap per user over both upload routes (DESIGN §9).
+  const uploadSlots = new UploadSlots(config.uploadsPerUser);
   const app = createGatewayApp({
     logger,
     accounts,
@@ -74,7 +78,8 @@ async function main(): Promise<void> {
     bcryptCost: config.bcryptCost,
     trustProxy: config.trustProxy,
     routers: [
-      { path: '/', router: createFilesRouter({ client, mesh, nodes: cluster.nodes, requireUser, uploadsPerUser: config.uploadsPerUser, logger: logger.child({ component: 'files' }) }) },
+      { path: '/', router: createFilesRouter({ client, mesh, nodes: cluster.nodes, requireUser, uploadsPerUser: config.uploadsPerUser, uploadSlots, logger: logger.child({ component: 'files' }) }) },
+      { path: '/', router: createUploadsRouter({ client, mesh, nodes: cluster.nodes, requireUser, uploadSlots, logger: logger.child({ component: 'uploads' }) }) },
       { path: '/', router: createPreviewsRouter({ client, mesh, nodes: cluster.nodes, requireUser, thumbnails }) },
       { path: '/', router: createTreeRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'tree' }) }) },
       { path: '/', router: createTrashRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'trash' }) }) },

@@ -115,6 +115,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     treeTables: store.schema.tree,
     treeStore: store,
     counters: store.counters,
+    resumableDb: store,
     indexHealth: () => committer.health,
     mesh: {
       liveNodes: () => [self.id, ...membership.members().filter((m) => m.id !== self.id && m.state === 'alive').map((m) => m.id)],

@@ -45,6 +45,12 @@ export const GATEWAY_ERRORS = {
   // previews
   preview_unavailable: { status: 415, message: 'There is no preview of this file.' },
   preview_too_large: { status: 413, message: 'This file is too large for a preview.' },
+  // resumable uploads (tus 1.0)
+  tus_version: { status: 412, message: 'Send Tus-Resumable: 1.0.0; no other version of the tus protocol is spoken here.' },
+  offset_mismatch: { status: 409, message: 'The upload is at another offset; ask for it with HEAD and continue from there.' },
+  upload_busy: { status: 423, message: 'Another request is writing to this upload; try again shortly.' },
+  checksum_mismatch: { status: 460, message: 'The chunk does not match its Upload-Checksum; it was not kept.' },
+  integrity_mismatch: { status: 422, message: 'The file does not match the SHA-256 declared for it; nothing was stored.' },
 } as const;
 
 /** The `code` of every `{ error: { code, message } }` answer; clients switch on it. */

@@ -14,6 +14,8 @@ import { PUBLIC_UPLOAD_PATH } from '../shares/shareTokens';
 
 export const JSON_BODY_LIMIT = '16kb';
 export const RAW_UPLOAD_PATH = '/api/files/upload';
+/** The tus server (gateway/src/uploads): its bodies are file bytes, never JSON. */
+export const TUS_UPLOADS_PATH = /^\/api\/uploads(\/|$)/i;
 
 export interface MountedRouter {
   path: string;
@@ -50,7 +52,7 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
   // matches it (a trailing slash and any case reach the route).
   const isRawUpload = (path: string) => {
     const trimmed = path.replace(/\/+$/, '');
-    return trimmed.toLowerCase() === RAW_UPLOAD_PATH || PUBLIC_UPLOAD_PATH.test(trimmed);
+    return trimmed.toLowerCase() === RAW_UPLOAD_PATH || PUBLIC_UPLOAD_PATH.test(trimmed) || TUS_UPLOADS_PATH.test(trimmed);
   };
   app.use((req, res, next) => (isRawUpload(req.path) ? next() : json(req, res, next)));
   // Every API answer is somebody's own data (files, bookings, sessions): never kept by a cache.

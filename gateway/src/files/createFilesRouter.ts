@@ -9,6 +9,7 @@ import { listQuerySchema, type FileListPage, type FileView, type UsageView } fro
 import { folderQuerySchema, folderRefSchema, ON_CONFLICT_HEADER, PARENT_ID_HEADER, ROOT_ALIAS, type UploadConflict } from '../../../node/src/api/tree';
 import type { NodeSpec } from '../../../node/src/config/clusterConfig';
 import { AppError } from '../errors';
+import { drainOrClose } from '../http/drainOrClose';
 import { parseInput } from '../http/parseInput';
 import type { ClientFile, FileListResponse, FolderListResponse, RepairResponse, UploadResponse, UserInfoResponse } from '../api/files';
 import type { MeshMonitor } from '../mesh/meshMonitor';
@@ -29,6 +30,8 @@ export interface FilesRouterDeps {
   requireUser: RequestHandler;
   /** Uploads one user may have in flight (DESIGN §9). */
   uploadsPerUser: number;
+  /** Shared with the resumable uploads, so that the cap is per user, not per route. */
+  uploadSlots?: UploadSlots;
   logger: Logger;
 }
 
@@ -102,7 +105,7 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
     });
   }
 
-  const uploadSlots = new UploadSlots(deps.uploadsPerUser);
+  const uploadSlots = deps.uploadSlots ?? new UploadSlots(deps.uploadsPerUser);
   const takeUploadSlot: RequestHandler = async (req, res, next) => {
     const release = uploadSlots.acquire(req.user!.id);
     if (!release) {
@@ -260,37 +263,6 @@ export function createFilesRouter(deps: FilesRouterDeps): express.Router {
   });
 
   return router;
-}
-
-/** Left unread after a refusal, a body this small is drained, a larger one cut. */
-const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
-const DRAIN_TIMEOUT_MS = 10_000;
-
-/**
- * Before refusing an upload whose body is still arriving. Most clients (browsers, fetch) that
- * are still sending when the socket closes report a network error, not our answer: a small
- * body is read to its end first, so the refusal arrives intact on a connection that stays
- * usable. A large or unannounced body is not worth reading: the answer goes at once and the
- * connection closes.
- */
-async function drainOrClose(req: Request, res: Response): Promise<void> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (req.complete || req.destroyed) return;
-  if (!(declared <= DRAIN_LIMIT_BYTES)) {
-    res.setHeader('Connection', 'close');
-    return;
-  }
-  req.unpipe();
-  const drained = new Promise<void>((resolve) => {
-    req.once('end', resolve);
-    req.once('close', resolve);
-  });
-  req.resume();
-  let timer: NodeJS.Timeout | undefined;
-  const tooSlow = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TIMEOUT_MS)));
-  await Promise.race([drained, tooSlow]);
-  clearTimeout(timer);
-  if (!req.complete) res.setHeader('Connection', 'close');
 }
 
 function parseFileId(value: unknown): string {

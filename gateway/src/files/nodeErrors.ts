@@ -14,6 +14,10 @@ const NODE_TO_GATEWAY: Readonly<Record<string, GatewayErrorCode>> = {
   replication_failed: 'replication_failed',
   unavailable: 'unavailable',
   insufficient_storage: 'insufficient_storage',
+  offset_mismatch: 'offset_mismatch',
+  upload_busy: 'upload_busy',
+  checksum_mismatch: 'checksum_mismatch',
+  integrity_mismatch: 'integrity_mismatch',
 };
 
 /** A node's refusal as the gateway's own error (same code and message); anything else unchanged. */

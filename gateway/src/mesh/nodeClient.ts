@@ -12,8 +12,15 @@ export class NodeCallError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** What else the node's error said (e.g. `offset` of a 409 offset_mismatch), and `bodySent`. */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
+  }
+
+  /** The request failed before any byte of its streamed body left (Expect: 100-continue): safe to send elsewhere. */
+  get bodyUntouched(): boolean {
+    return this.details.bodySent === false;
   }
 
   get unreachable(): boolean {
@@ -30,6 +37,11 @@ export interface NodeRequest {
    * of its own; `stream`: an upload body, on the pool that streams use, cut when idle.
    */
   pool?: 'control' | 'stream';
+  /**
+   * A streamed body waits for the node's 100 Continue: a node that cannot be reached (or
+   * refuses at once) has taken no byte of it, so the caller may still send it to another.
+   */
+  expectContinue?: boolean;
 }
 
 export interface NodeClientOptions {
@@ -71,6 +83,9 @@ export class NodeClient {
     const stream = options.pool === 'stream';
     const deadline = stream ? undefined : AbortSignal.timeout(this.controlTimeoutMs);
     const signal = deadline && options.signal ? AbortSignal.any([deadline, options.signal]) : (deadline ?? options.signal);
+    const streamedBody = options.body !== undefined && !Buffer.isBuffer(options.body) ? options.body : undefined;
+    const expectContinue = options.expectContinue === true && streamedBody !== undefined;
+    let bodySent = false;
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -82,22 +97,33 @@ export class NodeClient {
           signal,
           headers: {
             ...options.headers,
+            ...(expectContinue ? { expect: '100-continue' } : {}),
             ...signRequest(this.secret, 'gateway', method, path, Buffer.isBuffer(options.body) ? { body: options.body } : { streamed: options.body !== undefined }),
           },
         },
-        resolve,
+        (res) => {
+          // Refused before its 100 Continue: the body never goes, so the request cannot end cleanly.
+          if (expectContinue && !bodySent) res.once('end', () => req.destroy());
+          resolve(res);
+        },
       );
       if (stream) req.setTimeout(this.streamIdleTimeoutMs, () => req.destroy(new Error(`no byte moved for ${this.streamIdleTimeoutMs / 1000} s`)));
       req.on('error', (error) => {
-        if (deadline?.aborted) reject(new NodeCallError(node, 0, 'timeout', `${node} did not answer within ${this.controlTimeoutMs / 1000} s`));
-        else reject(new NodeCallError(node, 0, 'unreachable', `${node} could not be reached: ${error.message}`));
+        const details = expectContinue ? { bodySent } : {};
+        if (deadline?.aborted) reject(new NodeCallError(node, 0, 'timeout', `${node} did not answer within ${this.controlTimeoutMs / 1000} s`, details));
+        else reject(new NodeCallError(node, 0, 'unreachable', `${node} could not be reached: ${error.message}`, details));
       });
+      const sendBody = (body: Readable) => {
+        bodySent = true;
+        body.on('error', (error) => req.destroy(error));
+        body.pipe(req);
+      };
       if (!options.body) req.end();
       else if (Buffer.isBuffer(options.body)) req.end(options.body);
-      else {
-        options.body.on('error', (error) => req.destroy(error));
-        options.body.pipe(req);
-      }
+      else if (expectContinue) {
+        req.flushHeaders();
+        req.once('continue', () => sendBody(streamedBody!));
+      } else sendBody(options.body);
     });
   }
 
@@ -170,8 +196,9 @@ export async function readJson(node: string, res: http.IncomingMessage): Promise
     body = {};
   }
   if ((res.statusCode ?? 500) >= 300) {
-    const error = (body as { error?: { code?: string; message?: string } }).error;
-    throw new NodeCallError(node, res.statusCode ?? 500, error?.code ?? 'internal', error?.message ?? `HTTP ${res.statusCode}`);
+    const error = (body as { error?: { code?: string; message?: string } & Record<string, unknown> }).error;
+    const { code, message, ...details } = error ?? {};
+    throw new NodeCallError(node, res.statusCode ?? 500, code ?? 'internal', message ?? `HTTP ${res.statusCode}`, details);
   }
   return body;
 }

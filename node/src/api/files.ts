@@ -149,7 +149,7 @@ export interface FileListPage {
 }
 
 /**
- * GET /v1/uploads/:userId/:fileId (peers only): what this node knows of an upload, asked by a
+ * GET /v1/upload-knowledge/:userId/:fileId (peers only): what this node knows of an upload, asked by a
  * node that holds a copy with no entry before it removes it as an orphan.
  */
 export const uploadKnowledgeSchema = z.object({

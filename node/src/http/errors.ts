@@ -13,10 +13,13 @@ export const NODE_ERRORS = {
   conflict: { status: 409, message: 'That conflicts with the current state.' },
   name_taken: { status: 409, message: 'An item with that name is already in the folder.' },
   invalid_move: { status: 409, message: 'A folder cannot be moved into itself or one of its own folders.' },
+  offset_mismatch: { status: 409, message: 'The upload is not at that offset.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   quota_exceeded: { status: 413, message: 'This upload would exceed the user\'s storage quota.' },
   range_not_satisfiable: { status: 416, message: 'The requested range is not satisfiable.' },
   integrity_mismatch: { status: 422, message: 'The bytes do not match the expected size or hash.' },
+  upload_busy: { status: 423, message: 'Another request is writing this upload now.' },
+  checksum_mismatch: { status: 460, message: 'The body does not match its checksum; it was not kept.' },
   internal: { status: 500, message: 'Something went wrong on this node.' },
   replication_failed: { status: 503, message: 'Not enough replicas could be stored.' },
   unavailable: { status: 503, message: 'No node holding a stored replica could be reached.' },
@@ -31,14 +34,16 @@ export class AppError extends Error {
     message: string = NODE_ERRORS[code].message,
     /** Headers the error answer carries (Content-Range on a 416). */
     readonly headers: Readonly<Record<string, string>> = {},
+    /** More fields of the error body (the current offset of a 409 offset_mismatch). */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.status = NODE_ERRORS[code].status;
   }
 }
 
-export function errorBody(code: NodeErrorCode, message: string): { error: { code: NodeErrorCode; message: string } } {
-  return { error: { code, message } };
+export function errorBody(code: NodeErrorCode, message: string, details: Readonly<Record<string, unknown>> = {}): { error: { code: NodeErrorCode; message: string } } {
+  return { error: { ...details, code, message } };
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
@@ -83,6 +88,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
-    res.status(appError.status).set(appError.headers).json(errorBody(appError.code, appError.message));
+    res.status(appError.status).set(appError.headers).json(errorBody(appError.code, appError.message, appError.details));
   };
 }

@@ -7,6 +7,12 @@ import type { ReplicationContext } from './replicationContext';
  */
 export class UploadsInProgress {
   private readonly files = new Map<string, number>();
+  /** Resumable uploads held here and not committed yet count too (uploads/resumableStore.ts). */
+  private held: (userId: string, fileId: string) => boolean = () => false;
+
+  watchHeld(held: (userId: string, fileId: string) => boolean): void {
+    this.held = held;
+  }
 
   begin(userId: string, fileId: string): () => void {
     const key = `${userId}/${fileId}`;
@@ -22,7 +28,7 @@ export class UploadsInProgress {
   }
 
   has(userId: string, fileId: string): boolean {
-    return this.files.has(`${userId}/${fileId}`);
+    return this.files.has(`${userId}/${fileId}`) || this.held(userId, fileId);
   }
 }
 

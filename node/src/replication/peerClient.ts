@@ -202,7 +202,7 @@ export class PeerClient {
 
   /** What `peer` knows of an upload (orphanCheck.ts). */
   async uploadKnowledge(peer: NodeId, userId: string, fileId: string): Promise<UploadKnowledge> {
-    return uploadKnowledgeSchema.parse(await this.call(peer, 'GET', `/v1/uploads/${userId}/${fileId}`));
+    return uploadKnowledgeSchema.parse(await this.call(peer, 'GET', `/v1/upload-knowledge/${userId}/${fileId}`));
   }
 
   /** Asks `peer`, the user's quota owner, to reserve, grow or release; 413 when it refuses. */
@@ -213,6 +213,52 @@ export class PeerClient {
     const req = this.request(peer, 'POST', path, { 'content-type': 'application/json' }, AbortSignal.timeout(CONTROL_DEADLINE_MS), { body });
     req.end(body);
     await this.json(peer, await this.response(req, peer));
+  }
+
+  /**
+   * A signed call whose answer the caller reads whatever its status (resumable uploads' holder
+   * calls, partialPeers.ts): a JSON body, a streamed body (its bytes through the link), or none.
+   */
+  async exchange(
+    peer: NodeId,
+    method: string,
+    path: string,
+    opts: { json?: unknown; stream?: Readable; signal?: AbortSignal; deadlineMs?: number } = {},
+  ): Promise<{ status: number; body: unknown }> {
+    await this.oneWayDelay(peer);
+    const deadline = opts.deadlineMs === undefined ? undefined : AbortSignal.timeout(opts.deadlineMs);
+    const signal = deadline && opts.signal ? AbortSignal.any([deadline, opts.signal]) : (deadline ?? opts.signal);
+    if (opts.stream) {
+      const req = this.request(peer, method, path, { 'content-type': 'application/octet-stream' }, signal, { streamed: true });
+      idleLimit(req, REPLICA_PUT_IDLE_MS);
+      const response = this.response(req, peer);
+      const sent = pipeline(opts.stream, new LinkStream(this.opts.links, peer), req).catch((error: unknown) => {
+        req.destroy(error as Error);
+      });
+      const res = await response;
+      const answer = await this.readJson(peer, res);
+      // A refusal comes before the body is read (busy, behind): stop sending it.
+      if (answer.status >= 300) req.destroy();
+      else await sent;
+      return answer;
+    }
+    const body = opts.json === undefined ? undefined : JSON.stringify(opts.json);
+    const req = this.request(peer, method, path, body === undefined ? {} : { 'content-type': 'application/json' }, signal, body === undefined ? {} : { body });
+    req.end(body);
+    return this.readJson(peer, await this.response(req, peer));
+  }
+
+  /** A GET whose answer is a byte stream (a partial's bytes), through the link; throws on an error status. */
+  async fetchBytes(peer: NodeId, path: string, signal?: AbortSignal): Promise<Readable> {
+    await this.oneWayDelay(peer);
+    const req = this.request(peer, 'GET', path, {}, signal);
+    idleLimit(req, REPLICA_GET_IDLE_MS);
+    req.end();
+    const res = await this.response(req, peer);
+    if (res.statusCode !== 200) await this.json(peer, res);
+    const stream = res.pipe(new LinkStream(this.opts.links, peer));
+    res.on('error', (error) => stream.destroy(error));
+    return stream;
   }
 
   close(): void {
@@ -260,7 +306,7 @@ export class PeerClient {
     });
   }
 
-  private async json(peer: NodeId, res: http.IncomingMessage): Promise<unknown> {
+  private async readJson(peer: NodeId, res: http.IncomingMessage): Promise<{ status: number; body: unknown }> {
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
     await this.oneWayDelay(peer);
@@ -271,6 +317,11 @@ export class PeerClient {
     } catch {
       body = { error: { message: text.slice(0, 200) } };
     }
+    return { status: res.statusCode!, body };
+  }
+
+  private async json(peer: NodeId, res: http.IncomingMessage): Promise<unknown> {
+    const { body } = await this.readJson(peer, res);
     if (res.statusCode! >= 300) {
       const message = (body as { error?: { message?: string } }).error?.message ?? `HTTP ${res.statusCode}`;
       throw new PeerRequestError(peer, res.statusCode!, message);

@@ -56,4 +56,17 @@ describe('QuotaAuthority', () => {
     expect(authority.grow('u', 'x', 300).ok).toBe(true);
     expect(authority.grow('u', 'x', 200).ok).toBe(false);
   });
+
+  it('ensure re-asserts a resumable upload by id: learnt afresh by a new owner, never counted twice', () => {
+    const { authority, ledger } = setup();
+    expect(authority.ensure('u', 'r', 700).ok).toBe(true);
+    expect(authority.ensure('u', 'r', 700).ok).toBe(true);
+    expect(ledger.reserved('u')).toBe(700);
+    expect(authority.reserve('u', 'other', 400).ok).toBe(false);
+    authority.release('r');
+    expect(ledger.reserved('u')).toBe(0);
+    // An owner that restarted knows nothing of it: the next PATCH's ensure reserves it again.
+    expect(authority.ensure('u', 'r', 700).ok).toBe(true);
+    expect(authority.ensure('u', 'r2', 400).ok).toBe(false);
+  });
 });

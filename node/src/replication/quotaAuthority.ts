@@ -45,6 +45,14 @@ export class QuotaAuthority {
     return this.ledger.grow(uploadId, bytes);
   }
 
+  /** Makes an upload's reservation at least `bytes` (a resumable upload re-asserting it; a new owner learns it). */
+  ensure(userId: string, uploadId: string, bytes: number): QuotaResult {
+    this.settle(userId);
+    if (!this.ledger.holds(uploadId)) return this.ledger.reserve(userId, uploadId, bytes);
+    const missing = bytes - this.ledger.reservedFor(uploadId);
+    return missing > 0 ? this.ledger.grow(uploadId, missing) : { ok: true };
+  }
+
   /** The upload ended: failed (its bytes are free now) or committed as `fileId` of `userId`. */
   release(uploadId: string, committedAs?: { userId: string; fileId: string }): void {
     if (committedAs && this.ledger.holds(uploadId) && !this.knownFile(committedAs.userId, committedAs.fileId)) {

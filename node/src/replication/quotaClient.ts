@@ -79,6 +79,33 @@ export class QuotaClient {
     };
   }
 
+  /**
+   * Makes sure the user's quota owner holds at least `bytes` for `uploadId` (a resumable
+   * upload, whose coordinator may change between PATCHes: it holds nothing between them).
+   */
+  async ensure(userId: string, uploadId: string, bytes: number): Promise<QuotaAnswer> {
+    for (const owner of quotaOwners(userId, this.deps.liveNodes())) {
+      try {
+        return await this.call(owner, userId, { op: 'ensure', uploadId, bytes });
+      } catch (error) {
+        this.deps.logger.warn({ userId, owner, err: error }, 'quota owner unreachable; asking the next one');
+      }
+    }
+    throw new UploadError('replication_failed', 'No node could be reached to decide the quota; try again.');
+  }
+
+  /**
+   * Ends a resumable upload's reservation at every live node, not only the current owner: the
+   * owner may have changed while the upload lived, and releasing an unknown id is a no-op.
+   */
+  releaseEverywhere(userId: string, uploadId: string, committedAs?: { userId: string; fileId: string }): void {
+    for (const node of this.deps.liveNodes()) {
+      this.call(node, userId, { op: 'release', uploadId, ...(committedAs ? { committedAs } : {}) }).catch((error: unknown) =>
+        this.deps.logger.warn({ userId, uploadId, node, err: error }, 'could not release a quota reservation'),
+      );
+    }
+  }
+
   private async call(owner: NodeId, userId: string, request: QuotaRequest): Promise<QuotaAnswer> {
     if (owner === this.deps.self) return answerQuotaRequest(this.deps.authority, userId, request);
     try {
@@ -97,6 +124,11 @@ export function answerQuotaRequest(authority: QuotaAuthority, userId: string, re
     authority.release(request.uploadId, request.committedAs);
     return { ok: true };
   }
-  const result = request.op === 'reserve' ? authority.reserve(userId, request.uploadId, request.bytes) : authority.grow(userId, request.uploadId, request.bytes);
+  const result =
+    request.op === 'reserve'
+      ? authority.reserve(userId, request.uploadId, request.bytes)
+      : request.op === 'ensure'
+        ? authority.ensure(userId, request.uploadId, request.bytes)
+        : authority.grow(userId, request.uploadId, request.bytes);
   return result.ok ? { ok: true } : { ok: false, message: result.error.message };
 }

@@ -47,6 +47,14 @@ export interface StorageSettings {
   trashRetentionMs: number;
   /** How often the trash purge and version thinning look for work. */
   housekeepingIntervalMs: number;
+  /** A resumable upload not completed this long after its creation is removed (GEOVAULT_UPLOAD_EXPIRY_MS). */
+  uploadExpiryMs: number;
+  /**
+   * How long a holder keeps a resumable upload locked to the coordinator writing it once that
+   * coordinator goes silent (it pings while it writes): a resumed upload through another node
+   * is not locked out for longer than this.
+   */
+  uploadLeaseMs: number;
 }
 
 export function defaultStorageSettings(): StorageSettings {
@@ -68,6 +76,8 @@ export function defaultStorageSettings(): StorageSettings {
     treeCompactIntervalMs: 30_000,
     trashRetentionMs: 30 * 24 * 3600_000,
     housekeepingIntervalMs: 10 * 60_000,
+    uploadExpiryMs: 24 * 3600_000,
+    uploadLeaseMs: 10_000,
   };
 }
 

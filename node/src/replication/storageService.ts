@@ -26,6 +26,10 @@ import { quotaRoutes } from '../http/quotaRoutes';
 import { uploadRoutes } from '../http/uploadRoutes';
 import { treeRoutes } from '../http/treeRoutes';
 import { trashRoutes } from '../http/trashRoutes';
+import { resumableRoutes } from '../http/resumableRoutes';
+import { partialRoutes } from '../http/partialRoutes';
+import { ResumableUploads } from '../uploads/resumableUploads';
+import type Database from 'better-sqlite3';
 import { UploadsInProgress } from './orphanCheck';
 import { Repairer } from './repairer';
 import { Scrubber } from './scrubber';
@@ -47,6 +51,8 @@ export interface StorageServiceDeps {
   /** Transactions and fact stamps for the tree's compaction. */
   treeStore: TreeCompactorDeps['store'];
   counters: Counters;
+  /** The store's database, for the records of resumable uploads held here (uploads/resumableRecords.ts). */
+  resumableDb: { db: Database.Database; sync(): Promise<void> };
   mesh: MeshView;
   settings: StorageSettings;
   /** Blobs are encrypted at rest with these keys (storage/encryption); absent in tests of plaintext stores. */
@@ -63,6 +69,7 @@ export class StorageService {
   readonly scrubber: Scrubber;
   readonly treeCompactor: TreeCompactor;
   readonly housekeeping: Housekeeping;
+  readonly resumable: ResumableUploads;
   readonly routers: express.Router[];
   private readonly counters: Counters;
 
@@ -118,7 +125,15 @@ export class StorageService {
       clock: () => Date.now(),
       logger: deps.logger.child({ component: 'housekeeping' }),
     });
+    this.resumable = new ResumableUploads(this.ctx, {
+      nodeDir: deps.nodeDir,
+      db: deps.resumableDb.db,
+      sync: () => deps.resumableDb.sync(),
+      keyring: deps.encryption?.keyring,
+    });
     this.routers = [
+      resumableRoutes(this.resumable),
+      partialRoutes(this.ctx, this.resumable.store),
       fileRoutes(this.ctx, this.repairer),
       replicaRoutes(this.ctx, this.repairer),
       quotaRoutes(this.ctx),
@@ -138,9 +153,11 @@ export class StorageService {
     this.scrubber.start();
     this.treeCompactor.start();
     this.housekeeping.start();
+    this.resumable.start();
   }
 
   async stop(): Promise<void> {
+    await this.resumable.stop();
     await this.housekeeping.stop();
     await this.treeCompactor.stop();
     await this.scrubber.stop();

@@ -11,13 +11,12 @@ import { FanOut } from './fanOut';
 import { systemClock } from '../time/clock';
 import { placeReplicas } from './placement';
 import { quorum, QuorumError } from './quorum';
-import { expectedHolders, type ReplicationContext } from './replicationContext';
+import type { ReplicationContext } from './replicationContext';
 import { UploadError } from './uploadError';
 import { readPrefix, storeInline, withPrefix } from './inlineUpload';
 import { IndexUnavailableError } from '../index/indexCommitter';
-import { replicaRecordOf } from '../files/fileCatalog';
 import { newFileEntry, type UploadRequest } from './uploadRequest';
-import { awaitEntryCopies } from './entryCopies';
+import { commitStoredFile } from './fileCommit';
 
 type ReplicaWrite = WriteResult & { node: NodeId };
 
@@ -136,25 +135,14 @@ async function streamToReplicas(ctx: ReplicationContext, request: UploadRequest,
       result.size === meter.bytes && (expected === undefined || result.sha256 === expected) ? result.sha256 : undefined,
     );
     const sha256 = durable[0]!.sha256;
-    // The entry, its create op and this node's replica record in one transaction: one fsync.
-    const storedHere = durable.some((write) => write.node === ctx.self);
-    const ownReplica = storedHere ? replicaRecordOf('stored', { sha256, size: meter.bytes }) : undefined;
-    const { entry, facts } = await ctx.tree.commitNewFile(newFileEntry(request, meter.bytes, sha256), request.onConflict, (placed, op) =>
-      ctx.catalog.putEntry(placed, ownReplica, op ? [op] : []),
-    );
-    // The owner holds the bytes until the entry counts in its own index.
-    hold.release({ userId, fileId });
-    // W=2 for the entry too: bytes that only this node knows to be a file are lost with its
-    // disk, and the peers would sweep their copies as orphans. A peer's durable ack of the
-    // entry (or anything after it in the batch) is what lets the upload be acknowledged.
-    const entryHolders = await awaitEntryCopies(ctx, facts.at(-1)!, userId, fileId);
-    ctx.logger.info({ fileId, userId, size: entry.size, targets, acknowledgedBy: durable.length, entryOn: [ctx.self, ...entryHolders] }, 'upload acknowledged');
-    for (const node of targets) {
-      if (node !== ctx.self) ctx.activity({ from: ctx.self, to: node, action: 'upload', fileId, bytes: entry.size });
-    }
-    // The acknowledging replicas are stored, whether or not their own facts have arrived yet.
-    const view = ctx.catalog.view(entry, expectedHolders(ctx, fileId));
-    for (const write of durable) view.replicas[write.node] = 'stored';
+    const { view } = await commitStoredFile(ctx, {
+      entry: newFileEntry(request, meter.bytes, sha256),
+      onConflict: request.onConflict,
+      storedOn: durable.map((write) => write.node),
+      targets,
+      // The owner holds the bytes until the entry counts in its own index.
+      released: (committedAs) => hold.release(committedAs),
+    });
     return view;
   } catch (error) {
     watchdog.stop();

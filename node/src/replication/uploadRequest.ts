@@ -19,7 +19,7 @@ export interface UploadRequest {
 }
 
 /** The entry of a file just uploaded, once its size and hash are known. */
-export function newFileEntry(request: UploadRequest, size: number, sha256: string, opts: { inline?: boolean } = {}): FileEntry {
+export function newFileEntry(request: Pick<UploadRequest, 'fileId' | 'userId' | 'name' | 'parentId' | 'mime'>, size: number, sha256: string, opts: { inline?: boolean } = {}): FileEntry {
   const now = new Date().toISOString();
   return {
     fileId: request.fileId,

@@ -79,6 +79,11 @@ export class QuotaLedger {
     return this.reservations.has(uploadId);
   }
 
+  /** Bytes an upload holds, 0 when it holds none. */
+  reservedFor(uploadId: string): number {
+    return this.reservations.get(uploadId)?.bytes ?? 0;
+  }
+
   /** Drops a reservation: its upload failed, or its entry (and so its usage) is committed. Unknown ids are ignored. */
   release(uploadId: string): void {
     const reservation = this.reservations.get(uploadId);

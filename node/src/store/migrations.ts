@@ -174,6 +174,31 @@ const STEPS: readonly string[] = [
 
   ALTER TABLE usage ADD COLUMN version_bytes INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: resumable uploads in progress held by this node (DESIGN §6, issue 14): not replicated
+  // facts but this holder's own record of its partial (uploads/resumableStore.ts). The offset
+  // and the sealed tail change in one transaction; expiry finds its work by expires_at.
+  `
+  CREATE TABLE resumable_uploads (
+    upload_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    length INTEGER NOT NULL,
+    -- JSON: filename, folderId, filetype, onConflict, sha256, holders.
+    meta TEXT NOT NULL,
+    -- The finished blob's header (the wrapped data key), the same on every holder.
+    header BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    -- Plaintext bytes durable here: whole segments in the partial, the rest in the tail.
+    plain_offset INTEGER NOT NULL,
+    -- The sealed tail (tailCipher.ts); empty when the offset is on a segment boundary.
+    tail BLOB NOT NULL,
+    -- open: bytes coming; sealed: the partial is a whole blob; stored: renamed into place;
+    -- completed: the file is committed (completion holds what GET answers).
+    state TEXT NOT NULL,
+    completion TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX resumable_uploads_expiry ON resumable_uploads (expires_at, upload_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = STEPS.length;

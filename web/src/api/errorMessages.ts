@@ -25,6 +25,8 @@ const FRIENDLY: Readonly<Partial<Record<GatewayErrorCode | 'network', string>>> 
   email_not_verified: 'Verify your email address first: enter the code we sent you.',
   quota_exceeded: 'This file does not fit in your remaining storage.',
   replication_failed: 'Not enough storage nodes could keep the file. Please try again.',
+  integrity_mismatch: 'The file arrived different from the one picked (was it changed while it was being sent?). Nothing was stored; please upload it again.',
+  checksum_mismatch: 'Part of the file arrived damaged. Please try again.',
   insufficient_storage: 'A storage node is out of disk space right now, so nothing was stored. Please try again later.',
   slot_unavailable: 'That slot has just been taken. Please pick another one.',
   booking_overlap: 'You already have a session at that time.',

@@ -20,7 +20,8 @@ export function useFolderUploads(store: ReturnType<typeof useFolderStore>, faile
 
   const stopListening = uploads.onUploaded((file, upload) => {
     if (upload.folderId !== store.folderId) return;
-    if ((file.parentId ?? store.folderId) === store.folderId) {
+    // A resumable upload only names its item: the re-read below shows it.
+    if (file && (file.parentId ?? store.folderId) === store.folderId) {
       store.upsert({ ...file, kind: 'file', parentId: store.folderId, modifiedAt: file.createdAt });
     }
     clearTimeout(refreshTimer);

@@ -1,0 +1,47 @@
+import { Readable } from 'node:stream';
+import { parseHeader } from '../storage/encryption/blobFormat';
+import { dataHead, FRAME, jsonFrame } from './partialFrames';
+import { partialBytes } from './partialSealer';
+import { loadState, type ResumableDeps } from './resumableDeps';
+import type { UploadState } from './uploadState';
+
+/**
+ * The frames a holder gets for one write: the base, then (for a holder behind the others) the
+ * ciphertext it lacks, copied as it is from the furthest holder, then whatever follows.
+ */
+export async function* holderFrames(base: Buffer, catchUp: (() => Promise<Readable>) | undefined, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  yield base;
+  if (catchUp) {
+    for await (const chunk of await catchUp()) {
+      yield dataHead((chunk as Buffer).length);
+      yield chunk as Buffer;
+    }
+  }
+  yield* rest;
+}
+
+/**
+ * Brings the reachable holders that are behind up to the furthest one with no new bytes (its
+ * segments and its sealed tail, copied as they are): before a completion, when the holders that
+ * have every byte are fewer than W. Returns the upload as it stands after.
+ */
+export async function catchUpHolders(deps: ResumableDeps, state: UploadState): Promise<UploadState> {
+  const { userId, uploadId, record } = state;
+  const source = state.base!;
+  const sourceRecord = state.records.get(source)!;
+  const segmentSize = parseHeader(record.header).active.segmentSize;
+  const sealed = state.phase === 'whole';
+  const behind = [...state.records].filter(([node, r]) => node !== source && r.state === 'open' && r.offset < state.offset);
+  const commit = jsonFrame(FRAME.COMMIT, { offset: state.offset, sealed, tail: sourceRecord.tail.toString('base64') });
+  await Promise.all(
+    behind.map(async ([node, lagging]) => {
+      const from = partialBytes(lagging.offset, record.length, segmentSize, false);
+      const to = partialBytes(state.offset, record.length, segmentSize, sealed);
+      const frames = holderFrames(jsonFrame(FRAME.BASE, { from: lagging.offset, tail: '' }), () => deps.holders.bytes(source, userId, uploadId, from, to), Readable.from([commit]));
+      await deps.holders.append(node, userId, uploadId, Readable.from(frames), AbortSignal.timeout(10 * 60_000)).catch((error: unknown) => {
+        deps.ctx.logger.warn({ node, uploadId, err: error }, 'could not catch a holder up');
+      });
+    }),
+  );
+  return (await loadState(deps, userId, uploadId)) ?? state;
+}

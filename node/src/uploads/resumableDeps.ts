@@ -1,0 +1,45 @@
+import type { NodeId } from '../gossip/frames';
+import type { ReplicationContext } from '../replication/replicationContext';
+import type { MasterKeyring } from '../storage/encryption/masterKeys';
+import type { PartialHolders } from './partialHolders';
+import type { ResumableStore } from './resumableStore';
+import type { RunningHashes } from './runningHashes';
+import { loadUploadState, type UploadState } from './uploadState';
+
+/** What the coordinator's side of resumable uploads works with (resumableUploads.ts builds it). */
+export interface ResumableDeps {
+  ctx: ReplicationContext;
+  /** This node as a holder. */
+  store: ResumableStore;
+  holders: PartialHolders;
+  hashes: RunningHashes;
+  keyring: MasterKeyring;
+  /** Uploads a PATCH or a completion is running for on this node now. */
+  busy: Set<string>;
+}
+
+/** The upload as its reachable holders see it; undefined when none knows it. */
+export function loadState(deps: ResumableDeps, userId: string, uploadId: string): Promise<UploadState | undefined> {
+  const { ctx } = deps;
+  return loadUploadState(
+    { self: ctx.self, allNodes: ctx.allNodes, liveNodes: () => ctx.mesh.liveNodes(), replicas: ctx.settings.replicas, writeQuorum: ctx.settings.writeQuorum, holders: deps.holders },
+    userId,
+    uploadId,
+  );
+}
+
+/** Removes the upload on every reachable holder at once and releases its reservation. */
+export async function removeEverywhere(deps: ResumableDeps, state: UploadState): Promise<void> {
+  const { ctx } = deps;
+  const nodes: NodeId[] = [...new Set([...state.records.keys(), ...state.record.meta.holders])].filter((node) => node === ctx.self || ctx.mesh.liveNodes().includes(node));
+  await Promise.all(
+    nodes.map((node) =>
+      deps.holders.remove(node, state.userId, state.uploadId).catch((error: unknown) => {
+        // Its expiry removes it there in the end (uploads/expiry.ts).
+        ctx.logger.warn({ node, uploadId: state.uploadId, err: error }, 'could not remove a resumable upload on a holder; its expiry will');
+      }),
+    ),
+  );
+  if (state.phase !== 'completed') ctx.quota.client.releaseEverywhere(state.userId, state.uploadId);
+  deps.hashes.forget(state.uploadId);
+}

@@ -1,0 +1,249 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { UploadView } from '../api/uploads';
+import type { NodeId } from '../gossip/frames';
+import { AppError } from '../http/errors';
+import { CopyWatchdog, type WatchedCopy } from '../replication/copyWatchdog';
+import { FanOut } from '../replication/fanOut';
+import { quorum, QuorumError } from '../replication/quorum';
+import type { QuotaAnswer } from '../replication/quotaClient';
+import { openHeader } from '../storage/encryption/blobDecoder';
+import { systemClock } from '../time/clock';
+import { holderFrames } from './holderCatchUp';
+import { dataHead, frame, FRAME, jsonFrame } from './partialFrames';
+import { partialBytes, PartialSealer, type SealerEnd } from './partialSealer';
+import type { PartialRecord } from './resumableRecords';
+import { loadState, type ResumableDeps } from './resumableDeps';
+import { openTail, sealTail, tailKey } from './tailCipher';
+import { completeUpload } from './uploadComplete';
+import { uploadView, type UploadState } from './uploadState';
+
+export interface PatchRequest {
+  userId: string;
+  uploadId: string;
+  /** The offset the client says it writes at (tus Upload-Offset). */
+  offset: number;
+  body: Readable;
+  contentLength: number | undefined;
+  /** The SHA-256 the client declares for this body (x-chunk-sha256). */
+  chunkSha256: string | undefined;
+}
+
+/**
+ * One PATCH, coordinated by whichever node it reached (DESIGN §6, issue 14): the bytes are
+ * sealed here into the segments they complete and streamed to every reachable holder at once
+ * (a lagging one is first sent the ciphertext it lacks, copied from a current holder); the new
+ * offset is answered once W holders have fsynced it. A client that goes away mid-body keeps
+ * what reached W holders (the tus rule). The PATCH that brings the last byte checks the whole
+ * file's hash and commits it (uploadComplete.ts).
+ */
+export async function patchUpload(deps: ResumableDeps, request: PatchRequest): Promise<UploadView> {
+  const { uploadId } = request;
+  if (deps.busy.has(uploadId)) throw new AppError('upload_busy', `Upload ${uploadId} is being written through this node now.`);
+  deps.busy.add(uploadId);
+  try {
+    return await patchLocked(deps, request);
+  } finally {
+    deps.busy.delete(uploadId);
+  }
+}
+
+async function patchLocked(deps: ResumableDeps, request: PatchRequest): Promise<UploadView> {
+  const { ctx } = deps;
+  const { userId, uploadId } = request;
+  const state = await loadState(deps, userId, uploadId);
+  if (!state || (state.phase !== 'completed' && state.record.expiresAt <= Date.now())) throw new AppError('not_found', `No upload ${uploadId}.`);
+  const { length } = state.record;
+  if (state.phase !== 'open') {
+    // Every byte is in: an empty PATCH at the end finishes a commit that was cut short.
+    if (request.offset === length && request.contentLength === 0) return completeUpload(deps, state);
+    throw offsetMismatch(length);
+  }
+  if (request.offset !== state.offset) throw offsetMismatch(state.offset);
+  if (request.contentLength !== undefined && request.contentLength > length - state.offset) {
+    throw new AppError('payload_too_large', `${request.contentLength} bytes at offset ${state.offset} pass the upload's length of ${length}.`);
+  }
+  const targets = [...state.records.keys()];
+  if (targets.length < ctx.settings.writeQuorum) {
+    throw new AppError('replication_failed', `Only ${targets.length} of the upload's holders can be reached; ${ctx.settings.writeQuorum} are needed.`);
+  }
+  // Re-asserted while the bytes stream (an owner that took over learns the upload again); it
+  // is settled before the COMMIT frame, so a refusal keeps nothing of this PATCH.
+  const quota = ctx.quota.client.ensure(userId, uploadId, length);
+  quota.catch(() => undefined);
+
+  const opened = openHeader(state.record.header, deps.keyring);
+  const key = tailKey(opened.dataKey);
+  const tail = openTail(key, uploadId, state.offset, state.records.get(state.base!)!.tail);
+  const hash = deps.hashes.at(uploadId, state.offset);
+  const sealer = new PartialSealer({ ...opened, length, offset: state.offset, tail, hash });
+  const end = await streamToHolders(deps, state, targets, sealer, request, key, quota);
+  if (hash) deps.hashes.set(uploadId, end.offset, hash);
+  ctx.logger.debug({ uploadId, from: state.offset, to: end.offset, storedOn: end.storedOn }, 'resumable upload advanced');
+  if (!end.sealed) return uploadView({ ...state, offset: end.offset });
+  const whole = await loadState(deps, userId, uploadId);
+  if (!whole) throw new AppError('not_found', `Upload ${uploadId} was removed.`);
+  return completeUpload(deps, whole, hash?.digest('hex'));
+}
+
+function offsetMismatch(offset: number): AppError {
+  return new AppError('offset_mismatch', `The upload is at offset ${offset}.`, {}, { offset });
+}
+
+async function streamToHolders(
+  deps: ResumableDeps,
+  state: UploadState,
+  targets: NodeId[],
+  sealer: PartialSealer,
+  request: PatchRequest,
+  key: Buffer,
+  quota: Promise<QuotaAnswer>,
+): Promise<SealerEnd & { storedOn: NodeId[] }> {
+  const { ctx } = deps;
+  const { userId, uploadId } = request;
+  const { length } = state.record;
+  const segmentSize = openHeader(state.record.header, deps.keyring).segmentSize;
+  const baseTail = state.records.get(state.base!)!.tail.toString('base64');
+  const abort = new AbortController();
+  const fan = new FanOut(targets);
+  fan.on('error', (error) => abort.abort(error));
+  const attempts: Array<Promise<{ node: NodeId; record: PartialRecord }>> = [];
+  const copies: WatchedCopy[] = [];
+  for (const node of targets) {
+    const record = state.records.get(node)!;
+    const branch = fan.branch(node);
+    const behind = record.offset < state.offset;
+    const base = jsonFrame(FRAME.BASE, behind ? { from: record.offset, tail: '' } : { from: state.offset, tail: baseTail });
+    const catchUp = behind
+      ? () => deps.holders.bytes(state.base!, userId, uploadId, partialBytes(record.offset, length, segmentSize, false), partialBytes(state.offset, length, segmentSize, false), abort.signal)
+      : undefined;
+    const copy: WatchedCopy = { node, branch, state: 'running' };
+    const dropped = new AbortController();
+    if (node !== ctx.self) {
+      copy.drop = (reason) => {
+        const error = new AppError('replication_failed', `Copy to ${node} dropped: ${reason}.`);
+        dropped.abort(error);
+        branch.destroy(error);
+      };
+    }
+    const stream = Readable.from(holderFrames(base, catchUp, branch as AsyncIterable<Buffer>));
+    const attempt = deps.holders.append(node, userId, uploadId, stream, AbortSignal.any([abort.signal, dropped.signal])).then((written) => ({ node, record: written }));
+    attempt.then(
+      () => (copy.state = 'stored'),
+      (error: unknown) => {
+        copy.state = 'failed';
+        // A failed holder must stop taking from the fan-out at once, or the others would stall.
+        branch.destroy();
+        stream.destroy();
+        ctx.logger.warn({ node, uploadId, err: error }, 'a holder did not take a PATCH');
+      },
+    );
+    attempts.push(attempt);
+    copies.push(copy);
+  }
+  const watchdog = new CopyWatchdog(copies, {
+    keep: ctx.settings.writeQuorum,
+    stallMs: ctx.settings.copyStallMs,
+    isAlive: (node) => node === ctx.self || ctx.mesh.liveNodes().includes(node),
+    clock: systemClock,
+    onDrop: (node, reason) => ctx.logger.warn({ node, uploadId, reason }, 'dropped a holder that could not keep up'),
+  });
+  watchdog.start();
+  let expectedOffset = -1;
+  // Settles as soon as W holders agree on the new offset, or as soon as they no longer can.
+  const outcome = quorum(attempts, ctx.settings.writeQuorum, ({ record }) => (record.offset === expectedOffset ? 'agreed' : undefined));
+  outcome.catch((error: unknown) => abort.abort(error));
+  // The holders' leases last as long as this coordinator pings, whatever the client's pace.
+  const ping = setInterval(() => {
+    if (!fan.destroyed && !fan.writableEnded) fan.write(frame(FRAME.PING));
+  }, Math.max(100, ctx.settings.uploadLeaseMs / 3));
+  try {
+    const clientLeft = await pumpBody(request, sealer, fan, abort.signal);
+    const allowed = await quota;
+    if (!allowed.ok) throw new AppError('quota_exceeded', allowed.message);
+    const end = sealer.end((sealed) => writeSegment(fan, sealed));
+    expectedOffset = end.offset;
+    fan.end(jsonFrame(FRAME.COMMIT, { offset: end.offset, sealed: end.sealed, tail: sealTail(key, uploadId, end.offset, end.tail).toString('base64') }));
+    const durable = await outcome;
+    if (clientLeft) ctx.logger.info({ uploadId, offset: end.offset }, 'client went away mid-PATCH; kept what reached the holders');
+    return { ...end, storedOn: durable.map((write) => write.node) };
+  } catch (error) {
+    abort.abort(error);
+    fan.destroy(error as Error);
+    throw await patchError(deps, state, error, attempts);
+  } finally {
+    clearInterval(ping);
+  }
+}
+
+function writeSegment(fan: FanOut, sealed: Buffer): void {
+  // Head and payload in the same tick: a ping frame can only come between whole frames.
+  fan.write(dataHead(sealed.length));
+  fan.write(sealed);
+}
+
+/**
+ * Feeds the client's body through the sealer to the fan-out, at the pace of the slowest
+ * holder. Returns whether the client went away before the end (what came is kept, unless the
+ * body carried a checksum, which then cannot hold); throws when the PATCH must keep nothing.
+ */
+async function pumpBody(request: PatchRequest, sealer: PartialSealer, fan: FanOut, signal: AbortSignal): Promise<boolean> {
+  const chunkHash = request.chunkSha256 ? createHash('sha256') : undefined;
+  const stopped = new Promise<never>((_resolve, reject) => {
+    const fail = () => reject(signal.reason);
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+  stopped.catch(() => undefined);
+  const iterator = (request.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let received = 0;
+  let clientLeft = false;
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await Promise.race([iterator.next(), stopped]);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      // The connection broke: the client is gone with its request.
+      clientLeft = true;
+      void error;
+      break;
+    }
+    if (next.done) break;
+    const chunk = next.value;
+    if (chunk.length > sealer.remaining) {
+      throw new AppError('payload_too_large', `The body goes past the upload's length of ${sealer.offset + sealer.remaining} bytes; nothing of it was kept.`);
+    }
+    received += chunk.length;
+    chunkHash?.update(chunk);
+    sealer.update(chunk, (sealed) => writeSegment(fan, sealed));
+    if (fan.writableNeedDrain) await Promise.race([new Promise((resolve) => fan.once('drain', resolve)), stopped]);
+  }
+  if (request.contentLength !== undefined && received < request.contentLength) clientLeft = true;
+  if (chunkHash) {
+    if (clientLeft) throw new AppError('checksum_mismatch', 'The body was cut short, so its checksum cannot hold; nothing of it was kept.');
+    if (chunkHash.digest('hex') !== request.chunkSha256) throw new AppError('checksum_mismatch', 'The body does not match its x-chunk-sha256; nothing of it was kept.');
+  }
+  return clientLeft;
+}
+
+/** What a PATCH that failed answers: a holder's refusal when that is why, else too few holders. */
+async function patchError(deps: ResumableDeps, state: UploadState, error: unknown, attempts: Array<Promise<unknown>>): Promise<unknown> {
+  if (error instanceof AppError && error.code !== 'replication_failed') return error;
+  const failures: unknown[] = error instanceof QuorumError ? error.failures : [];
+  if (failures.length === 0) {
+    // The quorum may not have settled yet: the holders' answers say more than a broken stream.
+    await Promise.race([Promise.allSettled(attempts), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    for (const attempt of attempts) await attempt.catch((failure: unknown) => failures.push(failure));
+  }
+  const refusal = failures.find((f): f is AppError => f instanceof AppError && ['upload_busy', 'not_found', 'offset_mismatch', 'conflict'].includes(f.code));
+  if (refusal?.code === 'upload_busy' || refusal?.code === 'not_found') return refusal;
+  if (refusal) {
+    const now = await loadState(deps, state.userId, state.uploadId);
+    return offsetMismatch(now?.offset ?? state.offset);
+  }
+  if (error instanceof QuorumError) {
+    return new AppError('replication_failed', `Only ${error.achieved} of the ${error.needed} required holders stored the PATCH.`);
+  }
+  return error;
+}

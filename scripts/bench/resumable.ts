@@ -1,0 +1,178 @@
+import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FileListResponse, UploadResponse } from '../../gateway/src/api/files';
+import { buildServer } from '../buildServer.mjs';
+import { GatewayStack } from '../../test/support/gatewayStack';
+import { signUpAndLogIn, type ApiUser } from '../../test/support/gatewayUser';
+import { waitFor } from '../../test/support/waitFor';
+import { percentile, round1 } from './nodeEvents';
+import { runTransfer, tripleWriteMBps } from './transfer';
+import { peakRssMb } from './procStats';
+import { arg } from './args';
+
+/**
+ * Resumable uploads (issue 14): a large file through the gateway's tus server with
+ * tus-js-client from Node (8 MiB chunks, each durable on two nodes before the next) against
+ * the single-request upload (POST /api/files/upload) and the disk's triple-write limit, all in
+ * the same run, in rounds whose order alternates (this VM's disk swings from minute to
+ * minute); medians over rounds. Then small files both ways, as the dashboard would send them
+ * (two at a time): which path it should take for them. Peak RSS of the gateway and the nodes.
+ * Targets: tus ≥ 0.8 × single request; gateway RSS < 150 MB.
+ * Usage: npm run bench:resumable [-- --mib 1024 --rounds 3 --chunk-mib 8 --small 100 --small-kib 64 --profile lan]
+ * (`--rounds 0`: small files only)
+ */
+const mib = Number(arg('mib', '1024'));
+const rounds = Number(arg('rounds', '3'));
+const chunkMiB = Number(arg('chunk-mib', '8'));
+const smallCount = Number(arg('small', '100'));
+const smallKiB = Number(arg('small-kib', '64'));
+const profile = arg('profile', 'lan') as 'lan' | 'wan';
+const seed = crypto.randomBytes(16).toString('hex');
+const CLIENT = path.join(import.meta.dirname, 'resumableClient.mjs');
+const progress = (message: string) => process.stderr.write(`[bench:resumable] ${message}\n`);
+
+/** Runs resumableClient.mjs in a plain `node` process; its one JSON line. */
+function runClient<T>(args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLIENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`resumableClient ${args[0]} failed (${code}): ${err.trim()}`))));
+  });
+}
+
+function settleDisk(): void {
+  try {
+    execFileSync('sync');
+  } catch {
+    // Not on this platform: the rounds are only noisier.
+  }
+}
+
+/** Acknowledged at two replicas; the third still writes for a while: wait, so it does not slow the next. */
+async function allReplicasStored(user: ApiUser, fileId: string): Promise<void> {
+  await waitFor(`all replicas of ${fileId} stored`, async () => {
+    const { files } = (await (await user.call('GET', '/api/files/list')).json()) as FileListResponse;
+    const replicas = Object.values(files.find((f) => f.id === fileId)?.replicas ?? {});
+    return replicas.length === 3 && replicas.every((state) => state === 'stored');
+  }, { timeoutMs: 300_000, intervalMs: 250 });
+}
+
+/** Deletes the file and empties the trash, so that the disk does not fill over the rounds. */
+async function remove(user: ApiUser, fileId: string): Promise<void> {
+  for (const [method, url] of [['DELETE', `/api/files/delete/${fileId}`], ['DELETE', '/api/trash']] as const) {
+    const res = await user.call(method, url);
+    if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}`);
+  }
+}
+
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+const ratio = (n: number) => Math.round(n * 100) / 100;
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-tusbench-'));
+await buildServer();
+const stack = await GatewayStack.start({ profile, env: { GEOVAULT_LOG_LEVEL: 'warn', GEOVAULT_QUOTA_BYTES: String(64 * 1024 ** 3) } });
+try {
+  const user = await signUpAndLogIn(stack.url);
+  const auth = { authorization: `Bearer ${user.token}` };
+
+  async function single(): Promise<{ MBps: number; fileId: string }> {
+    const headers = { ...auth, 'content-type': 'application/octet-stream', 'x-file-name': `single-${seed}.bin` };
+    const result = await runTransfer(['upload', 'POST', `${stack.url}/api/files/upload`, String(mib), seed, JSON.stringify(headers)]);
+    if (result.status !== 201) throw new Error(`single upload answered ${result.status}: ${result.body}`);
+    return { MBps: result.MBps, fileId: (JSON.parse(result.body!) as UploadResponse).file.id };
+  }
+
+  async function resumable(): Promise<{ MBps: number; fileId: string }> {
+    const result = await runClient<{ MBps: number; itemId: string | null }>(['tus', `${stack.url}/api/uploads`, String(mib), seed, String(chunkMiB), JSON.stringify(auth)]);
+    if (!result.itemId) throw new Error('the tus upload finished without X-GeoVault-Item-Id');
+    return { MBps: result.MBps, fileId: result.itemId };
+  }
+
+  async function measured(upload: () => Promise<{ MBps: number; fileId: string }>): Promise<number> {
+    settleDisk();
+    const { MBps, fileId } = await upload();
+    await allReplicasStored(user, fileId);
+    await remove(user, fileId);
+    return MBps;
+  }
+
+  const samples: Array<{ diskMBps: number; singleMBps: number; tusMBps: number }> = [];
+  for (let round = 0; round < rounds; round++) {
+    settleDisk();
+    const diskMBps = await tripleWriteMBps(scratch, mib, seed);
+    // Alternate which goes first: neither always gets the fresher disk.
+    let singleMBps: number;
+    let tusMBps: number;
+    if (round % 2 === 0) {
+      singleMBps = await measured(single);
+      tusMBps = await measured(resumable);
+    } else {
+      tusMBps = await measured(resumable);
+      singleMBps = await measured(single);
+    }
+    progress(`round ${round + 1}/${rounds}: tus ${round1(tusMBps)} MB/s, single request ${round1(singleMBps)} MB/s, disk ×3 ${round1(diskMBps)} MB/s`);
+    samples.push({ diskMBps, singleMBps, tusMBps });
+  }
+
+  // Small files, as the dashboard sends them (two at a time), each way, in alternating order.
+  type SmallResult = { perSecond: number; ms: number };
+  const smallWays = ['single', 'tus', 'tus-one-request'] as const;
+  const smallSamples: Record<(typeof smallWays)[number], number[]> = { single: [], tus: [], 'tus-one-request': [] };
+  for (let round = 0; round < 2; round++) {
+    for (const how of round % 2 === 0 ? smallWays : [...smallWays].reverse()) {
+      settleDisk();
+      const result = await runClient<SmallResult>(['small', how, stack.url, String(smallCount), String(smallKiB * 1024), '2', JSON.stringify(auth)]);
+      smallSamples[how].push(result.perSecond);
+      progress(`small files (${smallCount} × ${smallKiB} KiB) ${how}: ${round1(result.perSecond)} files/s`);
+    }
+  }
+
+  const tusToSingle = samples.length > 0 ? median(samples.map((s) => s.tusMBps / s.singleMBps)) : NaN;
+  /** The large file's figures (none with --rounds 0: small files only). */
+  const bigFigures = () => ({
+    tus: {
+      MBps: round1(median(samples.map((s) => s.tusMBps))),
+      ratioToSingle: ratio(tusToSingle),
+      ratiosToSingle: samples.map((s) => ratio(s.tusMBps / s.singleMBps)),
+      ratioToDisk: ratio(median(samples.map((s) => s.tusMBps / s.diskMBps))),
+    },
+    singleRequest: {
+      MBps: round1(median(samples.map((s) => s.singleMBps))),
+      ratioToDisk: ratio(median(samples.map((s) => s.singleMBps / s.diskMBps))),
+    },
+    diskTripleWriteMBps: round1(median(samples.map((s) => s.diskMBps))),
+  });
+  const gatewayRss = peakRssMb(stack.gatewayPid());
+  const smallMedian = Object.fromEntries(smallWays.map((how) => [how, round1(median(smallSamples[how]))])) as Record<(typeof smallWays)[number], number>;
+  process.stdout.write(
+    JSON.stringify({
+      bench: 'resumable',
+      profile,
+      sizeMiB: mib,
+      chunkMiB,
+      rounds,
+      ...(samples.length === 0 ? {} : bigFigures()),
+      smallFiles: {
+        count: smallCount,
+        sizeKiB: smallKiB,
+        concurrency: 2,
+        filesPerSecond: smallMedian,
+        tusToSingle: ratio(smallMedian.tus / smallMedian.single),
+      },
+      peakRssMb: { gateway: gatewayRss, ...Object.fromEntries(stack.cluster.ids.map((id) => [id, peakRssMb(stack.cluster.pid(id))])) },
+      targets: { tusToSingle: 0.8, gatewayRssMb: 150 },
+      // Small files alone (--rounds 0) say nothing about the targets.
+      meetsTargets: samples.length === 0 ? null : tusToSingle >= 0.8 && (gatewayRss ?? Infinity) < 150,
+    }) + '\n',
+  );
+} finally {
+  await stack.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,88 @@
+// The tus side of bench:resumable, each run in a plain `node` process of its own, as
+// transferClient.mjs does for the single-request side (a shared heap with tsx skews rates).
+//
+//   node resumableClient.mjs tus <endpoint> <mib> <seed> <chunkMiB> [headersJson]
+//   node resumableClient.mjs small <tus|tus-one-request|single> <baseUrl> <count> <bytes> <concurrency> [headersJson]
+//
+// Prints one JSON line. `tus`: { MBps, bytes, itemId } (MB = 10^6 bytes). `small`: { perSecond, ms }.
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import tus from 'tus-js-client';
+import { CHUNK, payload } from './transferClient.mjs';
+
+const rate = (bytes, startedAt) => bytes / 1e6 / ((performance.now() - startedAt) / 1000);
+
+/** tus-js-client with a stream source (read chunk by chunk, never the whole file in memory). */
+function tusUpload(endpoint, source, size, { chunkSize, headers, metadata, uploadDataDuringCreation = false }) {
+  return new Promise((resolve, reject) => {
+    const upload = new tus.Upload(source, {
+      endpoint,
+      chunkSize,
+      uploadSize: size,
+      headers,
+      metadata,
+      uploadDataDuringCreation,
+      retryDelays: null,
+      onSuccess: ({ lastResponse }) => resolve(lastResponse.getHeader('X-GeoVault-Item-Id') ?? null),
+      onError: reject,
+    });
+    upload.start();
+  });
+}
+
+async function big(endpoint, mib, seed, chunkMiB, headers) {
+  const bytes = mib * CHUNK;
+  const startedAt = performance.now();
+  const itemId = await tusUpload(endpoint, payload(mib, seed), bytes, { chunkSize: chunkMiB * CHUNK, headers, metadata: { filename: `tus-${seed}.bin` } });
+  return { MBps: rate(bytes, startedAt), bytes, itemId };
+}
+
+/** What the dashboard's single-request path sends: multipart with the file. */
+async function single(baseUrl, name, body, headers) {
+  const form = new FormData();
+  form.append('file', new Blob([body]), name);
+  const res = await fetch(`${baseUrl}/api/files/upload`, { method: 'POST', headers, body: form });
+  if (res.status !== 201) throw new Error(`single upload answered ${res.status}: ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+/** `count` files of `bytes` each, `concurrency` at a time (the dashboard runs 2). */
+async function small(how, baseUrl, count, bytes, concurrency, headers) {
+  const bodies = Array.from({ length: count }, () => crypto.randomBytes(bytes));
+  const run = crypto.randomBytes(4).toString('hex');
+  let next = 0;
+  const startedAt = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const name = `small-${how}-${run}-${i}.bin`;
+        if (how === 'single') await single(baseUrl, name, bodies[i], headers);
+        else await tusUpload(`${baseUrl}/api/uploads`, bodies[i], bytes, { chunkSize: 8 * CHUNK, headers, metadata: { filename: name }, uploadDataDuringCreation: how === 'tus-one-request' });
+      }
+    }),
+  );
+  const ms = performance.now() - startedAt;
+  return { perSecond: count / (ms / 1000), ms: Math.round(ms) };
+}
+
+async function main([command, ...args]) {
+  switch (command) {
+    case 'tus':
+      return big(args[0], Number(args[1]), args[2], Number(args[3]), JSON.parse(args[4] ?? '{}'));
+    case 'small':
+      return small(args[0], args[1], Number(args[2]), Number(args[3]), Number(args[4]), JSON.parse(args[5] ?? '{}'));
+    default:
+      throw new Error(`unknown command ${command}: tus | small`);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (result) => process.stdout.write(JSON.stringify(result) + '\n'),
+    (error) => {
+      process.stderr.write(`${error.stack ?? error}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,121 @@
+import http from 'node:http';
+import { signRequest } from '../../common/signing/requestSigning';
+import type { CreateUploadRequest, UploadView } from '../../node/src/api/uploads';
+import type { NodeCluster } from './nodeCluster';
+
+export interface Answer<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/** Error answers of the node API. */
+export type ErrorBody = { error: { code: string; message: string; offset?: number } };
+
+/**
+ * A signed JSON call on a connection of its own: a kept-alive one can be closed by the node just
+ * as it is reused when the test process is slow (a busy 2-core machine), which fails the call.
+ */
+function call<T>(cluster: NodeCluster, node: string, method: string, path: string, body?: unknown): Promise<Answer<T>> {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const headers: http.OutgoingHttpHeaders = signRequest(cluster.secret, 'gateway', method, path, { body: text });
+  if (text !== undefined) headers['content-type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: cluster.port(node), method, path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode!, body: (raw ? JSON.parse(raw) : {}) as T });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+type UploadAnswer = Answer<{ upload: UploadView } & ErrorBody>;
+
+/** POST /v1/uploads/:userId as the gateway sends it. */
+export function createUpload(cluster: NodeCluster, node: string, userId: string, request: CreateUploadRequest): Promise<UploadAnswer> {
+  return call(cluster, node, 'POST', `/v1/uploads/${userId}`, request);
+}
+
+export function getUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string): Promise<UploadAnswer> {
+  return call(cluster, node, 'GET', `/v1/uploads/${userId}/${uploadId}`);
+}
+
+export async function deleteUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string): Promise<number> {
+  return (await call(cluster, node, 'DELETE', `/v1/uploads/${userId}/${uploadId}`)).status;
+}
+
+export function completeUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string): Promise<UploadAnswer> {
+  return call(cluster, node, 'POST', `/v1/uploads/${userId}/${uploadId}/complete`);
+}
+
+export interface PatchOptions {
+  /** Declared Content-Length (the body's own length unless said). */
+  contentLength?: number;
+  /** Cut the connection once this many bytes are written (a client going away mid-body). */
+  cutAfter?: number;
+  /** x-chunk-sha256 */
+  chunkSha256?: string;
+  /** Called once the first bytes are written (e.g. to kill a node mid-PATCH). */
+  onSent?: (sent: number) => void | Promise<void>;
+  /** Bytes per write, with a pause between writes (so a cut or a kill lands mid-body). */
+  pieceBytes?: number;
+  pauseMs?: number;
+}
+
+/**
+ * PATCH /v1/uploads/:userId/:uploadId?offset=N with real HTTP; resolves with the answer, or with
+ * status 0 when the connection was cut (on purpose or by a dying node).
+ */
+export function patchUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string, offset: number, data: Buffer, opts: PatchOptions = {}): Promise<UploadAnswer> {
+  const path = `/v1/uploads/${userId}/${uploadId}?offset=${offset}`;
+  const headers: http.OutgoingHttpHeaders = {
+    ...signRequest(cluster.secret, 'gateway', 'PATCH', path, { streamed: true }),
+    'content-type': 'application/octet-stream',
+    'content-length': opts.contentLength ?? data.length,
+  };
+  if (opts.chunkSha256) headers['x-chunk-sha256'] = opts.chunkSha256;
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (answer: UploadAnswer) => {
+      if (settled) return;
+      settled = true;
+      resolve(answer);
+    };
+    const req = http.request({ host: '127.0.0.1', port: cluster.port(node), method: 'PATCH', path, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        done({ status: res.statusCode!, body: text ? JSON.parse(text) : {} });
+      });
+      res.on('error', () => done({ status: 0, body: {} as never }));
+    });
+    req.on('error', () => done({ status: 0, body: {} as never }));
+    const piece = opts.pieceBytes ?? 256 * 1024;
+    const limit = Math.min(data.length, opts.cutAfter ?? data.length);
+    void (async () => {
+      let sent = 0;
+      while (sent < limit && !req.destroyed) {
+        const next = Math.min(limit, sent + piece);
+        const ok = req.write(data.subarray(sent, next));
+        sent = next;
+        await opts.onSent?.(sent);
+        if (!ok) await new Promise((r) => req.once('drain', r));
+        if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
+      }
+      if (opts.cutAfter !== undefined && opts.cutAfter < data.length) {
+        // Give the bytes a moment to leave, then go away as a client whose network dropped.
+        await new Promise((r) => setTimeout(r, 50));
+        req.destroy();
+        done({ status: 0, body: {} as never });
+        return;
+      }
+      req.end();
+    })();
+  });
+}

@@ -108,6 +108,11 @@ export class Membership {
    * break (a crashed process resets its sockets). Only a hint — the verdict still comes from
    * the probe and the suspicion, so a flapping socket cannot kill a live member.
    */
+  /** A node learnt by address (it joined the cluster): a member to probe, as a seed is. */
+  addSeed(peer: NodeId): void {
+    if (peer !== this.self && !this.table.get(peer)) this.addMember(peer, 'alive', 0, peer);
+  }
+
   probeNow(peer: NodeId): void {
     const m = this.table.get(peer);
     if (!this.running || this.leaving || !m || m.state !== 'alive' || this.prober.isProbing(peer)) return;

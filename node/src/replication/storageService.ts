@@ -4,7 +4,8 @@ import type { NodeId } from '../gossip/frames';
 import type { Fact } from '../gossip/frames';
 import type { ReplicatedIndex } from '../index/replicatedIndex';
 import { FileCatalog, type IndexWriter } from '../files/fileCatalog';
-import { parseKey } from '../files/fileKeys';
+import { nodeReplicasPrefix, parseKey, replicaKey } from '../files/fileKeys';
+import path from 'node:path';
 import type { CatalogQueries } from '../store/catalogQueries';
 import type { TreeQueries } from '../store/treeQueries';
 import type { TreeTables } from '../store/treeTables';
@@ -28,13 +29,21 @@ import { trashRoutes } from '../http/trashRoutes';
 import { UploadsInProgress } from './orphanCheck';
 import { Repairer } from './repairer';
 import { Scrubber } from './scrubber';
+import { Rebalancer } from '../layout/rebalancer';
+import { expectedHolders } from './replicationContext';
+import { replicaRecordSchema } from '../api/files';
+import type { HoldingsAnswer } from '../api/layout';
 import type { MeshView, ReplicationActivity, ReplicationContext, StorageSettings } from './replicationContext';
+import type { LayoutView } from '../layout/layoutService';
 
 export interface StorageServiceDeps {
   self: NodeId;
   nodeDir: string;
   secret: string;
+  /** Where each peer listens; the map follows joins and layouts (layout/addressBook.ts). */
   peers: ReadonlyMap<NodeId, PeerAddress>;
+  /** The cluster layout: placement, and who the members are. */
+  layout: LayoutView;
   links: LinkSimulator;
   index: ReplicatedIndex;
   writer: IndexWriter;
@@ -53,6 +62,10 @@ export interface StorageServiceDeps {
   logger: Logger;
   activity: (activity: ReplicationActivity) => void;
   indexHealth: () => IndexHealth;
+  /** Asks a new holder what it holds before a moved copy is dropped (layout/layoutClient.ts). */
+  holdings: (peer: NodeId, files: Array<{ userId: string; fileId: string }>) => Promise<HoldingsAnswer>;
+  /** _system: where the rebalance cursor is saved. */
+  systemDir: string;
 }
 
 /** Everything a node needs to store, replicate, repair and scrub files, built in one place. */
@@ -62,6 +75,8 @@ export class StorageService {
   readonly scrubber: Scrubber;
   readonly treeCompactor: TreeCompactor;
   readonly housekeeping: Housekeeping;
+  /** Moves this node's share of the data when the layout changes (layout/rebalancer.ts). */
+  readonly rebalancer: Rebalancer;
   readonly routers: express.Router[];
   private readonly counters: Counters;
 
@@ -73,7 +88,10 @@ export class StorageService {
     const authority = new QuotaAuthority(ledger, (userId, fileId) => catalog.isKnown(userId, fileId));
     const ctx: Omit<ReplicationContext, 'tree'> & { tree?: TreeService } = {
       self: deps.self,
-      allNodes: [deps.self, ...deps.peers.keys()].sort(),
+      get allNodes() {
+        return deps.layout.members();
+      },
+      layout: deps.layout,
       catalog,
       blobs: new BlobStore(deps.nodeDir, { logger: deps.logger.child({ component: 'blobs' }), encryption: deps.encryption }),
       peers,
@@ -115,6 +133,7 @@ export class StorageService {
       clock: () => Date.now(),
       logger: deps.logger.child({ component: 'housekeeping' }),
     });
+    this.rebalancer = this.newRebalancer(deps);
     this.routers = [
       fileRoutes(this.ctx, this.repairer),
       replicaRoutes(this.ctx, this.repairer),
@@ -125,6 +144,50 @@ export class StorageService {
     ];
   }
 
+  private newRebalancer(deps: StorageServiceDeps): Rebalancer {
+    const { ctx } = this;
+    return new Rebalancer({
+      self: deps.self,
+      replicas: deps.settings.replicas,
+      layoutVersion: () => deps.layout.version,
+      ownCopies: (after, limit) =>
+        deps.index.entries(nodeReplicasPrefix(deps.self), { after, limit }).flatMap(([key]) => {
+          const parsed = parseKey(key);
+          return parsed.kind === 'replica' ? [{ key, userId: parsed.userId, fileId: parsed.fileId }] : [];
+        }),
+      blobFile: (userId, fileId) => {
+        const entry = ctx.catalog.entry(userId, fileId);
+        return entry && !entry.inline ? entry : undefined;
+      },
+      holders: (fileId) => expectedHolders(ctx, fileId),
+      storedOn: (node, userId, fileId, sha256) => {
+        const record = replicaRecordSchema.safeParse(deps.index.get(replicaKey(node, userId, fileId)));
+        return record.success && record.data.state === 'stored' && (record.data.sha256 === undefined || record.data.sha256 === sha256);
+      },
+      holdings: deps.holdings,
+      drop: async (userId, fileId) => {
+        // The blob first: a crash in between leaves a record the next walk finds again.
+        const removed = await ctx.blobs.remove(userId, fileId);
+        await ctx.catalog.clearOwnReplica(userId, fileId);
+        if (removed) ctx.activity({ from: deps.self, to: deps.self, action: 'remove', fileId, bytes: 0 });
+      },
+      pulled: () => this.repairer.stats.pulled,
+      backlog: () => this.repairer.backlog,
+      stateFile: path.join(deps.systemDir, 'rebalance.json'),
+      filesPerSecond: deps.settings.rebalanceFilesPerSecond,
+      retryMinMs: 1_000,
+      retryMaxMs: 30_000,
+      revisitMs: deps.settings.rebalanceRevisitMs,
+      logger: deps.logger.child({ component: 'rebalancer' }),
+    });
+  }
+
+  /** The layout changed: new holders look for what they now lack, old ones walk their copies. */
+  layoutChanged(): void {
+    void this.repairer.sweep();
+    this.rebalancer.layoutChanged();
+  }
+
   /** Removes temp files of interrupted writes; must run before the node accepts uploads. */
   async init(): Promise<void> {
     await this.ctx.blobs.init();
@@ -132,12 +195,14 @@ export class StorageService {
 
   start(): void {
     this.repairer.start();
+    this.rebalancer.start().catch((error: unknown) => this.ctx.logger.error({ err: error }, 'rebalancer did not start'));
     this.scrubber.start();
     this.treeCompactor.start();
     this.housekeeping.start();
   }
 
   async stop(): Promise<void> {
+    await this.rebalancer.stop();
     await this.housekeeping.stop();
     await this.treeCompactor.stop();
     await this.scrubber.stop();

@@ -82,6 +82,7 @@ export class Rebalancer {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private restart = false;
+  private nudged = false;
   private stopped = false;
   private readonly rate: RateWindow;
   private readonly now: () => number;
@@ -120,6 +121,17 @@ export class Rebalancer {
     this.retryMs = this.deps.retryMinMs;
     this.restart = true;
     this.schedule(0);
+  }
+
+  /**
+   * A replica record of another node changed: copies waiting for their new holders may be
+   * free to go. Walks again soon (coalesced: at most one walk a second), not at the backoff.
+   */
+  nudge(): void {
+    if (this.phase !== 'waiting' || this.nudged || this.stopped) return;
+    this.nudged = true;
+    this.retryMs = this.deps.retryMinMs;
+    this.schedule(this.deps.retryMinMs);
   }
 
   summary(): RebalanceSummary {
@@ -162,6 +174,7 @@ export class Rebalancer {
   private async walk(): Promise<void> {
     const { deps } = this;
     this.restart = false;
+    this.nudged = false;
     this.passes++;
     this.phase = 'walking';
     const version = this.state.version;

@@ -215,6 +215,7 @@ export class StorageService {
     for (const fact of facts) {
       const key = parseKey(fact.key);
       if (key.kind === 'file' || key.kind === 'replica') this.repairer.nudge(key.userId, key.fileId);
+      if (key.kind === 'replica' && key.node !== this.ctx.self) this.rebalancer.nudge();
     }
   }
 

@@ -6,6 +6,8 @@ export interface NodeObservation {
   spec: NodeSpec;
   status: NodeStatus | undefined;
   reachable: boolean;
+  /** Its state in the cluster layout as the gateway last read it (meshMonitor.ts). */
+  layoutState?: NodeView['layoutState'];
 }
 
 /**
@@ -66,7 +68,17 @@ function nodeView(o: NodeObservation, byId: ReadonlyMap<string, NodeObservation>
     indexSize: status?.index.size ?? 0,
     faults: status?.faults ?? { partitionedFrom: [], lossPercent: null, paused: false, expiresAt: null },
     updatedAt: status ? new Date().toISOString() : null,
+    layoutState: o.layoutState ?? null,
+    rebalance: rebalanceView(status),
   };
+}
+
+/** The card's figures of data moving: null when the node reports none (before any layout change). */
+function rebalanceView(status: NodeStatus | undefined): NodeView['rebalance'] {
+  // Optional at run time: a node from before layouts has no such figures.
+  const rebalance = status?.storage?.rebalance as NodeStatus['storage']['rebalance'] | undefined;
+  if (!rebalance) return null;
+  return { toMove: rebalance.toMove, moved: rebalance.moved, ratePerSecond: rebalance.ratePerSecond };
 }
 
 function linkView(a: NodeObservation, b: NodeObservation): LinkView {

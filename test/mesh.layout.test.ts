@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeCluster } from './support/nodeCluster';
 import { waitFor } from './support/waitFor';
 import { applyLayout, BackgroundLoad, layoutOf, misplaced, uploadFiles, type StoredFile } from './support/layoutLoad';
+import { placeReplicas } from '../node/src/replication/placement';
 
 const FOUNDERS = ['asia', 'eu-west', 'us-east'];
 const ALL = [...FOUNDERS, 'sa-east'];
@@ -36,6 +37,16 @@ describe('cluster layout: a region joins, is drained and removed, under load (4 
 
   const everyone = (load: BackgroundLoad) => [...files, ...load.uploaded];
 
+  /** Each node's status counts what it holds under the new layout: stored as placed, none pending. */
+  const countsMatch = async (nodes: readonly string[], active: readonly string[]) => {
+    for (const id of nodes) {
+      const placed = files.filter((f) => placeReplicas(f.fileId, [...active].sort(), 3).includes(id)).length;
+      const { replicas } = (await cluster.status(id)).storage;
+      if (replicas.stored !== placed || replicas.pending !== 0) return false;
+    }
+    return true;
+  };
+
   it('joins by address, takes its share; every file ends with exactly 3 stored copies, none displaced, no request failed', async () => {
     const load = new BackgroundLoad(cluster, () => FOUNDERS, files);
     try {
@@ -68,6 +79,7 @@ describe('cluster layout: a region joins, is drained and removed, under load (4 
     const moved = await Promise.all(FOUNDERS.map(async (id) => (await cluster.status(id)).storage.rebalance.outgoing.moved));
     expect(moved.reduce((a, b) => a + b, 0)).toBeGreaterThan(150);
     files = everyone(load);
+    await waitFor('every node to count its copies under the new layout', () => countsMatch(ALL, ALL), { timeoutMs: 30_000 });
   }, 300_000);
 
   it('drained, it is refused removal while it holds copies; once they moved back, it is removed; same guarantees', async () => {
@@ -88,6 +100,7 @@ describe('cluster layout: a region joins, is drained and removed, under load (4 
     files = [...files, ...load.uploaded];
     await waitFor('the last uploads placed', async () => (await misplaced(cluster, ALL, FOUNDERS, files)).length === 0, { timeoutMs: 60_000, intervalMs: 1_000 });
     await waitFor('sa-east to count no stored copy', async () => (await cluster.status('sa-east')).storage.replicas.stored === 0, { timeoutMs: 30_000 });
+    await waitFor('the founders to count their copies under the new layout', () => countsMatch(FOUNDERS, FOUNDERS), { timeoutMs: 30_000 });
     expect(await applyLayout(cluster, 'us-east', [{ op: 'remove', id: 'sa-east' }])).toMatchObject({ status: 200 });
     await waitFor('every node at version 4 with sa-east removed', async () => {
       for (const id of ALL) {

@@ -34,6 +34,7 @@ import { LayoutAdmin } from './layout/layoutAdmin';
 import { JoinAnnouncer } from './layout/joinAnnouncer';
 import { layoutRoutes } from './http/layoutRoutes';
 import { seedLayout } from './layout/clusterLayout';
+import { ExpectedRecount } from './layout/expectedRecount';
 
 export interface RunningNode {
   readonly url: string;
@@ -80,11 +81,13 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   // A founding node starts from version 1 of the node files; a node joining by address from nothing.
   const founders = config.seeds.length === 0 ? [...config.cluster.nodes.values()].map(addressOf) : undefined;
   let layout: LayoutService | undefined;
+  let recount: ExpectedRecount | undefined;
   const { store, index, committer } = await openNodeIndex({
     dir: config.systemDir,
     self: self.id,
     placementNodes: () => layout?.placementNodes() ?? (founders ? seedLayout(founders).nodes.map((node) => node.id) : []),
     replicas: config.storage.replicas,
+    onExpectedChange: (userId, fileId, delta) => recount?.expectedChanged(userId, fileId, delta),
     logger: logger.child({ component: 'index-store' }),
   });
   const antiEntropy = new AntiEntropy({
@@ -104,6 +107,19 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   });
   layout = new LayoutService({ self: self.id, index, writer: antiEntropy, founders, logger: logger.child({ component: 'layout' }) });
   const clusterLayout = layout;
+  recount = new ExpectedRecount({
+    self: self.id,
+    replicas: config.storage.replicas,
+    layoutVersion: () => clusterLayout.version,
+    placementNodes: () => clusterLayout.placementNodes(),
+    counters: store.counters,
+    entries: (prefix, page) => index.entries(prefix, page),
+    transaction: (fn) => store.transaction(fn),
+    filesPerSecond: config.storage.rebalanceFilesPerSecond,
+    logger: logger.child({ component: 'expected-recount' }),
+  });
+  const expectedRecount = recount;
+  clusterLayout.onChange(() => expectedRecount.check());
   addresses.learnLayout(clusterLayout.current());
   clusterLayout.onChange((next) => addresses.learnLayout(next));
   addresses.onLearn((address, isNew) => {
@@ -312,6 +328,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   storage.start();
   converter.start();
   joiner.start();
+  expectedRecount.check();
   clusterLayout.seedIfMissing().catch((error: unknown) => logger.error({ err: error }, 'could not seed the cluster layout'));
 
   return {
@@ -324,6 +341,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       recordIncarnation(config.systemDir, membership.incarnation);
       logger.info({ ...farewell, incarnation: membership.incarnation }, 'left the cluster');
       await joiner.stop();
+      await expectedRecount.stop();
       await converter.stop();
       await storage.stop();
       antiEntropy.stop();

@@ -25,6 +25,8 @@ export async function openNodeIndex(opts: {
   /** The layout's active nodes, read at each change (the layout itself lives in this index). */
   placementNodes: () => readonly NodeId[];
   replicas: number;
+  /** Each change the store makes to `replicas.expected` (the recount after a layout change keeps up with them). */
+  onExpectedChange?: (userId: string, fileId: string, delta: number) => void;
   logger: Logger;
 }): Promise<NodeIndex> {
   const { self, logger } = opts;
@@ -32,6 +34,7 @@ export async function openNodeIndex(opts: {
     file: path.join(opts.dir, STORE_FILE),
     self,
     holdsReplica: (fileId) => placeReplicas(fileId, opts.placementNodes(), opts.replicas).includes(self),
+    onExpectedChange: opts.onExpectedChange,
     logger,
   });
   try {

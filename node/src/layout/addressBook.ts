@@ -32,8 +32,10 @@ export class AddressBook {
     return true;
   }
 
+  /** Addresses of the layout's members; a removed or decommissioned node is not dialled again. */
   learnLayout(layout: ClusterLayout): void {
     for (const node of layout.nodes) {
+      if (node.state !== 'active' && node.state !== 'draining') continue;
       const { state: _state, capacity: _capacity, ...address } = node;
       this.learn(address);
     }

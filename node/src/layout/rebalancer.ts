@@ -124,11 +124,12 @@ export class Rebalancer {
   }
 
   /**
-   * A replica record of another node changed: copies waiting for their new holders may be
-   * free to go. Walks again soon (coalesced: at most one walk a second), not at the backoff.
+   * Another node's replica record changed for a file whose copy here is not where the layout
+   * puts it (it was waiting for its new holder, or an upload placed it here while a holder was
+   * down): walk again soon (coalesced: at most one walk a second), not at the backoff.
    */
   nudge(): void {
-    if (this.phase !== 'waiting' || this.nudged || this.stopped) return;
+    if (this.phase === 'walking' || this.nudged || this.stopped) return;
     this.nudged = true;
     this.retryMs = this.deps.retryMinMs;
     this.schedule(this.deps.retryMinMs);

@@ -215,8 +215,13 @@ export class StorageService {
     for (const fact of facts) {
       const key = parseKey(fact.key);
       if (key.kind === 'file' || key.kind === 'replica') this.repairer.nudge(key.userId, key.fileId);
-      if (key.kind === 'replica' && key.node !== this.ctx.self) this.rebalancer.nudge();
+      if (key.kind === 'replica' && key.node !== this.ctx.self && this.holdsDisplaced(key.userId, key.fileId)) this.rebalancer.nudge();
     }
+  }
+
+  /** Whether this node has a copy of the file that the layout places elsewhere. */
+  private holdsDisplaced(userId: string, fileId: string): boolean {
+    return this.ctx.catalog.replicaRecord(this.ctx.self, userId, fileId) !== undefined && !expectedHolders(this.ctx, fileId).includes(this.ctx.self);
   }
 
   /** Replica counts and logical bytes held here, for the status page: counters, never a scan. */

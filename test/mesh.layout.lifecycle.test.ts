@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LayoutAnswer } from '../node/src/api/layout';
 import { NodeCluster } from './support/nodeCluster';
@@ -20,6 +23,16 @@ describe('cluster layout: versions, a live join, a decommission (real processes)
     await cluster?.close();
   });
 
+  /** `npm run layout -- …` as an admin runs it, against `node`. */
+  const layoutCli = async (node: string, ...args: string[]) => {
+    const root = path.resolve(import.meta.dirname, '..');
+    const { stdout } = await promisify(execFile)(path.join(root, 'node_modules/.bin/tsx'), ['scripts/layout.ts', ...args, '--node', `127.0.0.1:${cluster.port(node)}`], {
+      cwd: root,
+      env: { ...process.env, GEOVAULT_CLUSTER_SECRET: cluster.secret, GEOVAULT_CONFIG_DIR: cluster.configDir },
+    });
+    return JSON.parse(stdout) as LayoutAnswer;
+  };
+
   const layoutOf = async (id: string) => (await (await cluster.request(id, 'GET', '/v1/layout')).json()) as LayoutAnswer;
 
   it('version 1 is seeded from the node files; a wrong version is refused', async () => {
@@ -39,10 +52,10 @@ describe('cluster layout: versions, a live join, a decommission (real processes)
       for (const id of cluster.ids) if ((await cluster.memberState(id, 'sa-east'))?.state !== 'alive') return false;
       return true;
     }, { timeoutMs: 30_000 });
-    const before = await layoutOf('asia');
+    const before = await layoutCli('asia', 'show');
     expect(before.joined.map((n) => n.id)).toEqual(['sa-east']);
-    const res = await cluster.request('asia', 'POST', '/v1/layout', { version: 2, changes: [{ op: 'add', node: before.joined[0] }] });
-    expect(res.status).toBe(200);
+    const added = await layoutCli('asia', 'add', path.join(cluster.configDir, 'sa-east.json'));
+    expect(added.layout.version).toBe(2);
     await waitFor('all four at version 2', async () => {
       for (const id of [...cluster.ids, 'sa-east']) if ((await layoutOf(id)).layout.version !== 2) return false;
       return true;

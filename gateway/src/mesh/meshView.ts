@@ -15,7 +15,9 @@ export interface NodeObservation {
  * its reachable peers say of it (the gateway's own view of a paused node would be too rosy),
  * and dead when the gateway cannot reach it either.
  */
-export function buildSnapshot(observations: readonly NodeObservation[], at: Date): MeshSnapshot {
+export function buildSnapshot(all: readonly NodeObservation[], at: Date): MeshSnapshot {
+  // A node taken out of the layout and stopped is gone from the cluster, not a failure to show.
+  const observations = all.filter((o) => o.reachable || (o.layoutState !== 'removed' && o.layoutState !== 'decommissioned'));
   const byId = new Map(observations.map((o) => [o.spec.id, o]));
   const nodes = observations.map((o) => nodeView(o, byId));
   const links: LinkView[] = [];

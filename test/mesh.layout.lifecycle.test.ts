@@ -63,6 +63,17 @@ describe('cluster layout: versions, a live join, a decommission (real processes)
     expect((await cluster.status('sa-east')).layout.state).toBe('active');
   }, 60_000);
 
+  it('a founder restarted after the join finds sa-east from the layout in its index, and they gossip again', async () => {
+    const before = (await cluster.status('asia')).incarnation;
+    await cluster.kill('asia', 'SIGTERM');
+    await cluster.start('asia');
+    await waitFor('asia and sa-east alive to each other again', async () => {
+      const [asiaSees, saSees] = await Promise.all([cluster.memberState('asia', 'sa-east'), cluster.memberState('sa-east', 'asia')]);
+      return asiaSees?.state === 'alive' && saSees?.state === 'alive' && saSees.incarnation > before;
+    }, { timeoutMs: 30_000 });
+    expect((await cluster.status('asia')).links['sa-east']?.connected).toBe(true);
+  }, 90_000);
+
   const tombstones = async (id: string) => (await cluster.status(id)).index.tombstones;
 
   it('a member that stays dead keeps tombstones until it is decommissioned; then they are collected', async () => {

@@ -120,13 +120,14 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   });
   const expectedRecount = recount;
   clusterLayout.onChange(() => expectedRecount.check());
-  addresses.learnLayout(clusterLayout.current());
-  clusterLayout.onChange((next) => addresses.learnLayout(next));
   addresses.onLearn((address, isNew) => {
     transport.addPeer(address.id, `ws://${address.host}:${address.port}`);
     membership.addSeed(address.id);
     if (isNew) logger.info({ peer: address.id, host: address.host, port: address.port }, 'learnt a node address');
   });
+  // After the listener: a region added while this node was down is dialled and probed too.
+  addresses.learnLayout(clusterLayout.current());
+  clusterLayout.onChange((next) => addresses.learnLayout(next));
   antiEntropy.onChange((facts) => clusterLayout.onFacts(facts));
   // Peers outside the layout (joined, not yet added) gossip the index but hold no data yet.
   const liveMembers = () => {

@@ -21,9 +21,10 @@ const marker = (id: string) => page.locator(`g.marker[data-node="${id}"]`);
 
 describe('/nodes: a region joining live', () => {
   beforeAll(async () => {
-    // ~4 files of 4 KiB a second into the new region: the move lasts for several seconds.
-    stack = await GatewayStack.start({ profile: 'lan', env: { GEOVAULT_INLINE_MAX_BYTES: '0', GEOVAULT_REPAIR_BYTES_PER_SEC: String(16 * 1024), GEOVAULT_REPAIR_CONCURRENCY: '1' } });
-    await uploadFiles(stack.cluster, ['asia', 'eu-west', 'us-east'], 80, 4096);
+    // 2 files of 16 KiB a second into the new region once the repair budget's first burst
+    // (256 KiB) is spent: the move lasts for several seconds.
+    stack = await GatewayStack.start({ profile: 'lan', env: { GEOVAULT_INLINE_MAX_BYTES: '0', GEOVAULT_REPAIR_BYTES_PER_SEC: String(32 * 1024), GEOVAULT_REPAIR_CONCURRENCY: '1' } });
+    await uploadFiles(stack.cluster, ['asia', 'eu-west', 'us-east'], 60, 16 * 1024);
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(WAIT);

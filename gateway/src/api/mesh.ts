@@ -31,6 +31,11 @@ export interface NodeView {
   layoutState: 'active' | 'draining' | 'removed' | 'decommissioned' | 'joining' | null;
   /** Data moving to or from it after a layout change: files still to move, moved, per second. */
   rebalance: { toMove: number; moved: number; ratePerSecond: number } | null;
+  /**
+   * Whether it can be a user's home region: only the gateway's configured nodes can (a region
+   * that joined live serves through the others until the gateway's node files list it).
+   */
+  homeRegion: boolean;
 }
 
 /** GET /api/nodes/access: what the signed-in user may do on the mesh page. */

@@ -17,7 +17,10 @@ const RECONNECT_MAX_MS = 5_000;
  * Listeners get a fresh snapshot after every change and the activity to animate.
  */
 export class MeshMonitor {
-  private readonly watched = new Map<string, { spec: NodeSpec; status?: NodeStatus; ws?: WebSocket; attempt: number; timer?: NodeJS.Timeout; reachable: boolean }>();
+  private readonly watched = new Map<
+    string,
+    { spec: NodeSpec; status?: NodeStatus; ws?: WebSocket; attempt: number; timer?: NodeJS.Timeout; reachable: boolean; discovered?: boolean }
+  >();
   /** Each node's place in the cluster layout, and nodes that joined by address (state `joining`). */
   private layoutStates = new Map<string, NonNullable<NodeView['layoutState']>>();
   private readonly listeners = new Set<(event: MeshEvent) => void>();
@@ -73,6 +76,7 @@ export class MeshMonitor {
         status: n.status,
         reachable: n.reachable,
         layoutState: this.layoutStates.get(n.spec.id),
+        discovered: n.discovered,
       }));
       this.cached = buildSnapshot(observations, new Date());
     }
@@ -134,7 +138,7 @@ export class MeshMonitor {
           peers: [...this.watched.keys()],
         };
         this.opts.onNodeFound?.(spec);
-        this.watched.set(spec.id, { spec, attempt: 0, reachable: false });
+        this.watched.set(spec.id, { spec, attempt: 0, reachable: false, discovered: true });
         this.opts.logger.info({ node: spec.id, host: spec.host, port: spec.port }, 'watching a node learnt from the cluster layout');
         this.connect(spec.id);
       }

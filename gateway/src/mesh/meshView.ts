@@ -8,6 +8,8 @@ export interface NodeObservation {
   reachable: boolean;
   /** Its state in the cluster layout as the gateway last read it (meshMonitor.ts). */
   layoutState?: NodeView['layoutState'];
+  /** Learnt from the layout rather than configured: not a home region (see NodeView). */
+  discovered?: boolean;
 }
 
 /**
@@ -71,6 +73,7 @@ function nodeView(o: NodeObservation, byId: ReadonlyMap<string, NodeObservation>
     faults: status?.faults ?? { partitionedFrom: [], lossPercent: null, paused: false, expiresAt: null },
     updatedAt: status ? new Date().toISOString() : null,
     layoutState: o.layoutState ?? null,
+    homeRegion: !o.discovered,
     rebalance: rebalanceView(status),
   };
 }

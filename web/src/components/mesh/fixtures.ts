@@ -27,6 +27,7 @@ export function nodeView(id: NodeId, state: NodeState = 'alive', extra: Partial<
     updatedAt: '2026-01-01T00:00:00.000Z',
     layoutState: 'active',
     rebalance: { toMove: 0, moved: 0, ratePerSecond: 0 },
+    homeRegion: true,
     ...extra,
   };
 }

@@ -330,7 +330,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   converter.start();
   joiner.start();
   expectedRecount.check();
-  clusterLayout.seedIfMissing().catch((error: unknown) => logger.error({ err: error }, 'could not seed the cluster layout'));
+  clusterLayout.seedIfMissing({ waitMs: index.startedEmpty ? 10_000 : 0 }).catch((error: unknown) => logger.error({ err: error }, 'could not seed the cluster layout'));
 
   return {
     url: `http://${self.host}:${self.port}`,

@@ -44,6 +44,18 @@ describe('layout service', () => {
     expect(entries.size).toBe(1);
   });
 
+  it('a founder whose index started empty waits for its peers’ layout before seeding its own', async () => {
+    const { index, writer, entries } = fakeIndex();
+    const layout = new LayoutService({ self: 'us-east', index, writer, founders, logger });
+    const v2 = applyLayoutChanges(seedLayout(founders), 2, [{ op: 'add', node: at('sa-east', 7104) }], 3);
+    if (!v2.ok) throw new Error(v2.message);
+    const seeding = layout.seedIfMissing({ waitMs: 5_000, pollMs: 5 });
+    // The cluster's layout arrives through anti-entropy while it waits.
+    setTimeout(() => entries.set(layoutKey(2), v2.layout), 30);
+    await seeding;
+    expect([...entries.keys()]).toEqual([layoutKey(2)]);
+  });
+
   it('a joining node knows no layout until the index brings one; then follows the highest version', () => {
     const { index, writer } = fakeIndex();
     const layout = new LayoutService({ self: 'sa-east', index, writer, logger });

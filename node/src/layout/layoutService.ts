@@ -71,10 +71,15 @@ export class LayoutService implements LayoutView {
 
   /**
    * Writes version 1 when the index has no layout at all (a founding node's first start with
-   * this release). Written by every founder alike: the same key and value, whoever wins.
+   * this release). Written by every founder alike: the same key and value, whoever wins. A node
+   * whose index is empty first gives its peers `waitMs` to send theirs: a cluster that already
+   * has a layout must not get its version 1 rewritten from one node's files.
    */
-  async seedIfMissing(): Promise<void> {
-    if (!this.deps.founders || this.newestInIndex()) return;
+  async seedIfMissing(opts: { waitMs?: number; pollMs?: number } = {}): Promise<void> {
+    if (!this.deps.founders) return;
+    const deadline = Date.now() + (opts.waitMs ?? 0);
+    while (Date.now() < deadline && !this.newestInIndex()) await new Promise((resolve) => setTimeout(resolve, opts.pollMs ?? 200));
+    if (this.newestInIndex()) return;
     const seed = seedLayout(this.deps.founders);
     await this.deps.writer.write(layoutKey(seed.version), seed);
     this.deps.logger.info({ version: seed.version, nodes: seed.nodes.map((node) => node.id) }, 'cluster layout seeded from config/nodes');

@@ -103,16 +103,16 @@ export class Membership {
     return this.leaving !== undefined;
   }
 
-  /**
-   * Probes `peer` now instead of waiting for its turn: the transport saw its connection
-   * break (a crashed process resets its sockets). Only a hint — the verdict still comes from
-   * the probe and the suspicion, so a flapping socket cannot kill a live member.
-   */
   /** A node learnt by address (it joined the cluster): a member to probe, as a seed is. */
   addSeed(peer: NodeId): void {
     if (peer !== this.self && !this.table.get(peer)) this.addMember(peer, 'alive', 0, peer);
   }
 
+  /**
+   * Probes `peer` now instead of waiting for its turn: the transport saw its connection
+   * break (a crashed process resets its sockets). Only a hint — the verdict still comes from
+   * the probe and the suspicion, so a flapping socket cannot kill a live member.
+   */
   probeNow(peer: NodeId): void {
     const m = this.table.get(peer);
     if (!this.running || this.leaving || !m || m.state !== 'alive' || this.prober.isProbing(peer)) return;

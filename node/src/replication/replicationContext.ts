@@ -74,7 +74,7 @@ export function defaultStorageSettings(): StorageSettings {
     trashRetentionMs: 30 * 24 * 3600_000,
     housekeepingIntervalMs: 10 * 60_000,
     rebalanceFilesPerSecond: 1_000,
-    rebalanceRevisitMs: 10 * 60_000,
+    rebalanceRevisitMs: 60 * 60_000,
   };
 }
 

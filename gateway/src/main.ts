@@ -58,8 +58,16 @@ async function main(): Promise<void> {
   const accounts = await AccountsStore.open(config.gatewayDir);
   const mail = await startMail(config, logger);
   const requireUser = createRequireUser({ accounts, logger: logger.child({ component: 'session' }) });
-  const client = new NodeClient(cluster.nodes, secret, { controlTimeoutMs: config.nodeTimeoutMs, streamSockets: config.nodeStreamSockets });
-  const mesh = new MeshMonitor({ nodes: [...cluster.nodes.values()], secret, client, logger: logger.child({ component: 'mesh' }) });
+  // Grows as regions join the cluster live (the mesh monitor reads the layout).
+  const nodeAddresses = new Map(cluster.nodes);
+  const client = new NodeClient(nodeAddresses, secret, { controlTimeoutMs: config.nodeTimeoutMs, streamSockets: config.nodeStreamSockets });
+  const mesh = new MeshMonitor({
+    nodes: [...cluster.nodes.values()],
+    secret,
+    client,
+    logger: logger.child({ component: 'mesh' }),
+    onNodeFound: (spec) => nodeAddresses.set(spec.id, spec),
+  });
   mesh.start();
   const shares = await ShareStore.open(config.gatewayDir);
   const thumbnails = await openThumbnailService(thumbnailConfig, { client, mesh, nodes: cluster.nodes, logger: logger.child({ component: 'thumbnails' }) });

@@ -33,6 +33,14 @@ import { keyIdHex } from './storage/encryption/masterKeys';
 import { loadEncryptionConfig } from './config/encryptionConfig';
 import { ConfigError } from '../../common/config/configError';
 import { AppError } from './http/errors';
+import { AddressBook, addressOf } from './layout/addressBook';
+import { LayoutService } from './layout/layoutService';
+import { LayoutClient } from './layout/layoutClient';
+import { LayoutAdmin } from './layout/layoutAdmin';
+import { JoinAnnouncer } from './layout/joinAnnouncer';
+import { layoutRoutes } from './http/layoutRoutes';
+import { seedLayout } from './layout/clusterLayout';
+import { ExpectedRecount } from './layout/expectedRecount';
 
 export interface RunningNode {
   readonly url: string;
@@ -55,9 +63,11 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     clock: systemClock,
     random: systemRandom,
   });
+  // Where every node listens: the node files first, then layouts and joins (DESIGN §12).
+  const addresses = new AddressBook(addressOf(self), config.peers.map(addressOf));
   const transport = new WsTransport({
     self: self.id,
-    peerUrls: new Map(config.peers.map((peer) => [peer.id, `ws://${peer.host}:${peer.port}`])),
+    peerUrls: new Map([...addresses.peers].map(([id, peer]) => [id, `ws://${peer.host}:${peer.port}`])),
     secret: config.secret,
     links,
     logger: logger.child({ component: 'transport' }),
@@ -74,12 +84,16 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     logger: logger.child({ component: 'membership' }),
   });
 
-  const allNodes = [self.id, ...config.peers.map((peer) => peer.id)].sort();
+  // A founding node starts from version 1 of the node files; a node joining by address from nothing.
+  const founders = config.seeds.length === 0 ? [...config.cluster.nodes.values()].map(addressOf) : undefined;
+  let layout: LayoutService | undefined;
+  let recount: ExpectedRecount | undefined;
   const { store, index, committer } = await openNodeIndex({
     dir: config.systemDir,
     self: self.id,
-    allNodes,
+    placementNodes: () => layout?.placementNodes() ?? (founders ? seedLayout(founders).nodes.map((node) => node.id) : []),
     replicas: config.storage.replicas,
+    onExpectedChange: (userId, fileId, delta) => recount?.expectedChanged(userId, fileId, delta),
     logger: logger.child({ component: 'index-store' }),
   });
   const antiEntropy = new AntiEntropy({
@@ -93,20 +107,52 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     logger: logger.child({ component: 'anti-entropy' }),
     // A node whose disk was wiped learns how far its own facts go before it writes new ones.
     config: { learnOwnSeqMs: 10_000, ...config.antiEntropy },
-    // Every configured node, dead ones too: a tombstone is collected only once all have it.
-    members: () => allNodes,
+    // Every member of the layout, dead ones too: a tombstone is collected only once all have it.
+    // A decommissioned member is no longer waited for.
+    members: () => [...(layout?.members() ?? [self.id])],
   });
+  layout = new LayoutService({ self: self.id, index, writer: antiEntropy, founders, logger: logger.child({ component: 'layout' }) });
+  const clusterLayout = layout;
+  recount = new ExpectedRecount({
+    self: self.id,
+    replicas: config.storage.replicas,
+    layoutVersion: () => clusterLayout.version,
+    placementNodes: () => clusterLayout.placementNodes(),
+    counters: store.counters,
+    entries: (prefix, page) => index.entries(prefix, page),
+    transaction: (fn) => store.transaction(fn),
+    filesPerSecond: config.storage.rebalanceFilesPerSecond,
+    logger: logger.child({ component: 'expected-recount' }),
+  });
+  const expectedRecount = recount;
+  clusterLayout.onChange(() => expectedRecount.check());
+  addresses.onLearn((address, isNew) => {
+    transport.addPeer(address.id, `ws://${address.host}:${address.port}`);
+    membership.addSeed(address.id);
+    if (isNew) logger.info({ peer: address.id, host: address.host, port: address.port }, 'learnt a node address');
+  });
+  // After the listener: a region added while this node was down is dialled and probed too.
+  addresses.learnLayout(clusterLayout.current());
+  clusterLayout.onChange((next) => addresses.learnLayout(next));
+  antiEntropy.onChange((facts) => clusterLayout.onFacts(facts));
+  // Peers outside the layout (joined, not yet added) gossip the index but hold no data yet.
+  const liveMembers = () => {
+    const members = new Set(clusterLayout.members());
+    return [self.id, ...membership.members().filter((m) => m.id !== self.id && m.state === 'alive' && members.has(m.id)).map((m) => m.id)];
+  };
 
   const now = () => new Date().toISOString();
   // The snapshot is built on demand, so the hub can exist before everything it reports on.
   const events = new EventsHub(() => ({ type: 'snapshot', node: self.id, at: now(), status: status() }), logger.child({ component: 'events' }));
   const publish = (event: NodeEvent) => events.publish(event);
 
+  const layoutClient = new LayoutClient({ self: self.id, secret: config.secret, links, address: (peer) => addresses.peers.get(peer) });
   const storage = new StorageService({
     self: self.id,
     nodeDir: config.nodeDir,
     secret: config.secret,
-    peers: new Map(config.peers.map((peer) => [peer.id, { host: peer.host, port: peer.port }])),
+    peers: addresses.peers,
+    layout: clusterLayout,
     links,
     index,
     writer: antiEntropy,
@@ -118,14 +164,17 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     resumableDb: store,
     indexHealth: () => committer.health,
     mesh: {
-      liveNodes: () => [self.id, ...membership.members().filter((m) => m.id !== self.id && m.state === 'alive').map((m) => m.id)],
+      liveNodes: liveMembers,
       rttMs: (peer) => membership.member(peer)?.rttMs ?? null,
     },
     settings: config.storage,
     encryption: config.encryption,
     logger,
     activity: (activity) => publish({ type: 'replication', node: self.id, at: now(), ...activity }),
+    holdings: (peer, files) => layoutClient.holdings(peer, { files }),
+    systemDir: config.systemDir,
   });
+  clusterLayout.onChange(() => storage.layoutChanged());
   await storage.init();
   // Encrypts blobs written before encryption and re-wraps data keys after a rotation, in the background (started below).
   const inlineConverter = new InlineConverter({
@@ -163,7 +212,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       stateSince: new Date(m.stateSince).toISOString(),
     })),
     links: Object.fromEntries(
-      config.peers.map((peer) => [
+      addresses.all().filter((peer) => peer.id !== self.id).map((peer) => [
         peer.id,
         { ...links.profile(peer.id), cut: links.isCut(peer.id), connected: transport.isConnected(peer.id) },
       ]),
@@ -181,6 +230,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       ...storage.summary(),
       repair: { ...storage.repairer.stats },
       scrub: { ...storage.scrubber.stats },
+      rebalance: storage.rebalancer.summary(),
     },
     tree: { logEntries: store.schema.tree.logEntries(), ...storage.treeCompactor.summary() },
     housekeeping: storage.housekeeping.summary(),
@@ -190,6 +240,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       clockSkew: { warnAboveMs: CLOCK_SKEW_WARN_MS, signatureWindowMs: SIGNATURE_WINDOW_MS, skewedPeers: transport.clockSkew.skewedPeers() },
     },
     eventLoop: eventLoop.lastWindow,
+    layout: { version: clusterLayout.version, state: clusterLayout.current().nodes.find((node) => node.id === self.id)?.state ?? null, joining: joiner.stats },
     encryption: {
       enabled: config.encryption.enabled,
       currentKeyId: keyIdHex(config.encryption.keyring.current.id),
@@ -213,6 +264,32 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
 
   const faultInjector = new FaultInjector(links, systemClock, logger.child({ component: 'faults' }));
 
+  const joiner = new JoinAnnouncer({
+    self: addressOf(self),
+    seeds: config.seeds,
+    client: layoutClient,
+    addresses,
+    layout: clusterLayout,
+    intervalMs: 10_000,
+    logger: logger.child({ component: 'join' }),
+  });
+  const layoutAdmin = new LayoutAdmin({
+    self: self.id,
+    layout: clusterLayout,
+    replicas: config.storage.replicas,
+    isAlive: (id) => {
+      const state = membership.member(id)?.state;
+      return state === 'alive' || state === 'suspect';
+    },
+    storedReplicas: async (id) => {
+      if (id === self.id) return storage.summary().replicas.stored;
+      const peerStatus = (await layoutClient.status(id)) as { storage?: { replicas?: { stored?: unknown } } };
+      const stored = peerStatus.storage?.replicas?.stored;
+      if (typeof stored !== 'number') throw new Error('no replica count in its status');
+      return stored;
+    },
+    logger: logger.child({ component: 'layout-admin' }),
+  });
   const guard = new ClusterGuard(config.secret);
   const app = createNodeApp({
     guard,
@@ -236,7 +313,20 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       write: (key, value) => antiEntropy.write(key, value as never),
       remove: (key) => antiEntropy.remove(key),
     },
-    routers: storage.routers,
+    routers: [
+      layoutRoutes({
+        self: self.id,
+        layout: clusterLayout,
+        admin: layoutAdmin,
+        addresses,
+        holdsStored: async (userId, fileId) => {
+          const entry = storage.ctx.catalog.entry(userId, fileId);
+          if (!entry || storage.ctx.catalog.replicaRecord(self.id, userId, fileId)?.state !== 'stored') return false;
+          return (await storage.ctx.blobs.stat(userId, fileId))?.size === entry.size;
+        },
+      }),
+      ...storage.routers,
+    ],
   });
   // Node's default cuts any request still arriving after 300 s: a big upload on a slow link.
   // Stalled uploads are cut by the idle timeout of the stream they feed instead.
@@ -264,6 +354,9 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   antiEntropy.start();
   storage.start();
   converter.start();
+  joiner.start();
+  expectedRecount.check();
+  clusterLayout.seedIfMissing({ waitMs: index.startedEmpty ? 10_000 : 0 }).catch((error: unknown) => logger.error({ err: error }, 'could not seed the cluster layout'));
 
   return {
     url: `http://${self.host}:${self.port}`,
@@ -274,6 +367,8 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
       const farewell = await membership.leave();
       recordIncarnation(config.systemDir, membership.incarnation);
       logger.info({ ...farewell, incarnation: membership.incarnation }, 'left the cluster');
+      await joiner.stop();
+      await expectedRecount.stop();
       await converter.stop();
       await storage.stop();
       antiEntropy.stop();

@@ -30,6 +30,8 @@ export class NodeCluster {
     readonly dataDir: string,
     readonly configDir: string,
     readonly ports: ReadonlyMap<string, number>,
+    /** Nodes whose file has `seeds`: they join a running cluster, so startAll leaves them out. */
+    readonly joinerIds: readonly string[],
     readonly profile: 'wan' | 'lan',
     private readonly extraEnv: Record<string, string>,
   ) {}
@@ -43,6 +45,7 @@ export class NodeCluster {
     const configDir = path.join(base, 'config');
     fs.mkdirSync(configDir, { recursive: true });
     const ports = new Map<string, number>();
+    const joiners = new Map<string, Record<string, unknown>>();
     for (const name of fs.readdirSync(SHIPPED_CONFIG)) {
       const source = path.join(SHIPPED_CONFIG, name);
       if (name === 'links.json') {
@@ -52,13 +55,22 @@ export class NodeCluster {
       const spec = JSON.parse(fs.readFileSync(source, 'utf8'));
       spec.port = await freePort();
       ports.set(spec.id, spec.port);
+      if (spec.seeds) joiners.set(name, spec);
+      else fs.writeFileSync(path.join(configDir, name), JSON.stringify(spec, null, 2));
+    }
+    // A joiner's seed is a founding node's address: the shipped one's port is rewritten too.
+    const founders = [...ports.keys()].filter((id) => ![...joiners.values()].some((spec) => spec.id === id)).sort();
+    for (const [name, spec] of joiners) {
+      spec.seeds = [`127.0.0.1:${ports.get(founders.at(-1)!)}`];
       fs.writeFileSync(path.join(configDir, name), JSON.stringify(spec, null, 2));
     }
-    return new NodeCluster(dataDir, configDir, ports, opts.profile ?? 'lan', opts.env ?? {});
+    const joinerIds = [...joiners.values()].map((spec) => spec.id as string).sort();
+    return new NodeCluster(dataDir, configDir, ports, joinerIds, opts.profile ?? 'lan', opts.env ?? {});
   }
 
+  /** The founding nodes (startAll starts these). */
   get ids(): string[] {
-    return [...this.ports.keys()].sort();
+    return [...this.ports.keys()].filter((id) => !this.joinerIds.includes(id)).sort();
   }
 
   url(id: string): string {
@@ -72,7 +84,7 @@ export class NodeCluster {
   }
 
   /** Starts a node process and waits until it answers a signed status request. */
-  async start(id: string): Promise<void> {
+  async start(id: string, opts: { env?: Record<string, string> } = {}): Promise<void> {
     if (this.running.has(id)) throw new Error(`${id} is already running`);
     const output: string[] = [];
     const proc = spawn(process.execPath, [...processFlags('node'), 'dist/node.mjs', id], {
@@ -85,6 +97,7 @@ export class NodeCluster {
         GEOVAULT_PROFILE: this.profile,
         GEOVAULT_LOG_LEVEL: 'info',
         ...this.extraEnv,
+        ...opts.env,
       }),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

@@ -24,6 +24,18 @@ export interface NodeView {
   /** Injected faults; `expiresAt` (ms since the epoch) is when the node heals itself. */
   faults: { partitionedFrom: string[]; lossPercent: number | null; paused: boolean; expiresAt: number | null };
   updatedAt: string | null;
+  /**
+   * Its place in the cluster layout (DESIGN §12): `joining` for a node that joined by address
+   * and waits to be added; null when no layout is known yet.
+   */
+  layoutState: 'active' | 'draining' | 'removed' | 'decommissioned' | 'joining' | null;
+  /** Data moving to or from it after a layout change: files still to move, moved, per second. */
+  rebalance: { toMove: number; moved: number; ratePerSecond: number } | null;
+  /**
+   * Whether it can be a user's home region: only the gateway's configured nodes can (a region
+   * that joined live serves through the others until the gateway's node files list it).
+   */
+  homeRegion: boolean;
 }
 
 /** GET /api/nodes/access: what the signed-in user may do on the mesh page. */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { NodeEvent } from '../../../node/src/api/events';
 import type { NodeStatus } from '../../../node/src/api/status';
 import type { NodeSpec } from '../../../node/src/config/clusterConfig';
+import type { LayoutAnswer } from '../../../node/src/api/layout';
 import { signRequest } from '../../../common/signing/requestSigning';
 import type { MeshEvent, MeshSnapshot, NodeView } from '../api/mesh';
 import { buildSnapshot, type NodeObservation } from './meshView';
@@ -16,7 +17,12 @@ const RECONNECT_MAX_MS = 5_000;
  * Listeners get a fresh snapshot after every change and the activity to animate.
  */
 export class MeshMonitor {
-  private readonly watched = new Map<string, { spec: NodeSpec; status?: NodeStatus; ws?: WebSocket; attempt: number; timer?: NodeJS.Timeout; reachable: boolean }>();
+  private readonly watched = new Map<
+    string,
+    { spec: NodeSpec; status?: NodeStatus; ws?: WebSocket; attempt: number; timer?: NodeJS.Timeout; reachable: boolean; discovered?: boolean }
+  >();
+  /** Each node's place in the cluster layout, and nodes that joined by address (state `joining`). */
+  private layoutStates = new Map<string, NonNullable<NodeView['layoutState']>>();
   private readonly listeners = new Set<(event: MeshEvent) => void>();
   private pollTimer: NodeJS.Timeout | undefined;
   private snapshotTimer: NodeJS.Timeout | undefined;
@@ -25,7 +31,15 @@ export class MeshMonitor {
   private stopped = false;
 
   constructor(
-    private readonly opts: { nodes: readonly NodeSpec[]; secret: string; client: NodeClient; logger: Logger; pollMs?: number },
+    private readonly opts: {
+      nodes: readonly NodeSpec[];
+      secret: string;
+      client: NodeClient;
+      logger: Logger;
+      pollMs?: number;
+      /** A node learnt from the cluster layout (a region that joined live): the client must reach it too. */
+      onNodeFound?: (spec: NodeSpec) => void;
+    },
   ) {
     for (const spec of opts.nodes) this.watched.set(spec.id, { spec, attempt: 0, reachable: false });
   }
@@ -57,7 +71,13 @@ export class MeshMonitor {
 
   snapshot(): MeshSnapshot {
     if (!this.cached) {
-      const observations: NodeObservation[] = [...this.watched.values()].map((n) => ({ spec: n.spec, status: n.status, reachable: n.reachable }));
+      const observations: NodeObservation[] = [...this.watched.values()].map((n) => ({
+        spec: n.spec,
+        status: n.status,
+        reachable: n.reachable,
+        layoutState: this.layoutStates.get(n.spec.id),
+        discovered: n.discovered,
+      }));
       this.cached = buildSnapshot(observations, new Date());
     }
     return this.cached;
@@ -84,7 +104,46 @@ export class MeshMonitor {
         }
       }),
     );
+    await this.readLayout();
     this.changed();
+  }
+
+  /**
+   * The cluster layout from the first node that answers (DESIGN §12): a region that joined
+   * while the gateway ran is watched from then on, on the map as soon as it joins.
+   */
+  private async readLayout(): Promise<void> {
+    for (const [id, node] of this.watched) {
+      if (!node.reachable) continue;
+      let answer: LayoutAnswer;
+      try {
+        answer = await this.opts.client.json<LayoutAnswer>(id, 'GET', '/v1/layout');
+      } catch {
+        continue;
+      }
+      const states = new Map<string, NonNullable<NodeView['layoutState']>>();
+      for (const n of answer.layout.nodes) states.set(n.id, n.state);
+      for (const n of answer.joined) states.set(n.id, 'joining');
+      this.layoutStates = states;
+      for (const address of [...answer.layout.nodes.filter((n) => n.state === 'active' || n.state === 'draining'), ...answer.joined]) {
+        if (this.watched.has(address.id)) continue;
+        const spec: NodeSpec = {
+          id: address.id,
+          label: address.label,
+          region: address.region,
+          lat: address.lat,
+          lon: address.lon,
+          host: address.host,
+          port: address.port,
+          peers: [...this.watched.keys()],
+        };
+        this.opts.onNodeFound?.(spec);
+        this.watched.set(spec.id, { spec, attempt: 0, reachable: false, discovered: true });
+        this.opts.logger.info({ node: spec.id, host: spec.host, port: spec.port }, 'watching a node learnt from the cluster layout');
+        this.connect(spec.id);
+      }
+      return;
+    }
   }
 
   private connect(id: string): void {

@@ -63,4 +63,13 @@ describe('buildSnapshot', () => {
       ['asia', 'us-east'],
     ]);
   });
+
+  it('shows a node out of the layout only while it still answers', () => {
+    const gone = { ...observe('asia', { views: {}, reachable: false }), layoutState: 'removed' as const };
+    const running = { ...observe('asia', { views: {} }), layoutState: 'decommissioned' as const };
+    const others = [observe('eu-west', { views: {} }), observe('us-east', { views: {} })];
+    expect(buildSnapshot([gone, ...others], new Date()).nodes.map((n) => n.id)).toEqual(['eu-west', 'us-east']);
+    const snapshot = buildSnapshot([running, ...others], new Date());
+    expect(snapshot.nodes.find((n) => n.id === 'asia')?.layoutState).toBe('decommissioned');
+  });
 });

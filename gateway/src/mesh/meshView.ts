@@ -6,6 +6,10 @@ export interface NodeObservation {
   spec: NodeSpec;
   status: NodeStatus | undefined;
   reachable: boolean;
+  /** Its state in the cluster layout as the gateway last read it (meshMonitor.ts). */
+  layoutState?: NodeView['layoutState'];
+  /** Learnt from the layout rather than configured: not a home region (see NodeView). */
+  discovered?: boolean;
 }
 
 /**
@@ -13,7 +17,9 @@ export interface NodeObservation {
  * its reachable peers say of it (the gateway's own view of a paused node would be too rosy),
  * and dead when the gateway cannot reach it either.
  */
-export function buildSnapshot(observations: readonly NodeObservation[], at: Date): MeshSnapshot {
+export function buildSnapshot(all: readonly NodeObservation[], at: Date): MeshSnapshot {
+  // A node taken out of the layout and stopped is gone from the cluster, not a failure to show.
+  const observations = all.filter((o) => o.reachable || (o.layoutState !== 'removed' && o.layoutState !== 'decommissioned'));
   const byId = new Map(observations.map((o) => [o.spec.id, o]));
   const nodes = observations.map((o) => nodeView(o, byId));
   const links: LinkView[] = [];
@@ -66,7 +72,18 @@ function nodeView(o: NodeObservation, byId: ReadonlyMap<string, NodeObservation>
     indexSize: status?.index.size ?? 0,
     faults: status?.faults ?? { partitionedFrom: [], lossPercent: null, paused: false, expiresAt: null },
     updatedAt: status ? new Date().toISOString() : null,
+    layoutState: o.layoutState ?? null,
+    homeRegion: !o.discovered,
+    rebalance: rebalanceView(status),
   };
+}
+
+/** The card's figures of data moving: null when the node reports none (before any layout change). */
+function rebalanceView(status: NodeStatus | undefined): NodeView['rebalance'] {
+  // Optional at run time: a node from before layouts has no such figures.
+  const rebalance = status?.storage?.rebalance as NodeStatus['storage']['rebalance'] | undefined;
+  if (!rebalance) return null;
+  return { toMove: rebalance.toMove, moved: rebalance.moved, ratePerSecond: rebalance.ratePerSecond };
 }
 
 function linkView(a: NodeObservation, b: NodeObservation): LinkView {

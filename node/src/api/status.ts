@@ -2,6 +2,7 @@ import type { Digest, MemberState, NodeId } from '../gossip/frames';
 import type { LinkFaults, LinkProfile } from '../transport/linkSimulator';
 import type { IndexHealth } from '../index/indexCommitter';
 import type { EventLoopDelay } from '../runtime/eventLoopMonitor';
+import type { LayoutNodeState, RebalanceSummary } from './layout';
 
 /** GET /v1/status: one node's view of the mesh. Read by the gateway and the tests. */
 export interface NodeStatus {
@@ -33,6 +34,8 @@ export interface NodeStatus {
     replicas: { stored: number; pending: number; corrupt: number };
     repair: { sweeps: number; pulled: number; removed: number; orphansRemoved: number; failedPulls: number; linked: number };
     scrub: { passes: number; checked: number; corruptFound: number; bytesRead: number };
+    /** Data moving after a layout change (DESIGN §12): what is left to move here, what moved, how fast. */
+    rebalance: RebalanceSummary;
   };
   /** The tree's op log: entries kept for late ops, and compaction up to what every member has seen. */
   tree: { logEntries: number; compactions: number; compacted: number; retired: number; stable: { wall: number; counter: number; node: string } | null };
@@ -49,6 +52,12 @@ export interface NodeStatus {
      */
     clockSkew: { warnAboveMs: number; signatureWindowMs: number; skewedPeers: NodeId[] };
   };
+  /**
+   * The cluster layout this node follows (DESIGN §12): its version, this node's state in it
+   * (null: in no layout yet, a node that joined by address and waits to be added), and the
+   * join rounds it made.
+   */
+  layout: { version: number; state: LayoutNodeState | null; joining: { rounds: number; answered: number; failed: number } };
   /** How late this node's event loop ran over the last window (a stall makes peers suspect it). */
   eventLoop: EventLoopDelay;
   /**

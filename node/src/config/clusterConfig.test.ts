@@ -61,13 +61,30 @@ describe('cluster config', () => {
   it('a fourth node needs only its file and peers: unknown links use the profile default', () => {
     const dir = copyConfig((d) =>
       fs.writeFileSync(
-        path.join(d, 'sa-east.json'),
-        JSON.stringify({ id: 'sa-east', label: 'São Paulo', region: 'sa-east', lat: -23.5, lon: -46.6, host: '127.0.0.1', port: 7104, peers: ['us-east'] }),
+        path.join(d, 'af-south.json'),
+        JSON.stringify({ id: 'af-south', label: 'Cape Town', region: 'af-south', lat: -33.9, lon: 18.4, host: '127.0.0.1', port: 7105, peers: ['us-east'] }),
       ),
     );
     const config = loadClusterConfig(dir, 'wan');
-    expect(config.nodes.get('sa-east')?.peers).toEqual(['us-east']);
-    expect(config.linkBetween('sa-east', 'us-east')).toEqual({ delayMs: 60, jitterMs: 6, lossPercent: 0 });
+    expect(config.nodes.get('af-south')?.peers).toEqual(['us-east']);
+    expect(config.linkBetween('af-south', 'us-east')).toEqual({ delayMs: 60, jitterMs: 6, lossPercent: 0 });
+  });
+
+  it('sa-east joins through seeds: not a founding node, with links from real round trips (half of each RTT)', () => {
+    const config = loadClusterConfig(repoConfig, 'wan');
+    expect([...config.joiners.keys()]).toEqual(['sa-east']);
+    expect(config.nodes.has('sa-east')).toBe(false);
+    expect(config.joiners.get('sa-east')?.seeds).toEqual(['127.0.0.1:7101']);
+    expect(config.linkBetween('sa-east', 'us-east').delayMs).toBe(58);
+    expect(config.linkBetween('eu-west', 'sa-east').delayMs).toBe(93);
+    expect(config.linkBetween('sa-east', 'asia').delayMs).toBe(165);
+  });
+
+  it('refuses a seed that is not host:port, and a founding node that lists a joiner as a peer', () => {
+    const badSeed = copyConfig((d) => editJson(path.join(d, 'sa-east.json'), (j) => (j.seeds = ['us-east'])));
+    expect(() => loadClusterConfig(badSeed, 'wan')).toThrow(/sa-east\.json: seeds\.0: host:port/);
+    const joinerPeer = copyConfig((d) => editJson(path.join(d, 'asia.json'), (j) => (j.peers = ['us-east', 'sa-east'])));
+    expect(() => loadClusterConfig(joinerPeer, 'wan')).toThrow(/asia\.json: peers\.1: a founding node/);
   });
 
   it('validates environment overrides', () => {

@@ -23,6 +23,8 @@ const storageEnvSchema = z.object({
   GEOVAULT_HOUSEKEEPING_MS: positiveInt('a positive number of milliseconds').optional(),
   // Abandoned resumable uploads (issue 14): a day by default, at most a year.
   GEOVAULT_UPLOAD_EXPIRY_MS: positiveInt('a positive number of milliseconds').max(365 * 24 * 3600_000, 'at most a year of milliseconds').optional(),
+  GEOVAULT_REBALANCE_FILES_PER_SEC: positiveInt('a positive number of files per second').optional(),
+  GEOVAULT_REBALANCE_REVISIT_MS: positiveInt('a positive number of milliseconds').optional(),
   GEOVAULT_INLINE_MAX_BYTES: z.coerce.number().int().min(0).max(256 * 1024, 'at most 262144 (256 KiB)').optional(),
 });
 
@@ -49,5 +51,7 @@ export function readStorageSettings(env: NodeJS.ProcessEnv): StorageSettings {
     trashRetentionMs: parsed.GEOVAULT_TRASH_DAYS !== undefined ? Math.round(parsed.GEOVAULT_TRASH_DAYS * 24 * 3600_000) : defaults.trashRetentionMs,
     housekeepingIntervalMs: parsed.GEOVAULT_HOUSEKEEPING_MS ?? defaults.housekeepingIntervalMs,
     uploadExpiryMs: parsed.GEOVAULT_UPLOAD_EXPIRY_MS ?? defaults.uploadExpiryMs,
+    rebalanceFilesPerSecond: parsed.GEOVAULT_REBALANCE_FILES_PER_SEC ?? defaults.rebalanceFilesPerSecond,
+    rebalanceRevisitMs: parsed.GEOVAULT_REBALANCE_REVISIT_MS ?? defaults.rebalanceRevisitMs,
   };
 }

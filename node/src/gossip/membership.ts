@@ -103,6 +103,11 @@ export class Membership {
     return this.leaving !== undefined;
   }
 
+  /** A node learnt by address (it joined the cluster): a member to probe, as a seed is. */
+  addSeed(peer: NodeId): void {
+    if (peer !== this.self && !this.table.get(peer)) this.addMember(peer, 'alive', 0, peer);
+  }
+
   /**
    * Probes `peer` now instead of waiting for its turn: the transport saw its connection
    * break (a crashed process resets its sockets). Only a hint — the verdict still comes from

@@ -32,6 +32,7 @@ function lackingNode(files: Record<string, readonly string[]>, concurrency: numb
   const ctx = {
     self: SELF,
     allNodes: ['a', 'b', SELF],
+    layout: { placementNodes: () => ['a', 'b', SELF] },
     catalog: {
       entry: (_userId: string, fileId: string) => entries.get(fileId),
       isDeleted: () => false,

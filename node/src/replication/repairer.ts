@@ -174,6 +174,11 @@ export class Repairer {
     return entry.size >= LARGE_FILE_BYTES ? this.largeFiles : this.smallFiles;
   }
 
+  /** Pulls waiting or running (the rebalance progress on the status page). */
+  get backlog(): number {
+    return this.smallFiles.size + this.smallFiles.active + this.largeFiles.size + this.largeFiles.active;
+  }
+
   /** Queues a repair of a replica found bad (the scrubber's hand-off). */
   requestRepair(entry: FileEntry): void {
     this.enqueue([entry]);

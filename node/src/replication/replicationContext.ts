@@ -11,6 +11,7 @@ import type { PeerClient } from './peerClient';
 import type { FileEntry } from '../api/files';
 import type { IndexHealth } from '../index/indexCommitter';
 import { placeReplicas } from './placement';
+import type { LayoutView } from '../layout/layoutService';
 
 export interface StorageSettings {
   /** Copies of every file (3: one per region today). */
@@ -55,6 +56,10 @@ export interface StorageSettings {
    * is not locked out for longer than this.
    */
   uploadLeaseMs: number;
+  /** Own replica records the rebalance walk looks at per second at most. */
+  rebalanceFilesPerSecond: number;
+  /** A rebalance walk also runs this often with no layout change. */
+  rebalanceRevisitMs: number;
 }
 
 export function defaultStorageSettings(): StorageSettings {
@@ -78,6 +83,8 @@ export function defaultStorageSettings(): StorageSettings {
     housekeepingIntervalMs: 10 * 60_000,
     uploadExpiryMs: 24 * 3600_000,
     uploadLeaseMs: 10_000,
+    rebalanceFilesPerSecond: 1_000,
+    rebalanceRevisitMs: 60 * 60_000,
   };
 }
 
@@ -99,8 +106,13 @@ export interface ReplicationActivity {
 
 export interface ReplicationContext {
   self: NodeId;
-  /** Every configured node, dead or alive: the stable universe placement chooses from. */
-  allNodes: readonly NodeId[];
+  /**
+   * The layout's members (active and draining), dead or alive, and this node: who may hold
+   * copies and call peer endpoints. It follows the layout, so it is read, never kept.
+   */
+  readonly allNodes: readonly NodeId[];
+  /** The cluster layout (DESIGN §12): placement chooses among its active nodes. */
+  layout: LayoutView;
   catalog: FileCatalog;
   /** The user's tree of folders: where files go, and their names (files/treeService.ts). */
   tree: TreeService;
@@ -121,9 +133,15 @@ export interface ReplicationContext {
   indexHealth: () => IndexHealth;
 }
 
-/** The nodes that should hold a file, whatever their state now. */
+/** The nodes that should hold a file under the current layout, whatever their state now. */
 export function expectedHolders(ctx: ReplicationContext, fileId: string): NodeId[] {
-  return placeReplicas(fileId, ctx.allNodes, ctx.settings.replicas);
+  return placeReplicas(fileId, ctx.layout.placementNodes(), ctx.settings.replicas);
+}
+
+/** Where a new file goes: the layout's active nodes that are live (a draining node takes none). */
+export function uploadTargets(ctx: ReplicationContext, fileId: string): NodeId[] {
+  const live = new Set(ctx.mesh.liveNodes());
+  return placeReplicas(fileId, ctx.layout.placementNodes().filter((node) => live.has(node)), ctx.settings.replicas);
 }
 
 /** Where a file's bytes are: every node for an inline file (they are in the index), else its placement. */

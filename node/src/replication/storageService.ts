@@ -5,7 +5,8 @@ import type { Fact } from '../gossip/frames';
 import type { ReplicatedIndex } from '../index/replicatedIndex';
 import { InlineCodec } from '../storage/encryption/inlineSeal';
 import { FileCatalog, type IndexWriter } from '../files/fileCatalog';
-import { parseKey } from '../files/fileKeys';
+import { nodeReplicasPrefix, parseKey, replicaKey } from '../files/fileKeys';
+import path from 'node:path';
 import type { CatalogQueries } from '../store/catalogQueries';
 import type { TreeQueries } from '../store/treeQueries';
 import type { TreeTables } from '../store/treeTables';
@@ -33,13 +34,21 @@ import type Database from 'better-sqlite3';
 import { UploadsInProgress } from './orphanCheck';
 import { Repairer } from './repairer';
 import { Scrubber } from './scrubber';
+import { Rebalancer } from '../layout/rebalancer';
+import { expectedHolders } from './replicationContext';
+import { replicaRecordSchema } from '../api/files';
+import type { HoldingsAnswer } from '../api/layout';
 import type { MeshView, ReplicationActivity, ReplicationContext, StorageSettings } from './replicationContext';
+import type { LayoutView } from '../layout/layoutService';
 
 export interface StorageServiceDeps {
   self: NodeId;
   nodeDir: string;
   secret: string;
+  /** Where each peer listens; the map follows joins and layouts (layout/addressBook.ts). */
   peers: ReadonlyMap<NodeId, PeerAddress>;
+  /** The cluster layout: placement, and who the members are. */
+  layout: LayoutView;
   links: LinkSimulator;
   index: ReplicatedIndex;
   writer: IndexWriter;
@@ -60,6 +69,10 @@ export interface StorageServiceDeps {
   logger: Logger;
   activity: (activity: ReplicationActivity) => void;
   indexHealth: () => IndexHealth;
+  /** Asks a new holder what it holds before a moved copy is dropped (layout/layoutClient.ts). */
+  holdings: (peer: NodeId, files: Array<{ userId: string; fileId: string }>) => Promise<HoldingsAnswer>;
+  /** _system: where the rebalance cursor is saved. */
+  systemDir: string;
 }
 
 /** Everything a node needs to store, replicate, repair and scrub files, built in one place. */
@@ -70,6 +83,8 @@ export class StorageService {
   readonly treeCompactor: TreeCompactor;
   readonly housekeeping: Housekeeping;
   readonly resumable: ResumableUploads;
+  /** Moves this node's share of the data when the layout changes (layout/rebalancer.ts). */
+  readonly rebalancer: Rebalancer;
   readonly routers: express.Router[];
   private readonly counters: Counters;
 
@@ -83,7 +98,10 @@ export class StorageService {
     const authority = new QuotaAuthority(ledger, (userId, fileId) => catalog.isKnown(userId, fileId));
     const ctx: Omit<ReplicationContext, 'tree'> & { tree?: TreeService } = {
       self: deps.self,
-      allNodes: [deps.self, ...deps.peers.keys()].sort(),
+      get allNodes() {
+        return deps.layout.members();
+      },
+      layout: deps.layout,
       catalog,
       blobs,
       peers,
@@ -131,6 +149,7 @@ export class StorageService {
       sync: () => deps.resumableDb.sync(),
       keyring: deps.encryption?.keyring,
     });
+    this.rebalancer = this.newRebalancer(deps);
     this.routers = [
       resumableRoutes(this.resumable),
       partialRoutes(this.ctx, this.resumable.store),
@@ -143,6 +162,50 @@ export class StorageService {
     ];
   }
 
+  private newRebalancer(deps: StorageServiceDeps): Rebalancer {
+    const { ctx } = this;
+    return new Rebalancer({
+      self: deps.self,
+      replicas: deps.settings.replicas,
+      layoutVersion: () => deps.layout.version,
+      ownCopies: (after, limit) =>
+        deps.index.entries(nodeReplicasPrefix(deps.self), { after, limit }).flatMap(([key]) => {
+          const parsed = parseKey(key);
+          return parsed.kind === 'replica' ? [{ key, userId: parsed.userId, fileId: parsed.fileId }] : [];
+        }),
+      blobFile: (userId, fileId) => {
+        const entry = ctx.catalog.entry(userId, fileId);
+        return entry && !entry.inline ? entry : undefined;
+      },
+      holders: (fileId) => expectedHolders(ctx, fileId),
+      storedOn: (node, userId, fileId, sha256) => {
+        const record = replicaRecordSchema.safeParse(deps.index.get(replicaKey(node, userId, fileId)));
+        return record.success && record.data.state === 'stored' && (record.data.sha256 === undefined || record.data.sha256 === sha256);
+      },
+      holdings: deps.holdings,
+      drop: async (userId, fileId) => {
+        // The blob first: a crash in between leaves a record the next walk finds again.
+        const removed = await ctx.blobs.remove(userId, fileId);
+        await ctx.catalog.clearOwnReplica(userId, fileId);
+        if (removed) ctx.activity({ from: deps.self, to: deps.self, action: 'remove', fileId, bytes: 0 });
+      },
+      pulled: () => this.repairer.stats.pulled,
+      backlog: () => this.repairer.backlog,
+      stateFile: path.join(deps.systemDir, 'rebalance.json'),
+      filesPerSecond: deps.settings.rebalanceFilesPerSecond,
+      retryMinMs: 1_000,
+      retryMaxMs: 30_000,
+      revisitMs: deps.settings.rebalanceRevisitMs,
+      logger: deps.logger.child({ component: 'rebalancer' }),
+    });
+  }
+
+  /** The layout changed: new holders look for what they now lack, old ones walk their copies. */
+  layoutChanged(): void {
+    void this.repairer.sweep();
+    this.rebalancer.layoutChanged();
+  }
+
   /** Removes temp files of interrupted writes; must run before the node accepts uploads. */
   async init(): Promise<void> {
     await this.ctx.blobs.init();
@@ -150,6 +213,7 @@ export class StorageService {
 
   start(): void {
     this.repairer.start();
+    this.rebalancer.start().catch((error: unknown) => this.ctx.logger.error({ err: error }, 'rebalancer did not start'));
     this.scrubber.start();
     this.treeCompactor.start();
     this.housekeeping.start();
@@ -158,6 +222,7 @@ export class StorageService {
 
   async stop(): Promise<void> {
     await this.resumable.stop();
+    await this.rebalancer.stop();
     await this.housekeeping.stop();
     await this.treeCompactor.stop();
     await this.scrubber.stop();
@@ -170,7 +235,13 @@ export class StorageService {
     for (const fact of facts) {
       const key = parseKey(fact.key);
       if (key.kind === 'file' || key.kind === 'replica') this.repairer.nudge(key.userId, key.fileId);
+      if (key.kind === 'replica' && key.node !== this.ctx.self && this.holdsDisplaced(key.userId, key.fileId)) this.rebalancer.nudge();
     }
+  }
+
+  /** Whether this node has a copy of the file that the layout places elsewhere. */
+  private holdsDisplaced(userId: string, fileId: string): boolean {
+    return this.ctx.catalog.replicaRecord(this.ctx.self, userId, fileId) !== undefined && !expectedHolders(this.ctx, fileId).includes(this.ctx.self);
   }
 
   /** Replica counts and logical bytes held here, for the status page: counters, never a scan. */

@@ -9,9 +9,8 @@ import type { WriteResult } from '../storage/blobStore';
 import { CopyWatchdog, type WatchedCopy } from './copyWatchdog';
 import { FanOut } from './fanOut';
 import { systemClock } from '../time/clock';
-import { placeReplicas } from './placement';
 import { quorum, QuorumError } from './quorum';
-import type { ReplicationContext } from './replicationContext';
+import { uploadTargets, type ReplicationContext } from './replicationContext';
 import { UploadError } from './uploadError';
 import { readPrefix, storeInline, withPrefix } from './inlineUpload';
 import { IndexUnavailableError } from '../index/indexCommitter';
@@ -51,7 +50,7 @@ export async function coordinateUpload(ctx: ReplicationContext, request: UploadR
 /** A file kept as blob files on its placement's nodes, streamed to all of them at once. */
 async function coordinateBlobUpload(ctx: ReplicationContext, request: UploadRequest): Promise<FileView> {
   const { userId, fileId } = request;
-  const targets = placeReplicas(fileId, ctx.mesh.liveNodes(), ctx.settings.replicas);
+  const targets = uploadTargets(ctx, fileId);
   if (targets.length < ctx.settings.writeQuorum) {
     throw new UploadError('replication_failed', `Only ${targets.length} storage node(s) are reachable; ${ctx.settings.writeQuorum} are needed.`);
   }

@@ -13,6 +13,8 @@ export type CounterName =
   | 'replicas.storedBytes'
   /** Live files whose placement includes this node. */
   | 'replicas.expected'
+  /** The cluster layout version `replicas.expected` was counted under (layout/expectedRecount.ts). */
+  | 'replicas.expectedLayout'
   /** Entries in the tree's op log (tree_log), all users. */
   | 'tree.logEntries';
 

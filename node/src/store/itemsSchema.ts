@@ -15,6 +15,8 @@ export interface ItemsSchemaOptions {
   self: NodeId;
   /** Whether placement puts a replica of this file on this node. */
   holdsReplica: (fileId: string) => boolean;
+  /** Told of each change to `replicas.expected`, in its transaction (layout/expectedRecount.ts). */
+  onExpectedChange?: (userId: string, fileId: string, delta: number) => void;
 }
 
 /**
@@ -157,7 +159,10 @@ export class ItemsSchema {
     // Inline files have no replica of their own to count (their bytes are in the index).
     const replicated = (entry: FileEntry | undefined) => (entry && !entry.inline ? 1 : 0);
     const expected = replicated(after) - replicated(before);
-    if (expected !== 0 && this.options.holdsReplica(fileId)) this.counters.add('replicas.expected', expected);
+    if (expected !== 0 && this.options.holdsReplica(fileId)) {
+      this.counters.add('replicas.expected', expected);
+      this.options.onExpectedChange?.(userId, fileId, expected);
+    }
   }
 
   /** A new item row's size and times: a file's from its current content (when it has arrived), a folder's from the op that made it. */

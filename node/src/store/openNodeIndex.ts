@@ -19,12 +19,22 @@ export interface NodeIndex {
  * A node's replicated index on its disk: the store in `dir` (the first release's index files
  * imported into it once), the index over it, and the group committer every change goes through.
  */
-export async function openNodeIndex(opts: { dir: string; self: NodeId; allNodes: readonly NodeId[]; replicas: number; logger: Logger }): Promise<NodeIndex> {
+export async function openNodeIndex(opts: {
+  dir: string;
+  self: NodeId;
+  /** The layout's active nodes, read at each change (the layout itself lives in this index). */
+  placementNodes: () => readonly NodeId[];
+  replicas: number;
+  /** Each change the store makes to `replicas.expected` (the recount after a layout change keeps up with them). */
+  onExpectedChange?: (userId: string, fileId: string, delta: number) => void;
+  logger: Logger;
+}): Promise<NodeIndex> {
   const { self, logger } = opts;
   const store = SqliteIndexStore.open({
     file: path.join(opts.dir, STORE_FILE),
     self,
-    holdsReplica: (fileId) => placeReplicas(fileId, opts.allNodes, opts.replicas).includes(self),
+    holdsReplica: (fileId) => placeReplicas(fileId, opts.placementNodes(), opts.replicas).includes(self),
+    onExpectedChange: opts.onExpectedChange,
     logger,
   });
   try {

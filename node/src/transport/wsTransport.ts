@@ -38,6 +38,8 @@ export class WsTransport implements Transport {
   private readonly outbound = new Map<NodeId, OutboundLink>();
   private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private closed = false;
+  private started = false;
+  private readonly now: () => number;
   /** Frames dropped for failing validation, for the status page and tests. */
   malformedFrames = 0;
   /** Each peer's clock against ours, measured at every handshake we dial. */
@@ -45,21 +47,36 @@ export class WsTransport implements Transport {
 
   constructor(private readonly opts: WsTransportOptions) {
     this.localId = opts.self;
-    const now = opts.now ?? Date.now;
-    for (const [peer, url] of opts.peerUrls) {
-      this.outbound.set(
-        peer,
-        new OutboundLink(peer, url, { ...opts, now }, opts.logger.child({ peer }), () => this.disconnectListener(peer), (skewMs) =>
-          this.clockSkew.record(peer, skewMs, now()),
-        ),
-      );
-    }
+    this.now = opts.now ?? Date.now;
+    for (const [peer, url] of opts.peerUrls) this.outbound.set(peer, this.link(peer, url));
     // Our time on the handshake's answer, so that the dialer can measure its skew against us.
-    this.server.on('headers', (headers) => headers.push(`${TIME_HEADER}: ${now()}`));
+    this.server.on('headers', (headers) => headers.push(`${TIME_HEADER}: ${this.now()}`));
   }
 
   start(): void {
+    this.started = true;
     for (const link of this.outbound.values()) link.connect();
+  }
+
+  /**
+   * A peer learnt while running (a region that joined, or one that moved): dialled at once,
+   * and allowed to gossip with us. The same address again changes nothing.
+   */
+  addPeer(peer: NodeId, url: string): void {
+    if (this.closed || peer === this.localId) return;
+    const existing = this.outbound.get(peer);
+    if (existing?.url === url) return;
+    existing?.close();
+    const link = this.link(peer, url);
+    this.outbound.set(peer, link);
+    if (this.started) link.connect();
+  }
+
+  private link(peer: NodeId, url: string): OutboundLink {
+    const now = this.now;
+    return new OutboundLink(peer, url, { ...this.opts, now }, this.opts.logger.child({ peer }), () => this.disconnectListener(peer), (skewMs) =>
+      this.clockSkew.record(peer, skewMs, now()),
+    );
   }
 
   send(to: NodeId, frame: PeerFrame): void {
@@ -137,7 +154,7 @@ class OutboundLink {
 
   constructor(
     private readonly peer: NodeId,
-    private readonly url: string,
+    readonly url: string,
     private readonly opts: WsTransportOptions & { now: () => number },
     private readonly log: Logger,
     private readonly onDisconnected: () => void,

@@ -68,6 +68,9 @@ export async function loadUploadState(
     );
   };
   await ask(placeReplicas(uploadId, deps.allNodes, deps.replicas));
+  // Its holders were the live ones of the layout at its creation: since then a node may have
+  // joined or left, and the placement above names others. Every member is few enough to ask.
+  if (records.size === 0) await ask([...deps.allNodes]);
   const named = new Set<NodeId>();
   for (const record of records.values()) for (const node of record.meta.holders) named.add(node);
   await ask([...named]);

@@ -25,6 +25,9 @@ export function nodeView(id: NodeId, state: NodeState = 'alive', extra: Partial<
     indexSize: 4,
     faults: { partitionedFrom: [], lossPercent: null, paused: false, expiresAt: null },
     updatedAt: '2026-01-01T00:00:00.000Z',
+    layoutState: 'active',
+    rebalance: { toMove: 0, moved: 0, ratePerSecond: 0 },
+    homeRegion: true,
     ...extra,
   };
 }

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { snapshotOf } from './fixtures';
-import { describeMesh, formatBytes, LINK_COLOURS, linkKey, nodeStateText, presentLinks, rttText } from './meshText';
+import { describeMesh, formatBytes, layoutStateText, LINK_COLOURS, linkKey, nodeStateText, presentLinks, rebalanceText, rttText } from './meshText';
 
 describe('link and node wording', () => {
   it('colours each link by state and labels it with its RTT, or "down"', () => {
@@ -36,5 +36,16 @@ describe('link and node wording', () => {
     expect(rttText(4.25)).toBe('4.3 ms');
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MiB');
+  });
+
+  it('says where a node stands in the layout, and how much data still moves', () => {
+    expect(layoutStateText('active')).toBeNull();
+    expect(layoutStateText(null)).toBeNull();
+    expect(layoutStateText('joining')).toBe('joined, waiting to be added');
+    expect(layoutStateText('draining')).toBe('draining');
+    expect(rebalanceText(null)).toBeNull();
+    expect(rebalanceText({ toMove: 0, moved: 225, ratePerSecond: 0 })).toBeNull();
+    expect(rebalanceText({ toMove: 75, moved: 150, ratePerSecond: 23.44 })).toBe('75 to move, 150 moved, 23 files/s');
+    expect(rebalanceText({ toMove: 0, moved: 3, ratePerSecond: 0.46 })).toBe('0 to move, 3 moved, 0.5 files/s');
   });
 });

@@ -16,6 +16,26 @@ export function nodeStateText(state: NodeState): string {
   return NODE_WORDS[state];
 }
 
+const LAYOUT_WORDS: Readonly<Record<NonNullable<NodeView['layoutState']>, string | null>> = {
+  active: null,
+  joining: 'joined, waiting to be added',
+  draining: 'draining',
+  removed: 'removed',
+  decommissioned: 'decommissioned',
+};
+
+/** Its place in the cluster layout in words, or null when there is nothing to say (active). */
+export function layoutStateText(state: NodeView['layoutState']): string | null {
+  return state ? LAYOUT_WORDS[state] : null;
+}
+
+/** Data moving after a layout change, or null once nothing moves. */
+export function rebalanceText(rebalance: NodeView['rebalance']): string | null {
+  if (!rebalance || (rebalance.toMove === 0 && rebalance.ratePerSecond === 0)) return null;
+  const rate = rebalance.ratePerSecond < 10 ? rebalance.ratePerSecond.toFixed(1) : String(Math.round(rebalance.ratePerSecond));
+  return `${rebalance.toMove} to move, ${rebalance.moved} moved, ${rate} files/s`;
+}
+
 export function rttText(rttMs: number | null): string {
   if (rttMs === null) return 'RTT unknown';
   return `${rttMs < 10 ? rttMs.toFixed(1) : Math.round(rttMs)} ms`;

@@ -74,7 +74,7 @@ describe('a resumable upload whose coordinator dies (3 real node processes)', ()
   }, 240_000);
 
   it('catches a holder that was down up with the ciphertext it missed before new bytes go on', async () => {
-    await cluster.start('us-east');
+    if (!cluster.isRunning('us-east')) await cluster.start('us-east');
     await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });
     const data = crypto.randomBytes(9 * MiB + 17);
     const uploadId = newId();
@@ -95,6 +95,47 @@ describe('a resumable upload whose coordinator dies (3 real node processes)', ()
     expect(readBlob(cluster, 'eu-west', userId, uploadId)?.equals(data)).toBe(true);
     const download = await get(cluster, 'eu-west', `/v1/files/${userId}/${uploadId}`);
     expect(sha256(download.body)).toBe(sha256(data));
+  }, 240_000);
+
+  it('refuses another coordinator while a frozen one holds the upload, and lets it in once the lease lapsed', async () => {
+    if (!cluster.isRunning('us-east')) await cluster.start('us-east');
+    await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });
+    const data = crypto.randomBytes(6 * MiB + 3);
+    const uploadId = newId();
+    expect((await createUpload(cluster, 'us-east', userId, { uploadId, length: data.length, filename: 'frozen.bin', folderId: null, filetype: null, sha256: sha256(data) })).status).toBe(201);
+    const pid = cluster.pid('us-east')!;
+    let frozenAt = 0;
+    // Not awaited: the PATCH hangs with its coordinator, frozen mid-body (SIGSTOP, not dead).
+    void patchUpload(cluster, 'us-east', userId, uploadId, 0, data, {
+      pieceBytes: 128 * 1024,
+      pauseMs: 20,
+      onSent: (sent) => {
+        if (sent >= MiB && !frozenAt) {
+          process.kill(pid, 'SIGSTOP');
+          frozenAt = Date.now();
+        }
+      },
+    });
+    try {
+      await waitFor('us-east frozen', () => frozenAt > 0);
+      // Once SWIM no longer holds it alive (a couple of seconds), asia does not wait for it...
+      await waitFor('asia to suspect us-east', async () => (await cluster.memberState('asia', 'us-east'))?.state !== 'alive', { timeoutMs: 30_000 });
+      // ...but the holders are still locked to it: its lease lasts 10 s of silence.
+      const early = await patchUpload(cluster, 'asia', userId, uploadId, 0, data.subarray(0, 10));
+      if (Date.now() - frozenAt < 8_000) expect(early.status).toBe(423);
+      const done = await waitFor('asia to take the upload over', async () => {
+        const state = await getUpload(cluster, 'asia', userId, uploadId);
+        if (state.status !== 200) return false;
+        const answer = await patchUpload(cluster, 'asia', userId, uploadId, state.body.upload.offset, data.subarray(state.body.upload.offset));
+        return answer.status === 200 ? answer : false;
+      }, { timeoutMs: 120_000, intervalMs: 500 });
+      // Locked out for the lease, not for minutes.
+      expect(Date.now() - frozenAt).toBeLessThan(60_000);
+      expect(done.body.upload.completed?.file.sha256).toBe(sha256(data));
+      expect(sha256((await get(cluster, 'eu-west', `/v1/files/${userId}/${uploadId}`)).body)).toBe(sha256(data));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
   }, 240_000);
 });
 

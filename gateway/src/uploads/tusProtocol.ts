@@ -15,8 +15,6 @@ export const TUS_CHECKSUM_ALGORITHMS = ['sha256'] as const;
 /** The only body type of a PATCH (and of a creation that carries bytes). */
 export const TUS_CONTENT_TYPE = 'application/offset+octet-stream';
 export const ITEM_ID_HEADER: TusItemIdHeader = 'X-GeoVault-Item-Id';
-/** The headers a tus client reads from our answers (for CORS, should the API ever be cross-origin). */
-export const TUS_EXPOSED_HEADERS = ['Location', 'Upload-Offset', 'Upload-Length', 'Upload-Metadata', 'Upload-Expires', 'Tus-Resumable', 'Tus-Version', 'Tus-Extension', 'Tus-Checksum-Algorithm', ITEM_ID_HEADER];
 
 /** The upload's id in the path: a lower-case UUID the gateway made; anything else is simply not found. */
 export const uploadIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);

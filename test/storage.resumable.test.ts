@@ -88,6 +88,14 @@ describe('resumable uploads on the nodes (3 real node processes)', () => {
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
+      if (answer.status === 0) {
+        // The node refused at once (423) and closed the connection while this client was still
+        // sending, so the client saw the reset rather than the answer (seen under load): a tus
+        // client asks for the offset and goes on from it, as this does.
+        await new Promise((r) => setTimeout(r, 500));
+        offset = (await getUpload(cluster, 'eu-west', userId, uploadId)).body.upload.offset;
+        continue;
+      }
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       offset = answer.body.upload.offset;
       completed = answer.body.upload.completed;

@@ -4,18 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOB_MAGIC } from '../node/src/storage/encryption/blobFormat';
 import { NodeCluster } from './support/nodeCluster';
-import { blobFile, get, newId, readBlob, sha256, uploadTo } from './support/nodeFiles';
+import { allFiles, blobFile, get, newId, readBlob, sha256, uploadTo } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
-
-function allFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...allFiles(full));
-    else if (entry.isFile()) out.push(full);
-  }
-  return out;
-}
 
 const isEncrypted = (file: string) => fs.readFileSync(file).subarray(0, BLOB_MAGIC.length).equals(BLOB_MAGIC);
 

@@ -6,21 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processEnv, processFlags } from '../scripts/buildServer.mjs';
 import { DEFAULT_SEGMENT_BYTES as S, BLOB_MAGIC, HEADER_BYTES, segmentOffset } from '../node/src/storage/encryption/blobFormat';
 import { NodeCluster } from './support/nodeCluster';
-import { blobFile, get, listFiles, newId, readBlob, sha256, uploadTo } from './support/nodeFiles';
+import { allFiles, blobFile, get, listFiles, newId, readBlob, sha256, uploadTo } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
 
 const root = path.resolve(import.meta.dirname, '..');
-
-/** Every regular file under a directory, recursively (index, WAL, temp files, keys, blobs). */
-function allFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...allFiles(full));
-    else if (entry.isFile()) out.push(full);
-  }
-  return out;
-}
 
 /** A file whose every 64-byte stretch holds `mark`: any plaintext stretch of it on disk would be found. */
 function patterned(mark: Buffer, size: number): Buffer {

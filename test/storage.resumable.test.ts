@@ -3,21 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeCluster } from './support/nodeCluster';
-import { get, listFiles, newId, readBlob, sha256 } from './support/nodeFiles';
+import { allFiles, get, listFiles, newId, readBlob, sha256 } from './support/nodeFiles';
 import { completeUpload, createUpload, deleteUpload, getUpload, patchUpload } from './support/resumableUploads';
 import { blobFile } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
-
-/** Every regular file under a directory, recursively. */
-function allFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...allFiles(full));
-    else if (entry.isFile()) out.push(full);
-  }
-  return out;
-}
 
 /** A seeded generator: the same "random" cut points on every run. */
 function seeded(seed: number): () => number {

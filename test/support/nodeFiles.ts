@@ -177,3 +177,14 @@ export function activeKeyId(file: string): string {
     fs.closeSync(fd);
   }
 }
+
+/** Every regular file under a directory, recursively (index, its log, temp files, keys, blobs). */
+export function allFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...allFiles(full));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}

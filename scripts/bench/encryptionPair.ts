@@ -1,11 +1,10 @@
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { signRequest } from '../../common/signing/requestSigning';
 import { NodeCluster } from '../../test/support/nodeCluster';
 import { listFiles } from '../../test/support/nodeFiles';
 import { waitFor } from '../../test/support/waitFor';
 import { peakRssMb } from './procStats';
-import { CHUNK, runTransfer, tripleWriteMBps } from './transfer';
+import { CHUNK, runTransfer, settleDisk, tripleWriteMBps } from './transfer';
 import { percentile, round1 } from './nodeEvents';
 
 /**
@@ -26,14 +25,6 @@ type Mode = 'off' | 'on';
 interface Sample {
   uploadMBps: number;
   downloadMBps: number;
-}
-
-function settleDisk(): void {
-  try {
-    execFileSync('sync');
-  } catch {
-    // Not on this platform: the rounds are only noisier.
-  }
 }
 
 const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);

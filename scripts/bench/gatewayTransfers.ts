@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import type { FileListResponse, UploadResponse } from '../../gateway/src/api/files';
 import type { ApiUser } from '../../test/support/gatewayUser';
 import { waitFor } from '../../test/support/waitFor';
@@ -7,14 +6,7 @@ import { CHUNK, runTransfer } from './transfer';
 
 /** The measured transfers of bench:gateway, each in a client process of its own (transferClient.mjs). */
 
-/** Writes back dirty pages, so that one measurement does not pay for the last one's writes. */
-export function settleDisk(): void {
-  try {
-    execFileSync('sync');
-  } catch {
-    // Not on this platform: the rounds are only noisier.
-  }
-}
+export { settleDisk } from './transfer';
 
 export const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 

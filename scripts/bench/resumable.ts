@@ -1,4 +1,3 @@
-import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,7 +8,7 @@ import { GatewayStack } from '../../test/support/gatewayStack';
 import { signUpAndLogIn, type ApiUser } from '../../test/support/gatewayUser';
 import { waitFor } from '../../test/support/waitFor';
 import { percentile, round1 } from './nodeEvents';
-import { runTransfer, tripleWriteMBps } from './transfer';
+import { runClientScript, runTransfer, settleDisk, tripleWriteMBps } from './transfer';
 import { peakRssMb } from './procStats';
 import { arg } from './args';
 
@@ -33,27 +32,6 @@ const profile = arg('profile', 'lan') as 'lan' | 'wan';
 const seed = crypto.randomBytes(16).toString('hex');
 const CLIENT = path.join(import.meta.dirname, 'resumableClient.mjs');
 const progress = (message: string) => process.stderr.write(`[bench:resumable] ${message}\n`);
-
-/** Runs resumableClient.mjs in a plain `node` process; its one JSON line. */
-function runClient<T>(args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLIENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`resumableClient ${args[0]} failed (${code}): ${err.trim()}`))));
-  });
-}
-
-function settleDisk(): void {
-  try {
-    execFileSync('sync');
-  } catch {
-    // Not on this platform: the rounds are only noisier.
-  }
-}
 
 /** Acknowledged at two replicas; the third still writes for a while: wait, so it does not slow the next. */
 async function allReplicasStored(user: ApiUser, fileId: string): Promise<void> {
@@ -90,7 +68,7 @@ try {
   }
 
   async function resumable(): Promise<{ MBps: number; fileId: string }> {
-    const result = await runClient<{ MBps: number; itemId: string | null }>(['tus', `${stack.url}/api/uploads`, String(mib), seed, String(chunkMiB), JSON.stringify(auth)]);
+    const result = await runClientScript<{ MBps: number; itemId: string | null }>(CLIENT, ['tus', `${stack.url}/api/uploads`, String(mib), seed, String(chunkMiB), JSON.stringify(auth)]);
     if (!result.itemId) throw new Error('the tus upload finished without X-GeoVault-Item-Id');
     return { MBps: result.MBps, fileId: result.itemId };
   }
@@ -129,7 +107,7 @@ try {
   for (let round = 0; round < 2; round++) {
     for (const how of round % 2 === 0 ? smallWays : [...smallWays].reverse()) {
       settleDisk();
-      const result = await runClient<SmallResult>(['small', how, stack.url, String(smallCount), String(smallKiB * 1024), '2', JSON.stringify(auth)]);
+      const result = await runClientScript<SmallResult>(CLIENT, ['small', how, stack.url, String(smallCount), String(smallKiB * 1024), '2', JSON.stringify(auth)]);
       smallSamples[how].push(result.perSecond);
       progress(`small files (${smallCount} × ${smallKiB} KiB) ${how}: ${round1(result.perSecond)} files/s`);
     }

@@ -122,7 +122,8 @@ describe('resumable uploads on the nodes (3 real node processes)', () => {
     // At once: the answer came after every reachable holder removed it.
     expect(partialFiles(cluster, userId).filter((file) => file.includes(uploadId))).toEqual([]);
     for (const node of cluster.ids) expect((await getUpload(cluster, node, userId, uploadId)).status).toBe(404);
-    expect((await patchUpload(cluster, 'us-east', userId, uploadId, first.body.upload.offset, data.subarray(first.body.upload.offset))).status).toBe(404);
+    // A short body: a node refusing at once does not read a long one, and under load the client may then see the reset before the answer.
+    expect((await patchUpload(cluster, 'us-east', userId, uploadId, first.body.upload.offset, data.subarray(first.body.upload.offset, first.body.upload.offset + 1000))).status).toBe(404);
   }, 120_000);
 
   it('answers the protocol errors: wrong offset, too many bytes, a bad chunk checksum, another user, quota at creation', async () => {

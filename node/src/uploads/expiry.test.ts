@@ -131,5 +131,8 @@ describe('durableProgress', () => {
     expect(durableProgress(new Map([['a', at(100, 'stored')], ['c', at(10)]]), 2)).toMatchObject({ offset: 100, phase: 'stored' });
     expect(durableProgress(new Map([['a', at(100, 'stored')], ['b', at(100, 'completed')]]), 2)).toMatchObject({ phase: 'completed' });
     expect(durableProgress(new Map(), 2)).toMatchObject({ offset: 0, base: undefined });
+    // At one offset, sealed holders come first: an empty file two holders sealed is whole, whatever order they answered in.
+    expect(durableProgress(new Map([['c', at(0)], ['a', at(0, 'sealed')], ['b', at(0, 'sealed')]]), 2)).toMatchObject({ offset: 0, phase: 'whole' });
+    expect(durableProgress(new Map([['c', at(0)], ['a', at(0, 'sealed')], ['b', at(0)]]), 2)).toMatchObject({ phase: 'open' });
   });
 });

@@ -36,7 +36,10 @@ export function durableProgress(records: ReadonlyMap<NodeId, PartialRecord>, wri
   if (completed) return { offset: completed[1].length, base: completed[0], phase: 'completed', completion: completed[1].completion };
   const stored = all.find(([, record]) => record.state === 'stored');
   if (stored) return { offset: stored[1].length, base: stored[0], phase: 'stored' };
-  const byOffset = all.sort(([, a], [, b]) => b.offset - a.offset);
+  // Among holders at one offset a sealed one is ahead: an empty file (every offset 0) or the
+  // last byte in is whole once W holders sealed it, whichever of them answered first.
+  const sealedFirst = (record: PartialRecord) => (record.state === 'sealed' ? 0 : 1);
+  const byOffset = all.sort(([, a], [, b]) => b.offset - a.offset || sealedFirst(a) - sealedFirst(b));
   const rank = Math.min(byOffset.length, Math.max(1, writeQuorum - unreachable));
   const pick = byOffset[rank - 1];
   if (!pick) return { offset: 0, base: undefined, phase: 'open' };

@@ -88,9 +88,10 @@ describe('a resumable upload whose coordinator dies (3 real node processes)', ()
     await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });
     // ...and is one of the two W holders left when us-east goes: it must be caught up first.
     await cluster.kill('us-east');
-    // As a tus client does, a 503 (eu-west not answering asia yet, seen under load) is retried after a pause.
+    // As a tus client does, a 503 (eu-west not answering asia yet) or a dropped connection, both
+    // seen under load, is retried after a pause.
     let rest = await patchUpload(cluster, 'asia', userId, uploadId, 6 * MiB + 9, data.subarray(6 * MiB + 9));
-    for (let retry = 0; retry < 10 && rest.status === 503; retry++) {
+    for (let retry = 0; retry < 10 && (rest.status === 503 || rest.status === 0); retry++) {
       await new Promise((r) => setTimeout(r, 1_000));
       rest = await patchUpload(cluster, 'asia', userId, uploadId, 6 * MiB + 9, data.subarray(6 * MiB + 9));
     }

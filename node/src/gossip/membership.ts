@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from '../time/clock';
+import type { Clock } from '../time/clock';
+import { ProtocolTimers } from './protocolTimers';
 import type { Random } from '../time/random';
 import { Awareness } from './awareness';
 import type { MemberState, MemberUpdate, MembershipFrame, NodeId } from './frames';
@@ -45,13 +46,12 @@ export class Membership {
   private readonly prober: Prober;
   private readonly changeListeners = new Set<(change: MemberChange) => void>();
   private readonly probeListeners = new Set<(probe: ProbeEvent) => void>();
-  private readonly timers: TimerHandle[] = [];
+  private readonly timers: ProtocolTimers;
   private readonly awareness: Awareness;
   /** Members reaped after they left → the incarnation they left with. */
   private readonly reaped = new Map<NodeId, number>();
   private leaving: { update: MemberUpdate; done: Promise<LeaveResult> } | undefined;
   private inc: number;
-  private running = false;
   private readonly createdAt: number;
 
   constructor(private readonly opts: MembershipOptions) {
@@ -59,6 +59,7 @@ export class Membership {
     this.cfg = opts.config;
     this.clock = opts.clock;
     this.random = opts.random;
+    this.timers = new ProtocolTimers(opts.clock, opts.random);
     this.inc = opts.incarnation;
     this.createdAt = opts.clock.now();
     this.log = opts.logger;
@@ -121,11 +122,11 @@ export class Membership {
 
   start(): void {
     if (this.running) return;
-    this.running = true;
+    this.timers.start();
     this.queue.enqueue(this.selfAlive());
     // A random phase, so that nodes started together do not probe in lockstep. The probe
     // period stretches with our local health, and a late probe tick is itself a sign of it.
-    this.loop(
+    this.timers.loop(
       () => this.probeTick(),
       () => this.awareness.scaleTimeout(this.cfg.protocolPeriodMs),
       (lateMs) => {
@@ -134,8 +135,8 @@ export class Membership {
         this.awareness.applyDelta(1);
       },
     );
-    this.loop(() => this.gossipTick(), () => this.cfg.gossipIntervalMs);
-    if (this.cfg.stateSyncIntervalMs > 0) this.loop(() => this.syncTick(), () => this.cfg.stateSyncIntervalMs);
+    this.timers.loop(() => this.gossipTick(), () => this.cfg.gossipIntervalMs);
+    if (this.cfg.stateSyncIntervalMs > 0) this.timers.loop(() => this.syncTick(), () => this.cfg.stateSyncIntervalMs);
   }
 
   /**
@@ -185,8 +186,7 @@ export class Membership {
   }
 
   stop(): void {
-    this.running = false;
-    for (const t of this.timers.splice(0)) this.clock.clearTimeout(t);
+    this.timers.stop();
     for (const m of this.table.values()) m.suspicion?.cancel();
   }
 
@@ -269,7 +269,7 @@ export class Membership {
     if (m.retryAt !== undefined && m.retryAt <= at) return;
     m.retryAt = at;
     const gen = ++m.retryGen;
-    this.after(delayMs, () => {
+    this.timers.after(delayMs, () => {
       if (m.retryGen !== gen || m.state !== 'dead') return;
       m.retryAt = undefined;
       // The ping carries dead(m) to m, which refutes it in the ack if it is up.
@@ -454,7 +454,7 @@ export class Membership {
     }
     if (to === 'left') {
       const leftAt = m.since;
-      this.after(this.cfg.leftReapMs, () => {
+      this.timers.after(this.cfg.leftReapMs, () => {
         if (m.state === 'left' && m.since === leftAt) this.reap(m);
       });
     }
@@ -500,26 +500,8 @@ export class Membership {
     }
   }
 
-  /** A one-shot timer that does nothing once stopped (no clearTimeout on hot paths). */
-  private after(ms: number, fn: () => void): void {
-    this.clock.setTimeout(() => {
-      if (this.running) fn();
-    }, ms);
-  }
-
-  /** A periodic task; `onLate` hears how much later than asked each tick ran. */
-  private loop(fn: () => void, periodMs: () => number, onLate?: (lateMs: number) => void): void {
-    const slot = this.timers.length;
-    const schedule = (ms: number) => {
-      const due = this.clock.now() + ms;
-      this.timers[slot] = this.clock.setTimeout(() => {
-        if (!this.running) return;
-        onLate?.(this.clock.now() - due);
-        schedule(periodMs());
-        fn();
-      }, ms);
-    };
-    schedule(Math.floor(this.random() * periodMs()));
+  private get running(): boolean {
+    return this.timers.running;
   }
 
   private emitChange(change: MemberChange): void {

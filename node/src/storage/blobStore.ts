@@ -7,13 +7,12 @@ import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { fileHandleSink, fsyncDir, mkdirDurable } from '../../../common/durable/durableFs';
 import { DirectorySyncer } from './directorySyncer';
-import { HashingMeter } from './hashingMeter';
 import { BlobIngest } from './encryption/blobIngest';
 import { CodecTransform } from './encryption/codecTransform';
 import { BlobDecoder, openHeader } from './encryption/blobDecoder';
 import { HEADER_BYTES, lastSegmentIndex, parseHeader, plainSizeOf, segmentSpan } from './encryption/blobFormat';
 import { BlobEncryptor } from './encryption/blobEncryptor';
-import { SealedCopyCheck } from './encryption/sealedCopy';
+import { takeIn } from './blobIntake';
 import { readKeyMarker, writeKeyMarker } from './encryption/keyMarker';
 import { keyIdHex, type MasterKeyring } from './encryption/masterKeys';
 import { blobPath, filesDir, isUuid, parseBlobName, systemDir, tempDir, TEMP_SUFFIX } from './layout';
@@ -128,40 +127,7 @@ export class BlobStore {
     const handle = await open(temp, 'wx+', 0o600);
     let handleOpen = true;
     try {
-      let size: number;
-      let sha256: string;
-      if (options.sealed) {
-        // Encrypted by this process a moment ago (the upload's coordinator): nothing to check.
-        await pipeline(source, fileHandleSink(handle), { signal });
-        ({ size, sha256 } = options.sealed());
-      } else if (options.fingerprint) {
-        if (!this.encryption) throw new IntegrityError('segment', 'plaintext', 'an encrypted blob, and this store has no master key');
-        const check = new SealedCopyCheck(this.encryption.keyring);
-        await pipeline(source, new CodecTransform(check), fileHandleSink(handle), { signal });
-        const fingerprint = options.fingerprint();
-        check.confirm(fingerprint);
-        size = check.bytes;
-        sha256 = fingerprint!.sha256;
-        if (this.encrypts) await rewrapHeader(handle, this.encryption.keyring);
-      } else if (!this.encryption && options.input !== 'blob') {
-        const meter = new HashingMeter(options);
-        await pipeline(source, meter, fileHandleSink(handle), { signal });
-        size = meter.bytes;
-        sha256 = meter.digest();
-      } else {
-        const ingest = new BlobIngest({
-          input: options.input ?? 'auto',
-          keyring: this.encryption?.keyring,
-          encrypt: this.encrypts,
-          maxBytes: options.maxBytes,
-          expectedSize: options.expectedSize,
-        });
-        await pipeline(source, new CodecTransform(ingest), fileHandleSink(handle), { signal });
-        size = ingest.bytes;
-        sha256 = ingest.digest();
-        // A replica from a peer not yet through a rotation comes under the old key: stored re-wrapped.
-        if (ingest.kind === 'blob' && this.encrypts) await rewrapHeader(handle, this.encryption!.keyring);
-      }
+      const { size, sha256 } = await takeIn(source, handle, options, this.encryption ? { keyring: this.encryption.keyring, encrypts: this.encrypts } : undefined);
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
         throw new IntegrityError('size', options.expectedSize, size);
       }

@@ -90,8 +90,10 @@ describe('trash purge and version thinning in the background (3 real node proces
     }
     // 800 kB kept of a 1 MB quota: 600 kB of older versions, but only (1 MB − 200 kB) / 2 may be.
     const sha = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
-    await waitFor('the oldest version to be thinned', async () => (await json<{ versions: VersionView[] }>('us-east', `/v1/tree/${userId}/items/${itemId}/versions`)).versions.length === 3, { timeoutMs: 20_000 });
-    const { versions } = await json<{ versions: VersionView[] }>('asia', `/v1/tree/${userId}/items/${itemId}/versions`);
+    // Thinned by one node, learnt by the others through gossip: every region must come to the same three.
+    const versionsIn = async (node: string) => (await json<{ versions: VersionView[] }>(node, `/v1/tree/${userId}/items/${itemId}/versions`)).versions;
+    await waitFor('the oldest version to be thinned in every region', async () => (await Promise.all(cluster.ids.map(versionsIn))).every((versions) => versions.length === 3), { timeoutMs: 20_000 });
+    const versions = await versionsIn('asia');
     expect(versions.map((version) => version.sha256)).toEqual([sha(contents[3]!), sha(contents[2]!), sha(contents[1]!)]);
     expect(versions[0]!.current).toBe(true);
     await waitFor('every region to count what is left', async () =>

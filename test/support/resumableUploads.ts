@@ -119,3 +119,22 @@ export function patchUpload(cluster: NodeCluster, node: string, userId: string, 
     })();
   });
 }
+
+/**
+ * PATCHes `file` from `offset` up to `end` as a tus client does: a 503 or 423 (a holder not
+ * reachable yet), or a dropped connection, both seen on a loaded machine right after a node
+ * died or came back, is followed by a pause, a question where the upload stands, and the rest
+ * from there. Anything else is the answer.
+ */
+export async function patchResuming(cluster: NodeCluster, node: string, userId: string, uploadId: string, file: Buffer, offset: number, end = file.length): Promise<UploadAnswer> {
+  let answer = await patchUpload(cluster, node, userId, uploadId, offset, file.subarray(offset, end));
+  for (let retry = 0; retry < 10 && [0, 423, 503].includes(answer.status); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const state = await getUpload(cluster, node, userId, uploadId).catch(() => undefined);
+    if (state?.status !== 200) continue;
+    const from = state.body.upload.offset;
+    if (from >= end) return state;
+    answer = await patchUpload(cluster, node, userId, uploadId, from, file.subarray(from, end));
+  }
+  return answer;
+}

@@ -1,6 +1,8 @@
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshSnapshot, NodeView } from '../gateway/src/api/mesh';
 import { GatewayStack } from './support/gatewayStack';
+import { signUpAndLogIn, TEST_PASSWORD } from './support/gatewayUser';
 import { applyLayout, layoutOf, uploadFiles } from './support/layoutLoad';
 import { waitFor } from './support/waitFor';
 
@@ -34,8 +36,14 @@ describe('mesh view: a region joining live (real gateway and nodes)', () => {
       const view = await saEast();
       return view?.layoutState === 'joining' && view.state === 'alive' ? view : undefined;
     }, { timeoutMs: 30_000 });
-    // On the map, but not offered as a home region: the gateway's node files do not list it.
+    // On the map, but not offered as a home region while it only asks to join.
     expect(joining).toMatchObject({ label: 'SA East (São Paulo)', lat: -23.55, lon: -46.63, reachable: true, homeRegion: false });
+    const early = await fetch(`${stack.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'too.early@example.org', password: TEST_PASSWORD, name: 'Too Early', region: 'sa-east' }),
+    });
+    expect(early.status).toBe(400);
 
     const { joined } = await layoutOf(stack.cluster, 'us-east');
     expect(await applyLayout(stack.cluster, 'us-east', [{ op: 'add', node: joined[0] }])).toMatchObject({ status: 200 });
@@ -57,4 +65,21 @@ describe('mesh view: a region joining live (real gateway and nodes)', () => {
     const snapshot = (await (await fetch(`${stack.url}/api/nodes`)).json()) as MeshSnapshot;
     expect(snapshot.links.filter((l) => l.a === 'sa-east' || l.b === 'sa-east')).toHaveLength(3);
   }, 240_000);
+
+  it('routes to the region that joined live, with no restart of the gateway: a home region to choose, its users served by it', async () => {
+    await waitFor('the gateway to offer sa-east as a home region', async () => (await saEast())?.homeRegion === true);
+    const carla = await signUpAndLogIn(stack.url, { region: 'sa-east' });
+    expect(carla.region).toBe('sa-east');
+    const data = crypto.randomBytes(200_000);
+    const form = new FormData();
+    form.append('file', new Blob([data]), 'são paulo.bin');
+    const uploaded = await carla.call('POST', '/api/files/upload', { body: form });
+    expect(uploaded.status).toBe(201);
+    const { file } = (await uploaded.json()) as { file: { id: string; sha256: string } };
+    // Her upload was coordinated by her home region: the node the gateway learnt from the layout.
+    expect(stack.cluster.logs('sa-east')).toMatch(new RegExp(`"fileId":"${file.id}".*"upload acknowledged"`));
+    const download = await carla.call('GET', `/api/files/download/${file.id}`);
+    expect(download.status).toBe(200);
+    expect(crypto.createHash('sha256').update(Buffer.from(await download.arrayBuffer())).digest('hex')).toBe(file.sha256);
+  }, 120_000);
 });

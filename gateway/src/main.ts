@@ -58,7 +58,8 @@ async function main(): Promise<void> {
   const accounts = await AccountsStore.open(config.gatewayDir);
   const mail = await startMail(config, logger);
   const requireUser = createRequireUser({ accounts, logger: logger.child({ component: 'session' }) });
-  // Grows as regions join the cluster live (the mesh monitor reads the layout).
+  // Grows as regions join the cluster live (the mesh monitor reads the layout): every router
+  // and the node client route with it, so a region that joined is used without a restart.
   const nodeAddresses = new Map(cluster.nodes);
   const client = new NodeClient(nodeAddresses, secret, { controlTimeoutMs: config.nodeTimeoutMs, streamSockets: config.nodeStreamSockets });
   const mesh = new MeshMonitor({
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   });
   mesh.start();
   const shares = await ShareStore.open(config.gatewayDir);
-  const thumbnails = await openThumbnailService(thumbnailConfig, { client, mesh, nodes: cluster.nodes, logger: logger.child({ component: 'thumbnails' }) });
+  const thumbnails = await openThumbnailService(thumbnailConfig, { client, mesh, nodes: nodeAddresses, logger: logger.child({ component: 'thumbnails' }) });
   const skillshareLogger = logger.child({ component: 'skillshare' });
   const skillshare = await openSkillshareStore(path.join(config.gatewayDir, 'skillshare.json'), { now: Date.now, logger: skillshareLogger });
 
@@ -82,16 +83,16 @@ async function main(): Promise<void> {
     mailer: mail.mailer,
     // Codes of every user: only for the developer at this machine (DESIGN §8).
     mailSink: isLoopbackHost(config.host) ? mail.sink : undefined,
-    regions: [...cluster.nodes.keys()],
+    regions: () => mesh.homeRegions(),
     bcryptCost: config.bcryptCost,
     trustProxy: config.trustProxy,
     routers: [
-      { path: '/', router: createFilesRouter({ client, mesh, nodes: cluster.nodes, requireUser, uploadsPerUser: config.uploadsPerUser, uploadSlots, logger: logger.child({ component: 'files' }) }) },
-      { path: '/', router: createUploadsRouter({ client, mesh, nodes: cluster.nodes, requireUser, uploadSlots, logger: logger.child({ component: 'uploads' }) }) },
-      { path: '/', router: createPreviewsRouter({ client, mesh, nodes: cluster.nodes, requireUser, thumbnails }) },
-      { path: '/', router: createTreeRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'tree' }) }) },
-      { path: '/', router: createTrashRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'trash' }) }) },
-      { path: '/', router: createVersionRouter({ client, mesh, nodes: cluster.nodes, requireUser, logger: logger.child({ component: 'versions' }) }) },
+      { path: '/', router: createFilesRouter({ client, mesh, nodes: nodeAddresses, requireUser, uploadsPerUser: config.uploadsPerUser, uploadSlots, logger: logger.child({ component: 'files' }) }) },
+      { path: '/', router: createUploadsRouter({ client, mesh, nodes: nodeAddresses, requireUser, uploadSlots, logger: logger.child({ component: 'uploads' }) }) },
+      { path: '/', router: createPreviewsRouter({ client, mesh, nodes: nodeAddresses, requireUser, thumbnails }) },
+      { path: '/', router: createTreeRouter({ client, mesh, nodes: nodeAddresses, requireUser, logger: logger.child({ component: 'tree' }) }) },
+      { path: '/', router: createTrashRouter({ client, mesh, nodes: nodeAddresses, requireUser, logger: logger.child({ component: 'trash' }) }) },
+      { path: '/', router: createVersionRouter({ client, mesh, nodes: nodeAddresses, requireUser, logger: logger.child({ component: 'versions' }) }) },
       { path: '/', router: createMeshRouter({ mesh, client, requireUser, isAdmin: (email) => config.adminEmails.has(email.toLowerCase()), logger: logger.child({ component: 'mesh' }) }) },
       {
         path: '/api/skillshare',
@@ -105,12 +106,12 @@ async function main(): Promise<void> {
             const account = accounts.userById(userId);
             return account && { email: account.email };
           },
-          photos: createMeshPhotoStore({ client, mesh, nodes: cluster.nodes, logger: skillshareLogger }),
+          photos: createMeshPhotoStore({ client, mesh, nodes: nodeAddresses, logger: skillshareLogger }),
         }),
       },
       {
         path: '/',
-        router: createSharesRouter({ shares, accounts, client, mesh, nodes: cluster.nodes, requireUser, bcryptCost: config.bcryptCost, dashboardIndex: path.resolve('web/dist/index.html'), thumbnails, policy: sharePolicy, logger: logger.child({ component: 'shares' }) }),
+        router: createSharesRouter({ shares, accounts, client, mesh, nodes: nodeAddresses, requireUser, bcryptCost: config.bcryptCost, dashboardIndex: path.resolve('web/dist/index.html'), thumbnails, policy: sharePolicy, logger: logger.child({ component: 'shares' }) }),
       },
       { path: '/', router: createDashboardRouter(path.resolve('web/dist')) },
     ],

@@ -32,8 +32,8 @@ export interface NodeView {
   /** Data moving to or from it after a layout change: files still to move, moved, per second. */
   rebalance: { toMove: number; moved: number; ratePerSecond: number } | null;
   /**
-   * Whether it can be a user's home region: only the gateway's configured nodes can (a region
-   * that joined live serves through the others until the gateway's node files list it).
+   * Whether it can be a user's home region: an active region of the layout, including one that
+   * joined live (the gateway routes to it from then on); not one joining, draining or removed.
    */
   homeRegion: boolean;
 }

@@ -107,7 +107,7 @@ describe('without the embedded sink (a real SMTP_URL)', () => {
       logger: pino({ level: 'silent' }),
       accounts: await AccountsStore.open(dir),
       mailer,
-      regions: ['us-east'],
+      regions: () => ['us-east'],
       bcryptCost: 10,
     });
     server = await new Promise<Server>((resolve) => {

@@ -28,8 +28,8 @@ export interface GatewayAppDeps {
   mailer: Mailer;
   /** The embedded sink when it is in use: mounts GET /api/dev/mailbox. Omit with a real SMTP_URL. */
   mailSink?: MailSink;
-  /** Node ids (home regions a user may choose). */
-  regions: readonly string[];
+  /** Node ids a user may choose as home region, read per request (regions join live). */
+  regions: () => readonly string[];
   bcryptCost: number;
   /** Express "trust proxy" (see GatewayConfig.trustProxy); false unless a proxy terminates TLS. */
   trustProxy?: TrustProxy;

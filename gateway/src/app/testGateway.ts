@@ -64,7 +64,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const listen = async () => {
     accounts = await AccountsStore.open(gatewayDir);
     const app = createGatewayApp({
-      logger, accounts, mailer, mailSink: sink, regions: TEST_REGIONS, bcryptCost: 10, now: clock.now,
+      logger, accounts, mailer, mailSink: sink, regions: () => TEST_REGIONS, bcryptCost: 10, now: clock.now,
       authPolicy: options.policy, trustProxy: options.trustProxy, routers: options.routers,
     });
     server = await new Promise<Server>((resolve) => {

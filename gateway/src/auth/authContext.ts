@@ -16,8 +16,9 @@ export interface AuthContext {
   now: () => number;
   policy: AuthPolicy;
   passwords: PasswordHasher;
-  regions: readonly string[];
-  defaultRegion: string;
+  /** Home regions a user may choose now (a region that joined live becomes one once active). */
+  regions: () => readonly string[];
+  defaultRegion: () => string;
   loginFailuresByAccount: FailureLimiter;
   loginFailuresByIp: FailureLimiter;
   decoys: DecoyChallenges;

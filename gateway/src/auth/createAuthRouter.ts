@@ -20,8 +20,8 @@ export interface AuthRouterDeps {
   accounts: AccountsStore;
   mailer: Mailer;
   logger: Logger;
-  /** Node ids a user may pick as home region. */
-  regions: readonly string[];
+  /** Node ids a user may pick as home region, read per request (regions join live). */
+  regions: () => readonly string[];
   bcryptCost: number;
   now?: () => number;
   policy?: Partial<AuthPolicy>;
@@ -31,7 +31,7 @@ export const PREFERRED_DEFAULT_REGION = 'us-east';
 
 /** Sign-up, login with the emailed second step, password reset and the account screen. */
 export function createAuthRouter(deps: AuthRouterDeps): express.Router {
-  if (deps.regions.length === 0) throw new Error('createAuthRouter: at least one region is needed');
+  if (deps.regions().length === 0) throw new Error('createAuthRouter: at least one region is needed');
   const now = deps.now ?? Date.now;
   const policy: AuthPolicy = { ...DEFAULT_AUTH_POLICY, ...deps.policy };
   const ctx: AuthContext = {
@@ -42,7 +42,10 @@ export function createAuthRouter(deps: AuthRouterDeps): express.Router {
     policy,
     passwords: createPasswordHasher(deps.bcryptCost),
     regions: deps.regions,
-    defaultRegion: deps.regions.includes(PREFERRED_DEFAULT_REGION) ? PREFERRED_DEFAULT_REGION : deps.regions[0]!,
+    defaultRegion: () => {
+      const regions = deps.regions();
+      return regions.includes(PREFERRED_DEFAULT_REGION) ? PREFERRED_DEFAULT_REGION : regions[0]!;
+    },
     loginFailuresByAccount: new FailureLimiter(policy.loginFailuresPerAccount, policy.loginFailureWindowMs, now),
     loginFailuresByIp: new FailureLimiter(policy.loginFailuresPerIp, policy.loginFailureWindowMs, now),
     decoys: new DecoyChallenges(),

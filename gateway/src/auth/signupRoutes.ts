@@ -41,7 +41,7 @@ export function mountSignupRoutes(router: Router, ctx: AuthContext): void {
     } else {
       // An unverified account is only a claim: the newest sign-up replaces it, and only the
       // owner of the mailbox can complete it with the code.
-      const details = { name: input.name, region: input.region ?? ctx.defaultRegion, passwordHash, passwordChangedAt: now };
+      const details = { name: input.name, region: input.region ?? ctx.defaultRegion(), passwordHash, passwordChangedAt: now };
       let user: UserRecord | undefined = existing;
       if (user) Object.assign(user, details);
       else {

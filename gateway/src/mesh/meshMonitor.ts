@@ -87,6 +87,13 @@ export class MeshMonitor {
     return this.snapshot().nodes.find((n) => n.id === id);
   }
 
+  /** Regions a user may choose as home now: configured ones and those that joined live, while active. */
+  homeRegions(): string[] {
+    return this.snapshot()
+      .nodes.filter((n) => n.homeRegion)
+      .map((n) => n.id);
+  }
+
   /** Whether the node's API answers and its peers do not hold it dead. */
   isUsable(id: string): boolean {
     const view = this.node(id);

@@ -72,4 +72,16 @@ describe('buildSnapshot', () => {
     const snapshot = buildSnapshot([running, ...others], new Date());
     expect(snapshot.nodes.find((n) => n.id === 'asia')?.layoutState).toBe('decommissioned');
   });
+
+  it('offers as home regions the active regions of the layout, one that joined live included, and no other', () => {
+    const home = (observations: NodeObservation[]) => buildSnapshot(observations, new Date()).nodes.filter((n) => n.homeRegion).map((n) => n.id);
+    const configured = [observe('eu-west', { views: {} }), observe('us-east', { views: {} })];
+    // Before the layout is read, the configured nodes are the choice.
+    expect(home(configured)).toEqual(['eu-west', 'us-east']);
+    const joined = (layoutState: NonNullable<NodeObservation['layoutState']>) => ({ ...observe('sa-east', { views: {} }), discovered: true, layoutState });
+    const active = configured.map((o) => ({ ...o, layoutState: 'active' as const }));
+    expect(home([...active, joined('joining')])).toEqual(['eu-west', 'us-east']);
+    expect(home([...active, joined('active')])).toEqual(['eu-west', 'us-east', 'sa-east']);
+    expect(home([{ ...active[0]!, layoutState: 'draining' }, active[1]!, joined('active')])).toEqual(['us-east', 'sa-east']);
+  });
 });

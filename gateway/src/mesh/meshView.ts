@@ -8,7 +8,7 @@ export interface NodeObservation {
   reachable: boolean;
   /** Its state in the cluster layout as the gateway last read it (meshMonitor.ts). */
   layoutState?: NodeView['layoutState'];
-  /** Learnt from the layout rather than configured: not a home region (see NodeView). */
+  /** Learnt from the layout rather than configured: a home region only once the layout says active. */
   discovered?: boolean;
 }
 
@@ -73,7 +73,8 @@ function nodeView(o: NodeObservation, byId: ReadonlyMap<string, NodeObservation>
     faults: status?.faults ?? { partitionedFrom: [], lossPercent: null, paused: false, expiresAt: null },
     updatedAt: status ? new Date().toISOString() : null,
     layoutState: o.layoutState ?? null,
-    homeRegion: !o.discovered,
+    // Once the layout is known, only an active region is offered: not one joining, draining or gone.
+    homeRegion: o.layoutState ? o.layoutState === 'active' : !o.discovered,
     rebalance: rebalanceView(status),
   };
 }

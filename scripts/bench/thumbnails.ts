@@ -1,7 +1,8 @@
 import os from 'node:os';
 import sharp from 'sharp';
 import { GenerationQueue } from '../../gateway/src/previews/generationQueue';
-import { configureSharp, renderThumbnail, THUMBNAIL_SIZES, type ThumbnailSize } from '../../gateway/src/previews/renderThumbnail';
+import { configureSharp } from '../../gateway/src/images/loadSharp';
+import { renderThumbnail, THUMBNAIL_SIZES, type ThumbnailSize } from '../../gateway/src/previews/renderThumbnail';
 import { arg } from './args';
 
 /**

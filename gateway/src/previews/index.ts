@@ -8,7 +8,7 @@ import type { MeshMonitor } from '../mesh/meshMonitor';
 import type { NodeClient } from '../mesh/nodeClient';
 import { GenerationQueue } from './generationQueue';
 import { createMeshThumbnailSource } from './meshThumbnailSource';
-import { configureSharp } from './renderThumbnail';
+import { configureSharp } from '../images/loadSharp';
 import type { ThumbnailConfig } from './thumbnailConfig';
 import { ThumbnailService } from './thumbnailService';
 import { ThumbnailStore } from './thumbnailStore';

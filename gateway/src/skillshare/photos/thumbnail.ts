@@ -3,8 +3,8 @@
  * the thumbnail is kept, so a 5 MB camera photo costs the mesh a few kilobytes per replica,
  * and the metadata (EXIF GPS positions among it) is dropped with the original.
  */
-import sharp from 'sharp';
 import { AppError } from '../../errors';
+import { loadSharp } from '../../images/loadSharp';
 
 export const THUMBNAIL_SIZE = 320;
 export const THUMBNAIL_MIME = 'image/webp';
@@ -12,6 +12,7 @@ export const THUMBNAIL_MIME = 'image/webp';
 const MAX_INPUT_PIXELS = 40_000_000;
 
 export async function makeThumbnail(input: Buffer): Promise<Buffer> {
+  const sharp = await loadSharp();
   try {
     return await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
       // EXIF orientation applied before the metadata goes, so phone photos stay upright.

@@ -20,7 +20,9 @@ import { arg } from './args';
  * minute); medians over rounds. Then small files both ways, as the dashboard would send them
  * (two at a time): which path it should take for them. Peak RSS of the gateway and the nodes.
  * Targets: tus ≥ 0.8 × single request; gateway RSS < 150 MB.
- * Usage: npm run bench:resumable [-- --mib 1024 --rounds 3 --chunk-mib 8 --small 100 --small-kib 64 --profile lan]
+ * tus-js-client reads the file from disk as the dashboard reads a File (`--tus-source stream`:
+ * from a stream, which costs the client a copy of every chunk).
+ * Usage: npm run bench:resumable [-- --mib 1024 --rounds 3 --chunk-mib 8 --small 100 --small-kib 64 --profile lan --tus-source file]
  * (`--rounds 0`: small files only)
  */
 const mib = Number(arg('mib', '1024'));
@@ -29,6 +31,8 @@ const chunkMiB = Number(arg('chunk-mib', '8'));
 const smallCount = Number(arg('small', '100'));
 const smallKiB = Number(arg('small-kib', '64'));
 const profile = arg('profile', 'lan') as 'lan' | 'wan';
+/** What tus-js-client reads: a file on disk, as the dashboard's File (default), or a stream. */
+const tusSource = arg('tus-source', 'file') as 'file' | 'stream';
 const seed = crypto.randomBytes(16).toString('hex');
 const CLIENT = path.join(import.meta.dirname, 'resumableClient.mjs');
 const progress = (message: string) => process.stderr.write(`[bench:resumable] ${message}\n`);
@@ -68,7 +72,8 @@ try {
   }
 
   async function resumable(): Promise<{ MBps: number; fileId: string }> {
-    const result = await runClientScript<{ MBps: number; itemId: string | null }>(CLIENT, ['tus', `${stack.url}/api/uploads`, String(mib), seed, String(chunkMiB), JSON.stringify(auth)]);
+    const source = tusSource === 'file' ? [path.join(scratch, `tus-source-${seed}.bin`)] : [];
+    const result = await runClientScript<{ MBps: number; itemId: string | null }>(CLIENT, ['tus', `${stack.url}/api/uploads`, String(mib), seed, String(chunkMiB), JSON.stringify(auth), ...source]);
     if (!result.itemId) throw new Error('the tus upload finished without X-GeoVault-Item-Id');
     return { MBps: result.MBps, fileId: result.itemId };
   }
@@ -136,6 +141,7 @@ try {
       profile,
       sizeMiB: mib,
       chunkMiB,
+      tusSource,
       rounds,
       ...(samples.length === 0 ? {} : bigFigures()),
       smallFiles: {

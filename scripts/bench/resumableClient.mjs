@@ -1,11 +1,17 @@
 // The tus side of bench:resumable, each run in a plain `node` process of its own, as
 // transferClient.mjs does for the single-request side (a shared heap with tsx skews rates).
 //
-//   node resumableClient.mjs tus <endpoint> <mib> <seed> <chunkMiB> [headersJson]
+//   node resumableClient.mjs tus <endpoint> <mib> <seed> <chunkMiB> [headersJson] [sourceFile]
 //   node resumableClient.mjs small <tus|tus-one-request|single> <baseUrl> <count> <bytes> <concurrency> [headersJson]
 //
 // Prints one JSON line. `tus`: { MBps, bytes, itemId } (MB = 10^6 bytes). `small`: { perSecond, ms }.
+// With a sourceFile, the payload is written there first (not timed) and sent from the file, as
+// the dashboard sends a File: tus-js-client then reads each chunk by path (FileSource). From a
+// stream it copies every chunk out through read(size), 30–40 ms per 8 MiB in this process
+// between the gateway's answer and the next PATCH, which a browser never pays.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import tus from 'tus-js-client';
 import { CHUNK, payload } from './transferClient.mjs';
@@ -30,11 +36,18 @@ function tusUpload(endpoint, source, size, { chunkSize, headers, metadata, uploa
   });
 }
 
-async function big(endpoint, mib, seed, chunkMiB, headers) {
+async function big(endpoint, mib, seed, chunkMiB, headers, sourceFile) {
   const bytes = mib * CHUNK;
-  const startedAt = performance.now();
-  const itemId = await tusUpload(endpoint, payload(mib, seed), bytes, { chunkSize: chunkMiB * CHUNK, headers, metadata: { filename: `tus-${seed}.bin` } });
-  return { MBps: rate(bytes, startedAt), bytes, itemId };
+  if (sourceFile) await pipeline(payload(mib, seed), fs.createWriteStream(sourceFile));
+  const source = sourceFile ? fs.createReadStream(sourceFile) : payload(mib, seed);
+  try {
+    const startedAt = performance.now();
+    const itemId = await tusUpload(endpoint, source, bytes, { chunkSize: chunkMiB * CHUNK, headers, metadata: { filename: `tus-${seed}.bin` } });
+    return { MBps: rate(bytes, startedAt), bytes, itemId };
+  } finally {
+    source.destroy();
+    if (sourceFile) fs.rmSync(sourceFile, { force: true });
+  }
 }
 
 /** What the dashboard's single-request path sends: multipart with the file. */
@@ -69,7 +82,7 @@ async function small(how, baseUrl, count, bytes, concurrency, headers) {
 async function main([command, ...args]) {
   switch (command) {
     case 'tus':
-      return big(args[0], Number(args[1]), args[2], Number(args[3]), JSON.parse(args[4] ?? '{}'));
+      return big(args[0], Number(args[1]), args[2], Number(args[3]), JSON.parse(args[4] ?? '{}'), args[5]);
     case 'small':
       return small(args[0], args[1], Number(args[2]), Number(args[3]), Number(args[4]), JSON.parse(args[5] ?? '{}'));
     default:

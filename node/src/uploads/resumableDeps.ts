@@ -3,6 +3,7 @@ import type { ReplicationContext } from '../replication/replicationContext';
 import type { MasterKeyring } from '../storage/encryption/masterKeys';
 import type { PartialHolders } from './partialHolders';
 import type { ResumableStore } from './resumableStore';
+import type { CommittedStates } from './committedStates';
 import type { RunningHashes } from './runningHashes';
 import { loadUploadState, type UploadState } from './uploadState';
 
@@ -13,6 +14,8 @@ export interface ResumableDeps {
   store: ResumableStore;
   holders: PartialHolders;
   hashes: RunningHashes;
+  /** Each upload's state after the last PATCH this node coordinated, for the next one. */
+  committed: CommittedStates;
   keyring: MasterKeyring;
   /** Uploads a PATCH or a completion is running for on this node now. */
   busy: Set<string>;
@@ -42,4 +45,5 @@ export async function removeEverywhere(deps: ResumableDeps, state: UploadState):
   );
   if (state.phase !== 'completed') ctx.quota.client.releaseEverywhere(state.userId, state.uploadId);
   deps.hashes.forget(state.uploadId);
+  deps.committed.forget(state.uploadId);
 }

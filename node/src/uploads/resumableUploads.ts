@@ -4,11 +4,13 @@ import type { createUploadSchema, UploadView } from '../api/uploads';
 import { AppError } from '../http/errors';
 import type { ReplicationContext } from '../replication/replicationContext';
 import type { MasterKeyring } from '../storage/encryption/masterKeys';
+import { systemClock } from '../time/clock';
 import { expiryIntervalMs, UploadExpiry } from './expiry';
 import { PartialHolders } from './partialHolders';
 import { loadState, removeEverywhere, type ResumableDeps } from './resumableDeps';
 import { ResumableRecords } from './resumableRecords';
 import { ResumableStore } from './resumableStore';
+import { CommittedStates } from './committedStates';
 import { RunningHashes } from './runningHashes';
 import { completeUpload } from './uploadComplete';
 import { createUpload } from './uploadCreate';
@@ -39,7 +41,16 @@ export class ResumableUploads {
     ctx.uploads.watchHeld((userId, fileId) => this.store.holdsUnfinished(userId, fileId));
     // Partials are always encrypted: without a master key there are no resumable uploads.
     this.deps = opts.keyring
-      ? { ctx: { ...ctx, logger }, store: this.store, holders: new PartialHolders(ctx.self, this.store, ctx.peers), hashes: new RunningHashes(), keyring: opts.keyring, busy: new Set() }
+      ? {
+          ctx: { ...ctx, logger },
+          store: this.store,
+          holders: new PartialHolders(ctx.self, this.store, ctx.peers),
+          hashes: new RunningHashes(),
+          // Half a holder's lease: a state older than that is read again from the holders.
+          committed: new CommittedStates(systemClock, ctx.settings.uploadLeaseMs / 2),
+          keyring: opts.keyring,
+          busy: new Set(),
+        }
       : undefined;
     this.expiry = new UploadExpiry({
       expired: (now, limit, after) => this.store.expired(now, limit, after),

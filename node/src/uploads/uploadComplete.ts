@@ -107,6 +107,7 @@ async function recordCompletion(deps: ResumableDeps, state: UploadState, entry: 
     }),
   );
   deps.hashes.forget(state.uploadId);
+  deps.committed.forget(state.uploadId);
   return uploadView({ ...state, offset: state.record.length, completion });
 }
 

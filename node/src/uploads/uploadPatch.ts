@@ -16,7 +16,7 @@ import type { PartialRecord } from './resumableRecords';
 import { loadState, type ResumableDeps } from './resumableDeps';
 import { openTail, sealTail, tailKey } from './tailCipher';
 import { completeUpload } from './uploadComplete';
-import { uploadView, type UploadState } from './uploadState';
+import { durableProgress, uploadView, type UploadState } from './uploadState';
 
 export interface PatchRequest {
   userId: string;
@@ -51,7 +51,7 @@ export async function patchUpload(deps: ResumableDeps, request: PatchRequest): P
 async function patchLocked(deps: ResumableDeps, request: PatchRequest): Promise<UploadView> {
   const { ctx } = deps;
   const { userId, uploadId } = request;
-  const state = await loadState(deps, userId, uploadId);
+  const state = deps.committed.take(uploadId, request.offset) ?? (await loadState(deps, userId, uploadId));
   if (!state || (state.phase !== 'completed' && state.record.expiresAt <= Date.now())) throw new AppError('not_found', `No upload ${uploadId}.`);
   const { length } = state.record;
   if (state.phase !== 'open') {
@@ -80,10 +80,22 @@ async function patchLocked(deps: ResumableDeps, request: PatchRequest): Promise<
   const end = await streamToHolders(deps, state, targets, sealer, request, key, quota);
   if (hash) deps.hashes.set(uploadId, end.offset, hash);
   ctx.logger.debug({ uploadId, from: state.offset, to: end.offset, storedOn: end.storedOn }, 'resumable upload advanced');
-  if (!end.sealed) return uploadView({ ...state, offset: end.offset });
+  if (!end.sealed) {
+    void end.everyHolder.then((records) => rememberIfEveryHolder(deps, state, records, end.offset));
+    return uploadView({ ...state, offset: end.offset });
+  }
   const whole = await loadState(deps, userId, uploadId);
   if (!whole) throw new AppError('not_found', `Upload ${uploadId} was removed.`);
   return completeUpload(deps, whole, hash?.digest('hex'));
+}
+
+/** The state after this PATCH, for the next one, when every holder of the upload stored it. */
+function rememberIfEveryHolder(deps: ResumableDeps, before: UploadState, records: ReadonlyMap<NodeId, PartialRecord>, offset: number): void {
+  const holders = before.record.meta.holders;
+  if (records.size !== holders.length || !holders.every((node) => records.get(node)?.offset === offset)) return;
+  const progress = durableProgress(records, deps.ctx.settings.writeQuorum);
+  if (progress.phase !== 'open' || progress.offset !== offset) return;
+  deps.committed.remember({ ...before, record: records.get(progress.base!)!, records, ...progress });
 }
 
 function offsetMismatch(offset: number): AppError {
@@ -98,7 +110,7 @@ async function streamToHolders(
   request: PatchRequest,
   key: Buffer,
   quota: Promise<QuotaAnswer>,
-): Promise<SealerEnd & { storedOn: NodeId[] }> {
+): Promise<SealerEnd & { storedOn: NodeId[]; everyHolder: Promise<ReadonlyMap<NodeId, PartialRecord>> }> {
   const { ctx } = deps;
   const { userId, uploadId } = request;
   const { length } = state.record;
@@ -141,6 +153,12 @@ async function streamToHolders(
     attempts.push(attempt);
     copies.push(copy);
   }
+  // Every holder's answer, once all are in (the quorum answers the client before the slowest).
+  const everyHolder = Promise.allSettled(attempts).then((results) => {
+    const records = new Map<NodeId, PartialRecord>();
+    for (const result of results) if (result.status === 'fulfilled') records.set(result.value.node, result.value.record);
+    return records;
+  });
   const watchdog = new CopyWatchdog(copies, {
     keep: ctx.settings.writeQuorum,
     stallMs: ctx.settings.copyStallMs,
@@ -166,7 +184,7 @@ async function streamToHolders(
     fan.end(jsonFrame(FRAME.COMMIT, { offset: end.offset, sealed: end.sealed, tail: sealTail(key, uploadId, end.offset, end.tail).toString('base64') }));
     const durable = await outcome;
     if (clientLeft) ctx.logger.info({ uploadId, offset: end.offset }, 'client went away mid-PATCH; kept what reached the holders');
-    return { ...end, storedOn: durable.map((write) => write.node) };
+    return { ...end, storedOn: durable.map((write) => write.node), everyHolder };
   } catch (error) {
     abort.abort(error);
     fan.destroy(error as Error);

@@ -224,10 +224,11 @@ describe('SqliteIndexStore', () => {
       }),
     );
     // 2,400 commits of a 3 KB value: the log reached 42 MB when it was never started over. With
-    // the starved checkpoint let run alone it stays at a few MB (more on a loaded machine, where
-    // the worker takes a while to start checkpointing at all).
+    // the starved checkpoint let run alone it stays at a few MB, more on a loaded machine, where
+    // the worker takes a while to start checkpointing at all (12.7 MB once in a full test run
+    // beside other work): under half of the unbounded figure either way.
     expect(index.size).toBe(2_400);
-    expect(largest).toBeLessThan(12 * 1024 * 1024);
+    expect(largest).toBeLessThan(20 * 1024 * 1024);
     await committer.close();
     await store.close();
   });

@@ -10,7 +10,7 @@ import { DirectorySyncer } from './directorySyncer';
 import { BlobIngest } from './encryption/blobIngest';
 import { CodecTransform } from './encryption/codecTransform';
 import { BlobDecoder, openHeader } from './encryption/blobDecoder';
-import { HEADER_BYTES, lastSegmentIndex, parseHeader, plainSizeOf, segmentSpan } from './encryption/blobFormat';
+import { HEADER_BYTES, lastSegmentIndex, parseHeader, plainSizeOf, segmentSpan, TAG_BYTES } from './encryption/blobFormat';
 import { BlobEncryptor } from './encryption/blobEncryptor';
 import { takeIn } from './blobIntake';
 import { readKeyMarker, writeKeyMarker } from './encryption/keyMarker';
@@ -179,7 +179,8 @@ export class BlobStore {
       }
       const opened = openHeader(head.header, this.keyring());
       const span = segmentSpan(start, end, size, head.segmentSize);
-      const raw = handle.createReadStream({ start: span.from, end: span.to - 1, highWaterMark: READ_CHUNK_BYTES });
+      // Reads of whole segments (16 of 64 KiB and their tags): each opens where it lies, uncopied.
+      const raw = handle.createReadStream({ start: span.from, end: span.to - 1, highWaterMark: 16 * (head.segmentSize + TAG_BYTES) });
       const decoder = new BlobDecoder({
         keys: this.keyring(),
         output: 'plaintext',

@@ -108,6 +108,13 @@ export class BlobOpener implements Codec {
       while (at < chunk.length) {
         const opened = this.opened!;
         const full = opened.segmentSize + TAG_BYTES;
+        if (this.filled === 0 && chunk.length - at >= full) {
+          // A whole segment inside the chunk (a full one is never the blob's last): opened where
+          // it lies, not copied first. Reads of whole segments (blobStore.ts) take this path.
+          this.openCurrent(this.index === this.blobLast, chunk.subarray(at, at + full));
+          at += full;
+          continue;
+        }
         this.segment ??= Buffer.allocUnsafe(full);
         const take = Math.min(chunk.length - at, full - this.filled);
         chunk.copy(this.segment, this.filled, at, at + take);
@@ -162,9 +169,9 @@ export class BlobOpener implements Codec {
     }
   }
 
-  private openCurrent(last: boolean): void {
+  private openCurrent(last: boolean, sealed = this.segment!.subarray(0, this.filled)): void {
     const { dataKey, nonceBase } = this.opened!;
-    const plain = openSegment(dataKey, nonceBase, this.index, last, this.segment!.subarray(0, this.filled));
+    const plain = openSegment(dataKey, nonceBase, this.index, last, sealed);
     this.index++;
     this.filled = 0;
     const next = this.plainSeen + plain.length;

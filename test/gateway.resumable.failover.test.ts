@@ -62,21 +62,29 @@ describe('resumable uploads across a gateway restart and a node death', () => {
     const data = crypto.randomBytes(48 * MiB);
     const cluster = loadClusterConfig(stack.cluster.configDir, 'lan');
     let killed: string | undefined;
+    let receiver: Promise<string> | undefined;
     let kill: Promise<void> | undefined;
     const run = startTus(stack.url, alice.token, data, {
       chunkSize: 4 * MiB,
       retryDelays: RETRIES,
       metadata: { filename: 'through a node death.bin' },
       onChunkComplete: (_chunk, accepted) => {
-        if (kill || accepted < data.length / 3) return;
-        kill = (async () => {
+        receiver ??= (async () => {
           const uploadId = run.upload.url!.split('/').pop()!;
           const res = await stack.cluster.request(alice.region, 'GET', `${RESUMABLE_PATH}/${alice.id}/${uploadId}`);
           const { upload } = (await res.json()) as UploadResponse;
           // The gateway sends each chunk to the nearest holder: that is the one to kill.
-          killed = nodesByPreference(alice.region, cluster.nodes).find((id) => upload.holders.includes(id))!;
-          await stack.cluster.kill(killed);
+          return nodesByPreference(alice.region, cluster.nodes).find((id) => upload.holders.includes(id))!;
         })();
+        if (kill || accepted < data.length / 3) return;
+        // A moment into the next chunk's body (~100 ms of streaming), so that the kill cuts a
+        // PATCH on its way: between two, the gateway takes the next one to another holder
+        // before a byte is sent (100-continue) and the client never notices.
+        kill = receiver.then(async (node) => {
+          await new Promise((resolve) => setTimeout(resolve, 40));
+          killed = node;
+          await stack.cluster.kill(node);
+        });
       },
     });
     const { itemId } = await run.done;

@@ -114,7 +114,8 @@ describe('resumable uploads on the nodes (3 real node processes)', () => {
     expect(first.body.upload.offset).toBe(2 * MiB + 777);
     const partials = partialFiles(cluster, userId).filter((file) => file.includes(uploadId));
     expect(partials).toHaveLength(3);
-    for (const file of partials) expect(fs.statSync(file).size).toBeGreaterThan(2 * MiB);
+    // Acknowledged once W = 2 holders have it; the third may still be writing on a loaded machine.
+    expect(partials.filter((file) => fs.statSync(file).size > 2 * MiB).length).toBeGreaterThanOrEqual(2);
     const found = allFiles(cluster.dataDir).filter((file) => fs.readFileSync(file).indexOf(mark) >= 0);
     expect(found).toEqual([]);
 

@@ -3,6 +3,7 @@ import type { Clock } from '../time/clock';
 import { ProtocolTimers } from './protocolTimers';
 import type { Random } from '../time/random';
 import { Awareness } from './awareness';
+import { announceLeave } from './leaveAnnouncement';
 import type { MemberState, MemberUpdate, MembershipFrame, NodeId } from './frames';
 import { BroadcastQueue } from './broadcastQueue';
 import { asUpdate, MemberTable, type Member } from './memberTable';
@@ -17,7 +18,6 @@ export type { LeaveResult, LocalHealth, MemberChange, MembershipOptions, MemberV
 
 /** Reaped members remembered (their last incarnation) so a stale alive cannot resurrect them. */
 const MAX_REAPED_REMEMBERED = 1_024;
-
 
 /**
  * SWIM membership with Lifeguard-style suspicion (DESIGN §3): one probe per period in a fixed
@@ -149,40 +149,21 @@ export class Membership {
     if (this.leaving) return this.leaving.done;
     const update: MemberUpdate = { kind: 'dead', node: this.self, incarnation: this.inc, from: this.self };
     const peers = this.table.live.toArray();
-    const unacknowledged = new Set(peers);
-    const acknowledgedBy: NodeId[] = [];
-    let resolve!: (result: LeaveResult) => void;
-    const done = new Promise<LeaveResult>((r) => (resolve = r));
-    this.leaving = { update, done };
     this.log.info({ incarnation: this.inc, peers: peers.length }, 'leaving the cluster');
-    if (!this.running) {
-      resolve({ acknowledgedBy, unacknowledged: peers });
-      return done;
-    }
+    // Set before anything is sent: every frame from now on carries the leave, not our alive.
+    const leaving: { update: MemberUpdate; done: Promise<LeaveResult> } = { update, done: Promise.resolve({ acknowledgedBy: [], unacknowledged: peers }) };
+    this.leaving = leaving;
+    if (!this.running) return leaving.done;
     this.queue.enqueue(update);
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      resolve({ acknowledgedBy, unacknowledged: [...unacknowledged] });
-    };
-    // Every frame may be lost: ask again until each peer acked, a few times per round trip.
-    const resendMs = Math.max(50, this.cfg.minProbeTimeoutMs);
-    const round = () => {
-      if (finished) return;
-      if (unacknowledged.size === 0 || !this.running) return finish();
-      for (const peer of unacknowledged) {
-        this.prober.notify(peer, [update], () => {
-          if (!unacknowledged.delete(peer)) return;
-          acknowledgedBy.push(peer);
-          if (unacknowledged.size === 0) finish();
-        });
-      }
-      this.clock.setTimeout(round, resendMs);
-    };
-    round();
-    this.clock.setTimeout(finish, this.cfg.leaveTimeoutMs);
-    return done;
+    leaving.done = announceLeave(peers, update, {
+      clock: this.clock,
+      notify: (peer, updates, onAck) => this.prober.notify(peer, updates, onAck),
+      running: () => this.running,
+      // A few times per round trip.
+      resendMs: Math.max(50, this.cfg.minProbeTimeoutMs),
+      timeoutMs: this.cfg.leaveTimeoutMs,
+    });
+    return leaving.done;
   }
 
   stop(): void {

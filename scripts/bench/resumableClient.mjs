@@ -12,9 +12,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import tus from 'tus-js-client';
-import { CHUNK, payload } from './transferClient.mjs';
+import { CHUNK, payload, runAsScript } from './transferClient.mjs';
 
 const rate = (bytes, startedAt) => bytes / 1e6 / ((performance.now() - startedAt) / 1000);
 
@@ -90,12 +89,4 @@ async function main([command, ...args]) {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    (result) => process.stdout.write(JSON.stringify(result) + '\n'),
-    (error) => {
-      process.stderr.write(`${error.stack ?? error}\n`);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, main);

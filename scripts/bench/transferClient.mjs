@@ -106,7 +106,12 @@ async function main([command, ...args]) {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/**
+ * Runs a bench client's `main` when its module is the script node was started with: the
+ * arguments in, one JSON line out, the stack and exit code 1 on failure.
+ */
+export function runAsScript(moduleUrl, main) {
+  if (process.argv[1] !== fileURLToPath(moduleUrl)) return;
   main(process.argv.slice(2)).then(
     (result) => process.stdout.write(JSON.stringify(result) + '\n'),
     (error) => {
@@ -115,3 +120,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     },
   );
 }
+
+runAsScript(import.meta.url, main);

@@ -5,32 +5,26 @@ import { listFiles } from '../../test/support/nodeFiles';
 import { waitFor } from '../../test/support/waitFor';
 import { peakRssMb } from './procStats';
 import { CHUNK, runTransfer, settleDisk, tripleWriteMBps } from './transfer';
-import { percentile, round1 } from './nodeEvents';
+import { round1 } from './nodeEvents';
+import { median } from './balancedRatio';
+import { runEncryptionRounds, summarise, type EncryptionRoundsOptions, type Mode } from './encryptionRounds';
 
 /**
  * Encryption at rest against the same cluster with it off (issue 15: target ≥ 0.9× both ways),
- * in one run: two clusters side by side, and in every round each takes the same large upload
- * through the node API and serves it back, in alternating order, from the same quiet start.
- * This VM's disk swings by tens of percent between minutes, so only figures taken back to back
- * are compared, and the ratios are medians over rounds.
+ * through the node API: two clusters side by side, in the rounds of encryptionRounds.ts, each
+ * upload from the same quiet start (the disk's triple-write limit measured before each round).
  */
-export interface PairOptions {
+export interface PairOptions extends EncryptionRoundsOptions {
   readonly mib: number;
-  readonly rounds: number;
   readonly profile: 'lan' | 'wan';
   readonly scratch: string;
 }
 
-type Mode = 'off' | 'on';
-interface Sample {
-  uploadMBps: number;
-  downloadMBps: number;
+interface Stored {
+  readonly pathname: string;
 }
 
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
-const ratio = (n: number) => Math.round(n * 100) / 100;
-
-async function transferOnce(cluster: NodeCluster, mib: number, seed: string): Promise<Sample> {
+async function uploadOnce(cluster: NodeCluster, mib: number, seed: string): Promise<Stored & { MBps: number }> {
   const userId = crypto.randomUUID();
   const fileId = crypto.randomUUID();
   const pathname = `/v1/files/${userId}/${fileId}`;
@@ -38,17 +32,22 @@ async function transferOnce(cluster: NodeCluster, mib: number, seed: string): Pr
   const upload = await runTransfer(['upload', 'PUT', cluster.url('us-east') + pathname, String(mib), seed, JSON.stringify(putHeaders)]);
   if (upload.status !== 201) throw new Error(`upload answered ${upload.status}: ${upload.body}`);
   // Acknowledged at two replicas; the third still writes for a while, and must not be measured
-  // as part of the download.
+  // as part of a download.
   await waitFor('all replicas stored', async () => {
     const view = (await listFiles(cluster, 'us-east', userId)).files.find((file) => file.fileId === fileId);
     return Object.values(view?.replicas ?? {}).filter((state) => state === 'stored').length === 3;
   }, { timeoutMs: 180_000, intervalMs: 250 });
-  settleDisk();
-  const getHeaders = signRequest(cluster.secret, 'gateway', 'GET', pathname);
-  const download = await runTransfer(['download', cluster.url('us-east') + pathname, String(mib * CHUNK), JSON.stringify(getHeaders)]);
-  const removed = await fetch(cluster.url('us-east') + pathname, { method: 'DELETE', headers: signRequest(cluster.secret, 'gateway', 'DELETE', pathname) });
+  return { pathname, MBps: upload.MBps };
+}
+
+async function downloadOnce(cluster: NodeCluster, file: Stored, mib: number): Promise<number> {
+  const getHeaders = signRequest(cluster.secret, 'gateway', 'GET', file.pathname);
+  return (await runTransfer(['download', cluster.url('us-east') + file.pathname, String(mib * CHUNK), JSON.stringify(getHeaders)])).MBps;
+}
+
+async function remove(cluster: NodeCluster, file: Stored): Promise<void> {
+  const removed = await fetch(cluster.url('us-east') + file.pathname, { method: 'DELETE', headers: signRequest(cluster.secret, 'gateway', 'DELETE', file.pathname) });
   if (!removed.ok) throw new Error(`delete answered ${removed.status}`);
-  return { uploadMBps: upload.MBps, downloadMBps: download.MBps };
 }
 
 export async function compareEncryption(opts: PairOptions): Promise<Record<string, unknown>> {
@@ -63,24 +62,20 @@ export async function compareEncryption(opts: PairOptions): Promise<Record<strin
       await cluster.startAll();
       await waitFor('all alive', () => cluster.allAlive());
     }
-    const samples: Record<Mode, Sample[]> = { off: [], on: [] };
     const disk: number[] = [];
-    for (let round = 0; round < opts.rounds; round++) {
-      settleDisk();
-      disk.push(await tripleWriteMBps(opts.scratch, opts.mib, seed));
-      const order: Mode[] = round % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
-      for (const mode of order) {
+    const rounds = await runEncryptionRounds<Stored>(opts, {
+      beforeRound: async () => {
         settleDisk();
-        samples[mode].push(await transferOnce(clusters[mode], opts.mib, seed));
-      }
-      const [off, on] = [samples.off.at(-1)!, samples.on.at(-1)!];
-      process.stderr.write(
-        `round ${round + 1}/${opts.rounds}: upload off ${round1(off.uploadMBps)} on ${round1(on.uploadMBps)} MB/s, download off ${round1(off.downloadMBps)} on ${round1(on.downloadMBps)} MB/s (disk ${round1(disk.at(-1)!)})\n`,
-      );
-    }
-    const ratios = (key: keyof Sample) => samples.on.map((on, i) => on[key] / samples.off[i]![key]);
-    const uploadRatio = median(ratios('uploadMBps'));
-    const downloadRatio = median(ratios('downloadMBps'));
+        disk.push(await tripleWriteMBps(opts.scratch, opts.mib, seed));
+      },
+      upload: async (mode) => {
+        settleDisk();
+        const { MBps, ...file } = await uploadOnce(clusters[mode], opts.mib, seed);
+        return { MBps, file };
+      },
+      download: (mode, file) => downloadOnce(clusters[mode], file, opts.mib),
+      remove: (mode, file) => remove(clusters[mode], file),
+    });
     const rss = (mode: Mode) => Object.fromEntries(clusters[mode].ids.map((id) => [id, peakRssMb(clusters[mode].pid(id))]));
     return {
       bench: 'upload',
@@ -88,12 +83,10 @@ export async function compareEncryption(opts: PairOptions): Promise<Record<strin
       profile: opts.profile,
       sizeMiB: opts.mib,
       rounds: opts.rounds,
+      downloadPairsPerRound: opts.downloadPairs,
       diskTripleWriteMBps: round1(median(disk)),
-      off: { uploadMBps: round1(median(samples.off.map((s) => s.uploadMBps))), downloadMBps: round1(median(samples.off.map((s) => s.downloadMBps))), peakRssMbByNode: rss('off') },
-      on: { uploadMBps: round1(median(samples.on.map((s) => s.uploadMBps))), downloadMBps: round1(median(samples.on.map((s) => s.downloadMBps))), peakRssMbByNode: rss('on') },
-      ratio: { upload: ratio(uploadRatio), download: ratio(downloadRatio), uploads: ratios('uploadMBps').map(ratio), downloads: ratios('downloadMBps').map(ratio) },
-      targets: { ratio: 0.9 },
-      meetsTargets: uploadRatio >= 0.9 && downloadRatio >= 0.9,
+      peakRssMbByNode: { off: rss('off'), on: rss('on') },
+      ...summarise(rounds),
     };
   } finally {
     await Promise.all(Object.values(clusters).map((cluster) => cluster.close()));

@@ -25,7 +25,7 @@ import { compareGatewayEncryption } from './gatewayEncryptionPair';
  * flushed, the previous file's replicas all stored), and the figures are medians over rounds.
  * Every transfer runs in a client process of its own (transferClient.mjs), the same for both.
  * Usage: npm run bench:gateway [-- --mib 1024 --rounds 5 --profile lan]
- * `--encryption both`: encryption at rest on against off instead (gatewayEncryptionPair.ts).
+ * `--encryption both [--rounds 8 --download-pairs 3]`: encryption at rest on against off instead (gatewayEncryptionPair.ts).
  */
 const mib = Number(arg('mib', '1024'));
 const rounds = Number(arg('rounds', '5'));
@@ -34,7 +34,7 @@ const seed = crypto.randomBytes(16).toString('hex');
 
 await buildServer();
 if (arg('encryption', 'default') === 'both') {
-  process.stdout.write(JSON.stringify(await compareGatewayEncryption({ mib, rounds, profile, seed })) + '\n');
+  process.stdout.write(JSON.stringify(await compareGatewayEncryption({ mib, rounds: Number(arg('rounds', '8')), downloadPairs: Number(arg('download-pairs', '3')), profile, seed })) + '\n');
   process.exit(0);
 }
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-gwbench-'));

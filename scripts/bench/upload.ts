@@ -20,7 +20,7 @@ import { compareEncryption } from './encryptionPair';
  * The large upload and its baseline each run in a client process of their own (transferClient.mjs).
  * Usage: npm run bench:upload [-- --mib 1024 --profile lan --objects 2000]
  *
- * `--encryption both [--rounds 3]`: encryption at rest on against off instead, in the same run
+ * `--encryption both [--rounds 8 --download-pairs 3]`: encryption at rest on against off instead, in the same run
  * (encryptionPair.ts): upload and download through the node API, target ≥ 0.9× both ways.
  */
 const mib = Number(arg('mib', '1024'));
@@ -36,7 +36,7 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-bench-'));
 await buildServer();
 if (arg('encryption', 'default') === 'both') {
   try {
-    const result = await compareEncryption({ mib, rounds: Number(arg('rounds', '3')), profile, scratch });
+    const result = await compareEncryption({ mib, rounds: Number(arg('rounds', '8')), downloadPairs: Number(arg('download-pairs', '3')), profile, scratch });
     process.stdout.write(JSON.stringify(result) + '\n');
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

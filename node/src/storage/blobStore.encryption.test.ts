@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it, expect } from 'vitest';
 import pino from 'pino';
 import { BlobStore } from './blobStore';
@@ -44,6 +46,26 @@ describe('BlobStore with encryption', () => {
       const last = Math.min(end, n - 1);
       expect(opened).toMatchObject({ size: n, start, end: last, length: last - start + 1 });
       expect(await readAll(opened.stream), `${start}-${end}`).toEqual(data.subarray(start, last + 1));
+    }
+  });
+
+  it('reads a blob of many reads right, whole and in ranges across reads, however slowly it is consumed', async () => {
+    // Every read of a download reuses one buffer; each chunk given out must stay as it was.
+    const big = randomBytes(40 * S + 123);
+    await t.store.write(USER, FILE, chunksOf(big, 100_000));
+    const n = big.length;
+    const slowly = async (stream: Readable) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) {
+        chunks.push(chunk as Buffer);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return Buffer.concat(chunks);
+    };
+    expect((await slowly((await t.store.open(USER, FILE)).stream)).equals(big)).toBe(true);
+    for (const [start, end] of [[16 * S - 1, 16 * S], [3, 33 * S + 7], [17 * S + 5, n - 1]] as const) {
+      const got = await slowly((await t.store.open(USER, FILE, { start, end })).stream);
+      expect(got.equals(big.subarray(start, end + 1)), `${start}-${end}`).toBe(true);
     }
   });
 

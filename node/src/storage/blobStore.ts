@@ -9,7 +9,8 @@ import { fileHandleSink, fsyncDir, mkdirDurable } from '../../../common/durable/
 import { DirectorySyncer } from './directorySyncer';
 import { BlobIngest } from './encryption/blobIngest';
 import { CodecTransform } from './encryption/codecTransform';
-import { BlobDecoder, openHeader } from './encryption/blobDecoder';
+import { BlobOpener, openHeader } from './encryption/blobDecoder';
+import { OpenedSegmentStream } from './encryption/openedSegmentStream';
 import { HEADER_BYTES, lastSegmentIndex, parseHeader, plainSizeOf, segmentSpan, TAG_BYTES } from './encryption/blobFormat';
 import { BlobEncryptor } from './encryption/blobEncryptor';
 import { takeIn } from './blobIntake';
@@ -179,9 +180,9 @@ export class BlobStore {
       }
       const opened = openHeader(head.header, this.keyring());
       const span = segmentSpan(start, end, size, head.segmentSize);
-      // Reads of whole segments (16 of 64 KiB and their tags): each opens where it lies, uncopied.
-      const raw = handle.createReadStream({ start: span.from, end: span.to - 1, highWaterMark: 16 * (head.segmentSize + TAG_BYTES) });
-      const decoder = new BlobDecoder({
+      // Reads of whole segments (about 1 MiB of them, with their tags): each opens where it lies, uncopied.
+      const segmentsPerRead = Math.max(1, Math.floor(READ_CHUNK_BYTES / head.segmentSize));
+      const opener = new BlobOpener({
         keys: this.keyring(),
         output: 'plaintext',
         opened,
@@ -189,9 +190,8 @@ export class BlobStore {
         skip: span.skip,
         length: span.length,
       });
-      raw.on('error', (error) => decoder.destroy(error));
-      decoder.on('close', () => raw.destroy());
-      return { stream: raw.pipe(decoder), size, start, end, length: end - start + 1 };
+      const stream = new OpenedSegmentStream(handle, opener, span, segmentsPerRead * (head.segmentSize + TAG_BYTES));
+      return { stream, size, start, end, length: end - start + 1 };
     } catch (error) {
       await handle.close();
       throw error;

@@ -7,7 +7,8 @@ import { buildServer } from '../buildServer.mjs';
 import { GatewayStack } from '../../test/support/gatewayStack';
 import { signUpAndLogIn, type ApiUser } from '../../test/support/gatewayUser';
 import { waitFor } from '../../test/support/waitFor';
-import { percentile, round1 } from './nodeEvents';
+import { round1 } from './nodeEvents';
+import { balancedRatio, median } from './balancedRatio';
 import { runClientScript, runTransfer, settleDisk, tripleWriteMBps } from './transfer';
 import { peakRssMb } from './procStats';
 import { arg } from './args';
@@ -17,16 +18,17 @@ import { arg } from './args';
  * tus-js-client from Node (8 MiB chunks, each durable on two nodes before the next) against
  * the single-request upload (POST /api/files/upload) and the disk's triple-write limit, all in
  * the same run, in rounds whose order alternates (this VM's disk swings from minute to
- * minute); medians over rounds. Then small files both ways, as the dashboard would send them
- * (two at a time): which path it should take for them. Peak RSS of the gateway and the nodes.
+ * minute); the ratio is balancedRatio's median over pairs of rounds (use an even number).
+ * Then small files both ways, as the dashboard would send them (two at a time): which path it
+ * should take for them. Peak RSS of the gateway and the nodes.
  * Targets: tus ≥ 0.8 × single request; gateway RSS < 150 MB.
  * tus-js-client reads the file from disk as the dashboard reads a File (`--tus-source stream`:
  * from a stream, which costs the client a copy of every chunk).
- * Usage: npm run bench:resumable [-- --mib 1024 --rounds 3 --chunk-mib 8 --small 100 --small-kib 64 --profile lan --tus-source file]
+ * Usage: npm run bench:resumable [-- --mib 1024 --rounds 4 --chunk-mib 8 --small 100 --small-kib 64 --profile lan --tus-source file]
  * (`--rounds 0`: small files only)
  */
 const mib = Number(arg('mib', '1024'));
-const rounds = Number(arg('rounds', '3'));
+const rounds = Number(arg('rounds', '4'));
 const chunkMiB = Number(arg('chunk-mib', '8'));
 const smallCount = Number(arg('small', '100'));
 const smallKiB = Number(arg('small-kib', '64'));
@@ -54,7 +56,14 @@ async function remove(user: ApiUser, fileId: string): Promise<void> {
   }
 }
 
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+/** Bytes of every file under the cluster's data dir: deleted blobs leave it a while after the DELETE. */
+function storedBytes(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += fs.statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
 const ratio = (n: number) => Math.round(n * 100) / 100;
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-tusbench-'));
@@ -78,28 +87,26 @@ try {
     return { MBps: result.MBps, fileId: result.itemId };
   }
 
-  async function measured(upload: () => Promise<{ MBps: number; fileId: string }>): Promise<number> {
+  async function measured(upload: () => Promise<{ MBps: number; fileId: string }>): Promise<{ MBps: number; fileId: string }> {
     settleDisk();
-    const { MBps, fileId } = await upload();
-    await allReplicasStored(user, fileId);
-    await remove(user, fileId);
-    return MBps;
+    const result = await upload();
+    await allReplicasStored(user, result.fileId);
+    return result;
   }
 
   const samples: Array<{ diskMBps: number; singleMBps: number; tusMBps: number }> = [];
+  const storedBytesAtStart = storedBytes(stack.cluster.dataDir);
   for (let round = 0; round < rounds; round++) {
     settleDisk();
     const diskMBps = await tripleWriteMBps(scratch, mib, seed);
-    // Alternate which goes first: neither always gets the fresher disk.
-    let singleMBps: number;
-    let tusMBps: number;
-    if (round % 2 === 0) {
-      singleMBps = await measured(single);
-      tusMBps = await measured(resumable);
-    } else {
-      tusMBps = await measured(resumable);
-      singleMBps = await measured(single);
-    }
+    // Alternate which goes first: the second of two large uploads runs slower (balancedRatio).
+    const ways = [['single', single], ['tus', resumable]] as const;
+    const results: Record<string, { MBps: number; fileId: string }> = {};
+    for (const [name, upload] of round % 2 === 0 ? ways : [...ways].reverse()) results[name] = await measured(upload);
+    // Removed after both, and gone from every node's disk before the next round's first byte.
+    for (const { fileId } of Object.values(results)) await remove(user, fileId);
+    await waitFor('deleted blobs gone from the nodes', () => storedBytes(stack.cluster.dataDir) < storedBytesAtStart + mib * 1024 * 1024, { timeoutMs: 120_000, intervalMs: 250 });
+    const [tusMBps, singleMBps] = [results.tus!.MBps, results.single!.MBps];
     progress(`round ${round + 1}/${rounds}: tus ${round1(tusMBps)} MB/s, single request ${round1(singleMBps)} MB/s, disk ×3 ${round1(diskMBps)} MB/s`);
     samples.push({ diskMBps, singleMBps, tusMBps });
   }
@@ -118,13 +125,15 @@ try {
     }
   }
 
-  const tusToSingle = samples.length > 0 ? median(samples.map((s) => s.tusMBps / s.singleMBps)) : NaN;
+  const tusRatios = balancedRatio(samples.map((s) => s.tusMBps / s.singleMBps));
+  const tusToSingle = samples.length > 0 ? tusRatios.ratio : NaN;
   /** The large file's figures (none with --rounds 0: small files only). */
   const bigFigures = () => ({
     tus: {
       MBps: round1(median(samples.map((s) => s.tusMBps))),
       ratioToSingle: ratio(tusToSingle),
       ratiosToSingle: samples.map((s) => ratio(s.tusMBps / s.singleMBps)),
+      ratiosToSingleBalanced: tusRatios.balanced.map(ratio),
       ratioToDisk: ratio(median(samples.map((s) => s.tusMBps / s.diskMBps))),
     },
     singleRequest: {

@@ -54,9 +54,11 @@ describe('uploads aborted in bulk (3 real node processes)', () => {
     for (let round = 0; round < 3; round++) {
       for (const node of cluster.ids) await abortedUploads(cluster, node, 80);
     }
+    for (const node of cluster.ids) expect(cluster.isRunning(node), cluster.logs(node)).toBe(true);
+    // On a loaded machine a peer may be suspected for a moment during the storm; the mesh must
+    // be whole again soon after (a node that died or hung would keep it from that).
     for (const node of cluster.ids) {
-      expect(cluster.isRunning(node), cluster.logs(node)).toBe(true);
-      expect((await cluster.status(node)).members.every((m) => m.state === 'alive')).toBe(true);
+      await waitFor(`${node} to see every member alive`, async () => (await cluster.status(node)).members.every((m) => m.state === 'alive'), { timeoutMs: 20_000 });
     }
     const userId = newId();
     const fileId = newId();

@@ -124,7 +124,7 @@ export function patchUpload(cluster: NodeCluster, node: string, userId: string, 
  * PATCHes `file` from `offset` up to `end` as a tus client does: a 503 or 423 (a holder not
  * reachable yet), or a dropped connection, both seen on a loaded machine right after a node
  * died or came back, is followed by a pause, a question where the upload stands, and the rest
- * from there. Anything else is the answer.
+ * from there (or, when every byte is in, the completion). Anything else is the answer.
  */
 export async function patchResuming(cluster: NodeCluster, node: string, userId: string, uploadId: string, file: Buffer, offset: number, end = file.length): Promise<UploadAnswer> {
   let answer = await patchUpload(cluster, node, userId, uploadId, offset, file.subarray(offset, end));
@@ -133,7 +133,9 @@ export async function patchResuming(cluster: NodeCluster, node: string, userId: 
     const state = await getUpload(cluster, node, userId, uploadId).catch(() => undefined);
     if (state?.status !== 200) continue;
     const from = state.body.upload.offset;
-    if (from >= end) return state;
+    // Every byte in but no file yet (the PATCH that carried the last ones was cut before its
+    // commit): finished as the gateway does.
+    if (from >= end) return from === file.length && !state.body.upload.completed ? completeUpload(cluster, node, userId, uploadId) : state;
     answer = await patchUpload(cluster, node, userId, uploadId, from, file.subarray(from, end));
   }
   return answer;

@@ -5,7 +5,8 @@ import type { ClientFile, ClientItem, FolderListResponse, ItemResponse, SearchRe
 import { unzip } from '../gateway/src/files/zipTestSupport';
 import { GatewayStack } from './support/gatewayStack';
 import { signUpAndLogIn, type ApiUser } from './support/gatewayUser';
-import { blobFile, sha256 } from './support/nodeFiles';
+import { blobFile, get, sha256 } from './support/nodeFiles';
+import type { FileListPage } from '../node/src/api/files';
 import { waitFor } from './support/waitFor';
 
 /**
@@ -150,10 +151,17 @@ describe('the file tree through the gateway (3 node processes, gateway, SMTP sin
     // Well above the inline threshold (16 KiB): stored as a blob file on every node.
     const data = crypto.randomBytes(200_000);
     const original = await uploaded(alice, 'photo.jpg', data, { folder: from.id });
-    // Acknowledged at W = 2: a node that gets the copy before its own replica of the original
-    // rightly fetches the copy's bytes from a peer instead (a loaded CI run saw it). What is
-    // tested here is the link, made by a node that holds the original.
-    await waitFor('every node to hold the original', () => stack.cluster.ids.every((node) => fs.existsSync(blobFile(stack.cluster, node, alice.id, original.id))));
+    // Acknowledged at W = 2: a node that gets the copy before its own replica of the original is
+    // recorded as stored (its blob file comes a moment before) rightly fetches the copy's bytes
+    // from a peer instead (loaded CI runs saw it). What is tested here is the link, made by a
+    // node that holds the original.
+    for (const node of stack.cluster.ids) {
+      await waitFor(`${node} to record its replica of the original`, async () => {
+        const res = await get(stack.cluster, node, `/v1/files/${alice.id}?folder=${from.id}`);
+        const view = (JSON.parse(res.body.toString()) as FileListPage).files.find((file) => file.fileId === original.id);
+        return view?.replicas[node] === 'stored';
+      });
+    }
     const copy = (await expectJson<ItemResponse>(await alice.call('POST', `/api/items/${original.id}/copy`, { json: { parentId: to.id } }), 201)).item;
     expect(copy).toMatchObject({ kind: 'file', name: 'photo.jpg', parentId: to.id, size: data.length, sha256: sha256(data) });
     expect(copy.id).not.toBe(original.id);

@@ -31,18 +31,22 @@ export function loadState(deps: ResumableDeps, userId: string, uploadId: string)
   );
 }
 
-/** Removes the upload on every reachable holder at once and releases its reservation. */
+/**
+ * Removes the upload on every live holder at once and releases its reservation. A holder not
+ * seen alive right now is asked too, without waiting on it: on a loaded machine it is often
+ * only suspected for a moment, and skipping it left its partial to the 24 h expiry.
+ */
 export async function removeEverywhere(deps: ResumableDeps, state: UploadState): Promise<void> {
   const { ctx } = deps;
-  const nodes: NodeId[] = [...new Set([...state.records.keys(), ...state.record.meta.holders])].filter((node) => node === ctx.self || ctx.mesh.liveNodes().includes(node));
-  await Promise.all(
-    nodes.map((node) =>
-      deps.holders.remove(node, state.userId, state.uploadId).catch((error: unknown) => {
-        // Its expiry removes it there in the end (uploads/expiry.ts).
-        ctx.logger.warn({ node, uploadId: state.uploadId, err: error }, 'could not remove a resumable upload on a holder; its expiry will');
-      }),
-    ),
-  );
+  const live = new Set(ctx.mesh.liveNodes());
+  const remove = (node: NodeId) =>
+    deps.holders.remove(node, state.userId, state.uploadId).catch((error: unknown) => {
+      // Its expiry removes it there in the end (uploads/expiry.ts).
+      ctx.logger.warn({ node, uploadId: state.uploadId, err: error }, 'could not remove a resumable upload on a holder; its expiry will');
+    });
+  const holders = [...new Set([...state.records.keys(), ...state.record.meta.holders])];
+  for (const node of holders) if (node !== ctx.self && !live.has(node)) void remove(node);
+  await Promise.all(holders.filter((node) => node === ctx.self || live.has(node)).map(remove));
   if (state.phase !== 'completed') ctx.quota.client.releaseEverywhere(state.userId, state.uploadId);
   deps.hashes.forget(state.uploadId);
   deps.committed.forget(state.uploadId);

@@ -1,5 +1,5 @@
-import { round1 } from './nodeEvents';
-import { balancedRatio, median } from './balancedRatio';
+import { median, round1 } from './nodeEvents';
+import { balancedRatio } from './balancedRatio';
 
 /**
  * The rounds that bench:upload and bench:gateway run with `--encryption both`: a stack with

@@ -8,11 +8,11 @@ import { GatewayStack } from '../../test/support/gatewayStack';
 import { freePort } from '../../test/support/ports';
 import { signUpAndLogIn } from '../../test/support/gatewayUser';
 import { startNginx } from './nginx';
-import { round1 } from './nodeEvents';
+import { median, round1 } from './nodeEvents';
 import { payload, tripleWriteMBps } from './transfer';
 import { cpuSeconds, minorFaults, peakRssMb } from './procStats';
 import { arg } from './args';
-import { allReplicasStored, downloadMBps, median, settleDisk, uploadThroughGateway } from './gatewayTransfers';
+import { allReplicasStored, downloadMBps, settleDisk, uploadThroughGateway } from './gatewayTransfers';
 import { compareGatewayEncryption } from './gatewayEncryptionPair';
 
 /**

@@ -1,14 +1,11 @@
 import type { FileListResponse, UploadResponse } from '../../gateway/src/api/files';
 import type { ApiUser } from '../../test/support/gatewayUser';
 import { waitFor } from '../../test/support/waitFor';
-import { percentile } from './nodeEvents';
 import { CHUNK, runTransfer } from './transfer';
 
 /** The measured transfers of bench:gateway, each in a client process of its own (transferClient.mjs). */
 
 export { settleDisk } from './transfer';
-
-export const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 export async function uploadThroughGateway(baseUrl: string, user: ApiUser, mib: number, seed: string): Promise<{ MBps: number; fileId: string }> {
   const headers = { authorization: `Bearer ${user.token}`, 'content-type': 'application/octet-stream', 'x-file-name': 'big.bin' };

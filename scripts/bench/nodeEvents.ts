@@ -25,4 +25,6 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, index)]!;
 }
 
+export const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+
 export const round1 = (n: number) => Math.round(n * 10) / 10;

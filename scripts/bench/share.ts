@@ -12,7 +12,7 @@ import { signUpAndLogIn } from '../../test/support/gatewayUser';
 import { waitFor } from '../../test/support/waitFor';
 import { arg } from './args';
 import { startNginx } from './nginx';
-import { percentile, round1 } from './nodeEvents';
+import { median, round1 } from './nodeEvents';
 import { cpuSeconds, peakRssMb } from './procStats';
 
 /**
@@ -79,7 +79,6 @@ function concurrentDownloads(url: string): Promise<RoundResult> {
   });
 }
 
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-sharebench-'));
 await buildServer();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeCluster } from './support/nodeCluster';
 import { waitFor } from './support/waitFor';
-import { applyLayout, layoutOf, misplaced, uploadFiles, type StoredFile } from './support/layoutLoad';
+import { applyLayout, layoutOf, placedOrExplain, uploadFiles, type StoredFile } from './support/layoutLoad';
 
 const FOUNDERS = ['asia', 'eu-west', 'us-east'];
 const ALL = [...FOUNDERS, 'sa-east'];
@@ -50,7 +50,7 @@ describe('cluster layout: a move that survives kill -9 of an old holder and of t
     await Promise.all([cluster.kill('asia'), cluster.kill('sa-east')]);
     await Promise.all([cluster.start('asia'), cluster.start('sa-east')]);
 
-    await waitFor('every copy on its new holders and nowhere else', async () => (await misplaced(cluster, ALL, ALL, files)).length === 0, {
+    await waitFor('every copy on its new holders and nowhere else', () => placedOrExplain(cluster, ALL, ALL, files), {
       timeoutMs: 180_000,
       intervalMs: 1_000,
     });

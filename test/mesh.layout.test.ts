@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeCluster } from './support/nodeCluster';
 import { waitFor } from './support/waitFor';
-import { applyLayout, BackgroundLoad, layoutOf, misplaced, uploadFiles, type StoredFile } from './support/layoutLoad';
+import { applyLayout, BackgroundLoad, layoutOf, placedOrExplain, uploadFiles, type StoredFile } from './support/layoutLoad';
 import { placeReplicas } from '../node/src/replication/placement';
 
 const FOUNDERS = ['asia', 'eu-west', 'us-east'];
@@ -30,7 +30,7 @@ describe('cluster layout: a region joins, is drained and removed, under load (4 
     await waitFor('the founders to see each other', () => cluster.allAlive(), { timeoutMs: 30_000 });
     files = await uploadFiles(cluster, FOUNDERS, 300, 4096);
     // A replica's record is written just after it answers the upload: give the last ones a moment.
-    await waitFor('every upload\'s three records', async () => (await misplaced(cluster, FOUNDERS, FOUNDERS, files)).length === 0, { timeoutMs: 30_000 });
+    await waitFor('every upload\'s three records', () => placedOrExplain(cluster, FOUNDERS, FOUNDERS, files), { timeoutMs: 30_000 });
   }, 180_000);
   afterAll(async () => {
     await cluster?.close();
@@ -64,7 +64,7 @@ describe('cluster layout: a region joins, is drained and removed, under load (4 
       await waitFor('sa-east to report files to move', async () => (await cluster.status('sa-east')).storage.rebalance.incoming.moved > 0, { timeoutMs: 60_000 });
       // The files there before the move; those the load keeps adding have a copy in flight at
       // almost any moment on a loaded machine, and are checked once it stops, below.
-      await waitFor('every copy on its new holders and nowhere else', async () => (await misplaced(cluster, ALL, ALL, files)).length === 0, {
+      await waitFor('every copy on its new holders and nowhere else', () => placedOrExplain(cluster, ALL, ALL, files), {
         timeoutMs: 180_000,
         intervalMs: 1_000,
       });
@@ -75,7 +75,7 @@ describe('cluster layout: a region joins, is drained and removed, under load (4 
     expect(load.uploads).toBeGreaterThan(0);
     expect(load.downloads).toBeGreaterThan(0);
     // The files uploaded during the move too, after the load stopped.
-    await waitFor('the last uploads placed', async () => (await misplaced(cluster, ALL, ALL, everyone(load))).length === 0, { timeoutMs: 60_000, intervalMs: 1_000 });
+    await waitFor('the last uploads placed', () => placedOrExplain(cluster, ALL, ALL, everyone(load)), { timeoutMs: 60_000, intervalMs: 1_000 });
     const status = await cluster.status('sa-east');
     expect(status.layout).toMatchObject({ version: 2, state: 'active' });
     expect(status.storage.rebalance.incoming.moved).toBeGreaterThan(150);
@@ -92,7 +92,7 @@ describe('cluster layout: a region joins, is drained and removed, under load (4 
       const early = await applyLayout(cluster, 'us-east', [{ op: 'remove', id: 'sa-east' }]);
       expect(early.status).toBe(409);
       expect(JSON.stringify(early.body)).toMatch(/still holds \d+ cop/);
-      await waitFor('every copy back on the founders and none on sa-east', async () => (await misplaced(cluster, ALL, FOUNDERS, files)).length === 0, {
+      await waitFor('every copy back on the founders and none on sa-east', () => placedOrExplain(cluster, ALL, FOUNDERS, files), {
         timeoutMs: 180_000,
         intervalMs: 1_000,
       });
@@ -101,7 +101,7 @@ describe('cluster layout: a region joins, is drained and removed, under load (4 
     }
     expect(load.failures).toEqual([]);
     files = [...files, ...load.uploaded];
-    await waitFor('the last uploads placed', async () => (await misplaced(cluster, ALL, FOUNDERS, files)).length === 0, { timeoutMs: 60_000, intervalMs: 1_000 });
+    await waitFor('the last uploads placed', () => placedOrExplain(cluster, ALL, FOUNDERS, files), { timeoutMs: 60_000, intervalMs: 1_000 });
     await waitFor('sa-east to count no stored copy', async () => (await cluster.status('sa-east')).storage.replicas.stored === 0, { timeoutMs: 30_000 });
     await waitFor('the founders to count their copies under the new layout', () => countsMatch(FOUNDERS, FOUNDERS), { timeoutMs: 30_000 });
     expect(await applyLayout(cluster, 'us-east', [{ op: 'remove', id: 'sa-east' }])).toMatchObject({ status: 200 });

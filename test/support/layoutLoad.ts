@@ -148,3 +148,22 @@ export async function misplaced(cluster: NodeCluster, nodes: readonly string[], 
   }
   return wrong;
 }
+
+/**
+ * For waitFor: true once every file is placed over `active`; otherwise throws how many are not,
+ * a few of them, each node's rebalance summary and what the nodes logged about the first one,
+ * so that a timeout says which side stalled.
+ */
+export async function placedOrExplain(cluster: NodeCluster, nodes: readonly string[], active: readonly string[], files: readonly StoredFile[]): Promise<boolean> {
+  const wrong = await misplaced(cluster, nodes, active, files);
+  if (wrong.length === 0) return true;
+  const rebalance = await Promise.all(
+    nodes.map(async (id) => {
+      const { layout, storage } = await cluster.status(id);
+      return `${id} v${layout.version}: ${JSON.stringify(storage.rebalance)} replicas ${JSON.stringify(storage.replicas)}`;
+    }),
+  );
+  const first = wrong[0]!.split(':')[0]!;
+  const mentions = nodes.flatMap((id) => cluster.logs(id).split('\n').filter((line) => line.includes(first)).map((line) => `${id}: ${line}`));
+  throw new Error(`${wrong.length} of ${files.length} misplaced, e.g. ${wrong.slice(0, 3).join('; ')}\n${rebalance.join('\n')}\nlogs on ${first}:\n${mentions.slice(0, 20).join('\n')}`);
+}

@@ -250,7 +250,11 @@ export class Repairer {
     }
     for await (const blob of ctx.blobs.list()) {
       if (this.stopped) return;
-      if (ctx.catalog.entry(blob.userId, blob.fileId)) continue;
+      const entry = ctx.catalog.entry(blob.userId, blob.fileId);
+      if (entry) {
+        if (now - blob.mtimeMs >= ctx.settings.orphanGraceMs) await this.adoptUnrecorded(entry);
+        continue;
+      }
       const deleted = ctx.catalog.isDeleted(blob.userId, blob.fileId);
       const hasRecord = ctx.catalog.replicaRecord(ctx.self, blob.userId, blob.fileId) !== undefined;
       // A blob with a fresh record is an upload in flight; its record's age decides above.
@@ -258,6 +262,22 @@ export class Repairer {
       if (!deleted && !(await mayRemoveOrphan(ctx, blob.userId, blob.fileId))) continue;
       await this.discard(blob.userId, blob.fileId, deleted ? 'deleted' : 'orphan');
     }
+  }
+
+  /**
+   * A whole copy of a live file, on a node the layout no longer places it on, with no record
+   * here: its record was never written (the node died between the write and the record). The
+   * rebalancer walks records, so it is recorded, and moved like any other copy; a copy that
+   * is not whole is removed. Copies on nodes that hold the file are `lacks`'s business.
+   */
+  private async adoptUnrecorded(entry: FileEntry): Promise<void> {
+    const { ctx } = this;
+    if (entry.inline || ctx.catalog.replicaRecord(ctx.self, entry.ownerId, entry.fileId) !== undefined) return;
+    if (expectedHolders(ctx, entry.fileId).includes(ctx.self)) return;
+    if ((await this.localState(entry, true)) === 'stored') {
+      await ctx.catalog.setOwnReplica(entry.ownerId, entry.fileId, 'stored', { sha256: entry.sha256, size: entry.size });
+      ctx.logger.info({ userId: entry.ownerId, fileId: entry.fileId }, 'recorded an unrecorded copy the layout placed elsewhere; the rebalancer moves it');
+    } else await this.discard(entry.ownerId, entry.fileId, 'orphan');
   }
 
   private async discard(userId: string, fileId: string, why: 'deleted' | 'orphan'): Promise<void> {

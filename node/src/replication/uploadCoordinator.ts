@@ -134,14 +134,17 @@ async function streamToReplicas(ctx: ReplicationContext, request: UploadRequest,
       result.size === meter.bytes && (expected === undefined || result.sha256 === expected) ? result.sha256 : undefined,
     );
     const sha256 = durable[0]!.sha256;
+    const storedOn = durable.map((write) => write.node);
     const { view } = await commitStoredFile(ctx, {
       entry: newFileEntry(request, meter.bytes, sha256),
       onConflict: request.onConflict,
-      storedOn: durable.map((write) => write.node),
+      storedOn,
       targets,
       // The owner holds the bytes until the entry counts in its own index.
       released: (committedAs) => hold.release(committedAs),
     });
+    const own = attempts.get(ctx.self);
+    if (own && !storedOn.includes(ctx.self)) recordLateOwnCopy(ctx, userId, fileId, own, { sha256, size: meter.bytes });
     return view;
   } catch (error) {
     watchdog.stop();
@@ -152,6 +155,23 @@ async function streamToReplicas(ctx: ReplicationContext, request: UploadRequest,
   } finally {
     request.signal.removeEventListener('abort', onClientAbort);
   }
+}
+
+/**
+ * This node's own copy finished after the quorum: it is recorded as a peer records its copy
+ * (replicaRoutes.ts). Unrecorded, it would stay on disk unseen once a layout change moves the
+ * file away: the rebalancer walks records, and the repairer looks only at the files placed here.
+ */
+function recordLateOwnCopy(ctx: ReplicationContext, userId: string, fileId: string, write: Promise<ReplicaWrite>, expected: { sha256: string; size: number }): void {
+  write
+    .then(
+      async (result) => {
+        if (result.sha256 === expected.sha256 && result.size === expected.size) await ctx.catalog.setOwnReplica(userId, fileId, 'stored', expected);
+        else await ctx.blobs.remove(userId, fileId);
+      },
+      () => undefined,
+    )
+    .catch((error: unknown) => ctx.logger.warn({ fileId, err: error }, 'own late copy not recorded; the repair sweep will'));
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BlobOpener } from '../storage/encryption/blobDecoder';
 import { blobSize, encodeHeader, KEY_BYTES, NONCE_BASE_BYTES, wrapDataKey } from '../storage/encryption/blobFormat';
 import { MasterKeyring } from '../storage/encryption/masterKeys';
-import { partialBytes, PartialSealer } from './partialSealer';
+import { partialBytes, PartialSealer, type SealedSegment } from './partialSealer';
 import { openTail, sealTail, tailKey, TailError } from './tailCipher';
 
 const SEGMENT = 4096;
@@ -31,8 +31,8 @@ function sendInPatches(data: Buffer, sizes: number[]) {
     const sealer = new PartialSealer({ dataKey: upload.dataKey, nonceBase: upload.nonceBase, segmentSize: SEGMENT, length: data.length, offset, tail, hash });
     const body = data.subarray(offset, Math.min(data.length, offset + size));
     // The body arrives in irregular network chunks.
-    for (let at = 0; at < body.length; at += 777) sealer.update(body.subarray(at, at + 777), (bytes) => parts.push(bytes));
-    const end = sealer.end((bytes) => parts.push(bytes));
+    for (let at = 0; at < body.length; at += 777) sealer.update(body.subarray(at, at + 777), (pieces) => parts.push(...pieces));
+    const end = sealer.end((pieces) => parts.push(...pieces));
     expect(Buffer.concat(parts).length).toBe(partialBytes(end.offset, data.length, SEGMENT, end.sealed));
     offset = end.offset;
     sealed = end.sealed;
@@ -70,7 +70,7 @@ describe('PartialSealer', () => {
 
   it('holds a segment back until it is whole and seals the last one only with the final byte', () => {
     const upload = newUpload(2 * SEGMENT + 10);
-    const out: Buffer[] = [];
+    const out: SealedSegment[] = [];
     const sealer = new PartialSealer({ dataKey: upload.dataKey, nonceBase: upload.nonceBase, segmentSize: SEGMENT, length: upload.length, offset: 0, tail: Buffer.alloc(0) });
     sealer.update(randomBytes(SEGMENT - 1), (b) => out.push(b));
     expect(out).toHaveLength(0);

@@ -11,7 +11,7 @@ import { openHeader } from '../storage/encryption/blobDecoder';
 import { systemClock } from '../time/clock';
 import { holderFrames } from './holderCatchUp';
 import { dataHead, frame, FRAME, jsonFrame } from './partialFrames';
-import { partialBytes, PartialSealer, type SealerEnd } from './partialSealer';
+import { partialBytes, PartialSealer, type SealedSegment, type SealerEnd } from './partialSealer';
 import type { PartialRecord } from './resumableRecords';
 import { loadState, type ResumableDeps } from './resumableDeps';
 import { openTail, sealTail, tailKey } from './tailCipher';
@@ -194,10 +194,10 @@ async function streamToHolders(
   }
 }
 
-function writeSegment(fan: FanOut, sealed: Buffer): void {
+function writeSegment(fan: FanOut, sealed: SealedSegment): void {
   // Head and payload in the same tick: a ping frame can only come between whole frames.
-  fan.write(dataHead(sealed.length));
-  fan.write(sealed);
+  fan.write(dataHead(sealed.reduce((bytes, piece) => bytes + piece.length, 0)));
+  for (const piece of sealed) fan.write(piece);
 }
 
 /**

@@ -18,8 +18,10 @@ export interface SealerOptions {
  * once its plaintext is in. A segment waits for its last byte (at most one segment, 64 KiB,
  * held as the chunks that brought it, never copied): only then is it known whether it is the
  * file's last, which its AAD must say before the cipher takes any byte. Memory stays flat
- * whatever the size. A segment goes out as one buffer, its tag included: the fan-out, the
- * sockets and the disk then take one chunk per 64 KiB instead of a tag-sized one after each.
+ * whatever the size. A segment goes out as the cipher gives it, its tag after it: joining them
+ * into one buffer copied every byte into fresh memory, which cost as much CPU as the cipher
+ * (256 MiB: 360 ms sealed and joined, 150–200 ms not). Sockets and the disk take what queued
+ * up in one writev, so the small tag chunks cost no system call of their own.
  */
 export class BlobSealer implements Codec {
   private readonly dataKey: Buffer;
@@ -102,9 +104,10 @@ export class BlobSealer implements Codec {
   private seal(last: boolean): void {
     const cipher: CipherGCM = createCipheriv('aes-256-gcm', this.dataKey, segmentNonce(this.nonceBase, this.index));
     cipher.setAAD(segmentAad(this.index, last));
-    const sealed = this.pending.map((piece) => cipher.update(piece));
-    sealed.push(cipher.final(), cipher.getAuthTag());
-    this.emit(Buffer.concat(sealed));
+    for (const piece of this.pending) this.emit(cipher.update(piece));
+    const rest = cipher.final();
+    if (rest.length > 0) this.emit(rest);
+    this.emit(cipher.getAuthTag());
     this.pending = [];
     this.pendingBytes = 0;
     this.index++;

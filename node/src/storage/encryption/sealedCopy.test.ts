@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { BlobSealer } from './blobEncryptor';
-import { HEADER_BYTES } from './blobFormat';
+import { HEADER_BYTES, TAG_BYTES } from './blobFormat';
 import { MasterKeyring } from './masterKeys';
 import { SealedCopyCheck, type SealedFingerprint } from './sealedCopy';
 import { IntegrityError, MasterKeyUnknownError } from '../storageErrors';
@@ -9,12 +9,12 @@ import { IntegrityError, MasterKeyUnknownError } from '../storageErrors';
 const keyring = MasterKeyring.fromKeys([Buffer.alloc(32, 7)]);
 
 /** A blob sealed as a coordinator seals an upload, in chunks of `chunk` bytes, and its fingerprint. */
-function sealUpload(plain: Buffer, chunk = 10_000): { blob: Buffer; fingerprint: SealedFingerprint; outputs: number } {
+function sealUpload(plain: Buffer, chunk = 10_000): { blob: Buffer; fingerprint: SealedFingerprint; outputs: Buffer[] } {
   const sealer = new BlobSealer(keyring.current, { segmentSize: 4096, hash: true, crc32: true });
   const out: Buffer[] = [];
   for (let at = 0; at < plain.length; at += chunk) sealer.update(plain.subarray(at, at + chunk), (b) => out.push(b));
   sealer.end((b) => out.push(b));
-  return { blob: Buffer.concat(out), fingerprint: { sha256: sealer.digest()!, crc32: sealer.crc32()! }, outputs: out.length };
+  return { blob: Buffer.concat(out), fingerprint: { sha256: sealer.digest()!, crc32: sealer.crc32()! }, outputs: out };
 }
 
 /** Runs a replica's check over `blob` in chunks of `chunk` bytes; returns what it passed on. */
@@ -68,8 +68,12 @@ describe('SealedCopyCheck: a replica checks an upload\'s blob against its coordi
     expect(fingerprint.crc32).toMatch(/^[0-9a-f]{8}$/);
   });
 
-  it('gets one buffer per segment from the sealer, tag included', () => {
-    // 50,000 bytes in 4 KiB segments: 13 segments (the last short) and the header.
-    expect(sealUpload(plain).outputs).toBe(1 + 13);
+  it('gets the cipher\'s output as it comes from the sealer, never joined: each tag is a buffer of its own', () => {
+    // 50,000 bytes in 4 KiB segments: 13 segments (the last short), none of whose pieces is tag-sized.
+    const { outputs } = sealUpload(plain);
+    expect(outputs[0]!.length).toBe(HEADER_BYTES);
+    expect(outputs.filter((piece) => piece.length === TAG_BYTES)).toHaveLength(13);
+    // Chunks of 10,000 bytes cut 4 of the segments in two: 9 + 2 × 4 ciphertext pieces.
+    expect(outputs).toHaveLength(1 + 13 + 17);
   });
 });

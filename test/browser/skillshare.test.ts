@@ -53,6 +53,21 @@ async function seatsOf(slot: ReturnType<Page['getByRole']>): Promise<string> {
   return id ? ((await page.locator(`[id="${id}"]`).textContent()) ?? '') : '';
 }
 
+/**
+ * The button of one slot, found by the instant its <time> carries: a name by course and time
+ * alone also matched the same time on another day, which the page shows once the first day
+ * has no slot left (a time-of-day dependent failure).
+ */
+const slotButton = (start: string) => page.locator(`.times button:has(time[datetime="${start}"])`);
+
+/** Shows the slots of the day that holds `start`: the page keeps the day chosen before. */
+async function showDayOf(start: string): Promise<void> {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(start));
+  const part = (type: string) => parts.find((p) => p.type === type)!.value;
+  const day = `${part('year')}-${part('month')}-${part('day')}`;
+  await page.getByRole('group', { name: 'Day' }).locator(`button:has(time[datetime="${day}"])`).click();
+}
+
 const teacherLinks = () => page.getByRole('main').getByRole('list').first().getByRole('link');
 const names = async () => (await teacherLinks().allTextContents()).map((t) => t.trim());
 
@@ -129,7 +144,8 @@ describe('SkillShare', () => {
     await page.getByLabel('Course', { exact: true }).selectOption(group.id);
     const first = detail.slots.find((s) => s.courseId === group.id)!;
     const time = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit' }).format(new Date(first.start));
-    const slot = page.getByRole('button', { name: new RegExp(`^Book ${group.title} at .*${time}$`) }).first();
+    const slot = slotButton(first.start);
+    await expect(slot.getAttribute('aria-label')).resolves.toMatch(new RegExp(`^Book ${group.title} at .*${time}$`));
     await expect(slot.textContent()).resolves.toBe(time);
     // Every day chip is on screen: none cut off at the right edge of the phone.
     const chips = page.getByRole('group', { name: 'Day' }).getByRole('button');
@@ -180,7 +196,9 @@ describe('SkillShare', () => {
     const lesson = detail.courses.find((c) => c.capacity === 1)!;
     const taken = detail.slots.find((s) => s.courseId === lesson.id)!;
     await page.getByLabel('Course', { exact: true }).selectOption(lesson.id);
-    const slot = page.getByRole('button', { name: new RegExp(`^Book ${lesson.title} at `) }).first();
+    await showDayOf(taken.start);
+    const slot = slotButton(taken.start);
+    await expect(slot.getAttribute('aria-label')).resolves.toMatch(new RegExp(`^Book ${lesson.title} at `));
     await slot.click();
     // Someone else's tab (here: the same account through the API) books it first.
     await api('POST', '/api/skillshare/booking', { courseId: lesson.id, start: taken.start }, { 'Idempotency-Key': `other-${Date.now()}` });

@@ -79,7 +79,6 @@ function concurrentDownloads(url: string): Promise<RoundResult> {
   });
 }
 
-
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-sharebench-'));
 await buildServer();
 const stack = await GatewayStack.start({

@@ -1,5 +1,5 @@
-import { createCipheriv, type Hash } from 'node:crypto';
-import { HEADER_BYTES, blobSize, segmentAad, segmentNonce, TAG_BYTES } from '../storage/encryption/blobFormat';
+import type { Hash } from 'node:crypto';
+import { HEADER_BYTES, blobSize, sealSegmentPieces, TAG_BYTES } from '../storage/encryption/blobFormat';
 
 /** What a coordinator needs to go on sealing an upload from where its holders are. */
 export interface SealerStart {
@@ -16,10 +16,7 @@ export interface SealerStart {
   readonly hash?: Hash;
 }
 
-/**
- * A sealed segment as the cipher gives it: its ciphertext pieces, then its tag. Not joined:
- * joining copied every byte into fresh memory, which cost as much CPU as the cipher itself.
- */
+/** A sealed segment as the cipher gives it: its ciphertext pieces, then its tag (sealSegmentPieces). */
 export type SealedSegment = readonly Buffer[];
 
 /** Where a PATCH leaves an upload: the new offset, the tail to keep, and whether the blob is whole. */
@@ -107,12 +104,7 @@ export class PartialSealer {
   private seal(last: boolean): SealedSegment {
     const { dataKey, nonceBase, segmentSize } = this.opts;
     const index = Math.floor((this.at - this.pendingBytes) / segmentSize);
-    const cipher = createCipheriv('aes-256-gcm', dataKey, segmentNonce(nonceBase, index));
-    cipher.setAAD(segmentAad(index, last));
-    const out = this.pending.map((piece) => cipher.update(piece));
-    const rest = cipher.final();
-    if (rest.length > 0) out.push(rest);
-    out.push(cipher.getAuthTag());
+    const out = sealSegmentPieces(dataKey, nonceBase, index, last, this.pending);
     this.pending = [];
     this.pendingBytes = 0;
     return out;

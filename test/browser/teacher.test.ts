@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../gateway/src/skillshare/policy';
 import { launchChromium } from '../support/browser';
 import { GatewayStack } from '../support/gatewayStack';
 import { mailbox } from '../support/gatewayUser';
@@ -75,6 +76,20 @@ async function expectAccessibleAtBothWidths(page: Page, screen: string): Promise
   await captureScreens(page, screen);
 }
 
+/**
+ * The first slot the week calendar offers that stays open while the student signs in. The
+ * earliest one sits at the edge of the booking notice and can close meanwhile: at 23:59 UTC
+ * the page then rightly said the time picked was no longer open, and the test waited for it.
+ */
+async function slotOpenThroughSignIn(page: Page) {
+  const offered = page.getByRole('button', { name: /^Book Wet on wet at / });
+  const starts = await offered.locator('time').evaluateAll((els) => els.map((el) => el.getAttribute('datetime') ?? ''));
+  const openUntil = Date.now() + (DEFAULT_POLICY.minNoticeMinutes + 15) * 60_000;
+  const start = starts.find((at) => Date.parse(at) >= openUntil);
+  expect(start, `a slot that stays open through the sign-in, among ${starts.join(', ')}`).toBeDefined();
+  return offered.filter({ has: page.locator(`time[datetime="${start}"]`) });
+}
+
 describe('SkillShare for teachers and students', () => {
   beforeAll(async () => {
     stack = await GatewayStack.start({ profile: 'lan' });
@@ -147,7 +162,7 @@ describe('SkillShare for teachers and students', () => {
     await student.getByRole('heading', { name: /^Week of / }).waitFor();
     await expectAccessibleAtBothWidths(student, 'skillshare-week');
 
-    const slot = student.getByRole('button', { name: /^Book Wet on wet at / }).first();
+    const slot = await slotOpenThroughSignIn(student);
     const name = (await slot.getAttribute('aria-label'))!;
     const when = name.replace('Book Wet on wet at ', '');
     await slot.click();

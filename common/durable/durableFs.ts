@@ -1,7 +1,5 @@
-import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 
 /**
  * Makes a directory's entries (a created, renamed or removed name) survive a power cut.
@@ -31,30 +29,4 @@ export async function mkdirDurable(dir: string): Promise<void> {
   }
   // Deepest first: a child's name is durable before the name of the directory that holds it.
   for (const d of created) await fsyncDir(path.dirname(d));
-}
-
-/**
- * A Writable over a FileHandle we keep owning, so the caller can fsync before closing (a
- * stream over a path would close the descriptor itself). Loops because a write may be short.
- */
-export function fileHandleSink(handle: FileHandle): Writable {
-  // Network chunks are 16–64 KiB; one write per chunk would cost a thread-pool round trip
-  // each. A large buffer and writev coalesce whatever queued up into one syscall.
-  return new Writable({
-    highWaterMark: 1024 * 1024,
-    async writev(chunks, callback) {
-      try {
-        let buffers = chunks.map(({ chunk }) => chunk as Buffer);
-        while (buffers.length > 0) {
-          let { bytesWritten } = await handle.writev(buffers);
-          // Short writes are rare but legal: drop what was written and go on with the rest.
-          while (buffers.length > 0 && bytesWritten >= buffers[0]!.length) bytesWritten -= buffers.shift()!.length;
-          if (bytesWritten > 0) buffers[0] = buffers[0]!.subarray(bytesWritten);
-        }
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
-    },
-  });
 }

@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileHandleSink } from '../../../common/durable/durableFs';
+import type { FileHandleSink } from '../../../common/durable/fileHandleSink';
 import type { WriteOptions, WriteResult } from './blobTypes';
 import { BlobIngest } from './encryption/blobIngest';
 import { rewrapHeader } from './encryption/blobHeadOnDisk';
@@ -21,18 +21,19 @@ import { IntegrityError } from './storageErrors';
 export async function takeIn(
   source: AsyncIterable<Buffer> | Readable,
   handle: FileHandle,
+  sink: FileHandleSink,
   options: WriteOptions,
   encryption: { keyring: MasterKeyring; encrypts: boolean } | undefined,
 ): Promise<WriteResult> {
   const { signal } = options;
   if (options.sealed) {
-    await pipeline(source, fileHandleSink(handle), { signal });
+    await pipeline(source, sink, { signal });
     return options.sealed();
   }
   if (options.fingerprint) {
     if (!encryption) throw new IntegrityError('segment', 'plaintext', 'an encrypted blob, and this store has no master key');
     const check = new SealedCopyCheck(encryption.keyring);
-    await pipeline(source, new CodecTransform(check), fileHandleSink(handle), { signal });
+    await pipeline(source, new CodecTransform(check), sink, { signal });
     const fingerprint = options.fingerprint();
     check.confirm(fingerprint);
     if (encryption.encrypts) await rewrapHeader(handle, encryption.keyring);
@@ -40,7 +41,7 @@ export async function takeIn(
   }
   if (!encryption && options.input !== 'blob') {
     const meter = new HashingMeter(options);
-    await pipeline(source, meter, fileHandleSink(handle), { signal });
+    await pipeline(source, meter, sink, { signal });
     return { size: meter.bytes, sha256: meter.digest() };
   }
   const ingest = new BlobIngest({
@@ -50,7 +51,7 @@ export async function takeIn(
     maxBytes: options.maxBytes,
     expectedSize: options.expectedSize,
   });
-  await pipeline(source, new CodecTransform(ingest), fileHandleSink(handle), { signal });
+  await pipeline(source, new CodecTransform(ingest), sink, { signal });
   // A replica from a peer not yet through a rotation comes under the old key: stored re-wrapped.
   if (ingest.kind === 'blob' && encryption?.encrypts) await rewrapHeader(handle, encryption.keyring);
   return { size: ingest.bytes, sha256: ingest.digest() };

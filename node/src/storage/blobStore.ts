@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
-import { fileHandleSink, fsyncDir, mkdirDurable } from '../../../common/durable/durableFs';
+import { fsyncDir, mkdirDurable } from '../../../common/durable/durableFs';
+import { fileHandleSink } from '../../../common/durable/fileHandleSink';
 import { DirectorySyncer } from './directorySyncer';
 import { BlobIngest } from './encryption/blobIngest';
 import { CodecTransform } from './encryption/codecTransform';
@@ -128,12 +129,13 @@ export class BlobStore {
     const handle = await open(temp, 'wx+', 0o600);
     let handleOpen = true;
     try {
-      const { size, sha256 } = await takeIn(source, handle, options, this.encryption ? { keyring: this.encryption.keyring, encrypts: this.encrypts } : undefined);
+      const sink = fileHandleSink(handle);
+      const { size, sha256 } = await takeIn(source, handle, sink, options, this.encryption ? { keyring: this.encryption.keyring, encrypts: this.encrypts } : undefined);
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
         throw new IntegrityError('size', options.expectedSize, size);
       }
       if (expectedSha256 !== undefined && sha256 !== expectedSha256) throw new IntegrityError('sha256', expectedSha256, sha256);
-      await handle.sync();
+      await Promise.all([handle.sync(), sink.settled()]);
       handleOpen = false;
       await handle.close();
       // A client that went away after its last byte still gets nothing stored: it saw no answer.
@@ -282,9 +284,10 @@ export class BlobStore {
       const ingest = new BlobIngest({ input: 'plaintext', keyring: this.encryption!.keyring, encrypt: true });
       const read = handle.createReadStream({ highWaterMark: 64 * 1024, autoClose: false });
       const source = opts.bytesPerSecond ? throttle(read as AsyncIterable<Buffer>, opts.bytesPerSecond, { pace: opts.pace, signal: opts.signal }) : read;
-      await pipeline(source, new CodecTransform(ingest), fileHandleSink(out), { signal: opts.signal });
+      const sink = fileHandleSink(out);
+      await pipeline(source, new CodecTransform(ingest), sink, { signal: opts.signal });
       if (ingest.bytes !== before.size) throw new IntegrityError('size', before.size, ingest.bytes);
-      await out.sync();
+      await Promise.all([out.sync(), sink.settled()]);
       await out.close();
       out = undefined;
       const now = await stat(target).catch(() => undefined);

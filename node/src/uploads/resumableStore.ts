@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
-import { fileHandleSink, fsyncDir, mkdirDurable } from '../../../common/durable/durableFs';
+import { fsyncDir, mkdirDurable } from '../../../common/durable/durableFs';
+import { fileHandleSink, type FileHandleSink } from '../../../common/durable/fileHandleSink';
 import type { CreatePartialRequest } from '../api/partials';
 import { AppError } from '../http/errors';
 import { blobSize, parseHeader } from '../storage/encryption/blobFormat';
@@ -118,7 +119,7 @@ export class ResumableStore {
         throw error;
       }));
     let keepOpen: OpenPartial | undefined;
-    let flusher: BackgroundFlush | undefined;
+    let sink: FileHandleSink | undefined;
     try {
       let base: BaseFrame | undefined;
       let commit: CommitFrame | undefined;
@@ -170,14 +171,14 @@ export class ResumableStore {
           })().then(() => callback(), (error: unknown) => callback(error as Error));
         },
       });
-      flusher = new BackgroundFlush(handle);
-      await pipeline(body, decoder, flusher.meter(), fileHandleSink(handle), { signal: signal ? AbortSignal.any([signal, lease.signal]) : lease.signal });
+      sink = fileHandleSink(handle);
+      await pipeline(body, decoder, sink, { signal: signal ? AbortSignal.any([signal, lease.signal]) : lease.signal });
       if (!base || !commit || !reader.atBoundary) throw new AppError('invalid_request', 'The stream ended before its commit frame.');
       const { offset, sealed } = commit;
       if (offset < base.from || offset > length || sealed !== (offset === length)) throw new AppError('invalid_request', `A commit at offset ${offset} does not fit.`);
       const expected = partialBytes(offset, length, segmentSize, sealed);
       // The COMMIT's own fdatasync covers every byte; it need not wait for the background one to end.
-      const [{ size }] = await Promise.all([handle.stat(), handle.datasync(), flusher.settled()]);
+      const [{ size }] = await Promise.all([handle.stat(), handle.datasync(), sink.settled()]);
       if (size !== expected) throw new AppError('invalid_request', `The partial holds ${size} bytes where offset ${offset} needs ${expected}.`);
       await this.deps.records.setProgress(uploadId, offset, Buffer.from(commit.tail, 'base64'), sealed ? 'sealed' : 'open');
       keepOpen = { handle, size };
@@ -194,7 +195,7 @@ export class ResumableStore {
       throw error;
     } finally {
       // A background flush still running must end before its descriptor is closed.
-      await flusher?.settled().catch(() => undefined);
+      await sink?.settled().catch(() => undefined);
       if (keepOpen) this.openPartials.give(uploadId, keepOpen);
       else await handle.close().catch(() => undefined);
       lease.release();
@@ -274,48 +275,5 @@ export class ResumableStore {
     const record = this.record(userId, uploadId);
     if (!record) throw new AppError('not_found', `No upload ${uploadId} here.`);
     return record;
-  }
-}
-
-/** Bytes written between two background flushes of a partial. */
-const FLUSH_EVERY_BYTES = 2 * 1024 * 1024;
-
-/**
- * Flushes a partial to the disk while a PATCH is still streaming, one fdatasync at a time, so
- * that the one that makes the COMMIT durable has only the last few MiB left to write: the disk
- * works while the network does, instead of after it, on the path of every acknowledgement.
- */
-class BackgroundFlush {
-  private written = 0;
-  private inFlight: Promise<void> | undefined;
-  private failure: unknown;
-
-  constructor(private readonly handle: FileHandle) {}
-
-  /** A pass-through stage that counts the bytes on their way to the file. */
-  meter(): Transform {
-    return new Transform({
-      transform: (chunk: Buffer, _encoding, callback) => {
-        this.written += chunk.length;
-        if (this.written >= FLUSH_EVERY_BYTES && !this.inFlight) {
-          this.written = 0;
-          // Issued after the chunks before this one were handed to the sink: good enough, the
-          // COMMIT's own fdatasync is what makes every byte durable.
-          this.inFlight = this.handle.datasync().then(
-            () => (this.inFlight = undefined),
-            (error: unknown) => {
-              this.failure = error;
-              this.inFlight = undefined;
-            },
-          );
-        }
-        callback(null, chunk);
-      },
-    });
-  }
-
-  async settled(): Promise<void> {
-    await this.inFlight;
-    if (this.failure) throw this.failure;
   }
 }

@@ -16,7 +16,7 @@ export interface SealerStart {
   readonly hash?: Hash;
 }
 
-/** A sealed segment as the cipher gives it: its ciphertext pieces, then its tag (sealSegmentPieces). */
+/** A sealed segment: its ciphertext, then its tag (sealSegmentPieces). */
 export type SealedSegment = readonly Buffer[];
 
 /** Where a PATCH leaves an upload: the new offset, the tail to keep, and whether the blob is whole. */

@@ -15,11 +15,10 @@ export interface SealerOptions {
 
 /**
  * Plaintext in, an encrypted blob out (blobFormat.ts): the header first, then each segment
- * once its plaintext is in. A segment waits for its last byte (at most one segment,
- * held as the chunks that brought it, never copied): only then is it known whether it is the
- * file's last, which its AAD must say before the cipher takes any byte. Memory stays flat
- * whatever the size. A segment goes out as the cipher gives it, its tag after it, never
- * joined (sealSegmentPieces).
+ * once its plaintext is in. A segment waits for its last byte (at most one segment, held as
+ * the chunks that brought it): only then is it known whether it is the file's last, which its
+ * AAD must say before the cipher takes any byte. Memory stays flat whatever the size. A
+ * segment goes out as its ciphertext, then its tag (sealSegmentPieces).
  */
 export class BlobSealer implements Codec {
   private readonly dataKey: Buffer;

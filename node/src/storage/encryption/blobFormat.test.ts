@@ -11,6 +11,7 @@ import {
   parseHeader,
   plainSizeOf,
   sealSegment,
+  sealSegmentPieces,
   segmentOffset,
   segmentSpan,
   slotOffset,
@@ -138,6 +139,17 @@ describe('segments', () => {
     expect(openSegment(dataKey, nonceBase, 3, false, sealed)).toEqual(pattern(100));
     expect(() => openSegment(dataKey, nonceBase, 4, false, sealed)).toThrow(BlobFormatError);
     expect(() => openSegment(dataKey, nonceBase, 3, true, sealed)).toThrow(BlobFormatError);
+  });
+
+  it('seal the pieces a segment came in as one ciphertext and a tag, and an empty one as its tag alone', () => {
+    const plain = pattern(300);
+    const sealed = sealSegmentPieces(dataKey, nonceBase, 2, true, [plain.subarray(0, 7), plain.subarray(7, 100), plain.subarray(100)]);
+    expect(sealed.map((b) => b.length)).toEqual([300, TAG_BYTES]);
+    expect(Buffer.concat(sealed).equals(sealSegment(dataKey, nonceBase, 2, true, plain))).toBe(true);
+    // No empty buffer goes downstream: only the tag of an empty last segment.
+    const empty = sealSegmentPieces(dataKey, nonceBase, 3, true, []);
+    expect(empty.map((b) => b.length)).toEqual([TAG_BYTES]);
+    expect(openSegment(dataKey, nonceBase, 3, true, empty[0]!)).toEqual(Buffer.alloc(0));
   });
 
   it('round-trip through the streaming sealer and opener for every size around the boundaries', () => {

@@ -49,15 +49,15 @@ export const HEADER_BYTES = PREFIX_BYTES + 2 * SLOT_BYTES;
  *   1 MiB     2071–2135    2454–2552    0.38 ms            1 MiB
  *   (SHA-256 of the same bytes, which every write already pays: 1568–1609 MB/s)
  *
- * Each segment costs a cipher set-up, a final and a tag, and a segment that straddles two
- * network chunks costs a cipher call per piece. A 1 GiB upload to three nodes with encryption
- * on took the coordinator 8 % less CPU with 256 KiB than with 64 KiB (5.6–6.0 s against
- * 6.1–6.5 s, two runs each, back to back); in `bench:upload -- --encryption both` the ratios to
- * plaintext moved within their noise (upload 0.78 → 0.79, download 0.81 → 0.84). 1 MiB gains
- * little more, while a small Range (a seek in a video, a thumbnail's first bytes) reads and
- * opens four times as much as with 256 KiB. The tags cost 16/262144 = 0.006 %. Readers take
- * the size from each blob's header, so it changed without a new format version: blobs written
- * with 64 KiB segments read as before.
+ * Each segment costs a cipher set-up, a final and a tag of its own, which larger segments pay
+ * less often. A 1 GiB upload to three nodes with encryption on took the coordinator 8 % less
+ * CPU with 256 KiB than with 64 KiB (5.6–6.0 s against 6.1–6.5 s, two runs each, back to
+ * back); in `bench:upload -- --encryption both` the ratios to plaintext moved within their
+ * noise (upload 0.78 → 0.79, download 0.81 → 0.84). 1 MiB gains little more, while a small
+ * Range (a seek in a video, a thumbnail's first bytes) reads and opens four times as much as
+ * with 256 KiB. The tags cost 16/262144 = 0.006 %. Readers take the size from each blob's
+ * header, so it changed without a new format version: blobs written with 64 KiB segments read
+ * as before.
  */
 export const DEFAULT_SEGMENT_BYTES = 256 * 1024;
 export const MIN_SEGMENT_BYTES = 4 * 1024;

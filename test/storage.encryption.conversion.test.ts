@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOB_MAGIC } from '../node/src/storage/encryption/blobFormat';
 import { NodeCluster } from './support/nodeCluster';
-import { allFiles, blobFile, get, newId, readBlob, sha256, uploadTo } from './support/nodeFiles';
+import { allFiles, blobFile, get, newId, readBlob, readIfStill, sha256, uploadTo } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
 
 const isEncrypted = (file: string) => fs.readFileSync(file).subarray(0, BLOB_MAGIC.length).equals(BLOB_MAGIC);
@@ -27,7 +27,7 @@ describe('conversion of plaintext blobs (3 real node processes)', () => {
   /** A stretch of a small file's base64, as an index value from before encryption holds it. */
   const inlineBase64 = Buffer.from(smallFiles[0]!.data.toString('base64').slice(200, 264));
   const holdsInlinePlaintext = (file: string) => {
-    const bytes = fs.readFileSync(file);
+    const bytes = readIfStill(file);
     return bytes.indexOf(inlineMark) >= 0 || bytes.indexOf(inlineBase64) >= 0;
   };
 
@@ -46,7 +46,7 @@ describe('conversion of plaintext blobs (3 real node processes)', () => {
 
   it('starts from plaintext blobs, the pattern readable on disk', () => {
     for (const node of cluster.ids) for (const { fileId } of files) expect(isEncrypted(blobFile(cluster, node, userId, fileId))).toBe(false);
-    expect(allFiles(cluster.dataDir).some((file) => fs.readFileSync(file).indexOf(mark) >= 0)).toBe(true);
+    expect(allFiles(cluster.dataDir).some((file) => readIfStill(file).indexOf(mark) >= 0)).toBe(true);
     expect(allFiles(cluster.dataDir).some(holdsInlinePlaintext)).toBe(true);
   });
 
@@ -69,7 +69,7 @@ describe('conversion of plaintext blobs (3 real node processes)', () => {
     await waitFor('every blob on every node encrypted', () => cluster.ids.every((node) => files.every(({ fileId }) => isEncrypted(blobFile(cluster, node, userId, fileId)))), {
       timeoutMs: 60_000,
     });
-    const found = allFiles(cluster.dataDir).filter((file) => fs.readFileSync(file).indexOf(mark) >= 0);
+    const found = allFiles(cluster.dataDir).filter((file) => readIfStill(file).indexOf(mark) >= 0);
     expect(found).toEqual([]);
     for (const node of cluster.ids) {
       expect(fs.existsSync(path.join(cluster.dataDir, `node-${node}`, '_system', 'plaintext-converted')), node).toBe(true);

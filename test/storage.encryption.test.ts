@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processEnv, processFlags } from '../scripts/buildServer.mjs';
 import { DEFAULT_SEGMENT_BYTES as S, BLOB_MAGIC, HEADER_BYTES, segmentOffset } from '../node/src/storage/encryption/blobFormat';
 import { NodeCluster } from './support/nodeCluster';
-import { allFiles, blobFile, get, listFiles, newId, readBlob, sha256, uploadTo } from './support/nodeFiles';
+import { allFiles, blobFile, get, listFiles, newId, readBlob, readIfStill, sha256, uploadTo } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -51,19 +51,6 @@ function snapshot(dir: string): string[] {
     .sort();
 }
 
-/**
- * A file listed a moment ago, or nothing if it is gone: the nodes keep running while the test
- * looks, and a temp file (rebalance.json.tmp, seen in CI) is renamed away between the listing
- * and the read. Its bytes are then in the file it became.
- */
-function readIfStill(file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
-    throw error;
-  }
-}
 describe('encryption at rest (3 real node processes)', () => {
   let cluster: NodeCluster;
   const userId = newId();

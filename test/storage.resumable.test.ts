@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeCluster } from './support/nodeCluster';
-import { allFiles, get, listFiles, newId, readBlob, sha256 } from './support/nodeFiles';
+import { allFiles, blobFile, get, listFiles, newId, readBlob, readIfStill, sha256 } from './support/nodeFiles';
 import { completeUpload, createUpload, deleteUpload, getUpload, patchUpload } from './support/resumableUploads';
-import { blobFile } from './support/nodeFiles';
 import { waitFor } from './support/waitFor';
 
 /** A seeded generator: the same "random" cut points on every run. */
@@ -116,7 +115,7 @@ describe('resumable uploads on the nodes (3 real node processes)', () => {
     expect(partials).toHaveLength(3);
     // Acknowledged once W = 2 holders have it; the third may still be writing on a loaded machine.
     expect(partials.filter((file) => fs.statSync(file).size > 2 * MiB).length).toBeGreaterThanOrEqual(2);
-    const found = allFiles(cluster.dataDir).filter((file) => fs.readFileSync(file).indexOf(mark) >= 0);
+    const found = allFiles(cluster.dataDir).filter((file) => readIfStill(file).indexOf(mark) >= 0);
     expect(found).toEqual([]);
 
     expect(await deleteUpload(cluster, 'asia', userId, uploadId)).toBe(204);

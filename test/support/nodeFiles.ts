@@ -188,3 +188,17 @@ export function allFiles(dir: string): string[] {
   }
   return out;
 }
+
+/**
+ * A file `allFiles` listed a moment ago, or nothing if it is gone: the nodes keep running while
+ * a test looks, and a temp file (rebalance.json.tmp, seen in CI) is renamed away between the
+ * listing and the read. Its bytes are then in the file it became.
+ */
+export function readIfStill(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw error;
+  }
+}

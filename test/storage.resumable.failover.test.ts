@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeCluster } from './support/nodeCluster';
 import { get, newId, readBlob, sha256 } from './support/nodeFiles';
-import { createUpload, getUpload, patchResuming, patchUpload } from './support/resumableUploads';
+import { createOnEveryNode, createUpload, getUpload, patchResuming, patchUpload } from './support/resumableUploads';
 import { waitFor } from './support/waitFor';
 
 const MiB = 1024 * 1024;
@@ -31,9 +31,9 @@ describe('a resumable upload whose coordinator dies (3 real node processes)', ()
 
   it('goes on through another node after the coordinating node is killed mid-PATCH, and finishes with the right hash', async () => {
     const data = crypto.randomBytes(24 * MiB + 4321);
-    const uploadId = newId();
-    const created = await createUpload(cluster, 'us-east', userId, { uploadId, length: data.length, filename: 'survivor.bin', folderId: null, filetype: 'application/x-test', sha256: sha256(data) });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const created = await createOnEveryNode(cluster, 'us-east', userId, { length: data.length, filename: 'survivor.bin', folderId: null, filetype: 'application/x-test', sha256: sha256(data) });
+    expect(created.body.upload.holders, JSON.stringify(created.body)).toHaveLength(3);
+    const uploadId = created.body.upload.id;
     const first = await patchUpload(cluster, 'us-east', userId, uploadId, 0, data.subarray(0, 5 * MiB + 1));
     expect(first.body.upload.offset).toBe(5 * MiB + 1);
 
@@ -77,8 +77,9 @@ describe('a resumable upload whose coordinator dies (3 real node processes)', ()
     for (const node of cluster.ids) if (!cluster.isRunning(node)) await cluster.start(node);
     await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });
     const data = crypto.randomBytes(9 * MiB + 17);
-    const uploadId = newId();
-    expect((await createUpload(cluster, 'asia', userId, { uploadId, length: data.length, filename: 'lagging.bin', folderId: null, filetype: null })).status).toBe(201);
+    const created = await createOnEveryNode(cluster, 'asia', userId, { length: data.length, filename: 'lagging.bin', folderId: null, filetype: null });
+    expect(created.body.upload.holders).toHaveLength(3);
+    const uploadId = created.body.upload.id;
     expect((await patchUpload(cluster, 'asia', userId, uploadId, 0, data.subarray(0, 3 * MiB + 5))).status).toBe(200);
     // eu-west misses the next PATCH...
     await cluster.kill('eu-west');
@@ -104,8 +105,9 @@ describe('a resumable upload whose coordinator dies (3 real node processes)', ()
     for (const node of cluster.ids) if (!cluster.isRunning(node)) await cluster.start(node);
     await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });
     const data = crypto.randomBytes(6 * MiB + 3);
-    const uploadId = newId();
-    expect((await createUpload(cluster, 'us-east', userId, { uploadId, length: data.length, filename: 'frozen.bin', folderId: null, filetype: null, sha256: sha256(data) })).status).toBe(201);
+    const created = await createOnEveryNode(cluster, 'us-east', userId, { length: data.length, filename: 'frozen.bin', folderId: null, filetype: null, sha256: sha256(data) });
+    expect(created.body.upload.holders).toHaveLength(3);
+    const uploadId = created.body.upload.id;
     const pid = cluster.pid('us-east')!;
     let frozenAt = 0;
     // Not awaited: the PATCH hangs with its coordinator, frozen mid-body (SIGSTOP, not dead).

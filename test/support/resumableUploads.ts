@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import { signRequest } from '../../common/signing/requestSigning';
 import type { CreateUploadRequest, UploadView } from '../../node/src/api/uploads';
@@ -15,9 +16,9 @@ export type ErrorBody = { error: { code: string; message: string; offset?: numbe
  * A signed JSON call on a connection of its own: a kept-alive one can be closed by the node just
  * as it is reused when the test process is slow (a busy 2-core machine), which fails the call.
  */
-function call<T>(cluster: NodeCluster, node: string, method: string, path: string, body?: unknown): Promise<Answer<T>> {
+function call<T>(cluster: NodeCluster, node: string, method: string, path: string, body?: unknown, caller = 'gateway'): Promise<Answer<T>> {
   const text = body === undefined ? undefined : JSON.stringify(body);
-  const headers: http.OutgoingHttpHeaders = signRequest(cluster.secret, 'gateway', method, path, { body: text });
+  const headers: http.OutgoingHttpHeaders = signRequest(cluster.secret, caller, method, path, { body: text });
   if (text !== undefined) headers['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: cluster.port(node), method, path, headers, agent: false }, (res) => {
@@ -39,6 +40,33 @@ type UploadAnswer = Answer<{ upload: UploadView } & ErrorBody>;
 /** POST /v1/uploads/:userId as the gateway sends it. */
 export function createUpload(cluster: NodeCluster, node: string, userId: string, request: CreateUploadRequest): Promise<UploadAnswer> {
   return call(cluster, node, 'POST', `/v1/uploads/${userId}`, request);
+}
+
+/**
+ * Creates an upload held by every node of the cluster, for a test whose point needs all three
+ * holders (one killed, two left). An upload's holders are the nodes its creator holds alive at
+ * that moment, and its creation is answered once two of them keep it: on a loaded machine one
+ * may be suspected just then, or fail its part. Such an upload is terminated and another one
+ * created, with a fresh id each time.
+ */
+export async function createOnEveryNode(cluster: NodeCluster, node: string, userId: string, request: Omit<CreateUploadRequest, 'uploadId'>): Promise<UploadAnswer> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await createUpload(cluster, node, userId, { ...request, uploadId: crypto.randomUUID() });
+    if (answer.status !== 201 || attempt === 10) return answer;
+    const uploadId = answer.body.upload.id;
+    if (answer.body.upload.holders.length === cluster.ids.length && (await keptByEveryNode(cluster, userId, uploadId))) return answer;
+    await deleteUpload(cluster, node, userId, uploadId);
+  }
+}
+
+/** Every node keeps a partial of the upload, asked as a peer asks (the third may answer late). */
+async function keptByEveryNode(cluster: NodeCluster, userId: string, uploadId: string): Promise<boolean> {
+  const keeps = (node: string) => call(cluster, node, 'GET', `/v1/partials/${userId}/${uploadId}`, undefined, cluster.ids.find((other) => other !== node)).then((answer) => answer.status === 200);
+  for (let wait = 0; wait < 20; wait++) {
+    if ((await Promise.all(cluster.ids.map(keeps))).every(Boolean)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
 }
 
 export function getUpload(cluster: NodeCluster, node: string, userId: string, uploadId: string): Promise<UploadAnswer> {

@@ -68,6 +68,37 @@ function lackingNode(files: Record<string, readonly string[]>, concurrency: numb
   return { ctx, entries: [...entries.values()], pulls, onDisk };
 }
 
+/**
+ * A node with blobs of files its index no longer knows: the file's tombstone came and was
+ * collected already (every member covered it), or no fact of the file came yet (an upload
+ * whose entry is still on its way). Records what it removes.
+ */
+function nodeWithUnknownBlobs(fileIds: readonly string[]) {
+  const onDisk = new Set(fileIds);
+  const removed: string[] = [];
+  const ctx = {
+    self: SELF,
+    allNodes: ['a', 'b', SELF],
+    layout: { placementNodes: () => ['a', 'b', SELF] },
+    catalog: {
+      entry: () => undefined,
+      isDeleted: () => false,
+      replicaRecord: () => undefined,
+      clearOwnReplica: async () => undefined,
+    },
+    blobs: {
+      remove: async (_userId: string, fileId: string) => {
+        removed.push(fileId);
+        return onDisk.delete(fileId);
+      },
+    },
+    settings: defaultStorageSettings(),
+    logger: pino({ level: 'silent' }),
+    activity: () => undefined,
+  } as unknown as ReplicationContext;
+  return { ctx, onDisk, removed };
+}
+
 async function until(done: () => boolean, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!done()) {
@@ -85,6 +116,20 @@ describe('Repairer', () => {
     await until(() => onDisk.size === 4);
     expect(pulls).toEqual(['b', 'd', 'a', 'c']);
     await repairer.stop();
+  });
+
+  it("removes the blob of a file whose tombstone it was told of, even once the index has collected it, and no other", async () => {
+    const [deleted, inFlight] = [crypto.randomUUID(), crypto.randomUUID()];
+    const { ctx, onDisk, removed } = nodeWithUnknownBlobs([deleted, inFlight]);
+    const repairer = new Repairer(ctx);
+    // The tombstone's nudge, then one for its replica record; the pass comes after both.
+    repairer.nudge(USER, deleted, true);
+    repairer.nudge(USER, deleted);
+    repairer.nudge(USER, inFlight);
+    await until(() => !onDisk.has(deleted));
+    await repairer.stop();
+    expect(removed).toEqual([deleted]);
+    expect(onDisk.has(inFlight)).toBe(true);
   });
 
   it('runs its concurrency of pulls at once', async () => {

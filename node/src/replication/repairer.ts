@@ -39,7 +39,7 @@ export class Repairer {
   private stopped = false;
   private abort = this.newAbort();
   /** Files whose facts changed since the last quick pass: only these need a look right away. */
-  private readonly dirty = new Map<string, { userId: string; fileId: string }>();
+  private readonly dirty = new Map<string, { userId: string; fileId: string; deleted: boolean }>();
   private readonly inFlight = new Map<string, Promise<ReplicaState | 'missing'>>();
   /**
    * Two lanes: small files cost a round trip each, large ones bandwidth. In one queue the
@@ -83,11 +83,16 @@ export class Repairer {
 
   /**
    * The facts of a file changed: look at that file soon. Coalesced, so a burst of uploads
-   * costs one quick pass over the files it touched, not a full sweep per fact.
+   * costs one quick pass over the files it touched, not a full sweep per fact. `deleted`: the
+   * change was the file's tombstone. The pass must not ask the index for it: once every member
+   * covers it, the tombstone is collected (about a second later on a quiet mesh), and a pass
+   * held up longer (a busy disk) found a file it did not know, and left its blob for the
+   * orphan sweep, ten minutes on.
    */
-  nudge(userId: string, fileId: string): void {
+  nudge(userId: string, fileId: string, deleted = false): void {
     if (this.stopped) return;
-    this.dirty.set(fileKey(userId, fileId), { userId, fileId });
+    const key = fileKey(userId, fileId);
+    this.dirty.set(key, { userId, fileId, deleted: deleted || this.dirty.get(key)?.deleted === true });
     if (this.quickTimer) return;
     this.quickTimer = setTimeout(() => {
       this.quickTimer = null;
@@ -129,13 +134,13 @@ export class Repairer {
     this.dirty.clear();
     const lacking: FileEntry[] = [];
     const deleted: Array<{ userId: string; fileId: string }> = [];
-    for (const { userId, fileId } of files) {
+    for (const { userId, fileId, deleted: tombstoned } of files) {
       if (this.stopped) return;
       const entry = this.ctx.catalog.entry(userId, fileId);
       if (entry) {
         if (await this.lacks(entry)) lacking.push(entry);
         if (lacking.length >= QUICK_BATCH) this.enqueue(lacking.splice(0));
-      } else if (this.ctx.catalog.isDeleted(userId, fileId)) deleted.push({ userId, fileId });
+      } else if (tombstoned || this.ctx.catalog.isDeleted(userId, fileId)) deleted.push({ userId, fileId });
     }
     this.enqueue(lacking);
     if (deleted.length === 0) return;

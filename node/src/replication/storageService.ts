@@ -234,7 +234,7 @@ export class StorageService {
   onIndexChange(facts: readonly Fact[]): void {
     for (const fact of facts) {
       const key = parseKey(fact.key);
-      if (key.kind === 'file' || key.kind === 'replica') this.repairer.nudge(key.userId, key.fileId);
+      if (key.kind === 'file' || key.kind === 'replica') this.repairer.nudge(key.userId, key.fileId, key.kind === 'file' && fact.value === null);
       if (key.kind === 'replica' && key.node !== this.ctx.self && this.holdsDisplaced(key.userId, key.fileId)) this.rebalancer.nudge();
     }
   }

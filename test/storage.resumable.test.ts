@@ -102,6 +102,33 @@ describe('resumable uploads on the nodes (3 real node processes)', () => {
     expect((await listFiles(cluster, 'eu-west', userId)).files.map((f) => f.name)).toContain('big.bin');
   }, 300_000);
 
+  it('finishes an upload on its coordinator too: repair never copies the file back to it', async () => {
+    // The coordinator's own copy is never dropped as too slow, so it always has the whole file
+    // at the end; only a finish that did not wait for it left it out (in bench:resumable, for
+    // half the 1 GiB uploads), and repair then copied the whole file back from a peer.
+    const pulledByCoordinator = async () => (await cluster.status('us-east')).storage.repair.pulled;
+    // Counted from when the earlier tests' files have all their copies (repair may bring one).
+    await waitFor('earlier files whole everywhere', async () => (await listFiles(cluster, 'us-east', userId)).files.every((f) => Object.values(f.replicas).filter((state) => state === 'stored').length === 3), { timeoutMs: 60_000 });
+    const pulledBefore = await pulledByCoordinator();
+    for (let upload = 0; upload < 6; upload++) {
+      const data = crypto.randomBytes(16 * MiB + upload);
+      const uploadId = newId();
+      expect((await createUpload(cluster, 'us-east', userId, { uploadId, length: data.length, filename: `whole-${upload}.bin`, folderId: null, filetype: null })).status).toBe(201);
+      let answer;
+      for (let offset = 0; offset < data.length; offset = answer.body.upload.offset) {
+        answer = await patchUpload(cluster, 'us-east', userId, uploadId, offset, data.subarray(offset, offset + 8 * MiB));
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      }
+      expect(answer!.body.upload.completed?.file.sha256).toBe(sha256(data));
+      await waitFor('every copy recorded', async () => {
+        const file = (await listFiles(cluster, 'us-east', userId)).files.find((f) => f.fileId === uploadId);
+        return Object.values(file?.replicas ?? {}).filter((state) => state === 'stored').length === 3;
+      }, { timeoutMs: 30_000 });
+      for (const node of cluster.ids) expect(readBlob(cluster, node, userId, uploadId)?.equals(data), node).toBe(true);
+    }
+    expect(await pulledByCoordinator()).toBe(pulledBefore);
+  }, 300_000);
+
   it('keeps no plaintext in any partial, tail or record while in progress, and DELETE removes it from every holder at once', async () => {
     const mark = Buffer.from(`GV-RESUMABLE-${crypto.randomBytes(8).toString('hex')}`);
     // Two whole segments and part of a third: the partial holds segments, the rest is a tail.

@@ -21,17 +21,17 @@ export async function* holderFrames(base: Buffer, catchUp: (() => Promise<Readab
 }
 
 /**
- * Brings the reachable holders that are behind up to the furthest one with no new bytes (its
- * segments and its sealed tail, copied as they are): before a completion, when the holders that
- * have every byte are fewer than W. Returns the upload as it stands after.
+ * Brings the reachable holders that are behind, by at most `maxBehind` bytes, up to the
+ * furthest one with no new bytes (its segments and its sealed tail, copied as they are):
+ * before a completion. Returns the upload as it stands after.
  */
-export async function catchUpHolders(deps: ResumableDeps, state: UploadState): Promise<UploadState> {
+export async function catchUpHolders(deps: ResumableDeps, state: UploadState, maxBehind = Infinity): Promise<UploadState> {
   const { userId, uploadId, record } = state;
   const source = state.base!;
   const sourceRecord = state.records.get(source)!;
   const segmentSize = parseHeader(record.header).active.segmentSize;
   const sealed = state.phase === 'whole';
-  const behind = [...state.records].filter(([node, r]) => node !== source && r.state === 'open' && r.offset < state.offset);
+  const behind = [...state.records].filter(([node, r]) => node !== source && r.state === 'open' && r.offset < state.offset && state.offset - r.offset <= maxBehind);
   const commit = jsonFrame(FRAME.COMMIT, { offset: state.offset, sealed, tail: sourceRecord.tail.toString('base64') });
   await Promise.all(
     behind.map(async ([node, lagging]) => {

@@ -17,6 +17,13 @@ import { uploadView, type UploadState } from './uploadState';
 const MIME = /^[\w.+-]+\/[\w.+-]+$/;
 
 /**
+ * How far behind a holder may be at the finish and still be caught up first: it missed the
+ * last PATCH or two (refused as busy while it stored the one before, or dropped as too slow).
+ * One further behind is left to repair, so that the last PATCH's answer does not wait for it.
+ */
+const CATCH_UP_AT_FINISH_BYTES = 32 * 1024 * 1024;
+
+/**
  * The end of a resumable upload whose every byte is durable on W holders: the whole file's
  * SHA-256 is checked (the coordinator's running hash, or the partial decrypted once when
  * another node saw the first bytes), each holder's partial becomes the blob where it is (a
@@ -43,9 +50,12 @@ export async function completeUpload(deps: ResumableDeps, initial: UploadState, 
 
   const wholeOn = (upload: UploadState) => [...upload.records].filter(([, r]) => r.state === 'sealed' || r.state === 'stored').map(([node]) => node);
   let whole = wholeOn(state);
-  if (whole.length < ctx.settings.writeQuorum) {
-    // Every byte is in, but on fewer than W reachable holders: the others get it first.
-    state = await catchUpHolders(deps, state);
+  // Not once a holder finished (a completion run again): its partial is a blob by then.
+  const lagging = state.phase === 'whole' && [...state.records.values()].some((r) => r.state === 'open' && state.offset - r.offset <= CATCH_UP_AT_FINISH_BYTES);
+  if (whole.length < ctx.settings.writeQuorum || lagging) {
+    // Every byte is in, but on fewer than W reachable holders: the others get it first. With
+    // W, those a little behind get what they lack, which spares them a whole copy by repair.
+    state = await catchUpHolders(deps, state, whole.length < ctx.settings.writeQuorum ? Infinity : CATCH_UP_AT_FINISH_BYTES);
     whole = wholeOn(state);
   }
   if (whole.length < ctx.settings.writeQuorum) {
@@ -58,13 +68,14 @@ export async function completeUpload(deps: ResumableDeps, initial: UploadState, 
     throw new AppError('integrity_mismatch', `The file's SHA-256 is ${digest}, not the declared ${record.meta.sha256}; nothing was stored.`);
   }
   const size = record.length;
-  const finished = await quorum(
-    whole.map((node) => deps.holders.finish(node, userId, uploadId, { sha256: digest, size }).then(() => node)),
-    ctx.settings.writeQuorum,
-    () => 'finished',
-  ).catch(() => {
+  const finishes = new Map(whole.map((node) => [node, deps.holders.finish(node, userId, uploadId, { sha256: digest, size }).then(() => node)]));
+  const finished = await quorum([...finishes.values()], ctx.settings.writeQuorum, () => 'finished').catch(() => {
     throw new AppError('replication_failed', `Fewer than ${ctx.settings.writeQuorum} holders could put the finished blob in place; try completing again.`);
   });
+  // A peer records its own copy once it is in place; this node's is recorded with the entry, so
+  // it is waited for (a rename): left out, it looked missing to repair, which copied it again.
+  const own = finishes.get(ctx.self);
+  if (own && !finished.includes(ctx.self) && (await own.then(() => true, () => false))) finished.push(ctx.self);
   const filetype = record.meta.filetype;
   const entry = newFileEntry(
     { fileId: uploadId, userId, name: record.meta.filename, parentId: record.meta.folderId ?? rootFolderId(userId), mime: filetype && MIME.test(filetype) ? filetype : 'application/octet-stream' },

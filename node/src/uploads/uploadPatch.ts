@@ -26,6 +26,12 @@ import { durableProgress, uploadView, type UploadState } from './uploadState';
  */
 const SLOWEST_HOLDER_WAIT_MS = 100;
 
+/**
+ * How long the PATCH that seals an upload waits for its holders beyond the quorum before the
+ * upload is finished without them: a holder left out is sent the whole file by repair.
+ */
+const LAST_PATCH_HOLDER_WAIT_MS = 2_000;
+
 export interface PatchRequest {
   userId: string;
   uploadId: string;
@@ -93,6 +99,11 @@ async function patchLocked(deps: ResumableDeps, request: PatchRequest): Promise<
     deps.committed.track(uploadId, end.everyHolder.then((records) => rememberIfEveryHolder(deps, state, records, end.offset)));
     return uploadView({ ...state, offset: end.offset });
   }
+  // The last PATCH: a holder still storing it would be found behind, its partial dropped and
+  // the whole file copied to it again by repair (in bench:resumable, the coordinator's own
+  // copy, for half the 1 GiB uploads). A moment's wait spares that copy.
+  deps.committed.track(uploadId, end.everyHolder);
+  await deps.committed.lastPatchStored(uploadId, LAST_PATCH_HOLDER_WAIT_MS);
   const whole = await loadState(deps, userId, uploadId);
   if (!whole) throw new AppError('not_found', `Upload ${uploadId} was removed.`);
   return completeUpload(deps, whole, hash?.digest('hex'));

@@ -20,7 +20,9 @@ import { arg } from './args';
  * the same run, in rounds whose order alternates (this VM's disk swings from minute to
  * minute); the ratio is balancedRatio's median over pairs of rounds (use an even number).
  * Then small files both ways, as the dashboard would send them (two at a time): which path it
- * should take for them. Peak RSS of the gateway and the nodes.
+ * should take for them. Peak RSS of the gateway and the nodes; the copies repair made again
+ * during the large uploads (a holder left out of an upload's finish is sent the whole file);
+ * how long the deleted files' blobs stayed on the nodes.
  * Targets: tus ≥ 0.8 × single request; gateway RSS < 150 MB.
  * tus-js-client reads the file from disk as the dashboard reads a File (`--tus-source stream`:
  * from a stream, which costs the client a copy of every chunk).
@@ -99,7 +101,12 @@ try {
     return result;
   }
 
+  /** Copies repair pulled on every node: a holder left out of an upload's finish gets the whole file again. */
+  const repairPulls = async () => (await Promise.all(stack.cluster.ids.map(async (id) => (await stack.cluster.status(id)).storage.repair.pulled))).reduce((a, b) => a + b, 0);
+  const pullsAtStart = await repairPulls();
   const samples: Array<{ diskMBps: number; singleMBps: number; tusMBps: number }> = [];
+  /** Per round: from the deletes' answers until no node kept the deleted blobs (60 000: some still did). */
+  const deletedGoneMs: number[] = [];
   const storedBytesAtStart = storedBlobBytes(stack.cluster.dataDir);
   for (let round = 0; round < rounds; round++) {
     settleDisk();
@@ -110,18 +117,19 @@ try {
     for (const [name, upload] of round % 2 === 0 ? ways : [...ways].reverse()) results[name] = await measured(upload);
     // Removed after both, and gone from the nodes' disks before the next round's first byte.
     for (const { fileId } of Object.values(results)) await remove(user, fileId);
-    // Best effort: in some 1 GiB runs a deleted blob outlived this wait and a later sweep removed
-    // it (cause not found; a late own copy of a tus upload is recorded within seconds, so it is
-    // not that); the bench says what is left and goes on.
+    // A node drops its copies as it learns of the delete; the next round starts once all did.
+    const removedAt = performance.now();
     await waitFor('deleted blobs gone from the nodes', () => storedBlobBytes(stack.cluster.dataDir) < storedBytesAtStart + mib * 1024 * 1024, { timeoutMs: 60_000, intervalMs: 250 }).catch(() =>
       progress(`deleted blobs still on the nodes after 60 s: ${round1((storedBlobBytes(stack.cluster.dataDir) - storedBytesAtStart) / 1e6)} MB; going on`),
     );
+    deletedGoneMs.push(Math.round(performance.now() - removedAt));
     const [tusMBps, singleMBps] = [results.tus!.MBps, results.single!.MBps];
     progress(`round ${round + 1}/${rounds}: tus ${round1(tusMBps)} MB/s, single request ${round1(singleMBps)} MB/s, disk ×3 ${round1(diskMBps)} MB/s`);
     samples.push({ diskMBps, singleMBps, tusMBps });
   }
 
   const gatewayRssAfterLarge = peakRssMb(stack.gatewayPid());
+  const repairCopies = (await repairPulls()) - pullsAtStart;
   // Small files, as the dashboard sends them (two at a time), each way, in alternating order.
   type SmallResult = { perSecond: number; ms: number };
   const smallWays = ['single', 'tus', 'tus-one-request'] as const;
@@ -151,6 +159,8 @@ try {
       ratioToDisk: ratio(median(samples.map((s) => s.singleMBps / s.diskMBps))),
     },
     diskTripleWriteMBps: round1(median(samples.map((s) => s.diskMBps))),
+    repairCopiesAfterLargeUploads: repairCopies,
+    deletedBlobsGoneMs: deletedGoneMs,
   });
   const gatewayRss = peakRssMb(stack.gatewayPid());
   const smallMedian = Object.fromEntries(smallWays.map((how) => [how, round1(median(smallSamples[how]))])) as Record<(typeof smallWays)[number], number>;

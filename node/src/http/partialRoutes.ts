@@ -11,7 +11,6 @@ import { signedJson } from './clusterAuth';
 import { AppError } from './errors';
 import { clientGone } from './fileRoutes';
 import { peersOnly } from './peersOnly';
-import { recordOwnCopy } from '../replication/ownCopyRecord';
 import { parseInput } from './validate';
 
 const idsSchema = z.object({
@@ -65,7 +64,9 @@ export function partialRoutes(ctx: ReplicationContext, store: ResumableStore): e
     res.json({ partial: toPartialView(record) });
     // As for a replica: the record of this node's copy is written after the answer; the repair
     // sweep writes it if this fails.
-    recordOwnCopy(ctx, userId, uploadId, { sha256, size }).catch((error: unknown) => ctx.logger.warn({ uploadId, err: error }, 'replica record not written; the repair sweep will'));
+    ctx.catalog
+      .setOwnReplica(userId, uploadId, 'stored', { sha256, size })
+      .catch((error: unknown) => ctx.logger.warn({ uploadId, err: error }, 'replica record not written; the repair sweep will'));
   });
 
   router.post('/v1/partials/:userId/:uploadId/completed', signedJson('256kb'), async (req, res) => {

@@ -6,7 +6,6 @@ import { verifyLocalReplica } from './verifyLocalReplica';
 import { isUuid } from '../storage/layout';
 import type { Repairer } from '../replication/repairer';
 import type { ReplicationContext } from '../replication/replicationContext';
-import { recordOwnCopy } from '../replication/ownCopyRecord';
 import { AppError } from './errors';
 import { peersOnly } from './peersOnly';
 import { parseByteRange } from './byteRange';
@@ -54,7 +53,9 @@ export function replicaRoutes(ctx: ReplicationContext, repairer: Repairer): expr
     // written after the answer, off the upload's path; if it fails (or the node dies first),
     // the repair sweep finds the whole blob and writes it.
     res.json(result);
-    recordOwnCopy(ctx, userId, fileId, { sha256: result.sha256, size: result.size }).catch((error: unknown) => ctx.logger.warn({ fileId, err: error }, 'replica record not written; the repair sweep will'));
+    ctx.catalog
+      .setOwnReplica(userId, fileId, 'stored', { sha256: result.sha256, size: result.size })
+      .catch((error: unknown) => ctx.logger.warn({ fileId, err: error }, 'replica record not written; the repair sweep will'));
   });
 
   router.get('/v1/replicas/:userId/:fileId', async (req, res) => {

@@ -132,6 +132,19 @@ describe('Repairer', () => {
     expect(onDisk.has(inFlight)).toBe(true);
   });
 
+  it('removes a copy whose bytes landed after the delete it was told of, once its record nudges it', async () => {
+    const late = crypto.randomUUID();
+    const { ctx, onDisk, removed } = nodeWithUnknownBlobs([]);
+    const repairer = new Repairer(ctx);
+    repairer.nudge(USER, late, true);
+    await until(() => removed.includes(late));
+    // A replica write or a resumable finish puts the blob in place, then records it.
+    onDisk.add(late);
+    repairer.nudge(USER, late);
+    await until(() => !onDisk.has(late));
+    await repairer.stop();
+  });
+
   it('runs its concurrency of pulls at once', async () => {
     const files = Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`f${i}`, ['a']]));
     const { ctx, entries, onDisk } = lackingNode(files, 12);

@@ -5,6 +5,7 @@ import type { NodeId } from '../gossip/frames';
 import { expectedHolders, storedSourcesByDistance, type ReplicationContext } from './replicationContext';
 import { throttle } from '../storage/throttle';
 import { mayRemoveOrphan } from './orphanCheck';
+import { RecentDeletions } from './recentDeletions';
 import { RepairQueue } from './repairQueue';
 import { TokenBucket } from './tokenBucket';
 
@@ -39,7 +40,8 @@ export class Repairer {
   private stopped = false;
   private abort = this.newAbort();
   /** Files whose facts changed since the last quick pass: only these need a look right away. */
-  private readonly dirty = new Map<string, { userId: string; fileId: string; deleted: boolean }>();
+  private readonly dirty = new Map<string, { userId: string; fileId: string }>();
+  private readonly deletions = new RecentDeletions();
   private readonly inFlight = new Map<string, Promise<ReplicaState | 'missing'>>();
   /**
    * Two lanes: small files cost a round trip each, large ones bandwidth. In one queue the
@@ -84,15 +86,14 @@ export class Repairer {
   /**
    * The facts of a file changed: look at that file soon. Coalesced, so a burst of uploads
    * costs one quick pass over the files it touched, not a full sweep per fact. `deleted`: the
-   * change was the file's tombstone. The pass must not ask the index for it: once every member
-   * covers it, the tombstone is collected (about a second later on a quiet mesh), and a pass
-   * held up longer (a busy disk) found a file it did not know, and left its blob for the
-   * orphan sweep, ten minutes on.
+   * change was the file's tombstone, remembered here (RecentDeletions) rather than asked of the
+   * index later. A copy recorded after the delete nudges the file again, and goes too.
    */
   nudge(userId: string, fileId: string, deleted = false): void {
     if (this.stopped) return;
     const key = fileKey(userId, fileId);
-    this.dirty.set(key, { userId, fileId, deleted: deleted || this.dirty.get(key)?.deleted === true });
+    if (deleted) this.deletions.remember(key);
+    this.dirty.set(key, { userId, fileId });
     if (this.quickTimer) return;
     this.quickTimer = setTimeout(() => {
       this.quickTimer = null;
@@ -134,13 +135,13 @@ export class Repairer {
     this.dirty.clear();
     const lacking: FileEntry[] = [];
     const deleted: Array<{ userId: string; fileId: string }> = [];
-    for (const { userId, fileId, deleted: tombstoned } of files) {
+    for (const { userId, fileId } of files) {
       if (this.stopped) return;
       const entry = this.ctx.catalog.entry(userId, fileId);
       if (entry) {
         if (await this.lacks(entry)) lacking.push(entry);
         if (lacking.length >= QUICK_BATCH) this.enqueue(lacking.splice(0));
-      } else if (tombstoned || this.ctx.catalog.isDeleted(userId, fileId)) deleted.push({ userId, fileId });
+      } else if (this.isDeleted(userId, fileId)) deleted.push({ userId, fileId });
     }
     this.enqueue(lacking);
     if (deleted.length === 0) return;
@@ -150,6 +151,11 @@ export class Repairer {
         await this.discard(userId, fileId, 'deleted');
       }
     });
+  }
+
+  /** Deleted, as the index says while it keeps the tombstone, or as this node was told lately. */
+  private isDeleted(userId: string, fileId: string): boolean {
+    return this.deletions.has(fileKey(userId, fileId)) || this.ctx.catalog.isDeleted(userId, fileId);
   }
 
   /** True when this node should hold a blob of the file and has no stored, whole replica of it. */
@@ -248,7 +254,7 @@ export class Repairer {
     for await (const { userId, fileId, record } of ctx.catalog.walkOwnReplicas()) {
       if (this.stopped) return;
       if (ctx.catalog.entry(userId, fileId)) continue;
-      const deleted = ctx.catalog.isDeleted(userId, fileId);
+      const deleted = this.isDeleted(userId, fileId);
       if (!deleted && now - Date.parse(record.at) < ctx.settings.orphanGraceMs) continue;
       if (!deleted && !(await mayRemoveOrphan(ctx, userId, fileId))) continue;
       await this.discard(userId, fileId, deleted ? 'deleted' : 'orphan');
@@ -260,7 +266,7 @@ export class Repairer {
         if (now - blob.mtimeMs >= ctx.settings.orphanGraceMs) await this.adoptUnrecorded(entry);
         continue;
       }
-      const deleted = ctx.catalog.isDeleted(blob.userId, blob.fileId);
+      const deleted = this.isDeleted(blob.userId, blob.fileId);
       const hasRecord = ctx.catalog.replicaRecord(ctx.self, blob.userId, blob.fileId) !== undefined;
       // A blob with a fresh record is an upload in flight; its record's age decides above.
       if (!deleted && (hasRecord || now - blob.mtimeMs < ctx.settings.orphanGraceMs)) continue;

@@ -16,7 +16,6 @@ import { readPrefix, storeInline, withPrefix } from './inlineUpload';
 import { IndexUnavailableError } from '../index/indexCommitter';
 import { newFileEntry, type UploadRequest } from './uploadRequest';
 import { commitStoredFile } from './fileCommit';
-import { recordOwnCopy } from './ownCopyRecord';
 
 type ReplicaWrite = WriteResult & { node: NodeId };
 
@@ -167,7 +166,7 @@ function recordLateOwnCopy(ctx: ReplicationContext, userId: string, fileId: stri
   write
     .then(
       async (result) => {
-        if (result.sha256 === expected.sha256 && result.size === expected.size) await recordOwnCopy(ctx, userId, fileId, expected);
+        if (result.sha256 === expected.sha256 && result.size === expected.size) await ctx.catalog.setOwnReplica(userId, fileId, 'stored', expected);
         else await ctx.blobs.remove(userId, fileId);
       },
       () => undefined,

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
+import { untilAborted } from '../../../common/async/untilAborted';
+import { chunksOf } from '../../../common/streams/chunksOf';
 import type { UploadView } from '../api/uploads';
 import type { NodeId } from '../gossip/frames';
 import { AppError } from '../http/errors';
@@ -158,7 +161,7 @@ async function streamToHolders(
         branch.destroy(error);
       };
     }
-    const stream = Readable.from(holderFrames(base, catchUp, branch as AsyncIterable<Buffer>));
+    const stream = Readable.from(holderFrames(base, catchUp, chunksOf(branch)));
     const attempt = deps.holders.append(node, userId, uploadId, stream, AbortSignal.any([abort.signal, dropped.signal])).then((written) => ({ node, record: written }));
     attempt.then(
       () => (copy.state = 'stored'),
@@ -227,19 +230,13 @@ function writeSegment(fan: FanOut, sealed: SealedSegment): void {
  */
 async function pumpBody(request: PatchRequest, sealer: PartialSealer, fan: FanOut, signal: AbortSignal): Promise<boolean> {
   const chunkHash = request.chunkSha256 ? createHash('sha256') : undefined;
-  const stopped = new Promise<never>((_resolve, reject) => {
-    const fail = () => reject(signal.reason);
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
-  stopped.catch(() => undefined);
-  const iterator = (request.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const iterator = chunksOf(request.body)[Symbol.asyncIterator]();
   let received = 0;
   let clientLeft = false;
   for (;;) {
     let next: IteratorResult<Buffer>;
     try {
-      next = await Promise.race([iterator.next(), stopped]);
+      next = await untilAborted(iterator.next(), signal);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       // The connection broke: the client is gone with its request.
@@ -255,7 +252,11 @@ async function pumpBody(request: PatchRequest, sealer: PartialSealer, fan: FanOu
     received += chunk.length;
     chunkHash?.update(chunk);
     sealer.update(chunk, (sealed) => writeSegment(fan, sealed));
-    if (fan.writableNeedDrain) await Promise.race([new Promise((resolve) => fan.once('drain', resolve)), stopped]);
+    if (fan.writableNeedDrain) {
+      await once(fan, 'drain', { signal }).catch((error: unknown) => {
+        throw signal.aborted ? signal.reason : error;
+      });
+    }
   }
   if (request.contentLength !== undefined && received < request.contentLength) clientLeft = true;
   if (chunkHash) {

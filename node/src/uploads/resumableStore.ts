@@ -154,12 +154,25 @@ export class ResumableStore {
             return;
           }
           const batch = events.splice(0);
+          const pushData = (bytes: Buffer) => {
+            if (!base || commit) throw new FrameError('data outside the base and commit frames');
+            this.push(bytes);
+          };
+          if (batch.every((event) => event.kind === 'data')) {
+            // The common case, with no promise per chunk: data between the base and the commit.
+            try {
+              for (const event of batch) pushData(event.bytes);
+            } catch (error) {
+              callback(error as Error);
+              return;
+            }
+            callback();
+            return;
+          }
           void (async () => {
             for (const event of batch) {
-              if (event.kind === 'data') {
-                if (!base || commit) throw new FrameError('data outside the base and commit frames');
-                this.push(event.bytes);
-              } else if (event.kind === FRAME.BASE) {
+              if (event.kind === 'data') pushData(event.bytes);
+              else if (event.kind === FRAME.BASE) {
                 if (base) throw new FrameError('a second base frame');
                 base = baseFrameSchema.parse(JSON.parse(event.payload.toString('utf8')));
                 await rebase(base);

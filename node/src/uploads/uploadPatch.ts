@@ -161,7 +161,7 @@ async function streamToHolders(
         branch.destroy(error);
       };
     }
-    const stream = Readable.from(holderFrames(base, catchUp, chunksOf(branch)));
+    const stream = holderFrames(base, catchUp, branch);
     const attempt = deps.holders.append(node, userId, uploadId, stream, AbortSignal.any([abort.signal, dropped.signal])).then((written) => ({ node, record: written }));
     attempt.then(
       () => (copy.state = 'stored'),

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import yazl from 'yazl';
+import { untilAborted } from '../../../common/async/untilAborted';
 import type { ItemView, WalkPage } from '../../../node/src/api/tree';
 import { nameProblem } from '../../../node/src/tree/itemName';
 import { exactLength } from './exactLength';
@@ -35,18 +36,17 @@ export async function writeFolderZip(source: FolderZipSource, out: Writable): Pr
   const result: FolderZipResult = { files: 0, folders: 0 };
   let failure: Error | undefined;
   let current: Readable | undefined;
-  let rejectFailed!: (error: Error) => void;
-  const failed = new Promise<never>((_resolve, reject) => (rejectFailed = reject));
-  failed.catch(() => undefined);
+  const failing = new AbortController();
   const fail = (error: Error) => {
     if (failure) return;
     failure = error;
     current?.destroy();
     output.unpipe(out);
     output.destroy();
-    rejectFailed(error);
+    failing.abort(error);
   };
-  const race = <T>(promise: Promise<T>) => Promise.race([promise, failed]);
+  // Not Promise.race against one promise for the whole zip, which kept every page of the walk.
+  const race = <T>(promise: Promise<T>) => untilAborted(promise, failing.signal);
 
   // Files whose bytes yazl has asked for, in order: when the last one added has been asked
   // for, every entry before it is written.

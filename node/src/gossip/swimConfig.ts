@@ -110,7 +110,10 @@ export function wanSwimConfig(): SwimConfig {
     awarenessMaxMultiplier: 8,
     // Well above a GC pause or a busy tick (10–50 ms), well below the 100–300 ms probe timeouts' slack.
     eventLoopLagMs: 100,
-    leaveTimeoutMs: 1_000,
+    // Serf waits up to 5 s (BroadcastTimeout) for a leave to go out. 1 s was three round trips
+    // of the slowest link (sa-east↔asia, 330 ms), too few on a loaded machine: in CI a node
+    // stopped by SIGTERM exited unacknowledged, and both peers still held it alive.
+    leaveTimeoutMs: 3_000,
     leftReapMs: 10 * 60_000,
   });
 }

@@ -9,6 +9,15 @@ import { Repairer } from './repairer';
 const USER = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
 const SELF = 'self';
 
+/** What every fake node here shares: 'self', placed with its peers 'a' and 'b'. */
+const AMONG_THREE = {
+  self: SELF,
+  allNodes: ['a', 'b', SELF],
+  layout: { placementNodes: () => ['a', 'b', SELF] },
+  logger: pino({ level: 'silent' }),
+  activity: () => undefined,
+};
+
 /**
  * A node ('self') with peers 'a' and 'b', holding none of `files` on its disk; each file says
  * which nodes have a stored record of it. Pulls are recorded in the order they start.
@@ -30,9 +39,7 @@ function lackingNode(files: Record<string, readonly string[]>, concurrency: numb
   const onDisk = new Map<string, number>();
   const pulls: string[] = [];
   const ctx = {
-    self: SELF,
-    allNodes: ['a', 'b', SELF],
-    layout: { placementNodes: () => ['a', 'b', SELF] },
+    ...AMONG_THREE,
     catalog: {
       entry: (_userId: string, fileId: string) => entries.get(fileId),
       isDeleted: () => false,
@@ -62,8 +69,6 @@ function lackingNode(files: Record<string, readonly string[]>, concurrency: numb
     },
     mesh: { liveNodes: () => ['a', 'b', SELF], rttMs: () => 1 },
     settings: { ...defaultStorageSettings(), repairConcurrency: concurrency },
-    logger: pino({ level: 'silent' }),
-    activity: () => undefined,
   } as unknown as ReplicationContext;
   return { ctx, entries: [...entries.values()], pulls, onDisk };
 }
@@ -77,9 +82,7 @@ function nodeWithUnknownBlobs(fileIds: readonly string[]) {
   const onDisk = new Set(fileIds);
   const removed: string[] = [];
   const ctx = {
-    self: SELF,
-    allNodes: ['a', 'b', SELF],
-    layout: { placementNodes: () => ['a', 'b', SELF] },
+    ...AMONG_THREE,
     catalog: {
       entry: () => undefined,
       isDeleted: () => false,
@@ -93,8 +96,6 @@ function nodeWithUnknownBlobs(fileIds: readonly string[]) {
       },
     },
     settings: defaultStorageSettings(),
-    logger: pino({ level: 'silent' }),
-    activity: () => undefined,
   } as unknown as ReplicationContext;
   return { ctx, onDisk, removed };
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { crc32 } from '@node-rs/crc32';
 import { BlobSealer } from '../../node/src/storage/encryption/blobEncryptor';
 import { BlobOpener } from '../../node/src/storage/encryption/blobDecoder';
 import { HEADER_BYTES, lastSegmentIndex, segmentSpan } from '../../node/src/storage/encryption/blobFormat';
@@ -9,7 +10,9 @@ import { arg } from './args';
  * Chooses the segment size of encrypted blobs (blobFormat.ts): for 64 KiB, 256 KiB and 1 MiB,
  * seals and opens `--mib` MiB in memory in 64 KiB network-sized chunks (MB/s, best of
  * `--rounds`), and times a one-byte Range (the one segment it touches, opened). A SHA-256 pass
- * over the same bytes is measured beside them: the plaintext hash every write already pays.
+ * over the same bytes is measured beside them: the plaintext hash every write already pays. So
+ * are an upload's coordinator (256 KiB segments, hashing the plaintext and keeping the CRC-32
+ * of the blob) and a replica's check of its copy (the CRC-32 alone, sealedCopy.ts).
  * In memory on purpose: the disk of this machine swings tenfold and would drown the difference.
  * Usage: npx tsx scripts/bench/blobSegments.ts [--mib 256 --rounds 3]
  */
@@ -20,8 +23,8 @@ const CHUNK = 64 * 1024;
 const chunk = Buffer.alloc(CHUNK, 'geovault');
 const total = mib * 1024 * 1024;
 
-function seal(segmentSize: number): Buffer[] {
-  const sealer = new BlobSealer(keyring.current, { segmentSize });
+function seal(segmentSize: number, opts: { hash?: boolean; crc32?: boolean } = {}): Buffer[] {
+  const sealer = new BlobSealer(keyring.current, { segmentSize, ...opts });
   const out: Buffer[] = [];
   for (let sent = 0; sent < total; sent += CHUNK) sealer.update(chunk, (b) => out.push(b));
   sealer.end((b) => out.push(b));
@@ -45,6 +48,11 @@ results.sha256MBps = mbps(best(() => {
   for (let sent = 0; sent < total; sent += CHUNK) hash.update(chunk);
   hash.digest();
 }));
+results.crc32MBps = mbps(best(() => {
+  let crc = 0;
+  for (let sent = 0; sent < total; sent += CHUNK) crc = crc32(chunk, crc);
+}));
+results.coordinatorSealMBps = mbps(best(() => seal(256 * 1024, { hash: true, crc32: true })));
 for (const segmentSize of [64 * 1024, 256 * 1024, 1024 * 1024]) {
   let sealed: Buffer[] = [];
   const sealMs = best(() => {

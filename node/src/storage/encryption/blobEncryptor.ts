@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
+import { crc32 } from '@node-rs/crc32';
 import { CodecTransform, type Codec } from './codecTransform';
 import { DEFAULT_SEGMENT_BYTES, encodeHeader, newBlobKeys, sealSegmentPieces, wrapDataKey } from './blobFormat';
 import type { MasterKey } from './masterKeys';

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BlobSealer } from './blobEncryptor';
 import { HEADER_BYTES, TAG_BYTES } from './blobFormat';
@@ -35,6 +36,12 @@ describe('SealedCopyCheck: a replica checks an upload\'s blob against its coordi
     expect(() => check.confirm(fingerprint)).not.toThrow();
     expect(check.bytes).toBe(plain.length);
     expect(fingerprint.sha256).toBe(createHash('sha256').update(plain).digest('hex'));
+  });
+
+  it('fingerprints with the standard CRC-32 (zlib\'s), which nodes of an earlier release compute', () => {
+    // The trailer crosses the mesh: during a rolling upgrade either side may be the older one.
+    const { blob, fingerprint } = sealUpload(plain);
+    expect(fingerprint.crc32).toBe((zlibCrc32(blob) >>> 0).toString(16).padStart(8, '0'));
   });
 
   it('refuses a copy with one flipped byte anywhere', () => {

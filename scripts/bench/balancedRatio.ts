@@ -1,4 +1,4 @@
-import { median } from './nodeEvents';
+import { median } from './stats';
 
 /**
  * Of two large uploads back to back, the second runs markedly slower on this VM: its disk is

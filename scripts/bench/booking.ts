@@ -1,7 +1,7 @@
 import { buildServer } from '../buildServer.mjs';
 import { GatewayStack } from '../../test/support/gatewayStack';
 import { signUpAndLogIn } from '../../test/support/gatewayUser';
-import { percentile, round1 } from './nodeEvents';
+import { percentile, round1 } from './stats';
 import { numberArg } from './args';
 
 /**

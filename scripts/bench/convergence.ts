@@ -2,7 +2,8 @@ import { loadClusterConfig } from '../../node/src/config/clusterConfig';
 import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
 import { waitFor } from '../../test/support/waitFor';
-import { percentile, round1, watchNode } from './nodeEvents';
+import { watchNode } from './nodeEvents';
+import { percentile, round1 } from './stats';
 
 /**
  * How long a new fact takes to reach all three nodes on the wan profile: from the moment its

@@ -2,7 +2,8 @@ import type { NodeEvent } from '../../node/src/api/events';
 import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
 import { waitFor } from '../../test/support/waitFor';
-import { percentile, round1, watchNode } from './nodeEvents';
+import { watchNode } from './nodeEvents';
+import { percentile, round1 } from './stats';
 import { numberArg } from './args';
 
 /**

@@ -5,7 +5,7 @@ import { listFiles } from '../../test/support/nodeFiles';
 import { waitFor } from '../../test/support/waitFor';
 import { peakRssMb } from './procStats';
 import { CHUNK, runTransfer, settleDisk, tripleWriteMBps } from './transfer';
-import { median, round1 } from './nodeEvents';
+import { median, round1 } from './stats';
 import { runEncryptionRounds, summarise, type EncryptionRoundsOptions, type Mode } from './encryptionRounds';
 
 /**

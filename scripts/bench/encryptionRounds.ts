@@ -1,4 +1,4 @@
-import { median, round1 } from './nodeEvents';
+import { median, round1 } from './stats';
 import { balancedRatio } from './balancedRatio';
 
 /**

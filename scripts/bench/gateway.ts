@@ -8,7 +8,7 @@ import { GatewayStack } from '../../test/support/gatewayStack';
 import { freePort } from '../../test/support/ports';
 import { signUpAndLogIn } from '../../test/support/gatewayUser';
 import { startNginx } from './nginx';
-import { median, round1 } from './nodeEvents';
+import { median, round1 } from './stats';
 import { payload, tripleWriteMBps } from './transfer';
 import { cpuSeconds, minorFaults, peakRssMb } from './procStats';
 import { arg } from './args';

@@ -17,7 +17,8 @@ import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
 import { waitFor } from '../../test/support/waitFor';
 import { get } from '../../test/support/nodeFiles';
-import { percentile, round1, watchNode } from './nodeEvents';
+import { watchNode } from './nodeEvents';
+import { percentile, round1 } from './stats';
 import { peakRssMb } from './procStats';
 import { arg } from './args';
 

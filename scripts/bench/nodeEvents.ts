@@ -18,13 +18,3 @@ export async function watchNode(
   });
   return ws;
 }
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)]!;
-}
-
-export const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
-
-export const round1 = (n: number) => Math.round(n * 10) / 10;

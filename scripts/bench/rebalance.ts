@@ -3,7 +3,7 @@ import { NodeCluster } from '../../test/support/nodeCluster';
 import { waitFor } from '../../test/support/waitFor';
 import { applyLayout, BackgroundLoad, layoutOf, misplaced, uploadFiles } from '../../test/support/layoutLoad';
 import { placeReplicas } from '../../node/src/replication/placement';
-import { round1 } from './nodeEvents';
+import { round1 } from './stats';
 import { tripleWriteMBps } from './transfer';
 import { arg, numberArg } from './args';
 

@@ -8,7 +8,7 @@ import { buildServer } from '../buildServer.mjs';
 import { NodeCluster } from '../../test/support/nodeCluster';
 import { readBlob, uploadTo } from '../../test/support/nodeFiles';
 import { waitFor } from '../../test/support/waitFor';
-import { round1 } from './nodeEvents';
+import { round1 } from './stats';
 import { peakRssMb } from './procStats';
 import { tripleWriteMBps } from './transfer';
 import { arg, numberArg } from './args';

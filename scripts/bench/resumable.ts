@@ -7,7 +7,7 @@ import { buildServer } from '../buildServer.mjs';
 import { GatewayStack } from '../../test/support/gatewayStack';
 import { signUpAndLogIn, type ApiUser } from '../../test/support/gatewayUser';
 import { waitFor } from '../../test/support/waitFor';
-import { median, round1 } from './nodeEvents';
+import { median, round1 } from './stats';
 import { balancedRatio } from './balancedRatio';
 import { runClientScript, runTransfer, settleDisk, tripleWriteMBps } from './transfer';
 import { peakRssMb } from './procStats';

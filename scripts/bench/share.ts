@@ -12,7 +12,7 @@ import { signUpAndLogIn } from '../../test/support/gatewayUser';
 import { waitFor } from '../../test/support/waitFor';
 import { arg } from './args';
 import { startNginx } from './nginx';
-import { median, round1 } from './nodeEvents';
+import { median, round1 } from './stats';
 import { cpuSeconds, peakRssMb } from './procStats';
 
 /**

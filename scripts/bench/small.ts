@@ -8,7 +8,7 @@ import { GatewayStack } from '../../test/support/gatewayStack';
 import { freePort } from '../../test/support/ports';
 import { signUpAndLogIn } from '../../test/support/gatewayUser';
 import { startNginx } from './nginx';
-import { percentile, round1 } from './nodeEvents';
+import { percentile, round1 } from './stats';
 import { arg } from './args';
 import { keepAliveAgent } from '../../common/http/keepAlive';
 

@@ -3,7 +3,7 @@ import type { ItemView } from '../../node/src/api/tree';
 import { buildServer } from '../buildServer.mjs';
 import { GatewayStack } from '../../test/support/gatewayStack';
 import { signUpAndLogIn, type ApiUser } from '../../test/support/gatewayUser';
-import { percentile, round1 } from './nodeEvents';
+import { percentile, round1 } from './stats';
 import { arg, numberArg } from './args';
 
 /**

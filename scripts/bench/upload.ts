@@ -9,7 +9,7 @@ import { uploadTo } from '../../test/support/nodeFiles';
 import { waitFor } from '../../test/support/waitFor';
 import { peakRssMb } from './procStats';
 import { runTransfer, tripleWriteMBps } from './transfer';
-import { percentile, round1 } from './nodeEvents';
+import { percentile, round1 } from './stats';
 import { arg } from './args';
 import { compareEncryption } from './encryptionPair';
 import { EventLoopWatch } from './eventLoopWatch';

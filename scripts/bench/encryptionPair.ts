@@ -20,6 +20,7 @@ export interface PairOptions extends EncryptionRoundsOptions {
 }
 
 interface Stored {
+  readonly userId: string;
   readonly pathname: string;
 }
 
@@ -36,7 +37,7 @@ async function uploadOnce(cluster: NodeCluster, mib: number, seed: string): Prom
     const view = (await listFiles(cluster, 'us-east', userId)).files.find((file) => file.fileId === fileId);
     return Object.values(view?.replicas ?? {}).filter((state) => state === 'stored').length === 3;
   }, { timeoutMs: 180_000, intervalMs: 250 });
-  return { pathname, MBps: upload.MBps };
+  return { userId, pathname, MBps: upload.MBps };
 }
 
 async function downloadOnce(cluster: NodeCluster, file: Stored, mib: number): Promise<number> {
@@ -44,9 +45,12 @@ async function downloadOnce(cluster: NodeCluster, file: Stored, mib: number): Pr
   return (await runTransfer(['download', cluster.url('us-east') + file.pathname, String(mib * CHUNK), JSON.stringify(getHeaders)])).MBps;
 }
 
+/** Deleted, then the trash emptied: a deleted file keeps its blobs there (DESIGN §8). */
 async function remove(cluster: NodeCluster, file: Stored): Promise<void> {
-  const removed = await fetch(cluster.url('us-east') + file.pathname, { method: 'DELETE', headers: signRequest(cluster.secret, 'gateway', 'DELETE', file.pathname) });
-  if (!removed.ok) throw new Error(`delete answered ${removed.status}`);
+  for (const pathname of [file.pathname, `/v1/tree/${file.userId}/trash`]) {
+    const removed = await fetch(cluster.url('us-east') + pathname, { method: 'DELETE', headers: signRequest(cluster.secret, 'gateway', 'DELETE', pathname) });
+    if (!removed.ok) throw new Error(`DELETE ${pathname} answered ${removed.status}`);
+  }
 }
 
 export async function compareEncryption(opts: PairOptions): Promise<Record<string, unknown>> {

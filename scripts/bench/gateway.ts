@@ -12,7 +12,7 @@ import { median, round1 } from './stats';
 import { payload, tripleWriteMBps } from './transfer';
 import { cpuSeconds, minorFaults, peakRssMb } from './procStats';
 import { arg } from './args';
-import { allReplicasStored, downloadMBps, settleDisk, uploadThroughGateway } from './gatewayTransfers';
+import { allReplicasStored, downloadMBps, removeForGood, settleDisk, uploadThroughGateway } from './gatewayTransfers';
 import { compareGatewayEncryption } from './gatewayEncryptionPair';
 
 /**
@@ -71,8 +71,7 @@ try {
     const downloadCost = costSince(costBefore);
     const baseline = await downloadMBps(`http://127.0.0.1:${nginxPort}/big.bin`, mib);
 
-    const deleted = await user.call('DELETE', `/api/files/delete/${fileId}`);
-    if (!deleted.ok) throw new Error(`delete answered ${deleted.status}`);
+    await removeForGood(user, fileId);
     process.stderr.write(
       `round ${round + 1}/${rounds}: upload ${round1(uploadMBps)} MB/s (disk ${round1(diskMBps)}), download ${round1(download)} MB/s (nginx ${round1(baseline)})\n`,
     );

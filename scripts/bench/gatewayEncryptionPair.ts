@@ -1,7 +1,7 @@
 import { GatewayStack } from '../../test/support/gatewayStack';
 import { signUpAndLogIn, type ApiUser } from '../../test/support/gatewayUser';
 import { peakRssMb } from './procStats';
-import { allReplicasStored, downloadMBps, settleDisk, uploadThroughGateway } from './gatewayTransfers';
+import { allReplicasStored, downloadMBps, removeForGood, settleDisk, uploadThroughGateway } from './gatewayTransfers';
 import { runEncryptionRounds, summarise, type EncryptionRoundsOptions, type Mode } from './encryptionRounds';
 
 /**
@@ -24,10 +24,7 @@ export async function compareGatewayEncryption(opts: EncryptionRoundsOptions & {
         return { MBps, file: fileId };
       },
       download: (mode, fileId) => downloadMBps(`${stacks[mode]!.url}/api/files/download/${fileId}`, opts.mib, { authorization: `Bearer ${users[mode].token}` }),
-      remove: async (mode, fileId) => {
-        const deleted = await users[mode].call('DELETE', `/api/files/delete/${fileId}`);
-        if (!deleted.ok) throw new Error(`delete answered ${deleted.status}`);
-      },
+      remove: (mode, fileId) => removeForGood(users[mode], fileId),
     });
     const rss = (mode: Mode) => ({ gateway: peakRssMb(stacks[mode]!.gatewayPid()), ...Object.fromEntries(stacks[mode]!.cluster.ids.map((id) => [id, peakRssMb(stacks[mode]!.cluster.pid(id))])) });
     return {

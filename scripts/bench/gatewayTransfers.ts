@@ -18,6 +18,18 @@ export async function downloadMBps(url: string, mib: number, headers: Record<str
   return (await runTransfer(['download', url, String(mib * CHUNK), JSON.stringify(headers)])).MBps;
 }
 
+/**
+ * Deletes the file and empties the trash, where a deleted file keeps its blobs (DESIGN §8):
+ * else every round's files stay on disk (encryptionPair.ts does the same through the node
+ * API: without it, 16 rounds of bench:upload --encryption both ended in ENOSPC).
+ */
+export async function removeForGood(user: ApiUser, fileId: string): Promise<void> {
+  for (const [method, url] of [['DELETE', `/api/files/delete/${fileId}`], ['DELETE', '/api/trash']] as const) {
+    const res = await user.call(method, url);
+    if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}`);
+  }
+}
+
 /** The upload is acknowledged at two replicas; the third is still writing for a while after. */
 export async function allReplicasStored(user: ApiUser, fileId: string): Promise<void> {
   await waitFor(`all replicas of ${fileId} stored`, async () => {

@@ -9,6 +9,7 @@ import { signUpAndLogIn, type ApiUser } from '../../test/support/gatewayUser';
 import { waitFor } from '../../test/support/waitFor';
 import { median, round1 } from './stats';
 import { balancedRatio } from './balancedRatio';
+import { removeForGood } from './gatewayTransfers';
 import { runClientScript, runTransfer, settleDisk, tripleWriteMBps } from './transfer';
 import { peakRssMb } from './procStats';
 import { arg } from './args';
@@ -48,14 +49,6 @@ async function allReplicasStored(user: ApiUser, fileId: string): Promise<void> {
     const replicas = Object.values(files.find((f) => f.id === fileId)?.replicas ?? {});
     return replicas.length === 3 && replicas.every((state) => state === 'stored');
   }, { timeoutMs: 300_000, intervalMs: 250 });
-}
-
-/** Deletes the file and empties the trash, so that the disk does not fill over the rounds. */
-async function remove(user: ApiUser, fileId: string): Promise<void> {
-  for (const [method, url] of [['DELETE', `/api/files/delete/${fileId}`], ['DELETE', '/api/trash']] as const) {
-    const res = await user.call(method, url);
-    if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}`);
-  }
 }
 
 /**
@@ -116,7 +109,7 @@ try {
     const results: Record<string, { MBps: number; fileId: string }> = {};
     for (const [name, upload] of round % 2 === 0 ? ways : [...ways].reverse()) results[name] = await measured(upload);
     // Removed after both, and gone from the nodes' disks before the next round's first byte.
-    for (const { fileId } of Object.values(results)) await remove(user, fileId);
+    for (const { fileId } of Object.values(results)) await removeForGood(user, fileId);
     // A node drops its copies as it learns of the delete; the next round starts once all did.
     const removedAt = performance.now();
     await waitFor('deleted blobs gone from the nodes', () => storedBlobBytes(stack.cluster.dataDir) < storedBytesAtStart + mib * 1024 * 1024, { timeoutMs: 60_000, intervalMs: 250 }).catch(() =>

@@ -30,11 +30,15 @@ export async function removeForGood(user: ApiUser, fileId: string): Promise<void
   }
 }
 
-/** The upload is acknowledged at two replicas; the third is still writing for a while after. */
+/**
+ * The upload is acknowledged at two replicas; the third is still writing for a while after:
+ * wait, so that it does not slow what is measured next (a 1 GiB tus upload's third copy can
+ * take minutes on this disk).
+ */
 export async function allReplicasStored(user: ApiUser, fileId: string): Promise<void> {
   await waitFor(`all replicas of ${fileId} stored`, async () => {
     const { files } = (await (await user.call('GET', '/api/files/list')).json()) as FileListResponse;
     const replicas = Object.values(files.find((f) => f.id === fileId)?.replicas ?? {});
     return replicas.length === 3 && replicas.every((state) => state === 'stored');
-  }, { timeoutMs: 120_000, intervalMs: 250 });
+  }, { timeoutMs: 300_000, intervalMs: 250 });
 }

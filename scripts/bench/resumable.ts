@@ -2,14 +2,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FileListResponse, UploadResponse } from '../../gateway/src/api/files';
+import type { UploadResponse } from '../../gateway/src/api/files';
 import { buildServer } from '../buildServer.mjs';
 import { GatewayStack } from '../../test/support/gatewayStack';
-import { signUpAndLogIn, type ApiUser } from '../../test/support/gatewayUser';
+import { signUpAndLogIn } from '../../test/support/gatewayUser';
 import { waitFor } from '../../test/support/waitFor';
 import { median, round1 } from './stats';
 import { balancedRatio } from './balancedRatio';
-import { removeForGood } from './gatewayTransfers';
+import { allReplicasStored, removeForGood } from './gatewayTransfers';
 import { runClientScript, runTransfer, settleDisk, tripleWriteMBps } from './transfer';
 import { peakRssMb } from './procStats';
 import { arg } from './args';
@@ -41,15 +41,6 @@ const tusSource = arg('tus-source', 'file') as 'file' | 'stream';
 const seed = crypto.randomBytes(16).toString('hex');
 const CLIENT = path.join(import.meta.dirname, 'resumableClient.mjs');
 const progress = (message: string) => process.stderr.write(`[bench:resumable] ${message}\n`);
-
-/** Acknowledged at two replicas; the third still writes for a while: wait, so it does not slow the next. */
-async function allReplicasStored(user: ApiUser, fileId: string): Promise<void> {
-  await waitFor(`all replicas of ${fileId} stored`, async () => {
-    const { files } = (await (await user.call('GET', '/api/files/list')).json()) as FileListResponse;
-    const replicas = Object.values(files.find((f) => f.id === fileId)?.replicas ?? {});
-    return replicas.length === 3 && replicas.every((state) => state === 'stored');
-  }, { timeoutMs: 300_000, intervalMs: 250 });
-}
 
 /**
  * Bytes of the blobs under the cluster's data dir: deleted ones leave it a while after the

@@ -7,9 +7,9 @@ export function percentile(sorted: number[], p: number): number {
 
 /**
  * The middle value; of an even number, the mean of the two middle ones. The nearest-rank 50th
- * percentile took the lower of them: with the 2–6 balanced ratios a benchmark compares
- * (balancedRatio.ts), that is the 1st of 2 or the 2nd of 4, a bias downwards as large as the
- * spread of the samples.
+ * percentile took the lower of them: of the few balanced ratios a benchmark compares
+ * (balancedRatio.ts), the 1st of 2 or the 2nd of 4, a bias downwards as large as the spread
+ * of the samples.
  */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

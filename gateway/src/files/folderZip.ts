@@ -46,7 +46,7 @@ export async function writeFolderZip(source: FolderZipSource, out: Writable): Pr
     failing.abort(error);
   };
   // Not Promise.race against one promise for the whole zip, which kept every page of the walk.
-  const race = <T>(promise: Promise<T>) => untilAborted(promise, failing.signal);
+  const unlessFailed = <T>(promise: Promise<T>) => untilAborted(promise, failing.signal);
 
   // Files whose bytes yazl has asked for, in order: when the last one added has been asked
   // for, every entry before it is written.
@@ -92,7 +92,7 @@ export async function writeFolderZip(source: FolderZipSource, out: Writable): Pr
   };
 
   try {
-    let page = await race(source.walk(undefined));
+    let page = await unlessFailed(source.walk(undefined));
     for (;;) {
       for (const { path, item } of page.entries) {
         const entryPath = zipEntryPath(path);
@@ -107,12 +107,12 @@ export async function writeFolderZip(source: FolderZipSource, out: Writable): Pr
       // The next page comes while this one's bytes stream; it is added only once they are out.
       const next = page.cursor ? source.walk(page.cursor) : undefined;
       next?.catch(() => undefined);
-      await race(allStarted());
+      await unlessFailed(allStarted());
       if (!next) break;
-      page = await race(next);
+      page = await unlessFailed(next);
     }
     zip.end();
-    await race(done);
+    await unlessFailed(done);
     return result;
   } catch (error) {
     fail(error instanceof Error ? error : new Error(String(error)));

@@ -216,7 +216,7 @@ describe('the file manager', () => {
     expect(files[0]!.data.toString()).toBe('un café, merci\n');
   }, 120_000);
 
-  it('works at phone width: compact list, actions in the ⋯ menu, move through the folder picker, grid view', async () => {
+  it('works at phone width: compact list, actions in the ⋯ menu, move through the folder picker, grid view; a double-click on a folder opens only it', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.reload();
     await heading('Your files');
@@ -249,9 +249,28 @@ describe('the file manager', () => {
     // The view is remembered across a reload.
     await page.reload();
     await page.locator('.file-grid').waitFor();
-    await openFolder('Projects');
-    await row('loose.txt').waitFor();
-    await page.getByRole('button', { name: 'List', exact: true }).click();
+    // A double-click on a folder's name: its first click opens the folder, and its second lands on
+    // whatever the folder shows under the pointer, which must not open too.
+    await row('Projects').getByRole('link', { name: 'Projects' }).click();
+    await heading('Projects');
+    const tile = (await row('loose.txt').boundingBox())!;
+    await page.mouse.move(tile.x + tile.width / 2, tile.y + tile.height / 2);
+    await page.mouse.down({ clickCount: 2 });
+    await page.mouse.up({ clickCount: 2 });
+    await page.getByRole('button', { name: 'List', exact: true }).click({ timeout: 5000 });
     await page.locator('.file-table').waitFor();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    // Nor does a second click that lands on a folder's name open that folder as well.
+    await crumbs().getByRole('link', { name: 'All files' }).click();
+    await heading('Your files');
+    await row(TRIP).getByRole('link', { name: TRIP }).click();
+    await heading(TRIP);
+    const notes = (await row('notes').getByRole('link', { name: 'notes' }).boundingBox())!;
+    await page.mouse.move(notes.x + notes.width / 2, notes.y + notes.height / 2);
+    await page.mouse.down({ clickCount: 2 });
+    await page.mouse.up({ clickCount: 2 });
+    // A navigation would have started within this time.
+    await page.waitForTimeout(500);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(TRIP);
   }, 120_000);
 });

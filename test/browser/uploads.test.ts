@@ -14,7 +14,7 @@ import { expectAccessible } from './a11y';
  * Resumable uploads in the dashboard against the real system in a real chromium (issue 14):
  * a reload mid-upload, the file picked again, the upload continuing from the server's offset;
  * pause and resume; the leave-page warning; a file over the quota refused before its bytes.
- * Each chunk (8 MiB) is held back a moment by the page's network layer, so that "mid-upload"
+ * Each chunk (16 MiB) is held back a moment by the page's network layer, so that "mid-upload"
  * lasts long enough to act in.
  */
 const WAIT = 60_000;

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { once } from 'node:events';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../common/signing/requestSigning';
@@ -45,13 +46,9 @@ describe('an upload while one region is frozen (SIGSTOP) (3 real node processes)
       req.on('error', reject);
     });
     answer.catch(() => undefined);
-    const write = (chunk: Buffer) => new Promise<void>((resolve, reject) => {
-      req.once('error', reject);
-      if (req.write(chunk)) resolve();
-      else req.once('drain', resolve);
-    });
     for (let offset = 0; offset < data.length; offset += MiB) {
-      await write(data.subarray(offset, offset + MiB));
+      // once() rejects on the request's error and removes its listeners (one per write piled up).
+      if (!req.write(data.subarray(offset, offset + MiB))) await once(req, 'drain');
       if (offset + MiB === 10 * MiB) afterFirst10MiB();
     }
     const lastByteAt = performance.now();

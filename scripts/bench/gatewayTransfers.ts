@@ -24,9 +24,9 @@ export async function downloadMBps(url: string, mib: number, headers: Record<str
  * API: without it, 16 rounds of bench:upload --encryption both ended in ENOSPC).
  */
 export async function removeForGood(user: ApiUser, fileId: string): Promise<void> {
-  for (const [method, url] of [['DELETE', `/api/files/delete/${fileId}`], ['DELETE', '/api/trash']] as const) {
-    const res = await user.call(method, url);
-    if (!res.ok) throw new Error(`${method} ${url} answered ${res.status}`);
+  for (const url of [`/api/files/delete/${fileId}`, '/api/trash']) {
+    const res = await user.call('DELETE', url);
+    if (!res.ok) throw new Error(`DELETE ${url} answered ${res.status}`);
   }
 }
 

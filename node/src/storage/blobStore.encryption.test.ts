@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it, expect } from 'vitest';
 import pino from 'pino';
@@ -72,6 +73,24 @@ describe('BlobStore with encryption', () => {
       const got = await slowly((await t.store.open(USER, FILE, { start, end })).stream);
       expect(got.equals(big.subarray(start, end + 1)), `${start}-${end}`).toBe(true);
     }
+  });
+
+  it('closes the blob when a download is cut off, with the next read already under way', async () => {
+    const big = randomBytes(40 * S);
+    await t.store.write(USER, FILE, chunksOf(big, 100_000));
+    const file = blobPath(t.nodeDir, USER, FILE);
+    const openOnBlob = async () => {
+      const fds = await readdir('/proc/self/fd');
+      const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return targets.filter((target) => target === file).length;
+    };
+    const { stream } = await t.store.open(USER, FILE);
+    const first = (await stream[Symbol.asyncIterator]().next()).value as Buffer;
+    sameBytes(first, big.subarray(0, first.length));
+    expect(await openOnBlob()).toBe(1);
+    stream.destroy();
+    await once(stream, 'close');
+    expect(await openOnBlob()).toBe(0);
   });
 
   it('round-trips an empty file and one of exactly one segment', async () => {

@@ -11,7 +11,7 @@ import { median, round1 } from './stats';
 import { balancedRatio } from './balancedRatio';
 import { allReplicasStored, removeForGood } from './gatewayTransfers';
 import { runClientScript, runTransfer, settleDisk, tripleWriteMBps } from './transfer';
-import { peakRssMb } from './procStats';
+import { cpuSeconds, peakRssMb } from './procStats';
 import { arg } from './args';
 
 /**
@@ -23,7 +23,8 @@ import { arg } from './args';
  * Then small files both ways, as the dashboard would send them (two at a time): which path it
  * should take for them. Peak RSS of the gateway and the nodes; the copies repair made again
  * during the large uploads (a holder left out of an upload's finish is sent the whole file);
- * how long the deleted files' blobs stayed on the nodes.
+ * how long the deleted files' blobs stayed on the nodes; the server processes' CPU time per
+ * GiB each way (on this 2-core machine the cores are the limit, so this says where time goes).
  * Targets: tus ≥ 0.8 × single request; gateway RSS < 150 MB.
  * tus-js-client reads the file from disk as the dashboard reads a File (`--tus-source stream`:
  * from a stream, which costs the client a copy of every chunk).
@@ -57,6 +58,14 @@ function storedBlobBytes(dir: string): number {
 
 const ratio = (n: number) => Math.round(n * 100) / 100;
 
+/** CPU seconds (user + system) per GiB uploaded, each process's median over the rounds, and their total. */
+function cpuPerGiB(rounds: Array<Record<string, number>>): Record<string, number> {
+  const perGiB = (seconds: number) => ratio(seconds / (mib / 1024));
+  const names = Object.keys(rounds[0] ?? {});
+  const figures = Object.fromEntries(names.map((name) => [name, perGiB(median(rounds.map((r) => r[name]!)))]));
+  return { total: perGiB(median(rounds.map((r) => names.reduce((sum, name) => sum + r[name]!, 0)))), ...figures };
+}
+
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gv-tusbench-'));
 await buildServer();
 const stack = await GatewayStack.start({ profile, env: { GEOVAULT_LOG_LEVEL: 'warn', GEOVAULT_QUOTA_BYTES: String(64 * 1024 ** 3) } });
@@ -78,17 +87,23 @@ try {
     return { MBps: result.MBps, fileId: result.itemId };
   }
 
-  async function measured(upload: () => Promise<{ MBps: number; fileId: string }>): Promise<{ MBps: number; fileId: string }> {
+  /** The server processes, whose CPU time an upload costs (the client's is the user's machine). */
+  const servers = () => ({ gateway: stack.gatewayPid(), ...Object.fromEntries(stack.cluster.ids.map((id) => [id, stack.cluster.pid(id)])) });
+
+  async function measured(upload: () => Promise<{ MBps: number; fileId: string }>): Promise<{ MBps: number; fileId: string; cpuSeconds: Record<string, number> }> {
     settleDisk();
+    const pids = servers();
+    const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) ?? NaN]));
     const result = await upload();
+    const spent = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, (cpuSeconds(pid) ?? NaN) - before[name]!]));
     await allReplicasStored(user, result.fileId);
-    return result;
+    return { ...result, cpuSeconds: spent };
   }
 
   /** Copies repair pulled on every node: a holder left out of an upload's finish gets the whole file again. */
   const repairPulls = async () => (await Promise.all(stack.cluster.ids.map(async (id) => (await stack.cluster.status(id)).storage.repair.pulled))).reduce((a, b) => a + b, 0);
   const pullsAtStart = await repairPulls();
-  const samples: Array<{ diskMBps: number; singleMBps: number; tusMBps: number }> = [];
+  const samples: Array<{ diskMBps: number; singleMBps: number; tusMBps: number; singleCpu: Record<string, number>; tusCpu: Record<string, number> }> = [];
   /** Per round: from the deletes' answers until no node kept the deleted blobs (60 000: some still did). */
   const deletedGoneMs: number[] = [];
   const storedBytesAtStart = storedBlobBytes(stack.cluster.dataDir);
@@ -97,7 +112,7 @@ try {
     const diskMBps = await tripleWriteMBps(scratch, mib, seed);
     // Alternate which goes first: the second of two large uploads runs slower (balancedRatio).
     const ways = [['single', single], ['tus', resumable]] as const;
-    const results: Record<string, { MBps: number; fileId: string }> = {};
+    const results: Record<string, { MBps: number; fileId: string; cpuSeconds: Record<string, number> }> = {};
     for (const [name, upload] of round % 2 === 0 ? ways : [...ways].reverse()) results[name] = await measured(upload);
     // Removed after both, and gone from the nodes' disks before the next round's first byte.
     for (const { fileId } of Object.values(results)) await removeForGood(user, fileId);
@@ -109,7 +124,7 @@ try {
     deletedGoneMs.push(Math.round(performance.now() - removedAt));
     const [tusMBps, singleMBps] = [results.tus!.MBps, results.single!.MBps];
     progress(`round ${round + 1}/${rounds}: tus ${round1(tusMBps)} MB/s, single request ${round1(singleMBps)} MB/s, disk ×3 ${round1(diskMBps)} MB/s`);
-    samples.push({ diskMBps, singleMBps, tusMBps });
+    samples.push({ diskMBps, singleMBps, tusMBps, singleCpu: results.single!.cpuSeconds, tusCpu: results.tus!.cpuSeconds });
   }
 
   const gatewayRssAfterLarge = peakRssMb(stack.gatewayPid());
@@ -143,6 +158,8 @@ try {
       ratioToDisk: ratio(median(samples.map((s) => s.singleMBps / s.diskMBps))),
     },
     diskTripleWriteMBps: round1(median(samples.map((s) => s.diskMBps))),
+    // Where the gap comes from on a machine whose cores are busy: what each way costs per GiB.
+    cpuSecondsPerGiB: { single: cpuPerGiB(samples.map((s) => s.singleCpu)), tus: cpuPerGiB(samples.map((s) => s.tusCpu)) },
     repairCopiesAfterLargeUploads: repairCopies,
     deletedBlobsGoneMs: deletedGoneMs,
   });

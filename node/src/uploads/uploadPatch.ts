@@ -161,9 +161,7 @@ async function streamToHolders(
         branch.destroy(error);
       };
     }
-    // A current holder reads its branch itself, the base frame first: one stream stage fewer
-    // per chunk than holderFrames, which a holder behind needs to hold the branch back.
-    const stream = catchUp ? holderFrames(base, catchUp, branch) : (branch.write(base), branch);
+    const stream = holderFrames(base, catchUp, branch);
     const attempt = deps.holders.append(node, userId, uploadId, stream, AbortSignal.any([abort.signal, dropped.signal])).then((written) => ({ node, record: written }));
     attempt.then(
       () => (copy.state = 'stored'),

@@ -23,8 +23,10 @@ import { arg } from './args';
  * Then small files both ways, as the dashboard would send them (two at a time): which path it
  * should take for them. Peak RSS of the gateway and the nodes; the copies repair made again
  * during the large uploads (a holder left out of an upload's finish is sent the whole file);
- * how long the deleted files' blobs stayed on the nodes; the server processes' CPU time per
- * GiB each way (on this 2-core machine the cores are the limit, so this says where time goes).
+ * how long the deleted files' blobs stayed on the nodes; the CPU time per GiB each way of the
+ * server processes and of the client, which shares this 2-core machine's cores with them (so
+ * this says where time goes), and the share of core time left idle: what the upload spent
+ * waiting (fsyncs, round trips) rather than computing.
  * Targets: tus ≥ 0.8 × single request; gateway RSS < 150 MB.
  * tus-js-client reads the file from disk as the dashboard reads a File (`--tus-source stream`:
  * from a stream, which costs the client a copy of every chunk).
@@ -58,6 +60,9 @@ function storedBlobBytes(dir: string): number {
 
 const ratio = (n: number) => Math.round(n * 100) / 100;
 
+/** Each server process's CPU seconds for an upload, and the client's (on this machine, on the same cores). */
+const withClient = (upload: { cpuSeconds: Record<string, number>; clientCpuSeconds: number }) => ({ ...upload.cpuSeconds, client: upload.clientCpuSeconds });
+
 /** CPU seconds (user + system) per GiB uploaded, each process's median over the rounds, and their total. */
 function cpuPerGiB(rounds: Array<Record<string, number>>): Record<string, number> {
   const perGiB = (seconds: number) => ratio(seconds / (mib / 1024));
@@ -73,24 +78,29 @@ try {
   const user = await signUpAndLogIn(stack.url);
   const auth = { authorization: `Bearer ${user.token}` };
 
-  async function single(): Promise<{ MBps: number; fileId: string }> {
+  /** One upload's outcome, and what it cost the client's side of the machine (clientUsage.mjs). */
+  type Upload = { MBps: number; fileId: string; clientCpuSeconds: number; machineIdleShare: number };
+
+  async function single(): Promise<Upload> {
     const headers = { ...auth, 'content-type': 'application/octet-stream', 'x-file-name': `single-${seed}.bin` };
     const result = await runTransfer(['upload', 'POST', `${stack.url}/api/files/upload`, String(mib), seed, JSON.stringify(headers)]);
     if (result.status !== 201) throw new Error(`single upload answered ${result.status}: ${result.body}`);
-    return { MBps: result.MBps, fileId: (JSON.parse(result.body!) as UploadResponse).file.id };
+    return { MBps: result.MBps, fileId: (JSON.parse(result.body!) as UploadResponse).file.id, clientCpuSeconds: result.cpuSeconds ?? NaN, machineIdleShare: result.machineIdleShare ?? NaN };
   }
 
-  async function resumable(): Promise<{ MBps: number; fileId: string }> {
+  async function resumable(): Promise<Upload> {
     const source = tusSource === 'file' ? [path.join(scratch, `tus-source-${seed}.bin`)] : [];
-    const result = await runClientScript<{ MBps: number; itemId: string | null }>(CLIENT, ['tus', `${stack.url}/api/uploads`, String(mib), seed, String(chunkMiB), JSON.stringify(auth), ...source]);
+    const result = await runClientScript<{ MBps: number; itemId: string | null; cpuSeconds: number; machineIdleShare: number | null }>(CLIENT, ['tus', `${stack.url}/api/uploads`, String(mib), seed, String(chunkMiB), JSON.stringify(auth), ...source]);
     if (!result.itemId) throw new Error('the tus upload finished without X-GeoVault-Item-Id');
-    return { MBps: result.MBps, fileId: result.itemId };
+    return { MBps: result.MBps, fileId: result.itemId, clientCpuSeconds: result.cpuSeconds, machineIdleShare: result.machineIdleShare ?? NaN };
   }
 
-  /** The server processes, whose CPU time an upload costs (the client's is the user's machine). */
+  /** The server processes, whose CPU time an upload costs (the client reports its own). */
   const servers = () => ({ gateway: stack.gatewayPid(), ...Object.fromEntries(stack.cluster.ids.map((id) => [id, stack.cluster.pid(id)])) });
 
-  async function measured(upload: () => Promise<{ MBps: number; fileId: string }>): Promise<{ MBps: number; fileId: string; cpuSeconds: Record<string, number> }> {
+  type Measured = Upload & { cpuSeconds: Record<string, number> };
+
+  async function measured(upload: () => Promise<Upload>): Promise<Measured> {
     settleDisk();
     const pids = servers();
     const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) ?? NaN]));
@@ -103,7 +113,7 @@ try {
   /** Copies repair pulled on every node: a holder left out of an upload's finish gets the whole file again. */
   const repairPulls = async () => (await Promise.all(stack.cluster.ids.map(async (id) => (await stack.cluster.status(id)).storage.repair.pulled))).reduce((a, b) => a + b, 0);
   const pullsAtStart = await repairPulls();
-  const samples: Array<{ diskMBps: number; singleMBps: number; tusMBps: number; singleCpu: Record<string, number>; tusCpu: Record<string, number> }> = [];
+  const samples: Array<{ diskMBps: number; single: Measured; tus: Measured }> = [];
   /** Per round: from the deletes' answers until no node kept the deleted blobs (60 000: some still did). */
   const deletedGoneMs: number[] = [];
   const storedBytesAtStart = storedBlobBytes(stack.cluster.dataDir);
@@ -112,7 +122,7 @@ try {
     const diskMBps = await tripleWriteMBps(scratch, mib, seed);
     // Alternate which goes first: the second of two large uploads runs slower (balancedRatio).
     const ways = [['single', single], ['tus', resumable]] as const;
-    const results: Record<string, { MBps: number; fileId: string; cpuSeconds: Record<string, number> }> = {};
+    const results: Partial<Record<'single' | 'tus', Measured>> = {};
     for (const [name, upload] of round % 2 === 0 ? ways : [...ways].reverse()) results[name] = await measured(upload);
     // Removed after both, and gone from the nodes' disks before the next round's first byte.
     for (const { fileId } of Object.values(results)) await removeForGood(user, fileId);
@@ -124,7 +134,7 @@ try {
     deletedGoneMs.push(Math.round(performance.now() - removedAt));
     const [tusMBps, singleMBps] = [results.tus!.MBps, results.single!.MBps];
     progress(`round ${round + 1}/${rounds}: tus ${round1(tusMBps)} MB/s, single request ${round1(singleMBps)} MB/s, disk ×3 ${round1(diskMBps)} MB/s`);
-    samples.push({ diskMBps, singleMBps, tusMBps, singleCpu: results.single!.cpuSeconds, tusCpu: results.tus!.cpuSeconds });
+    samples.push({ diskMBps, single: results.single!, tus: results.tus! });
   }
 
   const gatewayRssAfterLarge = peakRssMb(stack.gatewayPid());
@@ -142,24 +152,26 @@ try {
     }
   }
 
-  const tusRatios = balancedRatio(samples.map((s) => s.tusMBps / s.singleMBps));
+  const tusRatios = balancedRatio(samples.map((s) => s.tus.MBps / s.single.MBps));
   const tusToSingle = samples.length > 0 ? tusRatios.ratio : NaN;
   /** The large file's figures (none with --rounds 0: small files only). */
   const bigFigures = () => ({
     tus: {
-      MBps: round1(median(samples.map((s) => s.tusMBps))),
+      MBps: round1(median(samples.map((s) => s.tus.MBps))),
       ratioToSingle: ratio(tusToSingle),
-      ratiosToSingle: samples.map((s) => ratio(s.tusMBps / s.singleMBps)),
+      ratiosToSingle: samples.map((s) => ratio(s.tus.MBps / s.single.MBps)),
       ratiosToSingleBalanced: tusRatios.balanced.map(ratio),
-      ratioToDisk: ratio(median(samples.map((s) => s.tusMBps / s.diskMBps))),
+      ratioToDisk: ratio(median(samples.map((s) => s.tus.MBps / s.diskMBps))),
     },
     singleRequest: {
-      MBps: round1(median(samples.map((s) => s.singleMBps))),
-      ratioToDisk: ratio(median(samples.map((s) => s.singleMBps / s.diskMBps))),
+      MBps: round1(median(samples.map((s) => s.single.MBps))),
+      ratioToDisk: ratio(median(samples.map((s) => s.single.MBps / s.diskMBps))),
     },
     diskTripleWriteMBps: round1(median(samples.map((s) => s.diskMBps))),
     // Where the gap comes from on a machine whose cores are busy: what each way costs per GiB.
-    cpuSecondsPerGiB: { single: cpuPerGiB(samples.map((s) => s.singleCpu)), tus: cpuPerGiB(samples.map((s) => s.tusCpu)) },
+    cpuSecondsPerGiB: { single: cpuPerGiB(samples.map((s) => withClient(s.single))), tus: cpuPerGiB(samples.map((s) => withClient(s.tus))) },
+    // The share of the machine's core time left idle during the upload: waiting, not computing.
+    machineIdleShare: { single: ratio(median(samples.map((s) => s.single.machineIdleShare))), tus: ratio(median(samples.map((s) => s.tus.machineIdleShare))) },
     repairCopiesAfterLargeUploads: repairCopies,
     deletedBlobsGoneMs: deletedGoneMs,
   });

@@ -4,7 +4,8 @@
 //   node resumableClient.mjs tus <endpoint> <mib> <seed> <chunkMiB> [headersJson] [sourceFile]
 //   node resumableClient.mjs small <tus|tus-one-request|single> <baseUrl> <count> <bytes> <concurrency> [headersJson]
 //
-// Prints one JSON line. `tus`: { MBps, bytes, itemId } (MB = 10^6 bytes). `small`: { perSecond, ms }.
+// Prints one JSON line (MB = 10^6 bytes). `tus`: { MBps, bytes, itemId, cpuSeconds, machineIdleShare }
+// (what the upload cost this machine: clientUsage.mjs). `small`: { perSecond, ms }.
 // With a sourceFile, the payload is written there first (not timed) and sent from the file, as
 // the dashboard sends a File: tus-js-client then reads each chunk by path (FileSource). From a
 // stream it copies every chunk out through read(size), 30–40 ms per 8 MiB in this process
@@ -13,6 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import tus from 'tus-js-client';
+import { usageMark, usageSince } from './clientUsage.mjs';
 import { CHUNK, payload, runAsScript } from './transferClient.mjs';
 
 const rate = (bytes, startedAt) => bytes / 1e6 / ((performance.now() - startedAt) / 1000);
@@ -48,8 +50,9 @@ async function big(endpoint, mib, seed, chunkMiB, headers, sourceFile) {
   const source = sourceFile ? fs.createReadStream(sourceFile) : payload(mib, seed);
   try {
     const startedAt = performance.now();
+    const mark = usageMark();
     const itemId = await tusUpload(endpoint, source, bytes, { chunkSize: chunkMiB * CHUNK, headers, metadata: { filename: `tus-${seed}.bin` } });
-    return { MBps: rate(bytes, startedAt), bytes, itemId };
+    return { MBps: rate(bytes, startedAt), bytes, itemId, ...usageSince(mark) };
   } finally {
     source.destroy();
     if (sourceFile) fs.rmSync(sourceFile, { force: true });

@@ -10,6 +10,9 @@ export interface TransferResult {
   bytes: number;
   status: number;
   body?: string;
+  /** Uploads: the client's CPU seconds and the machine's idle share during the transfer (clientUsage.mjs). */
+  cpuSeconds?: number;
+  machineIdleShare?: number | null;
 }
 
 /** Runs one measured transfer in its own plain `node` process (see transferClient.mjs). */

@@ -7,7 +7,8 @@
 //   node transferClient.mjs upload <POST|PUT> <url> <mib> <seed> [headersJson]
 //   node transferClient.mjs download <url> <expectedBytes> [headersJson]
 //
-// Prints one JSON line: { MBps, bytes, status, body? } (MB = 10^6 bytes).
+// Prints one JSON line: { MBps, bytes, status, body? } (MB = 10^6 bytes); an upload adds what it
+// cost the client's machine (clientUsage.mjs): { cpuSeconds, machineIdleShare }.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { usageMark, usageSince } from './clientUsage.mjs';
 
 export const CHUNK = 1024 * 1024;
 
@@ -63,12 +65,13 @@ async function tripleWrite(dir, mib, seed) {
 function upload(method, url, mib, seed, headers) {
   const bytes = mib * CHUNK;
   const startedAt = performance.now();
+  const mark = usageMark();
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers: { ...headers, 'content-length': bytes } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ MBps: rate(bytes, startedAt), bytes, status: res.statusCode, body }));
+      res.on('end', () => resolve({ MBps: rate(bytes, startedAt), bytes, status: res.statusCode, body, ...usageSince(mark) }));
     });
     req.on('error', reject);
     pipeline(payload(mib, seed), req).catch(reject);

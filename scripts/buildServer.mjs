@@ -15,7 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * - A 4 MB young generation collects the many short-lived network buffers of a stream early:
  *   V8's default (16 MB) let ~165 MB build up in the gateway during a 1 GiB transfer.
  * - --expose-gc lets a process ask for a young-generation GC when dead network buffers pile
- *   up (node/src/runtime/bufferReclaimer.ts).
+ *   up (common/runtime/bufferReclaimer.ts).
  * - An initial old-space limit well above the live heap (gateway ~30 MB, nodes less): after
  *   the first full GCs V8 otherwise set the limit a few MB above the live heap and then, with
  *   a buffer promoted now and then during a long stream, ran a full mark-compact every 300 ms:

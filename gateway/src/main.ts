@@ -27,7 +27,7 @@ import { createPreviewsRouter, openThumbnailService, readThumbnailConfig } from 
 import { createSharesRouter } from './shares/createSharesRouter';
 import { readSharePolicy } from './shares/sharePolicy';
 import { ShareStore } from './shares/shareStore';
-import { startBufferReclaimer } from '../../node/src/runtime/bufferReclaimer';
+import { startBufferReclaimer } from '../../common/runtime/bufferReclaimer';
 import { AccountsStore } from './store/accountsStore';
 import { createDashboardRouter } from './web/createDashboardRouter';
 

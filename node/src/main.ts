@@ -1,7 +1,7 @@
 import { loadNodeConfig } from './config/nodeConfig';
 import { ConfigError } from '../../common/config/configError';
 import { createLogger } from '../../common/logging/createLogger';
-import { startBufferReclaimer } from './runtime/bufferReclaimer';
+import { startBufferReclaimer } from '../../common/runtime/bufferReclaimer';
 import { startStorageNode } from './storageNode';
 
 /** `npm run node -- <id>`: one storage node. Everything is wired in storageNode.ts. */

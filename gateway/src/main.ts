@@ -28,6 +28,7 @@ import { createSharesRouter } from './shares/createSharesRouter';
 import { readSharePolicy } from './shares/sharePolicy';
 import { ShareStore } from './shares/shareStore';
 import { startBufferReclaimer } from '../../common/runtime/bufferReclaimer';
+import { startOldSpaceReclaimer } from '../../common/runtime/oldSpaceReclaimer';
 import { AccountsStore } from './store/accountsStore';
 import { createDashboardRouter } from './web/createDashboardRouter';
 
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
     logger.warn({ host: config.host }, 'the dev mailbox is off: the gateway listens beyond this machine, and it shows every user\'s codes; set SMTP_URL to send real mail');
   }
   startBufferReclaimer();
+  startOldSpaceReclaimer();
 
   let stopping = false;
   const stop = async (reason: string) => {

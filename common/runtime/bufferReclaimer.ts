@@ -1,4 +1,5 @@
 import v8 from 'node:v8';
+import { startGrowthTrigger } from './growthTrigger';
 
 /**
  * Every network or file read allocates a fresh buffer (64 KiB from a socket, 1 MiB from a
@@ -29,17 +30,5 @@ export function startBufferReclaimer(options: BufferReclaimerOptions = {}): () =
     collect = globalThis.gc && (() => globalThis.gc!({ type: 'minor' })),
   } = options;
   if (!collect) return () => {};
-  let baseline = arrayBufferBytes();
-  const timer = setInterval(() => {
-    const held = arrayBufferBytes();
-    if (held - baseline < growthBytes) {
-      // Memory freed by V8 on its own lowers the mark, so growth is measured from the least held.
-      baseline = Math.min(baseline, held);
-      return;
-    }
-    collect();
-    baseline = arrayBufferBytes();
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startGrowthTrigger({ intervalMs, growth: growthBytes, measure: arrayBufferBytes, act: collect });
 }

@@ -1,4 +1,5 @@
 import v8 from 'node:v8';
+import { startGrowthTrigger } from './growthTrigger';
 
 /**
  * V8 runs a full GC once the old generation reaches a limit set at the previous one: twice the
@@ -17,7 +18,7 @@ import v8 from 'node:v8';
  * GC (marking runs beside the program; the pause is short) only once the old generation has
  * grown by `growthBytes` since the least it held. A download promotes too little to trigger it
  * (none fired in a bench:gateway run); the small files above triggered two, and the gateway's
- * peak over the whole bench:resumable fell to 134 MB.
+ * peak over the whole bench:resumable fell to 134–136 MB.
  * The gateway runs it, for its RSS target. The storage nodes do not: it took their peaks from
  * ~140 to ~126 MB too (5–7 full GCs each in those small files), but with it bench:small's
  * one-user rate was 244 and 208 files/s against 256 and 391 without: too noisy to be sure, and
@@ -40,16 +41,6 @@ export function startOldSpaceReclaimer(options: OldSpaceReclaimerOptions = {}): 
     collect = globalThis.gc && (() => void globalThis.gc!({ type: 'major', execution: 'async' })),
   } = options;
   if (!collect) return () => {};
-  let baseline = oldSpaceBytes();
-  const timer = setInterval(() => {
-    const used = oldSpaceBytes();
-    // Space that V8's own GCs freed lowers the mark: growth is measured from the least used.
-    baseline = Math.min(baseline, used);
-    if (used - baseline < growthBytes) return;
-    collect();
-    // The collection runs beside the program: the next ticks see what it freed as a new low.
-    baseline = used;
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  // The collection runs beside the program: later ticks see what it freed as a new low.
+  return startGrowthTrigger({ intervalMs, growth: growthBytes, measure: oldSpaceBytes, act: collect });
 }

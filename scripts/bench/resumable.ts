@@ -28,9 +28,10 @@ import { arg } from './args';
  * this says where time goes), and the share of core time left idle: what the upload spent
  * waiting (fsyncs, round trips) rather than computing.
  * Targets: tus ≥ 0.8 × single request; gateway RSS < 150 MB.
- * tus-js-client reads the file from disk as the dashboard reads a File (`--tus-source stream`:
- * from a stream, which costs the client a copy of every chunk).
- * Usage: npm run bench:resumable [-- --mib 1024 --rounds 4 --chunk-mib 8 --small 100 --small-kib 64 --profile lan --tus-source file]
+ * tus-js-client reads the file from disk a chunk at a time, as a browser sends a File's slices
+ * (`--tus-source node-file`: through tus-js-client's own Node file source, 64 KiB at a time;
+ * `stream`: from a stream, which costs the client a copy of every chunk; resumableClient.mjs).
+ * Usage: npm run bench:resumable [-- --mib 1024 --rounds 4 --chunk-mib 8 --small 100 --small-kib 64 --profile lan --tus-source file|node-file|stream]
  * (`--rounds 0`: small files only)
  */
 const mib = Number(arg('mib', '1024'));
@@ -39,8 +40,8 @@ const chunkMiB = Number(arg('chunk-mib', '8'));
 const smallCount = Number(arg('small', '100'));
 const smallKiB = Number(arg('small-kib', '64'));
 const profile = arg('profile', 'lan') as 'lan' | 'wan';
-/** What tus-js-client reads: a file on disk, as the dashboard's File (default), or a stream. */
-const tusSource = arg('tus-source', 'file') as 'file' | 'stream';
+/** Where tus-js-client reads from: a file, a chunk per read as a browser's File (default); its own Node file source; a stream. */
+const tusSource = arg('tus-source', 'file') as 'file' | 'node-file' | 'stream';
 const seed = crypto.randomBytes(16).toString('hex');
 const CLIENT = path.join(import.meta.dirname, 'resumableClient.mjs');
 const progress = (message: string) => process.stderr.write(`[bench:resumable] ${message}\n`);
@@ -89,8 +90,16 @@ try {
   }
 
   async function resumable(): Promise<Upload> {
-    const source = tusSource === 'file' ? [path.join(scratch, `tus-source-${seed}.bin`)] : [];
-    const result = await runClientScript<{ MBps: number; itemId: string | null; cpuSeconds: number; machineIdleShare: number | null }>(CLIENT, ['tus', `${stack.url}/api/uploads`, String(mib), seed, String(chunkMiB), JSON.stringify(auth), ...source]);
+    const result = await runClientScript<{ MBps: number; itemId: string | null; cpuSeconds: number; machineIdleShare: number | null }>(CLIENT, [
+      'tus',
+      `${stack.url}/api/uploads`,
+      String(mib),
+      seed,
+      String(chunkMiB),
+      JSON.stringify(auth),
+      tusSource,
+      path.join(scratch, `tus-source-${seed}.bin`),
+    ]);
     if (!result.itemId) throw new Error('the tus upload finished without X-GeoVault-Item-Id');
     return { MBps: result.MBps, fileId: result.itemId, clientCpuSeconds: result.cpuSeconds, machineIdleShare: result.machineIdleShare ?? NaN };
   }

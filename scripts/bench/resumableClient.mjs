@@ -1,15 +1,20 @@
 // The tus side of bench:resumable, each run in a plain `node` process of its own, as
 // transferClient.mjs does for the single-request side (a shared heap with tsx skews rates).
 //
-//   node resumableClient.mjs tus <endpoint> <mib> <seed> <chunkMiB> [headersJson] [sourceFile]
+//   node resumableClient.mjs tus <endpoint> <mib> <seed> <chunkMiB> <headersJson> <file|node-file|stream> [sourceFile]
 //   node resumableClient.mjs small <tus|tus-one-request|single> <baseUrl> <count> <bytes> <concurrency> [headersJson]
 //
 // Prints one JSON line (MB = 10^6 bytes). `tus`: { MBps, bytes, itemId, cpuSeconds, machineIdleShare }
 // (what the upload cost this machine: clientUsage.mjs). `small`: { perSecond, ms }.
-// With a sourceFile, the payload is written there first (not timed) and sent from the file, as
-// the dashboard sends a File: tus-js-client then reads each chunk by path (FileSource). From a
-// stream it copies every chunk out through read(size), 30–40 ms per 8 MiB in this process
-// between the gateway's answer and the next PATCH, which a browser never pays.
+// Where tus-js-client reads the file from (the payload is written to sourceFile first, not timed):
+// - file: each chunk in one read, handed to the request whole, as a browser sends a File's
+//   Blob slice (its network stack reads it; the page's script touches no byte). This is
+//   what the server side is measured with: the client shares this 2-core machine's cores.
+// - node-file: tus-js-client's own Node FileSource, which pipes every chunk through a fresh
+//   64 KiB read stream and a progress transform: against a server that discards the bytes it
+//   cost 1.7–4.5 s/GiB of client CPU where `file` and the single-request client cost 0.8–0.9.
+// - stream: from a stream, which tus-js-client copies out chunk by chunk through read(size),
+//   30–40 ms per 8 MiB in this process between the gateway's answer and the next PATCH.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -19,8 +24,30 @@ import { CHUNK, payload, runAsScript } from './transferClient.mjs';
 
 const rate = (bytes, startedAt) => bytes / 1e6 / ((performance.now() - startedAt) / 1000);
 
-/** tus-js-client with a stream source (read chunk by chunk, never the whole file in memory). */
-function tusUpload(endpoint, source, size, { chunkSize, headers, metadata, uploadDataDuringCreation = false }) {
+/**
+ * A tus-js-client `fileReader` whose chunks are read from the file in one piece each (a read
+ * stream as large as the chunk), as a browser hands a File's slice to its request.
+ */
+function wholeChunkFileReader(file) {
+  return {
+    async openFile() {
+      const { size } = await fs.promises.stat(file);
+      return {
+        size,
+        async slice(start, end) {
+          const last = Math.min(end, size);
+          const value = fs.createReadStream(file, { start, end: last - 1, highWaterMark: Math.max(64 * 1024, last - start) });
+          value.size = last - start;
+          return { value, done: last >= size };
+        },
+        close() {},
+      };
+    },
+  };
+}
+
+/** tus-js-client, never the whole file in memory. */
+function tusUpload(endpoint, source, size, { chunkSize, headers, metadata, uploadDataDuringCreation = false, fileReader }) {
   return new Promise((resolve, reject) => {
     const upload = new tus.Upload(source, {
       endpoint,
@@ -29,6 +56,7 @@ function tusUpload(endpoint, source, size, { chunkSize, headers, metadata, uploa
       headers,
       metadata,
       uploadDataDuringCreation,
+      ...(fileReader ? { fileReader } : {}),
       retryDelays: null,
       onSuccess: ({ lastResponse }) => resolve(lastResponse.getHeader('X-GeoVault-Item-Id') ?? null),
       onError: reject,
@@ -37,9 +65,10 @@ function tusUpload(endpoint, source, size, { chunkSize, headers, metadata, uploa
   });
 }
 
-async function big(endpoint, mib, seed, chunkMiB, headers, sourceFile) {
+async function big(endpoint, mib, seed, chunkMiB, headers, how, sourceFile) {
   const bytes = mib * CHUNK;
-  if (sourceFile) {
+  if (how !== 'stream' && !sourceFile) throw new Error(`a tus upload from a ${how} needs a source file`);
+  if (how !== 'stream') {
     await pipeline(payload(mib, seed), fs.createWriteStream(sourceFile));
     // On disk before the clock starts, as a user's file is: else the kernel writes this 1 GiB
     // back during the upload, beside the nodes' three copies (the single request has no file).
@@ -47,11 +76,12 @@ async function big(endpoint, mib, seed, chunkMiB, headers, sourceFile) {
     await handle.sync();
     await handle.close();
   }
-  const source = sourceFile ? fs.createReadStream(sourceFile) : payload(mib, seed);
+  const source = how === 'stream' ? payload(mib, seed) : fs.createReadStream(sourceFile);
+  const fileReader = how === 'file' ? wholeChunkFileReader(sourceFile) : undefined;
   try {
     const startedAt = performance.now();
     const mark = usageMark();
-    const itemId = await tusUpload(endpoint, source, bytes, { chunkSize: chunkMiB * CHUNK, headers, metadata: { filename: `tus-${seed}.bin` } });
+    const itemId = await tusUpload(endpoint, source, bytes, { chunkSize: chunkMiB * CHUNK, headers, metadata: { filename: `tus-${seed}.bin` }, fileReader });
     return { MBps: rate(bytes, startedAt), bytes, itemId, ...usageSince(mark) };
   } finally {
     source.destroy();
@@ -91,7 +121,7 @@ async function small(how, baseUrl, count, bytes, concurrency, headers) {
 async function main([command, ...args]) {
   switch (command) {
     case 'tus':
-      return big(args[0], Number(args[1]), args[2], Number(args[3]), JSON.parse(args[4] ?? '{}'), args[5]);
+      return big(args[0], Number(args[1]), args[2], Number(args[3]), JSON.parse(args[4]), args[5], args[6]);
     case 'small':
       return small(args[0], args[1], Number(args[2]), Number(args[3]), Number(args[4]), JSON.parse(args[5] ?? '{}'));
     default:

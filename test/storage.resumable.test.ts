@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signRequest } from '../common/signing/requestSigning';
 import { NodeCluster } from './support/nodeCluster';
 import { allFiles, blobFile, get, listFiles, newId, readBlob, readIfStill, sha256 } from './support/nodeFiles';
 import { completeUpload, createUpload, deleteUpload, getUpload, patchUpload } from './support/resumableUploads';
@@ -212,6 +213,37 @@ describe('resumable uploads on the nodes (3 real node processes)', () => {
     const done = await slow;
     expect(done.status).toBe(200);
     expect(done.body.upload.completed?.file.sha256).toBe(sha256(data));
+  }, 120_000);
+
+  it('lets another node carry an upload on at once after a PATCH, although its coordinator keeps the next appends open on the holders', async () => {
+    const data = crypto.randomBytes(16 * MiB);
+    const uploadId = newId();
+    expect((await createUpload(cluster, 'us-east', userId, { uploadId, length: data.length, filename: 'standby.bin', folderId: null, filetype: null, sha256: sha256(data) })).status).toBe(201);
+    const patch = async (node: string, from: number) => {
+      const answer = await patchUpload(cluster, node, userId, uploadId, from, data.subarray(from, from + 4 * MiB));
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return answer.body.upload;
+    };
+    expect((await patch('us-east', 0)).offset).toBe(4 * MiB);
+    // Once every holder stored it, us-east opens the next PATCH's appends on all three
+    // (standbyAppends.ts) and keeps them for seconds: they must give way to asia's.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await patch('asia', 4 * MiB)).offset).toBe(8 * MiB);
+    // Back through us-east, whose standby is gone or stale: it reads where the upload stands.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await patch('us-east', 8 * MiB)).offset).toBe(12 * MiB);
+    // A standby no PATCH used is closed after its base alone (5 s, half a lease): it moves nothing.
+    await new Promise((r) => setTimeout(r, 5_500));
+    for (const node of cluster.ids) {
+      // A holder's own record: a peer's call.
+      const partial = `/v1/partials/${userId}/${uploadId}`;
+      const peer = cluster.ids.find((id) => id !== node)!;
+      const held = await get(cluster, node, partial, signRequest(cluster.secret, peer, 'GET', partial));
+      expect(held.status, node).toBe(200);
+      expect((JSON.parse(held.body.toString()) as { partial: { offset: number; state: string } }).partial, node).toMatchObject({ offset: 12 * MiB, state: 'open' });
+    }
+    expect((await patch('us-east', 12 * MiB)).completed?.file.sha256).toBe(sha256(data));
+    await waitFor('every holder has the blob', () => cluster.ids.every((node) => readBlob(cluster, node, userId, uploadId)?.equals(data)), { timeoutMs: 30_000 });
   }, 120_000);
 
   it('fails an upload whose whole-file hash is not the declared one, and stores nothing', async () => {

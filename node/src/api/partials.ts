@@ -11,7 +11,9 @@ import { createUploadSchema, uploadViewSchema } from './uploads';
  *   GET    /v1/partials/:userId/:uploadId            → 200 { partial } | 404
  *   POST   /v1/partials/:userId/:uploadId/append     framed stream → 200 { partial } once the
  *          new offset is fsynced here; 409 offset_mismatch (error.offset: this holder's, when it
- *          is behind the stream's base), 423 upload_busy (another coordinator holds the lease)
+ *          is behind the stream's base), 423 upload_busy (another coordinator holds the lease);
+ *          `?standby=1`: opened ahead of the next PATCH, it gives way to any other writer until
+ *          its first DATA or COMMIT, and ended after its base alone it answers the record as is
  *   GET    /v1/partials/:userId/:uploadId/bytes?from=&to=   the partial's bytes [from, to)
  *   POST   /v1/partials/:userId/:uploadId/finish     finishSchema: the partial becomes the blob
  *   POST   /v1/partials/:userId/:uploadId/completed  completedSchema: the file is committed
@@ -61,6 +63,7 @@ export const partialViewSchema = z.object({
 });
 export type PartialView = z.infer<typeof partialViewSchema>;
 
+export const appendQuerySchema = z.strictObject({ standby: z.literal('1').optional() });
 export const bytesQuerySchema = z.strictObject({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(0) });
 export const finishSchema = z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() });
 export const completedSchema = z.strictObject({ itemId: z.string(), file: z.record(z.string(), z.unknown()) });

@@ -1,7 +1,7 @@
 import express from 'express';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { bytesQuerySchema, completedSchema, createPartialSchema, finishSchema } from '../api/partials';
+import { appendQuerySchema, bytesQuerySchema, completedSchema, createPartialSchema, finishSchema } from '../api/partials';
 import type { FileView } from '../api/files';
 import type { ReplicationContext } from '../replication/replicationContext';
 import { isUuid } from '../storage/layout';
@@ -40,7 +40,8 @@ export function partialRoutes(ctx: ReplicationContext, store: ResumableStore): e
 
   router.post('/v1/partials/:userId/:uploadId/append', async (req, res) => {
     const { userId, uploadId } = parseInput(idsSchema, req.params, 'path');
-    const record = await store.append(userId, uploadId, req, clientGone(res));
+    const { standby } = parseInput(appendQuerySchema, req.query, 'query');
+    const record = await store.append(userId, uploadId, req, clientGone(res), { standby: standby === '1' });
     res.json({ partial: toPartialView(record) });
   });
 

@@ -9,10 +9,11 @@ import { PassThrough, Writable } from 'node:stream';
 export class FanOut extends Writable {
   private readonly branches = new Map<string, PassThrough>();
 
-  constructor(names: readonly string[]) {
+  /** `given`: branches whose consumers are already reading (a resumable upload's standby appends). */
+  constructor(names: readonly string[], given: ReadonlyMap<string, PassThrough> = new Map()) {
     super({ highWaterMark: 64 * 1024 });
     for (const name of names) {
-      const branch = new PassThrough({ highWaterMark: 256 * 1024 });
+      const branch = given.get(name) ?? new PassThrough({ highWaterMark: 256 * 1024 });
       // A consumer attaches its own error handling only once it starts reading (the blob store
       // opens its temp file first); a branch destroyed before that, when the client goes away,
       // would otherwise emit an unhandled 'error' and kill the process. The consumer still

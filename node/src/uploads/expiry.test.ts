@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../store/migrations';
 import { FakeClock } from '../time/fakeClock';
 import { selectExpired, UploadExpiry } from './expiry';
-import { HolderLeases } from './holderLeases';
+import { BusyError, HolderLeases } from './holderLeases';
 import { ResumableRecords, type PartialRecord } from './resumableRecords';
 import { durableProgress } from './uploadState';
 
@@ -115,6 +115,24 @@ describe('holder leases', () => {
     second.release();
     const third = await leases.acquire('u');
     third.release();
+  });
+
+  it('takes the upload from a standby writer that has written nothing, never from one that started writing', async () => {
+    const clock = new FakeClock(0);
+    const leases = new HolderLeases(10_000, () => clock.now());
+    const standby = await leases.acquire('u', { standby: true });
+    standby.signal.addEventListener('abort', () => standby.release());
+    // Pinging, well within its lease: it gives way all the same.
+    standby.touch();
+    const other = await leases.acquire('u');
+    expect(standby.signal.aborted).toBe(true);
+    expect(standby.signal.reason).toBeInstanceOf(BusyError);
+    other.release();
+    const writing = await leases.acquire('u', { standby: true });
+    writing.hold();
+    await expect(leases.acquire('u')).rejects.toThrow(BusyError);
+    expect(writing.signal.aborted).toBe(false);
+    writing.release();
   });
 });
 

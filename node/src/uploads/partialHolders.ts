@@ -61,9 +61,11 @@ export class PartialHolders {
     return this.record(answer);
   }
 
-  async append(node: NodeId, userId: string, uploadId: string, stream: Readable, signal: AbortSignal): Promise<PartialRecord> {
-    if (node === this.self) return this.local.append(userId, uploadId, stream, signal);
-    return this.record(await this.peers.exchange(node, 'POST', `${this.path(userId, uploadId)}/append`, { stream, signal }));
+  /** `standby`: opened ahead of the client's next PATCH (standbyAppends.ts). */
+  async append(node: NodeId, userId: string, uploadId: string, stream: Readable, signal: AbortSignal, opts: { standby?: boolean } = {}): Promise<PartialRecord> {
+    if (node === this.self) return this.local.append(userId, uploadId, stream, signal, opts);
+    const query = opts.standby ? '?standby=1' : '';
+    return this.record(await this.peers.exchange(node, 'POST', `${this.path(userId, uploadId)}/append${query}`, { stream, signal }));
   }
 
   async bytes(node: NodeId, userId: string, uploadId: string, from: number, to: number, signal?: AbortSignal): Promise<Readable> {

@@ -5,6 +5,7 @@ import type { PartialHolders } from './partialHolders';
 import type { ResumableStore } from './resumableStore';
 import type { CommittedStates } from './committedStates';
 import type { RunningHashes } from './runningHashes';
+import type { StandbyAppends } from './standbyAppends';
 import { loadUploadState, type UploadState } from './uploadState';
 
 /** What the coordinator's side of resumable uploads works with (resumableUploads.ts builds it). */
@@ -16,6 +17,8 @@ export interface ResumableDeps {
   hashes: RunningHashes;
   /** Each upload's state after the last PATCH this node coordinated, for the next one. */
   committed: CommittedStates;
+  /** The next PATCH's appends, opened on the holders as the last one was stored on all. */
+  standby: StandbyAppends;
   keyring: MasterKeyring;
   /** Uploads a PATCH or a completion is running for on this node now. */
   busy: Set<string>;
@@ -50,4 +53,5 @@ export async function removeEverywhere(deps: ResumableDeps, state: UploadState):
   if (state.phase !== 'completed') ctx.quota.client.releaseEverywhere(state.userId, state.uploadId);
   deps.hashes.forget(state.uploadId);
   deps.committed.forget(state.uploadId);
+  deps.standby.cancel(state.uploadId);
 }

@@ -98,13 +98,16 @@ export class ResumableStore {
    * Appends one PATCH's framed stream (partialFrames.ts) and records its COMMIT: resolves once
    * the new offset is durable here. 423 while another coordinator's lease holds; 409 with this
    * holder's offset when it is behind the stream's base (the coordinator catches it up first).
+   * A `standby` append is opened ahead of the client's next PATCH (standbyAppends.ts): until
+   * its first DATA or COMMIT it gives the upload up to any other writer, and a stream that ends
+   * after its base with nothing else changes nothing and answers the record as it is.
    */
-  async append(userId: string, uploadId: string, body: Readable, signal?: AbortSignal): Promise<PartialRecord> {
+  async append(userId: string, uploadId: string, body: Readable, signal?: AbortSignal, opts: { standby?: boolean } = {}): Promise<PartialRecord> {
     let current = this.requireRecord(userId, uploadId);
     if (current.state !== 'open' && current.state !== 'sealed') throw new AppError('conflict', `Upload ${uploadId} is already ${current.state}.`);
     let lease;
     try {
-      lease = await this.leases.acquire(uploadId);
+      lease = await this.leases.acquire(uploadId, opts);
     } catch (error) {
       if (error instanceof BusyError) throw new AppError('upload_busy', error.message);
       throw error;
@@ -123,6 +126,9 @@ export class ResumableStore {
     try {
       let base: BaseFrame | undefined;
       let commit: CommitFrame | undefined;
+      /** Whether a DATA or COMMIT frame came: a standby writer then holds the upload. */
+      let writing = false;
+      let sizeAfterBase = 0;
       const events: Event[] = [];
       const reader = new FrameReader({
         data: (bytes) => events.push({ kind: 'data', bytes }),
@@ -142,6 +148,12 @@ export class ResumableStore {
           current = this.requireRecord(userId, uploadId);
         }
         if (size > keep) await handle.truncate(keep);
+        sizeAfterBase = keep;
+      };
+      const startWriting = () => {
+        if (writing) return;
+        writing = true;
+        lease.hold();
       };
       const decoder = new Transform({
         readableHighWaterMark: 1024 * 1024,
@@ -156,6 +168,7 @@ export class ResumableStore {
           const batch = events.splice(0);
           const pushData = (bytes: Buffer) => {
             if (!base || commit) throw new FrameError('data outside the base and commit frames');
+            startWriting();
             this.push(bytes);
           };
           if (batch.every((event) => event.kind === 'data')) {
@@ -178,6 +191,7 @@ export class ResumableStore {
                 await rebase(base);
               } else if (event.kind === FRAME.COMMIT) {
                 if (!base || commit) throw new FrameError('a commit frame out of place');
+                startWriting();
                 commit = commitFrameSchema.parse(JSON.parse(event.payload.toString('utf8')));
               }
             }
@@ -186,6 +200,12 @@ export class ResumableStore {
       });
       sink = fileHandleSink(handle);
       await pipeline(body, decoder, sink, { signal: signal ? AbortSignal.any([signal, lease.signal]) : lease.signal });
+      if (opts.standby && base && !writing && reader.atBoundary) {
+        // A standby its coordinator closed unused: the base only truncated what no record vouched for.
+        await sink.settled();
+        keepOpen = { handle, size: sizeAfterBase };
+        return this.requireRecord(userId, uploadId);
+      }
       if (!base || !commit || !reader.atBoundary) throw new AppError('invalid_request', 'The stream ended before its commit frame.');
       const { offset, sealed } = commit;
       if (offset < base.from || offset > length || sealed !== (offset === length)) throw new AppError('invalid_request', `A commit at offset ${offset} does not fit.`);

@@ -12,10 +12,14 @@ import { ResumableRecords } from './resumableRecords';
 import { ResumableStore } from './resumableStore';
 import { CommittedStates } from './committedStates';
 import { RunningHashes } from './runningHashes';
+import { StandbyAppends } from './standbyAppends';
 import { completeUpload } from './uploadComplete';
 import { createUpload } from './uploadCreate';
 import { patchUpload, type PatchRequest } from './uploadPatch';
 import { uploadView } from './uploadState';
+
+/** Uploads whose next PATCH's appends a coordinator keeps open at most (a socket per peer each). */
+const MAX_STANDBY_UPLOADS = 8;
 
 /**
  * Resumable uploads on a node (DESIGN §6, issue 14): this node as a holder of partials
@@ -39,15 +43,25 @@ export class ResumableUploads {
       logger,
     });
     ctx.uploads.watchHeld((userId, fileId) => this.store.holdsUnfinished(userId, fileId));
+    const holders = new PartialHolders(ctx.self, this.store, ctx.peers);
+    // Half a holder's lease: a state older than that is read again from the holders.
+    const freshMs = ctx.settings.uploadLeaseMs / 2;
     // Partials are always encrypted: without a master key there are no resumable uploads.
     this.deps = opts.keyring
       ? {
           ctx: { ...ctx, logger },
           store: this.store,
-          holders: new PartialHolders(ctx.self, this.store, ctx.peers),
+          holders,
           hashes: new RunningHashes(),
-          // Half a holder's lease: a state older than that is read again from the holders.
-          committed: new CommittedStates(systemClock, ctx.settings.uploadLeaseMs / 2),
+          committed: new CommittedStates(systemClock, freshMs),
+          standby: new StandbyAppends({
+            open: (node, userId, uploadId, stream, signal) => holders.append(node, userId, uploadId, stream, signal, { standby: true }),
+            clock: systemClock,
+            freshMs,
+            pingMs: Math.max(100, ctx.settings.uploadLeaseMs / 3),
+            max: MAX_STANDBY_UPLOADS,
+            logger,
+          }),
           keyring: opts.keyring,
           busy: new Set(),
         }

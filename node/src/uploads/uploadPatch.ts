@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
+import type { PassThrough, Readable } from 'node:stream';
 import { untilAborted } from '../../../common/async/untilAborted';
 import { chunksOf } from '../../../common/streams/chunksOf';
 import type { UploadView } from '../api/uploads';
@@ -17,6 +17,7 @@ import { dataHead, frame, FRAME, jsonFrame } from './partialFrames';
 import { partialBytes, PartialSealer, type SealedSegment, type SealerEnd } from './partialSealer';
 import type { PartialRecord } from './resumableRecords';
 import { loadState, type ResumableDeps } from './resumableDeps';
+import type { StandbyAppend } from './standbyAppends';
 import { openTail, sealTail, tailKey } from './tailCipher';
 import { completeUpload } from './uploadComplete';
 import { durableProgress, uploadView, type UploadState } from './uploadState';
@@ -66,10 +67,22 @@ export async function patchUpload(deps: ResumableDeps, request: PatchRequest): P
 }
 
 async function patchLocked(deps: ResumableDeps, request: PatchRequest): Promise<UploadView> {
-  const { ctx } = deps;
   const { userId, uploadId } = request;
   await deps.committed.lastPatchStored(uploadId, SLOWEST_HOLDER_WAIT_MS);
-  const state = deps.committed.take(uploadId, request.offset) ?? (await loadState(deps, userId, uploadId));
+  const remembered = deps.committed.take(uploadId, request.offset);
+  // Opened from the remembered state, a standby is only good with it.
+  const standby = remembered ? deps.standby.take(uploadId, remembered.offset, [...remembered.records.keys()]) : (deps.standby.cancel(uploadId), undefined);
+  try {
+    return await patchFrom(deps, request, remembered ?? (await loadState(deps, userId, uploadId)), standby);
+  } finally {
+    // Not taken by the PATCH (refused before its bytes): closed, so that no holder waits on it.
+    for (const { stream } of standby?.values() ?? []) if (!stream.writableEnded && !stream.destroyed) stream.end();
+  }
+}
+
+async function patchFrom(deps: ResumableDeps, request: PatchRequest, state: UploadState | undefined, standby: ReadonlyMap<NodeId, StandbyAppend> | undefined): Promise<UploadView> {
+  const { ctx } = deps;
+  const { userId, uploadId } = request;
   if (!state || (state.phase !== 'completed' && state.record.expiresAt <= Date.now())) throw new AppError('not_found', `No upload ${uploadId}.`);
   const { length } = state.record;
   if (state.phase !== 'open') {
@@ -95,7 +108,7 @@ async function patchLocked(deps: ResumableDeps, request: PatchRequest): Promise<
   const tail = openTail(key, uploadId, state.offset, state.records.get(state.base!)!.tail);
   const hash = deps.hashes.at(uploadId, state.offset);
   const sealer = new PartialSealer({ ...opened, length, offset: state.offset, tail, hash });
-  const end = await streamToHolders(deps, state, targets, sealer, request, key, quota);
+  const end = await streamToHolders(deps, state, targets, sealer, request, key, quota, standby);
   if (hash) deps.hashes.set(uploadId, end.offset, hash);
   ctx.logger.debug({ uploadId, from: state.offset, to: end.offset, storedOn: end.storedOn }, 'resumable upload advanced');
   if (!end.sealed) {
@@ -112,13 +125,23 @@ async function patchLocked(deps: ResumableDeps, request: PatchRequest): Promise<
   return completeUpload(deps, whole, hash?.digest('hex'));
 }
 
-/** The state after this PATCH, for the next one, when every holder of the upload stored it. */
+/**
+ * The state after this PATCH, for the next one, when every holder of the upload stored it; and
+ * the next PATCH's appends, opened on them now (standbyAppends.ts).
+ */
 function rememberIfEveryHolder(deps: ResumableDeps, before: UploadState, records: ReadonlyMap<NodeId, PartialRecord>, offset: number): void {
   const holders = before.record.meta.holders;
   if (records.size !== holders.length || !holders.every((node) => records.get(node)?.offset === offset)) return;
   const progress = durableProgress(records, deps.ctx.settings.writeQuorum);
   if (progress.phase !== 'open' || progress.offset !== offset) return;
-  deps.committed.remember({ ...before, record: records.get(progress.base!)!, records, ...progress });
+  const after: UploadState = { ...before, record: records.get(progress.base!)!, records, ...progress };
+  deps.committed.remember(after);
+  deps.standby.prepare(before.userId, before.uploadId, offset, [...records.keys()], baseFrame(after));
+}
+
+/** The BASE frame of a PATCH from `state`, for a holder that has all of it. */
+function baseFrame(state: UploadState): Buffer {
+  return jsonFrame(FRAME.BASE, { from: state.offset, tail: state.records.get(state.base!)!.tail.toString('base64') });
 }
 
 function offsetMismatch(offset: number): AppError {
@@ -133,36 +156,27 @@ async function streamToHolders(
   request: PatchRequest,
   key: Buffer,
   quota: Promise<QuotaAnswer>,
+  standby: ReadonlyMap<NodeId, StandbyAppend> | undefined,
 ): Promise<SealerEnd & { storedOn: NodeId[]; everyHolder: Promise<ReadonlyMap<NodeId, PartialRecord>> }> {
   const { ctx } = deps;
-  const { userId, uploadId } = request;
-  const { length } = state.record;
-  const segmentSize = openHeader(state.record.header, deps.keyring).segmentSize;
-  const baseTail = state.records.get(state.base!)!.tail.toString('base64');
+  const { uploadId } = request;
   const abort = new AbortController();
-  const fan = new FanOut(targets);
+  const fan = new FanOut(targets, new Map([...(standby?.values() ?? [])].map((append) => [append.node, append.stream])));
   fan.on('error', (error) => abort.abort(error));
   const attempts: Array<Promise<{ node: NodeId; record: PartialRecord }>> = [];
   const copies: WatchedCopy[] = [];
   for (const node of targets) {
-    const record = state.records.get(node)!;
     const branch = fan.branch(node);
-    const behind = record.offset < state.offset;
-    const base = jsonFrame(FRAME.BASE, behind ? { from: record.offset, tail: '' } : { from: state.offset, tail: baseTail });
-    const catchUp = behind
-      ? () => deps.holders.bytes(state.base!, userId, uploadId, partialBytes(record.offset, length, segmentSize, false), partialBytes(state.offset, length, segmentSize, false), abort.signal)
-      : undefined;
+    const { stream, written, stop } = standby?.get(node) ? takeStandby(standby.get(node)!, abort.signal) : openAppend(deps, state, node, branch, abort.signal);
     const copy: WatchedCopy = { node, branch, state: 'running' };
-    const dropped = new AbortController();
     if (node !== ctx.self) {
       copy.drop = (reason) => {
         const error = new AppError('replication_failed', `Copy to ${node} dropped: ${reason}.`);
-        dropped.abort(error);
+        stop(error);
         branch.destroy(error);
       };
     }
-    const stream = holderFrames(base, catchUp, branch);
-    const attempt = deps.holders.append(node, userId, uploadId, stream, AbortSignal.any([abort.signal, dropped.signal])).then((written) => ({ node, record: written }));
+    const attempt = written.then((record) => ({ node, record }));
     attempt.then(
       () => (copy.state = 'stored'),
       (error: unknown) => {
@@ -215,6 +229,36 @@ async function streamToHolders(
   } finally {
     clearInterval(ping);
   }
+}
+
+/** A holder's append for this PATCH: its framed body, its answer, and how to stop it. */
+interface HolderAppend {
+  stream: Readable;
+  written: Promise<PartialRecord>;
+  stop(reason: unknown): void;
+}
+
+/** Opens a holder's append now: its base, then (for a holder behind the others) the bytes it lacks, then `branch`. */
+function openAppend(deps: ResumableDeps, state: UploadState, node: NodeId, branch: PassThrough, signal: AbortSignal): HolderAppend {
+  const { userId, uploadId } = state;
+  const { length } = state.record;
+  const segmentSize = openHeader(state.record.header, deps.keyring).segmentSize;
+  const record = state.records.get(node)!;
+  const behind = record.offset < state.offset;
+  const base = behind ? jsonFrame(FRAME.BASE, { from: record.offset, tail: '' }) : baseFrame(state);
+  const catchUp = behind
+    ? () => deps.holders.bytes(state.base!, userId, uploadId, partialBytes(record.offset, length, segmentSize, false), partialBytes(state.offset, length, segmentSize, false), signal)
+    : undefined;
+  const dropped = new AbortController();
+  const stream = holderFrames(base, catchUp, branch);
+  return { stream, written: deps.holders.append(node, userId, uploadId, stream, AbortSignal.any([signal, dropped.signal])), stop: (reason) => dropped.abort(reason) };
+}
+
+/** A standby append (its base sent before the PATCH came), stopped with the PATCH as one opened now would be. */
+function takeStandby(append: StandbyAppend, signal: AbortSignal): HolderAppend {
+  if (signal.aborted) append.abort(signal.reason);
+  else signal.addEventListener('abort', () => append.abort(signal.reason), { once: true });
+  return { stream: append.stream, written: append.attempt, stop: (reason) => append.abort(reason) };
 }
 
 function writeSegment(fan: FanOut, sealed: SealedSegment): void {

@@ -1,12 +1,15 @@
 // The tus side of bench:resumable, each run in a plain `node` process of its own, as
 // transferClient.mjs does for the single-request side (a shared heap with tsx skews rates).
 //
+//   node resumableClient.mjs source <file> <mib> <seed>
 //   node resumableClient.mjs tus <endpoint> <mib> <seed> <chunkMiB> <headersJson> <file|node-file|stream> [sourceFile]
 //   node resumableClient.mjs small <tus|tus-one-request|single> <baseUrl> <count> <bytes> <concurrency> [headersJson]
 //
-// Prints one JSON line (MB = 10^6 bytes). `tus`: { MBps, bytes, itemId, cpuSeconds, machineIdleShare }
-// (what the upload cost this machine: clientUsage.mjs). `small`: { perSecond, ms }.
-// Where tus-js-client reads the file from (the payload is written to sourceFile first, not timed):
+// Prints one JSON line (MB = 10^6 bytes). `source`: { bytes }, the payload written to a file and
+// fsynced (a user's file is on disk, and its write-back must not run beside an upload). `tus`:
+// { MBps, bytes, itemId, cpuSeconds, machineIdleShare } (what the upload cost this machine:
+// clientUsage.mjs). `small`: { perSecond, ms }.
+// Where tus-js-client reads the file from (`source` wrote it):
 // - file: each chunk in one read, handed to the request whole, as a browser sends a File's
 //   Blob slice (its network stack reads it; the page's script touches no byte). This is
 //   what the server side is measured with: the client shares this 2-core machine's cores.
@@ -65,17 +68,17 @@ function tusUpload(endpoint, source, size, { chunkSize, headers, metadata, uploa
   });
 }
 
+async function writeSource(file, mib, seed) {
+  await pipeline(payload(mib, seed), fs.createWriteStream(file));
+  const handle = await fs.promises.open(file, 'r');
+  await handle.sync();
+  await handle.close();
+  return { bytes: mib * CHUNK };
+}
+
 async function big(endpoint, mib, seed, chunkMiB, headers, how, sourceFile) {
   const bytes = mib * CHUNK;
-  if (how !== 'stream' && !sourceFile) throw new Error(`a tus upload from a ${how} needs a source file`);
-  if (how !== 'stream') {
-    await pipeline(payload(mib, seed), fs.createWriteStream(sourceFile));
-    // On disk before the clock starts, as a user's file is: else the kernel writes this 1 GiB
-    // back during the upload, beside the nodes' three copies (the single request has no file).
-    const handle = await fs.promises.open(sourceFile, 'r');
-    await handle.sync();
-    await handle.close();
-  }
+  if (how !== 'stream' && fs.statSync(sourceFile).size !== bytes) throw new Error(`${sourceFile} does not hold the ${mib} MiB to send`);
   const source = how === 'stream' ? payload(mib, seed) : fs.createReadStream(sourceFile);
   const fileReader = how === 'file' ? wholeChunkFileReader(sourceFile) : undefined;
   try {
@@ -85,7 +88,6 @@ async function big(endpoint, mib, seed, chunkMiB, headers, how, sourceFile) {
     return { MBps: rate(bytes, startedAt), bytes, itemId, ...usageSince(mark) };
   } finally {
     source.destroy();
-    if (sourceFile) fs.rmSync(sourceFile, { force: true });
   }
 }
 
@@ -120,12 +122,14 @@ async function small(how, baseUrl, count, bytes, concurrency, headers) {
 
 async function main([command, ...args]) {
   switch (command) {
+    case 'source':
+      return writeSource(args[0], Number(args[1]), args[2]);
     case 'tus':
       return big(args[0], Number(args[1]), args[2], Number(args[3]), JSON.parse(args[4]), args[5], args[6]);
     case 'small':
       return small(args[0], args[1], Number(args[2]), Number(args[3]), Number(args[4]), JSON.parse(args[5] ?? '{}'));
     default:
-      throw new Error(`unknown command ${command}: tus | small`);
+      throw new Error(`unknown command ${command}: source | tus | small`);
   }
 }
 

@@ -139,7 +139,9 @@ try {
     // Alternate which goes first: the second of two large uploads runs slower (balancedRatio).
     // perf on a holder: 45 % of its samples copying into the page cache in the second upload,
     // against 6–25 % in the first, which reuses the memory the baseline just freed; the second
-    // writes into memory the host had taken back (free page reporting), tus hit hardest.
+    // writes into memory the host had taken back (free page reporting). Both ways slow down
+    // alike (traced: an 8 MiB PATCH's body 49 → 66 ms, the single request 52 → 65 ms per 8 MiB),
+    // so a round's ratio mostly says which went first, and only the balanced pairs compare.
     const ways = [['single', single], ['tus', resumable]] as const;
     const results: Partial<Record<'single' | 'tus', Measured>> = {};
     for (const [name, upload] of round % 2 === 0 ? ways : [...ways].reverse()) results[name] = await measured(upload);

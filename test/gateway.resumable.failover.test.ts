@@ -58,6 +58,35 @@ describe('resumable uploads across a gateway restart and a node death', () => {
     expect(await downloaded(itemId!)).toBe(sha256(data));
   }, 300_000);
 
+  it('sends the next chunk to another holder at once when the node that took the last one has died since: the client sees no error', async () => {
+    const data = crypto.randomBytes(24 * MiB);
+    const cluster = loadClusterConfig(stack.cluster.configDir, 'lan');
+    let killed: string | undefined;
+    const run = startTus(stack.url, alice.token, data, {
+      chunkSize: 4 * MiB,
+      // No retries: the gateway must fail the chunk over itself, before a byte of it is sent.
+      retryDelays: null,
+      metadata: { filename: 'between two chunks.bin' },
+      onBeforeRequest: async (req) => {
+        if (killed || req.getMethod() !== 'PATCH' || Number(req.getHeader('Upload-Offset')) < 8 * MiB) return;
+        const uploadId = run.upload.url!.split('/').pop()!;
+        const res = await stack.cluster.request(alice.region, 'GET', `${RESUMABLE_PATH}/${alice.id}/${uploadId}`);
+        const { upload } = (await res.json()) as UploadResponse;
+        // The node that took the last chunk (the nearest holder). The gateway sends it the next
+        // chunk without waiting for a 100 Continue, once connected: it must learn of the death
+        // (its mesh monitor does at once), or find the connection refused before a byte goes.
+        killed = nodesByPreference(alice.region, cluster.nodes).find((id) => upload.holders.includes(id))!;
+        await stack.cluster.kill(killed);
+      },
+    });
+    const { itemId } = await run.done;
+    expect(killed).toBeDefined();
+    expect(run.resumedAt).toEqual([]);
+    expect(await downloaded(itemId!)).toBe(sha256(data));
+    await stack.cluster.start(killed!);
+    await waitFor('the killed node to be back in the mesh', () => stack.cluster.allAlive(), { timeoutMs: 60_000, intervalMs: 500 });
+  }, 300_000);
+
   it('continues through another holder when the node receiving the bytes is killed mid-upload', async () => {
     const data = crypto.randomBytes(48 * MiB);
     const cluster = loadClusterConfig(stack.cluster.configDir, 'lan');

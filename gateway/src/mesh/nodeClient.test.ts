@@ -25,7 +25,7 @@ function countedBody(size: number): { body: Readable; read: () => number } {
   return { body, read: () => read };
 }
 
-describe('NodeClient: streamed bodies behind Expect: 100-continue', () => {
+describe('NodeClient: streamed bodies held back until the node can take them', () => {
   const servers: http.Server[] = [];
   const clients: NodeClient[] = [];
   afterEach(async () => {
@@ -47,7 +47,7 @@ describe('NodeClient: streamed bodies behind Expect: 100-continue', () => {
     });
     servers.push(server);
     const { body } = countedBody(64 * 1024);
-    const res = await clientFor(port).request('n1', 'PATCH', '/x', { body, pool: 'stream', expectContinue: true });
+    const res = await clientFor(port).request('n1', 'PATCH', '/x', { body, pool: 'stream', untouchedUntil: 'continue' });
     await readJson('n1', res);
     expect(received).toBe(64 * 1024);
   });
@@ -57,7 +57,7 @@ describe('NodeClient: streamed bodies behind Expect: 100-continue', () => {
     await new Promise((resolve) => server.close(resolve));
     const counted = countedBody(64 * 1024);
     const error = await clientFor(port)
-      .request('n1', 'PATCH', '/x', { body: counted.body, pool: 'stream', expectContinue: true })
+      .request('n1', 'PATCH', '/x', { body: counted.body, pool: 'stream', untouchedUntil: 'continue' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NodeCallError);
     expect((error as NodeCallError).unreachable).toBe(true);
@@ -73,10 +73,37 @@ describe('NodeClient: streamed bodies behind Expect: 100-continue', () => {
     });
     servers.push(server);
     const counted = countedBody(64 * 1024);
-    const res = await clientFor(port).request('n1', 'PATCH', '/x', { body: counted.body, pool: 'stream', expectContinue: true });
+    const res = await clientFor(port).request('n1', 'PATCH', '/x', { body: counted.body, pool: 'stream', untouchedUntil: 'continue' });
     const error = (await readJson('n1', res).catch((e: unknown) => e)) as NodeCallError;
     expect(error.status).toBe(409);
     expect(error.details.offset).toBe(5);
+    expect(counted.read()).toBe(0);
+  });
+
+  it('held back until connected only: sent at once, with no 100-continue round trip, and untouched by a node that cannot be reached', async () => {
+    let received = 0;
+    const { server, port } = await listen((req, res) => {
+      expect(req.headers.expect).toBeUndefined();
+      req.on('data', (chunk: Buffer) => (received += chunk.length));
+      req.on('end', () => res.end('{}'));
+    });
+    servers.push(server);
+    const client = clientFor(port);
+    // Twice: a new connection, then the kept-alive one.
+    for (const round of [1, 2]) {
+      const { body } = countedBody(64 * 1024);
+      await readJson('n1', await client.request('n1', 'PATCH', '/x', { body, pool: 'stream', untouchedUntil: 'connected' }));
+      expect(received).toBe(round * 64 * 1024);
+    }
+    await new Promise((resolve) => server.close(resolve));
+    servers.splice(0);
+    client.close();
+    const counted = countedBody(64 * 1024);
+    const error = (await clientFor(port)
+      .request('n1', 'PATCH', '/x', { body: counted.body, pool: 'stream', untouchedUntil: 'connected' })
+      .catch((e: unknown) => e)) as NodeCallError;
+    expect(error.unreachable).toBe(true);
+    expect(error.bodyUntouched).toBe(true);
     expect(counted.read()).toBe(0);
   });
 

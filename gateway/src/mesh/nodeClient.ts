@@ -38,10 +38,12 @@ export interface NodeRequest {
    */
   pool?: 'control' | 'stream';
   /**
-   * A streamed body waits for the node's 100 Continue: a node that cannot be reached (or
-   * refuses at once) has taken no byte of it, so the caller may still send it to another.
+   * Until when a streamed body is held back, so that a node that cannot be reached has taken
+   * no byte of it and the caller may still send it to another (NodeCallError.bodyUntouched):
+   * `continue`, the node's 100 Continue (a node that refuses at once takes none either);
+   * `connected`, a connected socket only, a round trip less for a node that just answered.
    */
-  expectContinue?: boolean;
+  untouchedUntil?: 'continue' | 'connected';
 }
 
 export interface NodeClientOptions {
@@ -84,7 +86,8 @@ export class NodeClient {
     const deadline = stream ? undefined : AbortSignal.timeout(this.controlTimeoutMs);
     const signal = deadline && options.signal ? AbortSignal.any([deadline, options.signal]) : (deadline ?? options.signal);
     const streamedBody = options.body !== undefined && !Buffer.isBuffer(options.body) ? options.body : undefined;
-    const expectContinue = options.expectContinue === true && streamedBody !== undefined;
+    const untouchedUntil = streamedBody === undefined ? undefined : options.untouchedUntil;
+    const expectContinue = untouchedUntil === 'continue';
     let bodySent = false;
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -109,7 +112,7 @@ export class NodeClient {
       );
       if (stream) req.setTimeout(this.streamIdleTimeoutMs, () => req.destroy(new Error(`no byte moved for ${this.streamIdleTimeoutMs / 1000} s`)));
       req.on('error', (error) => {
-        const details = expectContinue ? { bodySent } : {};
+        const details = untouchedUntil ? { bodySent } : {};
         if (deadline?.aborted) reject(new NodeCallError(node, 0, 'timeout', `${node} did not answer within ${this.controlTimeoutMs / 1000} s`, details));
         else reject(new NodeCallError(node, 0, 'unreachable', `${node} could not be reached: ${error.message}`, details));
       });
@@ -123,6 +126,11 @@ export class NodeClient {
       else if (expectContinue) {
         req.flushHeaders();
         req.once('continue', () => sendBody(streamedBody!));
+      } else if (untouchedUntil === 'connected') {
+        req.once('socket', (socket) => {
+          if (socket.connecting) socket.once('connect', () => sendBody(streamedBody!));
+          else sendBody(streamedBody!);
+        });
       } else sendBody(options.body);
     });
   }

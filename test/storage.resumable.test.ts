@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../common/signing/requestSigning';
+import { FRAME, jsonFrame } from '../node/src/uploads/partialFrames';
 import { NodeCluster } from './support/nodeCluster';
 import { allFiles, blobFile, get, listFiles, newId, readBlob, readIfStill, sha256 } from './support/nodeFiles';
 import { completeUpload, createUpload, deleteUpload, getUpload, patchUpload } from './support/resumableUploads';
@@ -24,6 +26,32 @@ function partialFiles(cluster: NodeCluster, userId: string): string[] {
   return cluster.ids.flatMap((node) => {
     const dir = path.join(cluster.dataDir, `node-${node}`, userId, 'uploads');
     return fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => path.join(dir, name)) : [];
+  });
+}
+
+/** Another node of the cluster: who signs a peers-only call to `node`. */
+const peerOf = (cluster: NodeCluster, node: string) => cluster.ids.find((id) => id !== node)!;
+
+/** A POST with a body, signed by a peer of `node`: the holders' side of resumable uploads. */
+function postAs(cluster: NodeCluster, node: string, pathname: string, body: Buffer): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: cluster.port(node),
+        method: 'POST',
+        path: pathname,
+        agent: false,
+        headers: { 'content-type': 'application/octet-stream', ...signRequest(cluster.secret, peerOf(cluster, node), 'POST', pathname, { streamed: true }) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
 }
 
@@ -219,6 +247,13 @@ describe('resumable uploads on the nodes (3 real node processes)', () => {
     const data = crypto.randomBytes(16 * MiB);
     const uploadId = newId();
     expect((await createUpload(cluster, 'us-east', userId, { uploadId, length: data.length, filename: 'standby.bin', folderId: null, filetype: null, sha256: sha256(data) })).status).toBe(201);
+    /** A holder's own record: a peer's call. */
+    const heldBy = async (node: string) => {
+      const partial = `/v1/partials/${userId}/${uploadId}`;
+      const held = await get(cluster, node, partial, signRequest(cluster.secret, peerOf(cluster, node), 'GET', partial));
+      expect(held.status, node).toBe(200);
+      return (JSON.parse(held.body.toString()) as { partial: { offset: number; state: string } }).partial;
+    };
     const patch = async (node: string, from: number) => {
       const answer = await patchUpload(cluster, node, userId, uploadId, from, data.subarray(from, from + 4 * MiB));
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
@@ -234,14 +269,14 @@ describe('resumable uploads on the nodes (3 real node processes)', () => {
     expect((await patch('us-east', 8 * MiB)).offset).toBe(12 * MiB);
     // A standby no PATCH used is closed after its base alone (5 s, half a lease): it moves nothing.
     await new Promise((r) => setTimeout(r, 5_500));
+    for (const node of cluster.ids) expect(await heldBy(node), node).toMatchObject({ offset: 12 * MiB, state: 'open' });
+    // A standby from a state that has moved on (it could reach a holder after a PATCH that came
+    // through another node) is refused, and never takes the holder back to its base.
     for (const node of cluster.ids) {
-      // A holder's own record: a peer's call.
-      const partial = `/v1/partials/${userId}/${uploadId}`;
-      const peer = cluster.ids.find((id) => id !== node)!;
-      const held = await get(cluster, node, partial, signRequest(cluster.secret, peer, 'GET', partial));
-      expect(held.status, node).toBe(200);
-      expect((JSON.parse(held.body.toString()) as { partial: { offset: number; state: string } }).partial, node).toMatchObject({ offset: 12 * MiB, state: 'open' });
+      const stale = await postAs(cluster, node, `/v1/partials/${userId}/${uploadId}/append?standby=1`, jsonFrame(FRAME.BASE, { from: 4 * MiB, tail: '' }));
+      expect(stale.status, node).toBe(409);
     }
+    for (const node of cluster.ids) expect((await heldBy(node)).offset, node).toBe(12 * MiB);
     expect((await patch('us-east', 12 * MiB)).completed?.file.sha256).toBe(sha256(data));
     await waitFor('every holder has the blob', () => cluster.ids.every((node) => readBlob(cluster, node, userId, uploadId)?.equals(data)), { timeoutMs: 30_000 });
   }, 120_000);

@@ -13,7 +13,8 @@ import { createUploadSchema, uploadViewSchema } from './uploads';
  *          new offset is fsynced here; 409 offset_mismatch (error.offset: this holder's, when it
  *          is behind the stream's base), 423 upload_busy (another coordinator holds the lease);
  *          `?standby=1`: opened ahead of the next PATCH, it gives way to any other writer until
- *          its first DATA or COMMIT, and ended after its base alone it answers the record as is
+ *          its first DATA or COMMIT, its base must be the holder's offset (409 otherwise), and
+ *          ended after its base alone it answers the record as is
  *   GET    /v1/partials/:userId/:uploadId/bytes?from=&to=   the partial's bytes [from, to)
  *   POST   /v1/partials/:userId/:uploadId/finish     finishSchema: the partial becomes the blob
  *   POST   /v1/partials/:userId/:uploadId/completed  completedSchema: the file is committed

@@ -99,7 +99,8 @@ export class ResumableStore {
    * the new offset is durable here. 423 while another coordinator's lease holds; 409 with this
    * holder's offset when it is behind the stream's base (the coordinator catches it up first).
    * A `standby` append is opened ahead of the client's next PATCH (standbyAppends.ts): until
-   * its first DATA or COMMIT it gives the upload up to any other writer, and a stream that ends
+   * its first DATA or COMMIT it gives the upload up to any other writer, its base must be this
+   * holder's offset (409 otherwise: it never moves a holder back), and a stream that ends
    * after its base with nothing else changes nothing and answers the record as it is.
    */
   async append(userId: string, uploadId: string, body: Readable, signal?: AbortSignal, opts: { standby?: boolean } = {}): Promise<PartialRecord> {
@@ -137,6 +138,9 @@ export class ResumableStore {
       const rebase = async (frame: BaseFrame) => {
         current = this.requireRecord(userId, uploadId);
         if (frame.from > current.offset) throw new AppError('offset_mismatch', `This holder has ${current.offset} bytes, not ${frame.from}.`, {}, { offset: current.offset });
+        // A standby opened from a state that has moved on since (a PATCH through another node
+        // or after it) is useless; it must never take this holder back to its base.
+        if (opts.standby && frame.from !== current.offset) throw new AppError('offset_mismatch', `This holder has ${current.offset} bytes, not ${frame.from}.`, {}, { offset: current.offset });
         if (frame.from === length && current.state === 'sealed') throw new AppError('conflict', `Upload ${uploadId} is whole already.`);
         const keep = partialBytes(frame.from, length, segmentSize, false);
         const size = kept?.size ?? (await handle.stat()).size;

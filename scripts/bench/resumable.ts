@@ -28,7 +28,7 @@ import { arg } from './args';
  * this says where time goes), and the share of core time left idle: what the upload spent
  * waiting (fsyncs, round trips) rather than computing.
  * Targets: tus ≥ 0.8 × single request; gateway RSS < 150 MB.
- * tus-js-client reads the file from disk a chunk at a time, as a browser sends a File's slices
+ * tus-js-client streams the file from disk, a MiB at a time, as a browser sends a File's slices
  * (`--tus-source node-file`: through tus-js-client's own Node file source, 64 KiB at a time;
  * `stream`: from a stream, which costs the client a copy of every chunk; resumableClient.mjs).
  * Usage: npm run bench:resumable [-- --mib 1024 --rounds 4 --chunk-mib 8 --small 100 --small-kib 64 --profile lan --tus-source file|node-file|stream]
@@ -40,7 +40,7 @@ const chunkMiB = Number(arg('chunk-mib', '8'));
 const smallCount = Number(arg('small', '100'));
 const smallKiB = Number(arg('small-kib', '64'));
 const profile = arg('profile', 'lan') as 'lan' | 'wan';
-/** Where tus-js-client reads from: a file, a chunk per read as a browser's File (default); its own Node file source; a stream. */
+/** Where tus-js-client reads from: a file streamed as a browser sends a File (default); its own Node file source; a stream. */
 const tusSource = arg('tus-source', 'file') as 'file' | 'node-file' | 'stream';
 const seed = crypto.randomBytes(16).toString('hex');
 const CLIENT = path.join(import.meta.dirname, 'resumableClient.mjs');

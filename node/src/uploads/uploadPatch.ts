@@ -11,6 +11,7 @@ import { FanOut } from '../replication/fanOut';
 import { quorum, QuorumError } from '../replication/quorum';
 import type { QuotaAnswer } from '../replication/quotaClient';
 import { openHeader } from '../storage/encryption/blobDecoder';
+import { parseHeader } from '../storage/encryption/blobFormat';
 import { systemClock } from '../time/clock';
 import { holderFrames } from './holderCatchUp';
 import { dataHead, frame, FRAME, jsonFrame } from './partialFrames';
@@ -71,7 +72,8 @@ async function patchLocked(deps: ResumableDeps, request: PatchRequest): Promise<
   await deps.committed.lastPatchStored(uploadId, SLOWEST_HOLDER_WAIT_MS);
   const remembered = deps.committed.take(uploadId, request.offset);
   // Opened from the remembered state, a standby is only good with it.
-  const standby = remembered ? deps.standby.take(uploadId, remembered.offset, [...remembered.records.keys()]) : (deps.standby.cancel(uploadId), undefined);
+  if (!remembered) deps.standby.cancel(uploadId);
+  const standby = remembered && deps.standby.take(uploadId, remembered.offset, [...remembered.records.keys()]);
   try {
     return await patchFrom(deps, request, remembered ?? (await loadState(deps, userId, uploadId)), standby);
   } finally {
@@ -161,13 +163,14 @@ async function streamToHolders(
   const { ctx } = deps;
   const { uploadId } = request;
   const abort = new AbortController();
+  const segmentSize = parseHeader(state.record.header).active.segmentSize;
   const fan = new FanOut(targets, new Map([...(standby?.values() ?? [])].map((append) => [append.node, append.stream])));
   fan.on('error', (error) => abort.abort(error));
   const attempts: Array<Promise<{ node: NodeId; record: PartialRecord }>> = [];
   const copies: WatchedCopy[] = [];
   for (const node of targets) {
     const branch = fan.branch(node);
-    const { stream, written, stop } = standby?.get(node) ? takeStandby(standby.get(node)!, abort.signal) : openAppend(deps, state, node, branch, abort.signal);
+    const { stream, written, stop } = standby?.get(node) ? takeStandby(standby.get(node)!, abort.signal) : openAppend(deps, state, segmentSize, node, branch, abort.signal);
     const copy: WatchedCopy = { node, branch, state: 'running' };
     if (node !== ctx.self) {
       copy.drop = (reason) => {
@@ -239,10 +242,9 @@ interface HolderAppend {
 }
 
 /** Opens a holder's append now: its base, then (for a holder behind the others) the bytes it lacks, then `branch`. */
-function openAppend(deps: ResumableDeps, state: UploadState, node: NodeId, branch: PassThrough, signal: AbortSignal): HolderAppend {
+function openAppend(deps: ResumableDeps, state: UploadState, segmentSize: number, node: NodeId, branch: PassThrough, signal: AbortSignal): HolderAppend {
   const { userId, uploadId } = state;
   const { length } = state.record;
-  const segmentSize = openHeader(state.record.header, deps.keyring).segmentSize;
   const record = state.records.get(node)!;
   const behind = record.offset < state.offset;
   const base = behind ? jsonFrame(FRAME.BASE, { from: record.offset, tail: '' }) : baseFrame(state);

@@ -7,7 +7,7 @@ import { buildServer } from '../buildServer.mjs';
 import { GatewayStack } from '../../test/support/gatewayStack';
 import { signUpAndLogIn } from '../../test/support/gatewayUser';
 import { waitFor } from '../../test/support/waitFor';
-import { median, round1 } from './stats';
+import { median, percentile, round1 } from './stats';
 import { balancedRatio } from './balancedRatio';
 import { allReplicasStored, removeForGood } from './gatewayTransfers';
 import { runClientScript, runTransfer, settleDisk, tripleWriteMBps } from './transfer';
@@ -80,7 +80,7 @@ try {
   const auth = { authorization: `Bearer ${user.token}` };
 
   /** One upload's outcome, and what it cost the client's side of the machine (clientUsage.mjs). */
-  type Upload = { MBps: number; fileId: string; clientCpuSeconds: number; machineIdleShare: number };
+  type Upload = { MBps: number; fileId: string; clientCpuSeconds: number; machineIdleShare: number; patchMs?: number[] };
 
   async function single(): Promise<Upload> {
     const headers = { ...auth, 'content-type': 'application/octet-stream', 'x-file-name': `single-${seed}.bin` };
@@ -97,7 +97,7 @@ try {
   if (tusSource !== 'stream') await runClientScript(CLIENT, ['source', tusSourceFile, String(mib), seed]);
 
   async function resumable(): Promise<Upload> {
-    const result = await runClientScript<{ MBps: number; itemId: string | null; cpuSeconds: number; machineIdleShare: number | null }>(CLIENT, [
+    const result = await runClientScript<{ MBps: number; itemId: string | null; cpuSeconds: number; machineIdleShare: number | null; patchMs: number[] }>(CLIENT, [
       'tus',
       `${stack.url}/api/uploads`,
       String(mib),
@@ -108,7 +108,7 @@ try {
       tusSourceFile,
     ]);
     if (!result.itemId) throw new Error('the tus upload finished without X-GeoVault-Item-Id');
-    return { MBps: result.MBps, fileId: result.itemId, clientCpuSeconds: result.cpuSeconds, machineIdleShare: result.machineIdleShare ?? NaN };
+    return { MBps: result.MBps, fileId: result.itemId, clientCpuSeconds: result.cpuSeconds, machineIdleShare: result.machineIdleShare ?? NaN, patchMs: result.patchMs };
   }
 
   /** The server processes, whose CPU time an upload costs (the client reports its own). */
@@ -130,29 +130,37 @@ try {
   const repairPulls = async () => (await Promise.all(stack.cluster.ids.map(async (id) => (await stack.cluster.status(id)).storage.repair.pulled))).reduce((a, b) => a + b, 0);
   const pullsAtStart = await repairPulls();
   const samples: Array<{ diskMBps: number; single: Measured; tus: Measured }> = [];
-  /** Per round: from the deletes' answers until no node kept the deleted blobs (60 000: some still did). */
+  /** Per upload: from the delete's answer until no node kept its blobs (60 000: some still did). */
   const deletedGoneMs: number[] = [];
   const storedBytesAtStart = storedBlobBytes(stack.cluster.dataDir);
-  for (let round = 0; round < rounds; round++) {
-    settleDisk();
-    const diskMBps = await tripleWriteMBps(scratch, mib, seed);
-    // Alternate which goes first: the second of two large uploads runs slower (balancedRatio).
-    // perf on a holder: 45 % of its samples copying into the page cache in the second upload,
-    // against 6–25 % in the first, which reuses the memory the baseline just freed; the second
-    // writes into memory the host had taken back (free page reporting). Both ways slow down
-    // alike (traced: an 8 MiB PATCH's body 49 → 66 ms, the single request 52 → 65 ms per 8 MiB),
-    // so a round's ratio mostly says which went first, and only the balanced pairs compare.
-    const ways = [['single', single], ['tus', resumable]] as const;
-    const results: Partial<Record<'single' | 'tus', Measured>> = {};
-    for (const [name, upload] of round % 2 === 0 ? ways : [...ways].reverse()) results[name] = await measured(upload);
-    // Removed after both, and gone from the nodes' disks before the next round's first byte.
-    for (const { fileId } of Object.values(results)) await removeForGood(user, fileId);
-    // A node drops its copies as it learns of the delete; the next round starts once all did.
+  /** Removes an upload's file for good, and waits until the nodes dropped its copies. */
+  async function removeMeasured({ fileId }: Measured): Promise<void> {
+    await removeForGood(user, fileId);
     const removedAt = performance.now();
     await waitFor('deleted blobs gone from the nodes', () => storedBlobBytes(stack.cluster.dataDir) < storedBytesAtStart + mib * 1024 * 1024, { timeoutMs: 60_000, intervalMs: 250 }).catch(() =>
       progress(`deleted blobs still on the nodes after 60 s: ${round1((storedBlobBytes(stack.cluster.dataDir) - storedBytesAtStart) / 1e6)} MB; going on`),
     );
     deletedGoneMs.push(Math.round(performance.now() - removedAt));
+  }
+  for (let round = 0; round < rounds; round++) {
+    // Writing into page cache is ten times dearer on memory this VM's host has taken back (free
+    // page reporting, a few seconds after the guest freed it): dd wrote 1 GiB in 0.13 s into
+    // memory just freed and in 1.9 s into memory freed 30 s before. Which upload got such memory
+    // decided a round: perf put 1.3 s of each holder's CPU in copying into the page cache for
+    // the one that came after the other's 3 GiB, against 0.1 s for the other. So both ways now
+    // meet the same memory: each follows the removal of the upload before it and a disk
+    // baseline of its own, and the order still alternates.
+    const ways = [['single', single], ['tus', resumable]] as const;
+    const results: Partial<Record<'single' | 'tus', Measured>> = {};
+    const disk: number[] = [];
+    for (const [name, upload] of round % 2 === 0 ? ways : [...ways].reverse()) {
+      settleDisk();
+      disk.push(await tripleWriteMBps(scratch, mib, seed));
+      const result = await measured(upload);
+      await removeMeasured(result);
+      results[name] = result;
+    }
+    const diskMBps = median(disk);
     const [tusMBps, singleMBps] = [results.tus!.MBps, results.single!.MBps];
     progress(`round ${round + 1}/${rounds}: tus ${round1(tusMBps)} MB/s, single request ${round1(singleMBps)} MB/s, disk ×3 ${round1(diskMBps)} MB/s`);
     samples.push({ diskMBps, single: results.single!, tus: results.tus! });
@@ -173,6 +181,16 @@ try {
     }
   }
 
+  /** One round's time per chunk each way, and which went first (the second pays for memory the host took back). */
+  const msPerChunk = (s: (typeof samples)[number], round: number) => {
+    const patchMs = [...(s.tus.patchMs ?? [])].sort((a, b) => a - b);
+    return {
+      first: round % 2 === 0 ? 'single' : 'tus',
+      tusPatchMedian: round1(median(patchMs)),
+      tusPatchP90: round1(percentile(patchMs, 90)),
+      single: round1(((chunkMiB * 1.048576) / s.single.MBps) * 1000),
+    };
+  };
   const tusRatios = balancedRatio(samples.map((s) => s.tus.MBps / s.single.MBps));
   const tusToSingle = samples.length > 0 ? tusRatios.ratio : NaN;
   /** The large file's figures (none with --rounds 0: small files only). */
@@ -183,6 +201,9 @@ try {
       ratiosToSingle: samples.map((s) => ratio(s.tus.MBps / s.single.MBps)),
       ratiosToSingleBalanced: tusRatios.balanced.map(ratio),
       ratioToDisk: ratio(median(samples.map((s) => s.tus.MBps / s.diskMBps))),
+      // Per round, the client's time from one PATCH's answer to the next's, and the single
+      // request's time for as many bytes: steadier than the rates, whose spread is the VM's memory.
+      msPerChunk: samples.map(msPerChunk),
     },
     singleRequest: {
       MBps: round1(median(samples.map((s) => s.single.MBps))),

@@ -7,8 +7,9 @@
 //
 // Prints one JSON line (MB = 10^6 bytes). `source`: { bytes }, the payload written to a file and
 // fsynced (a user's file is on disk, and its write-back must not run beside an upload). `tus`:
-// { MBps, bytes, itemId, cpuSeconds, machineIdleShare } (what the upload cost this machine:
-// clientUsage.mjs). `small`: { perSecond, ms }.
+// { MBps, bytes, itemId, patchMs, cpuSeconds, machineIdleShare } (patchMs: per PATCH, from the
+// answer before it to its own; the rest, what the upload cost this machine: clientUsage.mjs).
+// `small`: { perSecond, ms }.
 // Where tus-js-client reads the file from (`source` wrote it):
 // - file: each chunk streamed from the file a MiB at a time into a buffer kept for the whole
 //   upload (streamingFileReader), as a browser sends a File's slice: the page's script touches
@@ -80,7 +81,7 @@ function streamingFileReader(file, chunkSize) {
 }
 
 /** tus-js-client, never the whole file in memory. */
-function tusUpload(endpoint, source, size, { chunkSize, headers, metadata, uploadDataDuringCreation = false, fileReader }) {
+function tusUpload(endpoint, source, size, { chunkSize, headers, metadata, uploadDataDuringCreation = false, fileReader, onChunkComplete }) {
   return new Promise((resolve, reject) => {
     const upload = new tus.Upload(source, {
       endpoint,
@@ -90,6 +91,7 @@ function tusUpload(endpoint, source, size, { chunkSize, headers, metadata, uploa
       metadata,
       uploadDataDuringCreation,
       ...(fileReader ? { fileReader } : {}),
+      ...(onChunkComplete ? { onChunkComplete } : {}),
       retryDelays: null,
       onSuccess: ({ lastResponse }) => resolve(lastResponse.getHeader('X-GeoVault-Item-Id') ?? null),
       onError: reject,
@@ -114,8 +116,16 @@ async function big(endpoint, mib, seed, chunkMiB, headers, how, sourceFile) {
   try {
     const startedAt = performance.now();
     const mark = usageMark();
-    const itemId = await tusUpload(endpoint, source, bytes, { chunkSize: chunkMiB * CHUNK, headers, metadata: { filename: `tus-${seed}.bin` }, fileReader });
-    return { MBps: rate(bytes, startedAt), bytes, itemId, ...usageSince(mark) };
+    // From one PATCH's answer to the next one's: the client's own time per chunk, all of it.
+    const patchMs = [];
+    let lastAnswer = startedAt;
+    const onChunkComplete = () => {
+      const now = performance.now();
+      patchMs.push(now - lastAnswer);
+      lastAnswer = now;
+    };
+    const itemId = await tusUpload(endpoint, source, bytes, { chunkSize: chunkMiB * CHUNK, headers, metadata: { filename: `tus-${seed}.bin` }, fileReader, onChunkComplete });
+    return { MBps: rate(bytes, startedAt), bytes, itemId, patchMs, ...usageSince(mark) };
   } finally {
     source.destroy();
   }

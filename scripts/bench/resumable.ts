@@ -181,7 +181,7 @@ try {
     }
   }
 
-  /** One round's time per chunk each way, and which went first (the second pays for memory the host took back). */
+  /** One round's time per chunk each way, and which way went first. */
   const msPerChunk = (s: (typeof samples)[number], round: number) => {
     const patchMs = [...(s.tus.patchMs ?? [])].sort((a, b) => a - b);
     return {

@@ -129,7 +129,7 @@ try {
   /** Copies repair pulled on every node: a holder left out of an upload's finish gets the whole file again. */
   const repairPulls = async () => (await Promise.all(stack.cluster.ids.map(async (id) => (await stack.cluster.status(id)).storage.repair.pulled))).reduce((a, b) => a + b, 0);
   const pullsAtStart = await repairPulls();
-  const samples: Array<{ diskMBps: number; single: Measured; tus: Measured }> = [];
+  const samples: Array<{ diskMBps: number; first: 'single' | 'tus'; single: Measured; tus: Measured }> = [];
   /** Per upload: from the delete's answer until no node kept its blobs (60 000: some still did). */
   const deletedGoneMs: number[] = [];
   const storedBytesAtStart = storedBlobBytes(stack.cluster.dataDir);
@@ -151,9 +151,10 @@ try {
     // meet the same memory: each follows the removal of the upload before it and a disk
     // baseline of its own, and the order still alternates.
     const ways = [['single', single], ['tus', resumable]] as const;
+    const order = round % 2 === 0 ? ways : [...ways].reverse();
     const results: Partial<Record<'single' | 'tus', Measured>> = {};
     const disk: number[] = [];
-    for (const [name, upload] of round % 2 === 0 ? ways : [...ways].reverse()) {
+    for (const [name, upload] of order) {
       settleDisk();
       disk.push(await tripleWriteMBps(scratch, mib, seed));
       const result = await measured(upload);
@@ -163,7 +164,7 @@ try {
     const diskMBps = median(disk);
     const [tusMBps, singleMBps] = [results.tus!.MBps, results.single!.MBps];
     progress(`round ${round + 1}/${rounds}: tus ${round1(tusMBps)} MB/s, single request ${round1(singleMBps)} MB/s, disk ×3 ${round1(diskMBps)} MB/s`);
-    samples.push({ diskMBps, single: results.single!, tus: results.tus! });
+    samples.push({ diskMBps, first: order[0][0], single: results.single!, tus: results.tus! });
   }
 
   const gatewayRssAfterLarge = peakRssMb(stack.gatewayPid());
@@ -182,10 +183,10 @@ try {
   }
 
   /** One round's time per chunk each way, and which way went first. */
-  const msPerChunk = (s: (typeof samples)[number], round: number) => {
+  const msPerChunk = (s: (typeof samples)[number]) => {
     const patchMs = [...(s.tus.patchMs ?? [])].sort((a, b) => a - b);
     return {
-      first: round % 2 === 0 ? 'single' : 'tus',
+      first: s.first,
       tusPatchMedian: round1(median(patchMs)),
       tusPatchP90: round1(percentile(patchMs, 90)),
       single: round1(((chunkMiB * 1.048576) / s.single.MBps) * 1000),

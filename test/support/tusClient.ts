@@ -1,4 +1,5 @@
-import { Upload } from 'tus-js-client';
+import { Readable } from 'node:stream';
+import { DefaultHttpStack, Upload, type HttpRequest, type HttpStack } from 'tus-js-client';
 
 type UploadOptions = ConstructorParameters<typeof Upload>[1];
 
@@ -45,4 +46,35 @@ export function startTus(baseUrl: string, token: string, source: Buffer | NodeJS
 /** Upload-Metadata values as tus-js-client takes them. */
 export function tusMetadata(values: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/**
+ * tus-js-client's own Node stack, except that a PATCH for which `hold` returns a promise sends
+ * the first half of its body, waits for the promise, then sends the rest: a test can cut the
+ * request on its way at a known point, not at a moment it guesses from the time.
+ */
+export function bodyHoldingStack(hold: (req: HttpRequest) => Promise<unknown> | undefined): HttpStack {
+  const inner = new DefaultHttpStack({});
+  return {
+    getName: () => 'BodyHoldingStack',
+    createRequest(method, url) {
+      const req = inner.createRequest(method, url);
+      const send = req.send.bind(req);
+      req.send = (body: unknown) => {
+        if (!(body instanceof Uint8Array)) return send(body);
+        const held = hold(req);
+        if (!held) return send(body);
+        req.setHeader('Content-Length', String(body.length));
+        return send(Readable.from(halvesAround(Buffer.from(body.buffer, body.byteOffset, body.length), held)));
+      };
+      return req;
+    },
+  };
+}
+
+async function* halvesAround(body: Buffer, held: Promise<unknown>): AsyncGenerator<Buffer> {
+  const half = Math.floor(body.length / 2);
+  yield body.subarray(0, half);
+  await held;
+  yield body.subarray(half);
 }

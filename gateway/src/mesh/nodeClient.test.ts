@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodeCallError, NodeClient, readJson } from './nodeClient';
@@ -103,6 +103,30 @@ describe('NodeClient: streamed bodies held back until the node can take them', (
       .request('n1', 'PATCH', '/x', { body: counted.body, pool: 'stream', untouchedUntil: 'connected' })
       .catch((e: unknown) => e)) as NodeCallError;
     expect(error.unreachable).toBe(true);
+    expect(error.bodyUntouched).toBe(true);
+    expect(counted.read()).toBe(0);
+  });
+
+  it('held back until connected: a kept-alive socket whose node died since, unread, takes no byte either', async () => {
+    const sockets: Socket[] = [];
+    const { server, port } = await listen((req, res) => {
+      sockets.push(req.socket);
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    servers.push(server);
+    const client = clientFor(port);
+    await readJson('n1', await client.request('n1', 'PATCH', '/x', { body: countedBody(1024).body, pool: 'stream', untouchedUntil: 'connected' }));
+    // Back in the pool by now; the node's end of it closes, and the next request is handed it
+    // before this process has read that end (the race of a node killed between two PATCHes).
+    await new Promise((resolve) => setImmediate(resolve));
+    const counted = countedBody(64 * 1024);
+    const sent = (() => {
+      sockets[0]!.destroy();
+      return client.request('n1', 'PATCH', '/x', { body: counted.body, pool: 'stream', untouchedUntil: 'connected' });
+    })();
+    const error = (await sent.catch((e: unknown) => e)) as NodeCallError;
+    expect(error).toBeInstanceOf(NodeCallError);
     expect(error.bodyUntouched).toBe(true);
     expect(counted.read()).toBe(0);
   });

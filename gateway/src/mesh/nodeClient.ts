@@ -129,7 +129,9 @@ export class NodeClient {
       } else if (untouchedUntil === 'connected') {
         req.once('socket', (socket) => {
           if (socket.connecting) socket.once('connect', () => sendBody(streamedBody!));
-          else sendBody(streamedBody!);
+          // A kept-alive socket whose node has died since may have its end waiting, unread: one
+          // poll of the event loop first, so that it fails this request before a byte is taken.
+          else setImmediate(() => setImmediate(() => !req.destroyed && sendBody(streamedBody!)));
         });
       } else sendBody(options.body);
     });

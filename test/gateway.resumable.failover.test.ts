@@ -30,6 +30,18 @@ describe('resumable uploads across a gateway restart and a node death', () => {
     await stack?.close();
   }, 60_000);
 
+  /**
+   * The next test kills the node it expects the gateway to send chunks to, the nearest holder:
+   * so every node must be back in the gateway's eyes too, not only in its peers'. Before, the
+   * gateway still skipped the node restarted here while the next upload began, sent its chunks
+   * to another, and the test killed a node that took none of them.
+   */
+  async function bringBack(node: string): Promise<void> {
+    await stack.cluster.start(node);
+    await waitFor('the killed node to be back in the mesh', () => stack.cluster.allAlive(), { timeoutMs: 60_000, intervalMs: 500 });
+    await waitFor('the gateway to use every node again', () => stack.seesEveryNodeUsable(), { timeoutMs: 60_000, intervalMs: 100 });
+  }
+
   async function downloaded(itemId: string): Promise<string> {
     const res = await alice.call('GET', `/api/files/download/${itemId}`);
     expect(res.status).toBe(200);
@@ -83,8 +95,7 @@ describe('resumable uploads across a gateway restart and a node death', () => {
     expect(killed).toBeDefined();
     expect(run.resumedAt).toEqual([]);
     expect(await downloaded(itemId!)).toBe(sha256(data));
-    await stack.cluster.start(killed!);
-    await waitFor('the killed node to be back in the mesh', () => stack.cluster.allAlive(), { timeoutMs: 60_000, intervalMs: 500 });
+    await bringBack(killed!);
   }, 300_000);
 
   it('continues through another holder when the node receiving the bytes is killed mid-upload', async () => {
@@ -123,7 +134,6 @@ describe('resumable uploads across a gateway restart and a node death', () => {
     expect(run.resumedAt.some((offset) => offset >= cutAt)).toBe(true);
     expect(await downloaded(itemId!)).toBe(sha256(data));
     // Back, it catches up on the file like any other (repair), and nothing else is needed.
-    await stack.cluster.start(killed!);
-    await waitFor('the killed node to be back in the mesh', () => stack.cluster.allAlive(), { timeoutMs: 60_000, intervalMs: 500 });
+    await bringBack(killed!);
   }, 300_000);
 });

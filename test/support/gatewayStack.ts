@@ -72,16 +72,25 @@ export class GatewayStack {
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
     await waitFor(
-      'the gateway to answer /api/nodes with every node reachable',
+      'the gateway to answer /api/nodes with every node usable',
       async () => {
         if (proc.exitCode !== null) throw new Error(`gateway exited with ${proc.exitCode}: ${this.logs()}`);
-        const res = await fetch(`${this.url}/api/nodes`);
-        if (!res.ok) return false;
-        const body = (await res.json()) as { nodes: Array<{ reachable: boolean }> };
-        return body.nodes.length > 0 && body.nodes.every((n) => n.reachable);
+        return this.seesEveryNodeUsable();
       },
       { timeoutMs: 60_000, intervalMs: 100 },
     );
+  }
+
+  /**
+   * Whether the gateway would send requests to every node now: it reaches each one's API and
+   * no peer holds any dead. A node that was restarted is only back for the gateway once its
+   * events socket reconnected (backing off up to 5 s) and the next status poll saw it alive.
+   */
+  async seesEveryNodeUsable(): Promise<boolean> {
+    const res = await fetch(`${this.url}/api/nodes`).catch(() => undefined);
+    if (!res?.ok) return false;
+    const body = (await res.json()) as { nodes: Array<{ reachable: boolean; state: string }> };
+    return body.nodes.length > 0 && body.nodes.every((n) => n.reachable && n.state !== 'dead');
   }
 
   async stopGateway(): Promise<void> {

@@ -21,7 +21,7 @@ import { loadState, type ResumableDeps } from './resumableDeps';
 import type { StandbyAppend } from './standbyAppends';
 import { openTail, sealTail, tailKey } from './tailCipher';
 import { completeUpload } from './uploadComplete';
-import { durableProgress, uploadView, type UploadState } from './uploadState';
+import { durableProgress, uploadView, type HolderUnreached, type UploadState } from './uploadState';
 
 /**
  * How long a PATCH waits for the holders still storing the one before (committedStates.ts).
@@ -97,9 +97,7 @@ async function patchFrom(deps: ResumableDeps, request: PatchRequest, state: Uplo
     throw new AppError('payload_too_large', `${request.contentLength} bytes at offset ${state.offset} pass the upload's length of ${length}.`);
   }
   const targets = [...state.records.keys()];
-  if (targets.length < ctx.settings.writeQuorum) {
-    throw new AppError('replication_failed', `Only ${targets.length} of the upload's holders can be reached; ${ctx.settings.writeQuorum} are needed.`);
-  }
+  if (targets.length < ctx.settings.writeQuorum) throw tooFewHolders(deps, state);
   // Re-asserted while the bytes stream (an owner that took over learns the upload again); it
   // is settled before the COMMIT frame, so a refusal keeps nothing of this PATCH.
   const quota = ctx.quota.client.ensure(userId, uploadId, length);
@@ -136,7 +134,7 @@ function rememberIfEveryHolder(deps: ResumableDeps, before: UploadState, records
   if (records.size !== holders.length || !holders.every((node) => records.get(node)?.offset === offset)) return;
   const progress = durableProgress(records, deps.ctx.settings.writeQuorum);
   if (progress.phase !== 'open' || progress.offset !== offset) return;
-  const after: UploadState = { ...before, record: records.get(progress.base!)!, records, ...progress };
+  const after: UploadState = { ...before, record: records.get(progress.base!)!, records, unreached: new Map(), ...progress };
   deps.committed.remember(after);
   deps.standby.prepare(before.userId, before.uploadId, offset, [...records.keys()], baseFrame(after));
 }
@@ -145,6 +143,27 @@ function rememberIfEveryHolder(deps: ResumableDeps, before: UploadState, records
 function baseFrame(state: UploadState): Buffer {
   return jsonFrame(FRAME.BASE, { from: state.offset, tail: state.records.get(state.base!)!.tail.toString('base64') });
 }
+
+/** The holders this PATCH cannot reach, named with why, so that an operator knows which to mend. */
+function tooFewHolders(deps: ResumableDeps, state: UploadState): AppError {
+  const { ctx } = deps;
+  const unreached = [...(state.unreached ?? new Map<NodeId, HolderUnreached>())];
+  ctx.logger.warn(
+    { uploadId: state.uploadId, reached: [...state.records.keys()], unreached: unreached.map(([node, why]) => ({ node, reason: why.reason, ...(why.reason === 'failed' ? { error: String(why.error) } : {}) })) },
+    'too few holders of a resumable upload can be reached for a PATCH',
+  );
+  const why = unreached.map(([node, { reason }]) => `${node}: ${UNREACHED_REASON[reason]}`).join('; ');
+  return new AppError(
+    'replication_failed',
+    `Only ${state.records.size} of the upload's ${state.record.meta.holders.length} holders can be reached; ${ctx.settings.writeQuorum} are needed${why ? ` (${why})` : ''}.`,
+  );
+}
+
+const UNREACHED_REASON: Record<HolderUnreached['reason'], string> = {
+  down: 'down in the mesh',
+  no_record: 'does not have it',
+  failed: 'did not answer',
+};
 
 function offsetMismatch(offset: number): AppError {
   return new AppError('offset_mismatch', `The upload is at offset ${offset}.`, {}, { offset });

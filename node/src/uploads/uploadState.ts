@@ -19,7 +19,15 @@ export interface UploadState {
   /** open: bytes to come; whole: every byte is in; stored/completed: finishing or done. */
   readonly phase: 'open' | 'whole' | 'stored' | 'completed';
   readonly completion?: PartialRecord['completion'];
+  /**
+   * Holders the records name that gave none when they were read, and why: for the error a
+   * PATCH that cannot reach W of them answers, and for its log.
+   */
+  readonly unreached?: ReadonlyMap<NodeId, HolderUnreached>;
 }
+
+/** Why a holder gave no record: not alive in this node's view, no record there, or no answer. */
+export type HolderUnreached = { reason: 'down' } | { reason: 'no_record' } | { reason: 'failed'; error: unknown };
 
 /**
  * Pure: how far an upload is. Each holder records its own offset once its partial is fsynced;
@@ -53,20 +61,26 @@ export function durableProgress(records: ReadonlyMap<NodeId, PartialRecord>, wri
  * holder that does not answer is left out; undefined when no holder knows the upload.
  */
 export async function loadUploadState(
-  deps: { self: NodeId; allNodes: readonly NodeId[]; liveNodes: () => NodeId[]; replicas: number; writeQuorum: number; holders: PartialHolders },
+  deps: { self: NodeId; allNodes: readonly NodeId[]; liveNodes: () => NodeId[]; replicas: number; writeQuorum: number; holders: Pick<PartialHolders, 'get'> },
   userId: string,
   uploadId: string,
 ): Promise<UploadState | undefined> {
   const live = new Set(deps.liveNodes());
   const records = new Map<NodeId, PartialRecord>();
+  const unanswered = new Map<NodeId, HolderUnreached>();
   const asked = new Set<NodeId>();
   const ask = async (nodes: NodeId[]) => {
     const fresh = nodes.filter((node) => !asked.has(node) && (node === deps.self || live.has(node)));
     for (const node of fresh) asked.add(node);
     await Promise.all(
       fresh.map(async (node) => {
-        const record = await deps.holders.get(node, userId, uploadId).catch(() => undefined);
-        if (record) records.set(node, record);
+        try {
+          const record = await deps.holders.get(node, userId, uploadId);
+          if (record) records.set(node, record);
+          else unanswered.set(node, { reason: 'no_record' });
+        } catch (error) {
+          unanswered.set(node, { reason: 'failed', error });
+        }
       }),
     );
   };
@@ -79,8 +93,9 @@ export async function loadUploadState(
   await ask([...named]);
   const first = records.values().next().value as PartialRecord | undefined;
   if (!first) return undefined;
-  const unreachable = first.meta.holders.filter((node) => !records.has(node)).length;
-  return { userId, uploadId, record: first, records, ...durableProgress(records, deps.writeQuorum, unreachable) };
+  const unreached = new Map<NodeId, HolderUnreached>();
+  for (const node of first.meta.holders) if (!records.has(node)) unreached.set(node, unanswered.get(node) ?? { reason: 'down' });
+  return { userId, uploadId, record: first, records, unreached, ...durableProgress(records, deps.writeQuorum, unreached.size) };
 }
 
 /** The public view of an upload (api/uploads.ts). */

@@ -101,6 +101,33 @@ describe('a resumable upload whose coordinator dies (3 real node processes)', ()
     expect(sha256(download.body)).toBe(sha256(data));
   }, 240_000);
 
+  it('keeps a node only suspected at the creation as a holder, so that the upload goes on when another holder dies', async () => {
+    for (const node of cluster.ids) if (!cluster.isRunning(node)) await cluster.start(node);
+    await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });
+    const data = crypto.randomBytes(5 * MiB + 11);
+    const pid = cluster.pid('eu-west')!;
+    // Frozen, eu-west is suspected within a second or two, and held dead a few seconds later.
+    process.kill(pid, 'SIGSTOP');
+    let created;
+    try {
+      await waitFor('asia to suspect eu-west', async () => (await cluster.memberState('asia', 'eu-west'))?.state === 'suspect', { timeoutMs: 30_000, intervalMs: 50 });
+      created = await createUpload(cluster, 'asia', userId, { uploadId: newId(), length: data.length, filename: 'begun under suspicion.bin', folderId: null, filetype: null });
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // Before, its holders were asia and us-east only: with us-east killed below, it stopped.
+    expect([...created.body.upload.holders].sort()).toEqual(['asia', 'eu-west', 'us-east']);
+    const uploadId = created.body.upload.id;
+    await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });
+    expect((await patchResuming(cluster, 'asia', userId, uploadId, data, 0, 2 * MiB)).status).toBe(200);
+    await cluster.kill('us-east');
+    const rest = await patchResuming(cluster, 'asia', userId, uploadId, data, 2 * MiB);
+    expect(rest.status, JSON.stringify(rest.body)).toBe(200);
+    expect(rest.body.upload.completed?.file.sha256).toBe(sha256(data));
+    expect(readBlob(cluster, 'eu-west', userId, uploadId)?.equals(data)).toBe(true);
+  }, 240_000);
+
   it('refuses another coordinator while a frozen one holds the upload, and lets it in once the lease lapsed', async () => {
     for (const node of cluster.ids) if (!cluster.isRunning(node)) await cluster.start(node);
     await waitFor('all alive', () => cluster.allAlive(), { timeoutMs: 60_000 });

@@ -41,6 +41,10 @@ import { JoinAnnouncer } from './layout/joinAnnouncer';
 import { layoutRoutes } from './http/layoutRoutes';
 import { seedLayout } from './layout/clusterLayout';
 import { ExpectedRecount } from './layout/expectedRecount';
+import type { MemberState } from './gossip/frames';
+
+const ALIVE: ReadonlySet<MemberState> = new Set(['alive']);
+const ALIVE_OR_SUSPECT: ReadonlySet<MemberState> = new Set(['alive', 'suspect']);
 
 export interface RunningNode {
   readonly url: string;
@@ -136,10 +140,11 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
   clusterLayout.onChange((next) => addresses.learnLayout(next));
   antiEntropy.onChange((facts) => clusterLayout.onFacts(facts));
   // Peers outside the layout (joined, not yet added) gossip the index but hold no data yet.
-  const liveMembers = () => {
+  const membersIn = (states: ReadonlySet<MemberState>) => {
     const members = new Set(clusterLayout.members());
-    return [self.id, ...membership.members().filter((m) => m.id !== self.id && m.state === 'alive' && members.has(m.id)).map((m) => m.id)];
+    return [self.id, ...membership.members().filter((m) => m.id !== self.id && states.has(m.state) && members.has(m.id)).map((m) => m.id)];
   };
+  const liveMembers = () => membersIn(ALIVE);
 
   const now = () => new Date().toISOString();
   // The snapshot is built on demand, so the hub can exist before everything it reports on.
@@ -165,6 +170,7 @@ export async function startStorageNode(config: NodeConfig, logger: Logger): Prom
     indexHealth: () => committer.health,
     mesh: {
       liveNodes: liveMembers,
+      aliveOrSuspectNodes: () => membersIn(ALIVE_OR_SUSPECT),
       rttMs: (peer) => membership.member(peer)?.rttMs ?? null,
     },
     settings: config.storage,

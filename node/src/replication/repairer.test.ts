@@ -67,7 +67,7 @@ function lackingNode(files: Record<string, readonly string[]>, concurrency: numb
         return { stream: Readable.from([data.get(fileId)!]), status: 200, headers: {} };
       },
     },
-    mesh: { liveNodes: () => ['a', 'b', SELF], rttMs: () => 1 },
+    mesh: { liveNodes: () => ['a', 'b', SELF], aliveOrSuspectNodes: () => ['a', 'b', SELF], rttMs: () => 1 },
     settings: { ...defaultStorageSettings(), repairConcurrency: concurrency },
   } as unknown as ReplicationContext;
   return { ctx, entries: [...entries.values()], pulls, onDisk };

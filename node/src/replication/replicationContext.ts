@@ -92,6 +92,11 @@ export function defaultStorageSettings(): StorageSettings {
 export interface MeshView {
   /** Nodes believed alive, this one included. */
   liveNodes(): NodeId[];
+  /**
+   * Nodes alive or only suspected, this one included: a suspect is more often a slow node
+   * (a busy machine, one just restarted) than a dead one, and is refuted within seconds.
+   */
+  aliveOrSuspectNodes(): NodeId[];
   /** Smoothed round trip to a peer, or null when unmeasured. */
   rttMs(peer: NodeId): number | null;
 }
@@ -142,6 +147,22 @@ export function expectedHolders(ctx: ReplicationContext, fileId: string): NodeId
 export function uploadTargets(ctx: ReplicationContext, fileId: string): NodeId[] {
   const live = new Set(ctx.mesh.liveNodes());
   return placeReplicas(fileId, ctx.layout.placementNodes().filter((node) => live.has(node)), ctx.settings.replicas);
+}
+
+/**
+ * Where a resumable upload's partial goes: as a new file's bytes, but when fewer than
+ * `replicas` nodes are alive, nodes only suspected fill the places left. Nothing repairs a
+ * partial, so a holder left out at creation stays out: an upload begun while one of three
+ * nodes was suspected for a moment had two holders, and when one of them died the upload
+ * stopped until it was back, with two nodes up. A suspect that is in fact dead fails its
+ * creation, which W others do without.
+ */
+export function partialTargets(ctx: ReplicationContext, uploadId: string): NodeId[] {
+  const alive = uploadTargets(ctx, uploadId);
+  if (alive.length >= ctx.settings.replicas) return alive;
+  const suspects = new Set(ctx.mesh.aliveOrSuspectNodes().filter((node) => !alive.includes(node)));
+  const placeable = ctx.layout.placementNodes().filter((node) => suspects.has(node));
+  return [...alive, ...placeReplicas(uploadId, placeable, ctx.settings.replicas - alive.length)];
 }
 
 /** Where a file's bytes are: every node for an inline file (they are in the index), else its placement. */

@@ -6,7 +6,7 @@ import type { createUploadSchema, UploadView } from '../api/uploads';
 import { AppError } from '../http/errors';
 import { parseInput } from '../http/validate';
 import { IndexUnavailableError } from '../index/indexCommitter';
-import { uploadTargets } from '../replication/replicationContext';
+import { partialTargets } from '../replication/replicationContext';
 import { quorum, QuorumError } from '../replication/quorum';
 import { DEFAULT_SEGMENT_BYTES, encodeHeader, KEY_BYTES, NONCE_BASE_BYTES, wrapDataKey } from '../storage/encryption/blobFormat';
 import { itemNameSchema } from '../tree/itemName';
@@ -32,7 +32,7 @@ export async function createUpload(deps: ResumableDeps, userId: string, request:
   const filename = parseInput(itemNameSchema, request.filename, 'filename');
   // Refused before anything is kept: no such folder.
   ctx.tree.checkUpload(userId, request.folderId ?? ROOT_ALIAS, filename, request.onConflict);
-  const holders = uploadTargets(ctx, uploadId);
+  const holders = partialTargets(ctx, uploadId);
   if (holders.length < ctx.settings.writeQuorum) {
     throw new AppError('replication_failed', `Only ${holders.length} storage node(s) are reachable; ${ctx.settings.writeQuorum} are needed.`);
   }

@@ -52,6 +52,15 @@ describe('where an upload stands across its holders', () => {
     expect(durableProgress(new Map([['asia', recordAt(100, 'sealed')]]), 2, 1).phase).toBe('whole');
   });
 
+  it('does not count a holder that answered it has no record as possibly at the top (its creation failed)', async () => {
+    const answers = { 'us-east': recordAt(48), 'eu-west': recordAt(40) };
+    const config = { self: 'us-east', allNodes: NODES, liveNodes: () => NODES, replicas: 3, writeQuorum: 2 };
+    const none = await loadUploadState({ ...config, holders: holdersAnswering({ ...answers, asia: undefined }) }, 'u', UPLOAD);
+    expect(none!.offset).toBe(40);
+    const failing = await loadUploadState({ ...config, holders: holdersAnswering({ ...answers, asia: new Error('timeout') }) }, 'u', UPLOAD);
+    expect(failing!.offset).toBe(48);
+  });
+
   it('knows no upload when no holder has it', async () => {
     const holders = holdersAnswering({});
     expect(await loadUploadState({ self: 'us-east', allNodes: NODES, liveNodes: () => NODES, replicas: 3, writeQuorum: 2, holders }, 'u', UPLOAD)).toBeUndefined();

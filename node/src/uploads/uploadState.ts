@@ -85,8 +85,9 @@ export async function loadUploadState(
     );
   };
   await ask(placeReplicas(uploadId, deps.allNodes, deps.replicas));
-  // Its holders were the live ones of the layout at its creation: since then a node may have
-  // joined or left, and the placement above names others. Every member is few enough to ask.
+  // Its holders were the nodes of the layout not held dead at its creation: since then a node
+  // may have joined or left, and the placement above names others. Every member is few enough
+  // to ask.
   if (records.size === 0) await ask([...deps.allNodes]);
   const named = new Set<NodeId>();
   for (const record of records.values()) for (const node of record.meta.holders) named.add(node);
@@ -95,7 +96,9 @@ export async function loadUploadState(
   if (!first) return undefined;
   const unreached = new Map<NodeId, HolderUnreached>();
   for (const node of first.meta.holders) if (!records.has(node)) unreached.set(node, unanswered.get(node) ?? { reason: 'down' });
-  return { userId, uploadId, record: first, records, unreached, ...durableProgress(records, deps.writeQuorum, unreached.size) };
+  // A holder that answered it has none holds no acknowledged copy either (its creation failed).
+  const unasked = [...unreached.values()].filter(({ reason }) => reason !== 'no_record').length;
+  return { userId, uploadId, record: first, records, unreached, ...durableProgress(records, deps.writeQuorum, unasked) };
 }
 
 /** The public view of an upload (api/uploads.ts). */

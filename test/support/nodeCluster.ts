@@ -108,6 +108,12 @@ export class NodeCluster {
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
     this.running.set(id, { proc, output });
+    // A node that dies on its own takes its output with it, and the test fails later on a
+    // refused connection: printed here, the cause is in the test's output.
+    proc.once('exit', (code, signal) => {
+      if (this.running.get(id)?.proc !== proc) return;
+      process.stderr.write(`${id} exited on its own (${signal ?? `code ${code}`}); its last output:\n${output.slice(-40).join('')}\n`);
+    });
     await waitFor(`${id} to answer /v1/status`, async () => {
       if (proc.exitCode !== null) throw new Error(`${id} exited with ${proc.exitCode}: ${output.join('')}`);
       const res = await this.request(id, 'GET', '/v1/status');

@@ -1,4 +1,5 @@
 import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { holderFrames } from './holderCatchUp';
 import { dataHead, FRAME, FrameReader, jsonFrame, type FrameKind } from './partialFrames';
@@ -47,5 +48,13 @@ describe('holderFrames', () => {
     const failed = holderFrames(jsonFrame(FRAME.BASE, { from: 0, tail: '' }), () => Promise.reject(new Error('no source')), waiting);
     await expect(readFrames(failed)).rejects.toThrow('no source');
     expect(waiting.destroyed).toBe(true);
+  });
+
+  it('does not take the process down when the catch-up fails before anyone reads the stream, and a later reader still gets the error', async () => {
+    const failed = holderFrames(jsonFrame(FRAME.BASE, { from: 0, tail: '' }), () => Promise.reject(new Error('PATCH aborted')), new PassThrough());
+    // As an append does: a lease or a link delay awaited before it pipes the stream.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(failed.destroyed).toBe(true);
+    await expect(pipeline(failed, new PassThrough().resume())).rejects.toThrow('PATCH aborted');
   });
 });

@@ -19,6 +19,11 @@ export function holderFrames(base: Buffer, catchUp: (() => Promise<Readable>) | 
     return rest;
   }
   const frames = new PassThrough({ highWaterMark: 256 * 1024 });
+  // Its consumer (an append here or to a peer) pipes it only after an await or two (a lease, a
+  // link delay) or not at all when it fails first: a catch-up failing before then, as when the
+  // PATCH is aborted, emitted an unhandled 'error' and killed the node. The consumer still
+  // sees the failure: piping a stream destroyed with an error rejects with it.
+  frames.on('error', () => undefined);
   frames.write(base);
   void (async () => {
     await pipeline(await catchUp(), dataFrames(), frames, { end: false });

@@ -46,8 +46,8 @@ export function createUpload(cluster: NodeCluster, node: string, userId: string,
  * Creates an upload held by every node of the cluster, for a test whose point needs all three
  * holders (one killed, two left). An upload's holders are the nodes its creator does not hold
  * dead at that moment, and its creation is answered once two of them keep it: on a loaded
- * machine one may be held dead just then, or fail its part. Such an upload is terminated and another one
- * created, with a fresh id each time.
+ * machine one may be held dead just then, or fail its part. Such an upload is terminated and
+ * another one created, with a fresh id each time.
  */
 export async function createOnEveryNode(cluster: NodeCluster, node: string, userId: string, request: Omit<CreateUploadRequest, 'uploadId'>): Promise<UploadAnswer> {
   for (let attempt = 1; ; attempt++) {

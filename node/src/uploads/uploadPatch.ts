@@ -147,7 +147,7 @@ function baseFrame(state: UploadState): Buffer {
 /** The holders this PATCH cannot reach, named with why, so that an operator knows which to mend. */
 function tooFewHolders(deps: ResumableDeps, state: UploadState): AppError {
   const { ctx } = deps;
-  const unreached = [...(state.unreached ?? new Map<NodeId, HolderUnreached>())];
+  const unreached = [...(state.unreached ?? [])];
   ctx.logger.warn(
     { uploadId: state.uploadId, reached: [...state.records.keys()], unreached: unreached.map(([node, why]) => ({ node, reason: why.reason, ...(why.reason === 'failed' ? { error: String(why.error) } : {}) })) },
     'too few holders of a resumable upload can be reached for a PATCH',

@@ -97,8 +97,8 @@ export async function loadUploadState(
   const unreached = new Map<NodeId, HolderUnreached>();
   for (const node of first.meta.holders) if (!records.has(node)) unreached.set(node, unanswered.get(node) ?? { reason: 'down' });
   // A holder that answered it has none holds no acknowledged copy either (its creation failed).
-  const unasked = [...unreached.values()].filter(({ reason }) => reason !== 'no_record').length;
-  return { userId, uploadId, record: first, records, unreached, ...durableProgress(records, deps.writeQuorum, unasked) };
+  const unreachable = [...unreached.values()].filter(({ reason }) => reason !== 'no_record').length;
+  return { userId, uploadId, record: first, records, unreached, ...durableProgress(records, deps.writeQuorum, unreachable) };
 }
 
 /** The public view of an upload (api/uploads.ts). */

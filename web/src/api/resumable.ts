@@ -10,9 +10,10 @@ import { ROOT_FOLDER, type UploadTarget } from './files';
 
 export const TUS_ENDPOINT = '/api/uploads';
 /**
- * Each chunk is made durable on two nodes before the next is sent, a fixed cost of some 25 ms
- * per chunk on lan. `bench:resumable -- --chunk-mib N` (1 GiB): 8 MiB chunks went at 0.59× of
- * a single request, 16 MiB at 0.79×, 32 MiB no better. A dropped link resends at most a chunk.
+ * Each chunk is made durable on two nodes before the next is sent, a fixed cost of some 18 ms
+ * per chunk on lan. `bench:resumable -- --chunk-mib N` (1 GiB, 2026-12-04): 8 MiB chunks went
+ * at 0.68-0.76× of a single request, 16 MiB at 0.87× (32 MiB was no better when last tried).
+ * A dropped link resends at most a chunk.
  */
 export const CHUNK_BYTES = 16 * 1024 * 1024;
 /** After a failure: at once, then backing off to 30 s, then the row shows the error (and a Retry button). */
